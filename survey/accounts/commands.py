@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import select
+
+from survey.accounts.models import Provider, Role
+from survey.accounts.service import create_user
+from survey.db import create_engine, create_sessionmaker
+from survey.errors import Invalid
+from survey.organisations.models import Organisation
+from survey.organisations.reference import normalise_enterprise_number
+from survey.settings import Settings
+
+
+async def create_from_cli(settings: Settings, args: argparse.Namespace, password: str) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as db, db.begin():
+            organisation_id = None
+            if args.organisation:
+                number = normalise_enterprise_number(args.organisation)
+                if number is None:
+                    raise Invalid({"organisation": "not a valid enterprise number"})
+                organisation_id = await db.scalar(
+                    select(Organisation.id).where(Organisation.enterprise_number == number)
+                )
+                if organisation_id is None:
+                    raise Invalid(
+                        {"organisation": f"no organisation with enterprise number {number}"}
+                    )
+            user = await create_user(
+                db,
+                email=args.email,
+                name=args.name or args.email,
+                password=password,
+                role=Role(args.role),
+                organisation_id=organisation_id,
+                provider=Provider(args.provider) if args.provider else None,
+                language=args.language,
+            )
+        print(user.id)
+        return 0
+    finally:
+        await engine.dispose()

@@ -1,0 +1,113 @@
+"""create_app(): plugins, controllers, error mapping; nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from survey.accounts.api import AuthApi
+from survey.accounts.views import AccountViews
+from survey.db import create_engine, create_sessionmaker
+from survey.errors import EXCEPTION_HANDLERS
+from survey.organisations.api import OrganisationApi
+from survey.organisations.views import OrganisationViews
+from survey.rounds.api import RoundApi
+from survey.settings import PROJECT_ROOT, Settings, load_settings
+from survey.web.dependencies import prepare_request, provide_current_user, provide_db, provide_user
+from survey.web.pages import PageViews
+from survey.web.security import SecurityHeadersMiddleware
+from survey.web.sessions import RenewingSessionConfig
+from survey.web.store import DatabaseStore
+
+LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
+HTMX_DIST = PROJECT_ROOT / "node_modules" / "htmx.org" / "dist"
+
+
+def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:
+    return request.method == "POST" and request.url.path in LOGIN_PATHS
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+
+    session_config = RenewingSessionConfig(
+        key="nscan_session",
+        max_age=settings.session_max_age,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        store="sessions",
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="nscan_csrf",
+        header_name="x-csrftoken",
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        exclude=["^/api/v1/auth/login$", "^/static/", "^/schema"],
+    )
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.login_attempts_per_minute),
+        check_throttle_handler=_is_login_attempt,
+        store="login_attempts",
+    )
+
+    async def dispose_engine(_app: Litestar) -> None:
+        await engine.dispose()
+
+    return Litestar(
+        route_handlers=[
+            PageViews,
+            AccountViews,
+            OrganisationViews,
+            AuthApi,
+            RoundApi,
+            OrganisationApi,
+            create_static_files_router(
+                path="/static/vendor/htmx",
+                directories=[HTMX_DIST],
+                include_in_schema=False,
+                name="htmx",
+            ),
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+            ),
+        ],
+        dependencies={
+            "db": Provide(provide_db),
+            "current_user": Provide(provide_current_user, sync_to_thread=False),
+            "user": Provide(provide_user, sync_to_thread=False),
+        },
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware),
+            session_config.middleware,
+            rate_limit.middleware,
+        ],
+        csrf_config=csrf_config,
+        stores={
+            "sessions": DatabaseStore(sessionmaker, "sessions"),
+            "login_attempts": DatabaseStore(sessionmaker, "login_attempts"),
+        },
+        before_request=prepare_request,
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="N-scan API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        state=State({"settings": settings, "sessionmaker": sessionmaker, "engine": engine}),
+        on_shutdown=[dispose_engine],
+        debug=False,
+    )

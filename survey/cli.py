@@ -1,0 +1,174 @@
+"""The `survey` command (DESIGN §8/§9)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from survey.settings import Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        print(f"survey: {error}", file=sys.stderr)
+        raise SystemExit(2) from error
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from survey.migrate import upgrade
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url, args.revision)
+    print(f"Database is at revision {args.revision}.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from survey.startup import check_ready
+
+    settings = _settings()
+    problem = asyncio.run(check_ready(settings))
+    if problem:
+        print(f"survey: {problem}", file=sys.stderr)
+        return 2
+    print(f"N-scan is running at http://{args.host}:{args.port}/  (stop with Ctrl+C)", flush=True)
+    uvicorn.run(
+        "survey.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        proxy_headers=settings.is_production,
+    )
+    return 0
+
+
+def _run(coroutine_factory: Callable[[Settings], Coroutine[Any, Any, int]]) -> int:
+    from survey.errors import DomainError
+
+    settings = _settings()
+    try:
+        return asyncio.run(coroutine_factory(settings))
+    except DomainError as error:
+        detail = getattr(error, "errors", None) or {}
+        message = "; ".join(f"{field}: {text}" for field, text in detail.items()) or str(error)
+        print(f"survey: {message}", file=sys.stderr)
+        return 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from survey.demo import load_demo
+
+    return _run(lambda settings: load_demo(settings, seed=args.seed, reset=args.reset))
+
+
+def cmd_org_create(args: argparse.Namespace) -> int:
+    from survey.organisations.commands import create_from_cli
+
+    return _run(lambda settings: create_from_cli(settings, args))
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from survey.accounts.commands import create_from_cli
+
+    password = sys.stdin.readline().rstrip("\n")
+    return _run(lambda settings: create_from_cli(settings, args, password))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="survey", description="N-scan: run, set up and manage the platform."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = commands.add_parser(
+        "db", help="database schema", description="Manage the database schema."
+    )
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    db_upgrade = db_commands.add_parser(
+        "upgrade", help="apply the migrations", description="Create or upgrade the database schema."
+    )
+    db_upgrade.add_argument("--revision", default="head", help="target revision (default: head)")
+    db_upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    serve = commands.add_parser(
+        "serve", help="run the web app", description="Serve the web app and API."
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.set_defaults(handler=cmd_serve)
+
+    demo = commands.add_parser(
+        "demo",
+        help="load the demo network",
+        description="Load a reproducible demo network (organisations, accounts, rounds) and print the "
+        "demo logins. Refuses a database that holds non-demo data.",
+    )
+    demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    demo.add_argument(
+        "--reset", action="store_true", help="rebuild the demo data even if it is loaded"
+    )
+    demo.set_defaults(handler=cmd_demo)
+
+    org = commands.add_parser("org", help="organisations", description="Manage organisations.")
+    org_commands = org.add_subparsers(dest="org_command", required=True, metavar="COMMAND")
+    org_create = org_commands.add_parser(
+        "create",
+        help="create an organisation",
+        description="Create an organisation and print its id.",
+    )
+    org_create.add_argument("--name", required=True)
+    org_create.add_argument(
+        "--enterprise-number", required=True, help="KBO/BCE number, e.g. 0403.170.701"
+    )
+    org_create.add_argument("--sector", required=True, help="sector slug, e.g. youth-work")
+    org_create.add_argument("--size", required=True, help="size band: 1-9, 10-49, 50-249 or 250+")
+    org_create.add_argument(
+        "--municipality", required=True, help="NIS code (21001..21019) or 'outside'"
+    )
+    org_create.add_argument("--funded", action="store_true", help="funded by the VGC")
+    org_create.set_defaults(handler=cmd_org_create)
+
+    user = commands.add_parser("user", help="user accounts", description="Manage user accounts.")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
+    user_create = user_commands.add_parser(
+        "create",
+        help="create a user (password on standard input)",
+        description="Create a user with a role, or add the role to an existing user. "
+        "The password is read from the first line of standard input.",
+    )
+    user_create.add_argument("--email", required=True)
+    user_create.add_argument(
+        "--name", default=None, help="display name (default: the e-mail address)"
+    )
+    user_create.add_argument(
+        "--role", required=True, choices=["respondent", "manager", "coach", "analyst", "admin"]
+    )
+    user_create.add_argument("--organisation", help="enterprise number, for respondent and manager")
+    user_create.add_argument("--provider", choices=["agentschap", "huis"], help="for coaches")
+    user_create.add_argument("--language", choices=["nl", "fr", "en"], default="nl")
+    user_create.set_defaults(handler=cmd_user_create)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""The domain's errors and the one place that maps them (and framework errors) to responses.
+
+API paths (``/api/``) get problem-details JSON (RFC 9457); HTML paths get an error
+page, or just its main block when htmx asked. Not logged in on an HTML page
+redirects to the login page.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from survey.i18n import gettext as _
+
+logger = logging.getLogger("survey")
+
+
+class DomainError(Exception):
+    status_code = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    title = "Not logged in"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    title = "Conflict"
+
+
+class Invalid(DomainError):
+    """Input that breaks a rule; ``errors`` maps field names to messages for the user."""
+
+    status_code = 400
+    title = "Invalid input"
+
+    def __init__(self, errors: dict[str, str], detail: str | None = None) -> None:
+        super().__init__(detail or next(iter(errors.values()), None), errors=errors)
+        self.errors = errors
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _problem(status: int, title: str, detail: str | None, **extra: Any) -> Response[Any]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(content=body, status_code=status, media_type="application/problem+json")
+
+
+def _status_texts(status: int) -> tuple[str, str]:
+    texts = {
+        400: (
+            _("Something in the request is not right"),
+            _("Check what you entered and try again."),
+        ),
+        401: (_("Please log in"), _("You need to log in to see this page.")),
+        403: (
+            _("You cannot do this"),
+            _(
+                "Your account is not allowed to do this, or the form expired. Reload the page and try again."
+            ),
+        ),
+        404: (_("Page not found"), _("This page does not exist, or you do not have access to it.")),
+        405: (_("Something in the request is not right"), _("This action is not available here.")),
+        409: (_("This changed in the meantime"), _("Reload the page to see the current state.")),
+        429: (_("Too many attempts"), _("Wait a minute and try again.")),
+    }
+    return texts.get(
+        status, (_("Something went wrong"), _("Please try again later. We have been notified."))
+    )
+
+
+def _html_error(
+    request: Request[Any, Any, Any], status: int, message: str | None = None
+) -> Response[Any]:
+    from survey.web.rendering import render
+
+    title, text = _status_texts(status)
+    return render(
+        request,
+        "errors/error.html",
+        {"title": title, "text": message or text, "status": status},
+        status_code=status,
+        block="main" if request.headers.get("hx-request") else None,
+    )
+
+
+def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.headers.get("hx-request"):
+        return Response(
+            content="", status_code=401, headers={"HX-Redirect": f"/login?next={quote(target)}"}
+        )
+    return Redirect(path=f"/login?next={quote(target)}", status_code=303)
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if is_api(request):
+        return _problem(exc.status_code, exc.title, exc.detail, **exc.extra)
+    if isinstance(exc, NotAuthenticated):
+        return _login_redirect(request)
+    return _html_error(request, exc.status_code, exc.detail)
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if is_api(request):
+        extra: dict[str, Any] = {}
+        if isinstance(exc, ValidationException) and exc.extra:
+            extra["errors"] = exc.extra
+        detail = exc.detail
+        if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):
+            detail = "CSRF token missing or wrong: send it in the x-csrftoken header."
+        headers = getattr(exc, "headers", None) or {}
+        response = _problem(status, _status_texts(status)[0], detail, **extra)
+        response.headers.update(headers)
+        return response
+    if isinstance(exc, NotAuthorizedException):
+        return _login_redirect(request)
+    if isinstance(exc, TooManyRequestsException):
+        return _html_error(request, 429)
+    return _html_error(request, status)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if is_api(request):
+        return _problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", None)
+    try:
+        return _html_error(request, HTTP_500_INTERNAL_SERVER_ERROR)
+    except Exception:  # the error page itself failed; answer plainly
+        return Response(content="Internal server error", status_code=500, media_type=MediaType.TEXT)
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

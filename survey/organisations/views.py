@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect
+
+from survey.errors import Forbidden, Invalid
+from survey.i18n import current_language
+from survey.i18n import gettext as _
+from survey.organisations import service
+from survey.organisations.models import Organisation
+from survey.organisations.reference import (
+    MUNICIPALITY_CODES,
+    SECTORS,
+    SIZE_BANDS,
+    format_enterprise_number,
+    municipality_name,
+)
+from survey.organisations.schemas import OrganisationUpdate
+from survey.web.dependencies import Db, LoggedIn
+from survey.web.rendering import render
+
+
+def choices() -> dict[str, list[tuple[str, str]]]:
+    language = current_language()
+    return {
+        "sectors": [(slug, _(label)) for slug, label in SECTORS.items()],
+        "size_bands": [(slug, _(label)) for slug, label in SIZE_BANDS.items()],
+        "municipalities": [
+            (code, municipality_name(code, language)) for code in MUNICIPALITY_CODES
+        ],
+    }
+
+
+def profile_values(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "name": organisation.name,
+        "enterprise_number": format_enterprise_number(organisation.enterprise_number),
+        "sector": organisation.sector,
+        "size_band": organisation.size_band,
+        "municipality": organisation.municipality,
+        "funded_by_vgc": organisation.funded_by_vgc,
+    }
+
+
+def profile_from_form(form: dict[str, str]) -> OrganisationUpdate:
+    """The submitted values as they are; the service checks every field."""
+    text_fields = ("name", "enterprise_number", "sector", "size_band", "municipality")
+    values = {field: (form.get(field) or "").strip() for field in text_fields}
+    return OrganisationUpdate(**values, funded_by_vgc="funded_by_vgc" in form)
+
+
+class OrganisationViews(Controller):
+    path = "/organisations"
+    include_in_schema = False
+
+    @get("/{organisation_id:int}", name="organisation")
+    async def page(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        organisation_id: FromPath[int],
+    ) -> Response[Any]:
+        organisation = await service.get_visible(db, user, organisation_id)
+        return render(
+            request,
+            "organisations/detail.html",
+            {
+                "organisation": organisation,
+                "profile": profile_values(organisation),
+                "can_edit": service.can_edit(user, organisation_id),
+                **choices(),
+                "municipality_label": municipality_name(
+                    organisation.municipality, current_language()
+                ),
+            },
+        )
+
+    @get("/{organisation_id:int}/edit", name="organisation_edit")
+    async def edit_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        organisation_id: FromPath[int],
+    ) -> Response[Any]:
+        organisation = await service.get_visible(db, user, organisation_id)
+        if not service.can_edit(user, organisation_id):
+            raise Forbidden(_("Only the organisation's manager can edit its profile."))
+        return render(
+            request,
+            "organisations/edit.html",
+            {
+                "organisation": organisation,
+                "values": profile_values(organisation),
+                "errors": {},
+                **choices(),
+            },
+        )
+
+    @post("/{organisation_id:int}/edit")
+    async def edit(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        organisation_id: FromPath[int],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Response[Any]:
+        organisation = await service.get_visible(db, user, organisation_id)
+        try:
+            await service.update_profile(
+                db, user, organisation_id, profile_from_form(data)
+            )
+        except Invalid as invalid:
+            values = {
+                **profile_values(organisation),
+                **data,
+                "funded_by_vgc": "funded_by_vgc" in data,
+            }
+            return render(
+                request,
+                "organisations/edit.html",
+                {
+                    "organisation": organisation,
+                    "values": values,
+                    "errors": invalid.errors,
+                    **choices(),
+                },
+                status_code=422,
+                block="form" if request.headers.get("hx-request") else None,
+            )
+        request.session["flash"] = _("The profile was saved.")
+        target = request.app.route_reverse("organisation", organisation_id=organisation_id)
+        if request.headers.get("hx-request"):
+            return Response(content="", status_code=200, headers={"HX-Redirect": target})
+        return Redirect(path=target, status_code=303)

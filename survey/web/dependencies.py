@@ -1,0 +1,66 @@
+"""Per-request plumbing: the database session, the caller, the language."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey import i18n
+from survey.accounts.service import CurrentUser, load_current_user, set_language
+from survey.errors import NotAuthenticated
+
+
+async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    async with state.sessionmaker() as db, db.begin():
+        yield db
+
+
+def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
+    user: CurrentUser | None = getattr(request.state, "user", None)
+    return user
+
+
+def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
+    user = provide_current_user(request)
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+async def prepare_request(request: Request[Any, Any, Any]) -> None:
+    """Load the caller from the session and choose the language (DESIGN §9 Language)."""
+    session = request.session
+    user_id = session.get("user_id")
+    chosen = request.query_params.get("lang")
+    chosen = chosen if chosen in i18n.LANGUAGES else None
+    user: CurrentUser | None = None
+    if user_id is not None or chosen:
+        async with request.app.state.sessionmaker() as db, db.begin():
+            if user_id is not None:
+                user = await load_current_user(db, int(user_id))
+                if user is None:
+                    session.clear()
+            if chosen:
+                session["lang"] = chosen
+                if user is not None:
+                    await set_language(db, user.id, chosen)
+    request.state.user = user
+    language = (
+        chosen
+        or session.get("lang")
+        or (user.language if user else None)
+        or i18n.negotiate_language(request.headers.get("accept-language"))
+    )
+    i18n.set_language(language)
+
+
+# Handler parameter types: the name of the parameter picks the dependency.
+Db = NamedDependency[AsyncSession]
+LoggedIn = NamedDependency[CurrentUser]
+MaybeLoggedIn = NamedDependency[CurrentUser | None]

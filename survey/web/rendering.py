@@ -1,0 +1,126 @@
+"""Jinja2 rendering with per-request translations, the CSRF token and htmx fragments.
+
+A page template names its swappable parts as blocks; an htmx request can get just
+one block of the same template, so fragments live next to their page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import MediaType, Request, Response
+from litestar.utils.scope.state import ScopeState
+
+from survey import i18n
+from survey.settings import PROJECT_ROOT
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def local_datetime(value: dt.datetime | None, with_time: bool = True) -> str:
+    """A UTC timestamp shown in Brussels time."""
+    if value is None:
+        return ""
+    local = value.astimezone(BRUSSELS)
+    return local.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
+def local_date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: i18n.translations(i18n.current_language()).ugettext(message),
+        lambda s, p, n: i18n.translations(i18n.current_language()).ungettext(s, p, n),
+        newstyle=True,
+    )
+    env.filters["datetime"] = local_datetime
+    env.filters["date"] = local_date
+    env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    return env
+
+
+def csrf_token(request: Request[Any, Any, Any]) -> str:
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return token if isinstance(token, str) else ""
+
+
+def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    return {
+        "request": request,
+        "lang": i18n.current_language(),
+        "languages": i18n.LANGUAGES,
+        "csrf_token": csrf_token(request),
+        "current_user": getattr(request.state, "user", None),
+        "path": request.url.path,
+        "query": request.url.query,
+        "flash": request.session.pop("flash", None) if "session" in request.scope else None,
+    }
+
+
+def render_string(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    context: dict[str, Any],
+    block: str | None = None,
+) -> str:
+    template = environment().get_template(template_name)
+    full_context = {**base_context(request), **context}
+    if block is None:
+        return template.render(full_context)
+    block_render = template.blocks[block]
+    return "".join(block_render(template.new_context(full_context)))
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    """Render a page, or only ``block`` of it (htmx requests pass the block they swap)."""
+    html = render_string(request, template_name, context or {}, block)
+    response_headers = {"Vary": "HX-Request", **(headers or {})}
+    return Response(
+        content=html, status_code=status_code, media_type=MediaType.HTML, headers=response_headers
+    )
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def page_or_block(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str = "main",
+    status_code: int = 200,
+) -> Response[str]:
+    """The whole page, or just ``block`` when htmx asks for it."""
+    return render(
+        request,
+        template_name,
+        context,
+        status_code=status_code,
+        block=block if is_htmx(request) else None,
+    )

@@ -1,0 +1,109 @@
+"""A Litestar store in a database table, shared by every worker process.
+
+Server-side sessions and login rate limits live here, so two workers (or two
+hosts) see the same session and the same attempt counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar.stores.base import Store
+from sqlalchemy import LargeBinary, String, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.db import Base, utcnow
+
+
+class StoreEntry(Base):
+    __tablename__ = "store_entries"
+
+    namespace: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+
+
+def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
+    if expires_in is None:
+        return None
+    seconds = expires_in if isinstance(expires_in, int) else expires_in.total_seconds()
+    return utcnow() + dt.timedelta(seconds=seconds)
+
+
+class DatabaseStore(Store):
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], namespace: str) -> None:
+        self._sessionmaker = sessionmaker
+        self.namespace = namespace
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None
+    ) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        row = {
+            "namespace": self.namespace,
+            "key": key,
+            "value": data,
+            "expires_at": _expiry(expires_in),
+        }
+        async with self._sessionmaker() as db, db.begin():
+            insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(StoreEntry).values(**row)
+            await db.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["namespace", "key"],
+                    set_={
+                        "value": statement.excluded.value,
+                        "expires_at": statement.excluded.expires_at,
+                    },
+                )
+            )
+
+    async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
+        async with self._sessionmaker() as db, db.begin():
+            entry = await db.get(StoreEntry, (self.namespace, key))
+            if entry is None:
+                return None
+            if entry.expires_at is not None and entry.expires_at <= utcnow():
+                await db.delete(entry)
+                return None
+            if renew_for is not None and entry.expires_at is not None:
+                entry.expires_at = _expiry(renew_for)
+            return entry.value
+
+    async def delete(self, key: str) -> None:
+        async with self._sessionmaker() as db, db.begin():
+            await db.execute(
+                delete(StoreEntry).where(
+                    StoreEntry.namespace == self.namespace, StoreEntry.key == key
+                )
+            )
+
+    async def delete_all(self) -> None:
+        async with self._sessionmaker() as db, db.begin():
+            await db.execute(delete(StoreEntry).where(StoreEntry.namespace == self.namespace))
+
+    async def delete_expired(self) -> None:
+        async with self._sessionmaker() as db, db.begin():
+            await db.execute(
+                delete(StoreEntry).where(
+                    StoreEntry.namespace == self.namespace, StoreEntry.expires_at <= utcnow()
+                )
+            )
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        async with self._sessionmaker() as db:
+            expires_at = await db.scalar(
+                select(StoreEntry.expires_at).where(
+                    StoreEntry.namespace == self.namespace, StoreEntry.key == key
+                )
+            )
+        if expires_at is None:
+            return None
+        return max(int((expires_at - utcnow()).total_seconds()), 0)

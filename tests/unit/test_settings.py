@@ -1,0 +1,65 @@
+import pytest
+
+from survey.settings import SettingsError, load_settings, normalise_database_url
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path) -> None:
+    with pytest.raises(SettingsError, match="SURVEY_SECRET_KEY"):
+        load_settings({"SURVEY_ENV": "production", "SURVEY_DATA_DIR": str(tmp_path)})
+
+
+def test_production_refuses_insecure_cookies(tmp_path) -> None:
+    with pytest.raises(SettingsError, match="insecure cookies"):
+        load_settings(
+            {
+                "SURVEY_ENV": "production",
+                "SURVEY_DATA_DIR": str(tmp_path),
+                "SURVEY_SECRET_KEY": "s" * 40,
+                "SURVEY_SECURE_COOKIES": "false",
+            }
+        )
+
+
+def test_production_refuses_a_short_secret(tmp_path) -> None:
+    with pytest.raises(SettingsError, match="32 characters"):
+        load_settings(
+            {
+                "SURVEY_ENV": "production",
+                "SURVEY_DATA_DIR": str(tmp_path),
+                "SURVEY_SECRET_KEY": "short",
+            }
+        )
+
+
+def test_production_with_secret_has_secure_cookies(tmp_path) -> None:
+    settings = load_settings(
+        {
+            "SURVEY_ENV": "production",
+            "SURVEY_DATA_DIR": str(tmp_path),
+            "SURVEY_SECRET_KEY": "s" * 40,
+        }
+    )
+    assert settings.secure_cookies is True
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_development_generates_a_secret_once_in_the_data_folder(tmp_path) -> None:
+    first = load_settings({"SURVEY_DATA_DIR": str(tmp_path)})
+    second = load_settings({"SURVEY_DATA_DIR": str(tmp_path)})
+    assert len(first.secret_key) >= 32
+    assert first.secret_key == second.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert first.database_url == f"sqlite+aiosqlite:///{tmp_path / 'survey.sqlite3'}"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://u@h:5432/db", "postgresql+asyncpg://u@h:5432/db"),
+        ("postgres://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("sqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+    ],
+)
+def test_database_urls_get_the_async_driver(url: str, expected: str) -> None:
+    assert normalise_database_url(url) == expected
