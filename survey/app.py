@@ -16,10 +16,14 @@ from litestar.static_files import create_static_files_router
 
 from survey.accounts.api import AuthApi
 from survey.accounts.views import AccountViews
+from survey.assessments.api import AssessmentApi, OrganisationAssessmentApi, QuestionnaireApi
+from survey.assessments.publishing import publish_definitions
+from survey.assessments.views import AssessmentViews
 from survey.db import create_engine, create_sessionmaker
 from survey.errors import EXCEPTION_HANDLERS
 from survey.organisations.api import OrganisationApi
 from survey.organisations.views import OrganisationViews
+from survey.questionnaires import registry
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
 from survey.web.dependencies import prepare_request, provide_current_user, provide_db, provide_user
@@ -38,6 +42,7 @@ def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
+    registry()  # refuse to start on an invalid questionnaire definition
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
 
@@ -63,6 +68,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         store="login_attempts",
     )
 
+    async def publish_questionnaires(_app: Litestar) -> None:
+        async with sessionmaker() as db, db.begin():
+            await publish_definitions(db)
+
     async def dispose_engine(_app: Litestar) -> None:
         await engine.dispose()
 
@@ -71,9 +80,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageViews,
             AccountViews,
             OrganisationViews,
+            AssessmentViews,
             AuthApi,
             RoundApi,
             OrganisationApi,
+            OrganisationAssessmentApi,
+            QuestionnaireApi,
+            AssessmentApi,
             create_static_files_router(
                 path="/static/vendor/htmx",
                 directories=[HTMX_DIST],
@@ -96,8 +109,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         csrf_config=csrf_config,
         stores={
-            "sessions": DatabaseStore(sessionmaker, "sessions"),
-            "login_attempts": DatabaseStore(sessionmaker, "login_attempts"),
+            "sessions": DatabaseStore(sessionmaker, "sessions", engine.dialect.name),
+            "login_attempts": DatabaseStore(sessionmaker, "login_attempts", engine.dialect.name),
         },
         before_request=prepare_request,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -108,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin()],
         ),
         state=State({"settings": settings, "sessionmaker": sessionmaker, "engine": engine}),
+        on_startup=[publish_questionnaires],
         on_shutdown=[dispose_engine],
         debug=False,
     )

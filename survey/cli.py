@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from survey.settings import Settings, SettingsError, load_settings
@@ -84,6 +85,30 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return _run(lambda settings: create_from_cli(settings, args, password))
 
 
+def cmd_questionnaires_validate(args: argparse.Namespace) -> int:
+    from survey.questionnaires import validate_directory
+
+    questionnaires, problems = validate_directory(args.path)
+    for questionnaire in questionnaires:
+        n_dimensions, n_items = len(questionnaire.dimensions), len(questionnaire.items)
+        print(
+            f"ok: {questionnaire.id} v{questionnaire.version} — "
+            f"{n_dimensions} dimension{'s' if n_dimensions != 1 else ''}, "
+            f"{n_items} item{'s' if n_items != 1 else ''}"
+        )
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        files = len({problem.file for problem in problems})
+        print(
+            f"survey: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+            f"in {files} file{'s' if files != 1 else ''}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="survey", description="N-scan: run, set up and manage the platform."
@@ -160,6 +185,30 @@ def build_parser() -> argparse.ArgumentParser:
     user_create.add_argument("--provider", choices=["agentschap", "huis"], help="for coaches")
     user_create.add_argument("--language", choices=["nl", "fr", "en"], default="nl")
     user_create.set_defaults(handler=cmd_user_create)
+
+    questionnaires = commands.add_parser(
+        "questionnaires",
+        help="questionnaire definitions",
+        description="Check the questionnaire definition files.",
+    )
+    questionnaire_commands = questionnaires.add_subparsers(
+        dest="questionnaires_command", required=True, metavar="COMMAND"
+    )
+    questionnaires_validate = questionnaire_commands.add_parser(
+        "validate",
+        help="check the definition files",
+        description="Check questionnaire definition files (YAML) the way the app does at start-up. "
+        "Prints one 'ok' line per valid questionnaire; otherwise one line per problem, naming "
+        "the file, the item and the problem, and exits with status 1.",
+    )
+    questionnaires_validate.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="a definition file or a folder of them (default: the app's questionnaires folder)",
+    )
+    questionnaires_validate.set_defaults(handler=cmd_questionnaires_validate)
 
     return parser
 

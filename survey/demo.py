@@ -19,8 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.models import Membership, Provider, Role, User
 from survey.accounts.passwords import hash_password
+from survey.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentResult,
+    DimensionResult,
+    QuestionnaireVersion,
+    Response,
+)
+from survey.assessments.publishing import publish_definitions
 from survey.audit.models import AuditEvent
 from survey.db import create_engine, create_sessionmaker
+from survey.demo_assessments import load_demo_assessments
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
 from survey.organisations.reference import (
@@ -200,11 +210,25 @@ async def _holds_other_data(db: AsyncSession) -> bool:
 
 
 async def _wipe(db: AsyncSession) -> None:
-    for model in (StoreEntry, AuditEvent, Membership, User, Organisation, Round, AppMeta):
+    for model in (
+        StoreEntry,
+        AuditEvent,
+        DimensionResult,
+        AssessmentResult,
+        Answer,
+        Response,
+        Assessment,
+        QuestionnaireVersion,
+        Membership,
+        User,
+        Organisation,
+        Round,
+        AppMeta,
+    ):
         await db.execute(delete(model))
 
 
-async def _load(db: AsyncSession, settings: Settings, seed: int) -> None:
+async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
     organisations = [
         Organisation(
             name=o.name,
@@ -248,8 +272,9 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> None:
         "Nkemba",
         "Goossens",
     )
+    managers: dict[int, User] = {}
     for index, organisation in enumerate(organisations):
-        user = User(
+        user = managers[organisation.id] = User(
             email=manager_email(index),
             name=f"{rng.choice(first_names)} {rng.choice(last_names)}",
             password_hash=manager_hash,
@@ -266,10 +291,16 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> None:
         )
         user.memberships = [Membership(role=role, provider=provider)]
         db.add(user)
-    for name, opens_on, closes_on in demo_rounds(today()):
-        db.add(Round(name=name, opens_on=opens_on, closes_on=closes_on))
+    rounds = [
+        Round(name=name, opens_on=opens_on, closes_on=closes_on)
+        for name, opens_on, closes_on in demo_rounds(today())
+    ]
+    db.add_all(rounds)
     db.add(AppMeta(key=DEMO_SEED_KEY, value=str(seed)))
     await db.flush()
+    versions = await publish_definitions(db)
+    manager_ids = {organisation_id: user.id for organisation_id, user in managers.items()}
+    return await load_demo_assessments(db, seed, organisations, rounds, versions, manager_ids)
 
 
 def demo_logins(settings: Settings, seed: int) -> list[DemoLogin]:
@@ -310,8 +341,11 @@ async def load_demo(settings: Settings, seed: int = 1, reset: bool = False) -> i
                 )
             else:
                 await _wipe(db)
-                await _load(db, settings, seed)
-                print(f"Loaded the demo network (seed {seed}): {ORGANISATION_COUNT} organisations.")
+                assessments = await _load(db, settings, seed)
+                print(
+                    f"Loaded the demo network (seed {seed}): {ORGANISATION_COUNT} organisations, "
+                    f"{assessments} assessments."
+                )
     finally:
         await engine.dispose()
     print("\nDemo logins:")

@@ -21,6 +21,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 from survey.i18n import gettext as _
 
@@ -165,7 +166,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         return Response(content="Internal server error", status_code=500, media_type=MediaType.TEXT)
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: handle_domain_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

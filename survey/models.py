@@ -1,6 +1,14 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
 
 from survey.accounts.models import Membership, User
+from survey.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentResult,
+    DimensionResult,
+    QuestionnaireVersion,
+    Response,
+)
 from survey.audit.models import AuditEvent
 from survey.db import Base
 from survey.meta import AppMeta
@@ -9,11 +17,17 @@ from survey.rounds.models import Round
 from survey.web.store import StoreEntry
 
 __all__ = [
+    "Answer",
     "AppMeta",
+    "Assessment",
+    "AssessmentResult",
     "AuditEvent",
     "Base",
+    "DimensionResult",
     "Membership",
     "Organisation",
+    "QuestionnaireVersion",
+    "Response",
     "Round",
     "StoreEntry",
     "User",

@@ -141,8 +141,10 @@ async def sessionmaker(settings: Settings) -> AsyncIterator[Any]:
 
     from survey.db import create_engine, create_sessionmaker
 
-    engine = create_engine(settings.database_url) if settings.is_sqlite else create_async_engine(
-        settings.database_url, poolclass=NullPool
+    engine = (
+        create_engine(settings.database_url)
+        if settings.is_sqlite
+        else create_async_engine(settings.database_url, poolclass=NullPool)
     )
     maker = create_sessionmaker(engine)
     await _empty_tables(maker)
@@ -151,10 +153,10 @@ async def sessionmaker(settings: Settings) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-async def app(settings: Settings, sessionmaker: Any) -> AsyncIterator[Any]:
+def app(settings: Settings, sessionmaker: Any) -> Any:
     from survey.app import create_app
 
-    yield create_app(settings)
+    return create_app(settings)
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from survey.organisations.reference import (
 )
 from survey.organisations.schemas import OrganisationRead, OrganisationUpdate
 
-
 NAME_MAX_LENGTH = 200
 
 

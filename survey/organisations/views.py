@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
+from survey.assessments import service as assessment_service
 from survey.errors import Forbidden, Invalid
 from survey.i18n import current_language
 from survey.i18n import gettext as _
@@ -65,10 +66,17 @@ class OrganisationViews(Controller):
         organisation_id: FromPath[int],
     ) -> Response[Any]:
         organisation = await service.get_visible(db, user, organisation_id)
+        round_, statuses, earlier = await assessment_service.organisation_overview(
+            db, organisation_id, current_language()
+        )
         return render(
             request,
             "organisations/detail.html",
             {
+                "round": round_,
+                "statuses": statuses,
+                "earlier": earlier,
+                "is_manager": assessment_service.is_manager(user, organisation_id),
                 "organisation": organisation,
                 "profile": profile_values(organisation),
                 "can_edit": service.can_edit(user, organisation_id),
@@ -112,9 +120,7 @@ class OrganisationViews(Controller):
     ) -> Response[Any]:
         organisation = await service.get_visible(db, user, organisation_id)
         try:
-            await service.update_profile(
-                db, user, organisation_id, profile_from_form(data)
-            )
+            await service.update_profile(db, user, organisation_id, profile_from_form(data))
         except Invalid as invalid:
             values = {
                 **profile_values(organisation),

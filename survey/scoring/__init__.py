@@ -23,7 +23,13 @@ from survey.scoring.core import (
     round_half_up,
 )
 from survey.scoring.items import AnswerValue, StoredAnswer, applicable_item_ids, item_score
-from survey.scoring.response import DimensionScore, ResponseScore, answers_frame, score_response
+from survey.scoring.response import (
+    DimensionScore,
+    ResponseScore,
+    answers_frame,
+    score_response,
+    score_responses,
+)
 
 __all__ = [
     "MIN_COVERAGE",
@@ -46,4 +52,5 @@ __all__ = [
     "round_half_up",
     "rwg",
     "score_response",
+    "score_responses",
 ]

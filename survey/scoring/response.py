@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Literal, cast
+from collections.abc import Hashable, Mapping
+from typing import Literal, TypeVar, cast
 
 import msgspec
 import numpy as np
@@ -24,6 +24,9 @@ __all__ = ["DimensionScore", "ResponseScore", "answers_frame", "score_response"]
 DimensionStatus = Literal["scored", "insufficient_data", "not_applicable", "no_scored_items"]
 
 _UNANSWERED = StoredAnswer()
+
+
+K = TypeVar("K", bound=Hashable)
 
 
 class DimensionScore(msgspec.Struct, frozen=True):
@@ -141,11 +144,43 @@ def score_response(
     ValueError
         As :func:`answers_frame`.
     """
-    frame = answers_frame(questionnaire, answers)
+    return score_responses(questionnaire, {"response": answers})["response"]
+
+
+def score_responses(
+    questionnaire: Questionnaire, responses: Mapping[K, Mapping[str, StoredAnswer]]
+) -> dict[K, ResponseScore]:
+    """Score many responses to one questionnaire in one vectorised pass.
+
+    The same arithmetic as :func:`score_response`, which calls this with one response;
+    the result maps each key of ``responses`` to its :class:`ResponseScore`.
+    """
+    if not responses:
+        return {}
+    frame = pd.concat(
+        [
+            answers_frame(questionnaire, answers, assessment_id=key)
+            for key, answers in responses.items()
+        ],
+        ignore_index=True,
+    )
     dimensions = dimension_scores(frame)
     overall = overall_scores(dimensions, frame)
+    dimension_rows: dict[object, dict[str, dict[str, object]]] = {}
+    for row in dimensions.to_dict("records"):
+        dimension_rows.setdefault(row["assessment_id"], {})[str(row["dimension_id"])] = row
+    overall_rows = {row["assessment_id"]: row for row in overall.to_dict("records")}
+    return {
+        key: _response_score(questionnaire, dimension_rows.get(key, {}), overall_rows.get(key))
+        for key in responses
+    }
 
-    by_id = {row["dimension_id"]: row for row in dimensions.to_dict("records")}
+
+def _response_score(
+    questionnaire: Questionnaire,
+    by_id: Mapping[str, Mapping[str, object]],
+    total: Mapping[str, object] | None,
+) -> ResponseScore:
     results: list[DimensionScore] = []
     for dimension in questionnaire.dimensions:
         row = by_id.get(dimension.id)
@@ -167,26 +202,20 @@ def score_response(
                 dimension_id=dimension.id,
                 score=_optional_float(row["score"]),
                 maturity=_optional_int(row["maturity"]),
-                coverage=float(row["coverage"]),
+                coverage=float(cast(float, row["coverage"])),
                 status=cast(DimensionStatus, str(row["status"])),
-                answered_items=int(row["answered_items"]),
-                applicable_items=int(row["applicable_items"]),
+                answered_items=int(cast(int, row["answered_items"])),
+                applicable_items=int(cast(int, row["applicable_items"])),
             )
         )
-
-    if len(overall) == 0:
+    if total is None:
         return ResponseScore(
-            dimensions=results,
-            score=None,
-            maturity=None,
-            coverage=0.0,
-            rules_version=RULES_VERSION,
+            dimensions=results, score=None, maturity=None, coverage=0.0, rules_version=RULES_VERSION
         )
-    total = overall.iloc[0]
     return ResponseScore(
         dimensions=results,
         score=_optional_float(total["score"]),
         maturity=_optional_int(total["maturity"]),
-        coverage=float(total["coverage"]),
+        coverage=float(cast(float, total["coverage"])),
         rules_version=RULES_VERSION,
     )

@@ -34,6 +34,17 @@ def local_date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+STATE_LABELS = {
+    "draft": i18n.N_("In progress"),
+    "submitted": i18n.N_("Submitted"),
+    "reopened": i18n.N_("Reopened"),
+}
+
+
+def state_label(state: str) -> str:
+    return i18n.gettext(STATE_LABELS.get(state, state))
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -52,6 +63,7 @@ def environment() -> Environment:
     env.filters["datetime"] = local_datetime
     env.filters["date"] = local_date
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    env.globals["state_label"] = state_label
     return env
 
 

@@ -35,9 +35,12 @@ def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
 
 
 class DatabaseStore(Store):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], namespace: str) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], namespace: str, dialect_name: str
+    ) -> None:
         self._sessionmaker = sessionmaker
         self.namespace = namespace
+        self._insert = pg_insert if dialect_name == "postgresql" else sqlite_insert
 
     async def set(
         self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None
@@ -50,8 +53,7 @@ class DatabaseStore(Store):
             "expires_at": _expiry(expires_in),
         }
         async with self._sessionmaker() as db, db.begin():
-            insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
-            statement = insert(StoreEntry).values(**row)
+            statement = self._insert(StoreEntry).values(**row)
             await db.execute(
                 statement.on_conflict_do_update(
                     index_elements=["namespace", "key"],

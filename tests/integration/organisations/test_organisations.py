@@ -49,7 +49,9 @@ async def test_manager_edits_the_profile(client, db, sessionmaker) -> None:
     assert stored.funded_by_vgc is True
 
 
-async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(client, db, sessionmaker) -> None:
+async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(
+    client, db, sessionmaker
+) -> None:
     organisation = await make_organisation(db, name="Kept name")
     user = await make_user(db, Role.MANAGER, organisation)
     await login(client, user)

@@ -3,7 +3,9 @@ from survey.organisations.models import Organisation
 from tests.factories import api_login, login, make_organisation, make_user
 
 
-async def test_form_post_without_csrf_token_is_refused_and_changes_nothing(client, db, sessionmaker) -> None:
+async def test_form_post_without_csrf_token_is_refused_and_changes_nothing(
+    client, db, sessionmaker
+) -> None:
     organisation = await make_organisation(db, name="Old name")
     user = await make_user(db, Role.MANAGER, organisation)
     await login(client, user)

@@ -1,0 +1,58 @@
+# N-scan tasks. Run with `uv run just <recipe>` (just comes with the dev dependencies).
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# List the recipes
+default:
+    @just --list
+
+# Install the front-end files (htmx, axe-core) exactly as locked
+assets:
+    npm ci --no-audit --no-fund --loglevel=error
+
+# First run and every run after: schema, demo network, then serve on 127.0.0.1:8000
+start: assets migrate demo serve
+
+# Serve the app (SURVEY_* variables configure it)
+serve *ARGS:
+    uv run survey serve {{ARGS}}
+
+# Apply the database migrations
+migrate:
+    uv run survey db upgrade
+
+# Load the demo network (keeps an existing one; `just demo --reset` rebuilds it)
+demo *ARGS:
+    uv run survey demo {{ARGS}}
+
+# Create a new migration from the models: just revision "what changed"
+revision MESSAGE:
+    uv run alembic revision --autogenerate -m "{{MESSAGE}}"
+
+# The whole test suite (PostgreSQL too when SURVEY_TEST_DATABASE_URL is set)
+test *ARGS: assets
+    uv run pytest {{ARGS}}
+
+# Lint, format check and type check
+lint:
+    uv run ruff check survey tests bench migrations
+    uv run ruff format --check survey tests bench migrations
+    uv run mypy
+
+# Format the code
+fmt:
+    uv run ruff check --fix survey tests bench migrations
+    uv run ruff format survey tests bench migrations
+
+# Extract interface texts and update the nl/fr/en catalogues
+i18n:
+    uv run pybabel extract -F babel.cfg -k N_ -k _ -o survey/locale/messages.pot --no-location --omit-header .
+    uv run pybabel update -i survey/locale/messages.pot -d survey/locale --no-location --width 100
+
+# Validate the questionnaire definitions
+questionnaires:
+    uv run survey questionnaires validate
+
+# Speed benchmarks (print figures and ratios)
+bench:
+    uv run python bench/benchmarks.py

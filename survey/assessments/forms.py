@@ -1,0 +1,67 @@
+"""Answers as HTML form fields: ``answer-<item>``, ``comment-<item>``, ``revision-<item>``.
+
+The value ``na`` of ``answer-<item>`` means "not applicable".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from survey.assessments.models import Answer
+from survey.assessments.schemas import AnswerWrite
+from survey.errors import Invalid
+from survey.i18n import gettext as _
+from survey.questionnaires.schema import ORDERED_TYPES, Item
+
+NOT_APPLICABLE = "na"
+
+
+def _value_from_form(item: Item, raw: list[str]) -> Any:
+    values = [v.strip() for v in raw if v.strip()]
+    if item.type == "multi":
+        return values or None
+    if not values:
+        return None
+    value = values[0]
+    if item.type in ORDERED_TYPES:
+        return int(value) if value.isdigit() else value
+    if item.type == "number":
+        if value.lower() == "unknown":
+            return "unknown"
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            raise Invalid({"value": _("Enter a number.")}) from None
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def answer_from_form(item: Item, form: Any) -> AnswerWrite | None:
+    """The answer the form submits for ``item``, or None when the form has no field for it."""
+    revision_field = f"revision-{item.id}"
+    if revision_field not in form:
+        return None
+    try:
+        revision = max(int(form.get(revision_field) or 0), 0)
+    except ValueError:
+        revision = 0
+    raw: list[str] = list(form.getall(f"answer-{item.id}", [])) if hasattr(form, "getall") else []
+    not_applicable = NOT_APPLICABLE in raw
+    value = None if not_applicable else _value_from_form(item, raw)
+    comment = form.get(f"comment-{item.id}")
+    return AnswerWrite(
+        revision=revision, value=value, not_applicable=not_applicable, comment=comment or None
+    )
+
+
+def differs(answer: Answer | None, data: AnswerWrite) -> bool:
+    """Whether saving ``data`` would change what is stored."""
+    stored_comment = answer.comment if answer else None
+    new_comment = data.comment.strip() if data.comment and data.comment.strip() else None
+    if answer is None:
+        return data.value is not None or data.not_applicable or new_comment is not None
+    return (answer.value, answer.not_applicable, stored_comment) != (
+        data.value,
+        data.not_applicable,
+        new_comment,
+    )

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.db import Base, TimestampMixin, utcnow
+
+
+class QuestionnaireVersion(Base):
+    """A published questionnaire version; its stored definition never changes."""
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(80), index=True)
+    version: Mapped[int]
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AssessmentState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    REOPENED = "reopened"
+
+
+def _enum(enum_type: type[enum.StrEnum]) -> Enum:
+    return Enum(
+        enum_type, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class Assessment(TimestampMixin, Base):
+    """One organisation's assessment of one questionnaire in one round."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("organisation_id", "questionnaire_id", "round_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    state: Mapped[AssessmentState] = mapped_column(
+        _enum(AssessmentState), default=AssessmentState.DRAFT
+    )
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    submitted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+
+
+class Response(Base):
+    """A set of answers: the organisation's consolidated response, or one respondent's."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("assessment_id", "respondent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    is_consolidated: Mapped[bool] = mapped_column(default=False)
+    # None for the consolidated response, which the organisation's managers edit together.
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[str] = mapped_column(String(80))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
+    not_applicable: Mapped[bool] = mapped_column(default=False)
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+
+
+class AssessmentResult(Base):
+    """The scores of a submitted assessment, with the rules version that made them."""
+
+    __tablename__ = "assessment_results"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    rules_version: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    maturity: Mapped[int | None] = mapped_column(default=None)
+    coverage: Mapped[float] = mapped_column(Float)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DimensionResult(Base):
+    __tablename__ = "dimension_results"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    maturity: Mapped[int | None] = mapped_column(default=None)
+    coverage: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(30))
+    answered_items: Mapped[int]
+    applicable_items: Mapped[int]

@@ -1,0 +1,78 @@
+"""Published questionnaire versions: the definitions in the files, frozen in the database.
+
+An assessment points at the stored version it was started on, so its scores stay
+reproducible when the files move on to a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey.assessments.models import QuestionnaireVersion
+from survey.questionnaires import registry
+from survey.questionnaires.schema import Questionnaire
+
+_decoded: dict[str, Questionnaire] = {}
+
+
+class PublishedVersionChanged(RuntimeError):
+    """A definition file changed the content of a version that is already published."""
+
+
+def content_hash(definition: Questionnaire) -> str:
+    return hashlib.sha256(msgspec.json.encode(definition)).hexdigest()
+
+
+def definition_of(version: QuestionnaireVersion) -> Questionnaire:
+    """The stored definition of a published version (decoded once per process)."""
+    cached = _decoded.get(version.content_hash)
+    if cached is None:
+        cached = msgspec.convert(version.definition, Questionnaire)
+        _decoded[version.content_hash] = cached
+    return cached
+
+
+async def publish_definitions(db: AsyncSession) -> list[QuestionnaireVersion]:
+    """Store every definition version not yet published; refuse a changed published one."""
+    published: list[QuestionnaireVersion] = []
+    for definition in registry().values():
+        digest = content_hash(definition)
+        existing = await db.scalar(
+            select(QuestionnaireVersion).where(
+                QuestionnaireVersion.questionnaire_id == definition.id,
+                QuestionnaireVersion.version == definition.version,
+            )
+        )
+        if existing is None:
+            as_builtins: dict[str, Any] = msgspec.to_builtins(definition)
+            existing = QuestionnaireVersion(
+                questionnaire_id=definition.id,
+                version=definition.version,
+                definition=as_builtins,
+                content_hash=digest,
+            )
+            db.add(existing)
+        elif existing.content_hash != digest:
+            raise PublishedVersionChanged(
+                f"Questionnaire {definition.id!r} version {definition.version} is already published "
+                "with different content. Published versions are immutable: give the changed "
+                "definition a new version number (with previous_item_ids for renamed items)."
+            )
+        published.append(existing)
+    await db.flush()
+    return published
+
+
+async def latest_versions(db: AsyncSession) -> dict[str, QuestionnaireVersion]:
+    """Questionnaire id -> its newest published version."""
+    latest: dict[str, QuestionnaireVersion] = {}
+    for version in await db.scalars(
+        select(QuestionnaireVersion).order_by(QuestionnaireVersion.version)
+    ):
+        latest[version.questionnaire_id] = version
+    return latest

@@ -1,0 +1,467 @@
+"""Assessments: starting, answering, submitting, reopening and scoring (DESIGN §2, §4, §9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey.accounts.models import Role
+from survey.accounts.service import CurrentUser
+from survey.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentResult,
+    AssessmentState,
+    DimensionResult,
+    QuestionnaireVersion,
+    Response,
+)
+from survey.assessments.publishing import definition_of, latest_versions
+from survey.assessments.schemas import (
+    COMMENT_MAX_LENGTH,
+    AnswerRead,
+    AnswerWrite,
+    DimensionProgress,
+    Progress,
+)
+from survey.audit.service import record
+from survey.db import utcnow
+from survey.errors import Conflict, Forbidden, Invalid, NotFound
+from survey.i18n import gettext as _
+from survey.organisations.models import Organisation
+from survey.organisations.service import can_view
+from survey.questionnaires.schema import Item, Questionnaire
+from survey.rounds.models import Round, RoundState
+from survey.rounds.service import get_by_name, today
+from survey.scoring import (
+    ResponseScore,
+    StoredAnswer,
+    applicable_item_ids,
+    item_score,
+    score_response,
+)
+
+EDITABLE_STATES = frozenset({AssessmentState.DRAFT, AssessmentState.REOPENED})
+
+
+@dataclass
+class AssessmentContext:
+    """An assessment with everything a page or API answer about it needs."""
+
+    assessment: Assessment
+    organisation: Organisation
+    round: Round
+    version: QuestionnaireVersion
+    questionnaire: Questionnaire
+    response: Response
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+    @property
+    def round_is_open(self) -> bool:
+        return self.round.state_on(today()) == RoundState.OPEN
+
+    @property
+    def is_editable(self) -> bool:
+        return self.assessment.state in EDITABLE_STATES and self.round_is_open
+
+    def stored_answers(self) -> dict[str, StoredAnswer]:
+        return {
+            item_id: StoredAnswer(value=answer.value, not_applicable=answer.not_applicable)
+            for item_id, answer in self.answers.items()
+        }
+
+    def applicable_items(self) -> set[str]:
+        return applicable_item_ids(self.questionnaire, self.stored_answers())
+
+
+def is_manager(user: CurrentUser, organisation_id: int) -> bool:
+    return Role.MANAGER in user.roles_in(organisation_id)
+
+
+def can_edit(user: CurrentUser, context: AssessmentContext) -> bool:
+    return context.is_editable and is_manager(user, context.organisation.id)
+
+
+def answer_read(item_id: str, answer: Answer | None) -> AnswerRead:
+    if answer is None:
+        return AnswerRead(
+            item_id=item_id,
+            value=None,
+            not_applicable=False,
+            comment=None,
+            revision=0,
+            updated_at=None,
+        )
+    return AnswerRead(
+        item_id=item_id,
+        value=answer.value,
+        not_applicable=answer.not_applicable,
+        comment=answer.comment,
+        revision=answer.revision,
+        updated_at=answer.updated_at,
+    )
+
+
+def is_answered(answer: Answer | None) -> bool:
+    return answer is not None and (answer.not_applicable or answer.value is not None)
+
+
+def progress(context: AssessmentContext) -> Progress:
+    """Answered items over applicable items, per dimension and overall."""
+    applicable = context.applicable_items()
+    dimensions = []
+    for dimension in context.questionnaire.dimensions:
+        items = [item.id for item in dimension.items if item.id in applicable]
+        answered = sum(1 for item_id in items if is_answered(context.answers.get(item_id)))
+        dimensions.append(
+            DimensionProgress(dimension_id=dimension.id, answered=answered, applicable=len(items))
+        )
+    return Progress(
+        answered=sum(d.answered for d in dimensions),
+        applicable=sum(d.applicable for d in dimensions),
+        dimensions=dimensions,
+    )
+
+
+async def _load_context(db: AsyncSession, assessment: Assessment) -> AssessmentContext:
+    organisation = await db.get(Organisation, assessment.organisation_id)
+    round_ = await db.get(Round, assessment.round_id)
+    version = await db.get(QuestionnaireVersion, assessment.questionnaire_version_id)
+    response = await db.scalar(
+        select(Response).where(
+            Response.assessment_id == assessment.id, Response.is_consolidated.is_(True)
+        )
+    )
+    assert (
+        organisation is not None
+        and round_ is not None
+        and version is not None
+        and response is not None
+    )
+    answers = {
+        a.item_id: a
+        for a in await db.scalars(select(Answer).where(Answer.response_id == response.id))
+    }
+    return AssessmentContext(
+        assessment=assessment,
+        organisation=organisation,
+        round=round_,
+        version=version,
+        questionnaire=definition_of(version),
+        response=response,
+        answers=answers,
+    )
+
+
+async def get_context(db: AsyncSession, user: CurrentUser, assessment_id: int) -> AssessmentContext:
+    """The assessment if the caller may see it; anything else is "not found"."""
+    assessment = await db.get(Assessment, assessment_id)
+    if assessment is None or not can_view(user, assessment.organisation_id):
+        raise NotFound(_("Assessment not found."))
+    return await _load_context(db, assessment)
+
+
+@dataclass(frozen=True)
+class AssessmentListing:
+    assessment: Assessment
+    round: Round
+    version: QuestionnaireVersion
+    result: AssessmentResult | None
+
+
+async def list_for_organisation(db: AsyncSession, organisation_id: int) -> list[AssessmentListing]:
+    """The organisation's assessments with their round, version and stored result."""
+    rows = await db.execute(
+        select(Assessment, Round, QuestionnaireVersion, AssessmentResult)
+        .join(Round, Round.id == Assessment.round_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Assessment.questionnaire_version_id)
+        .outerjoin(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(Assessment.organisation_id == organisation_id)
+        .order_by(Round.opens_on.desc(), Assessment.questionnaire_id)
+    )
+    return [AssessmentListing(a, r, v, res) for a, r, v, res in rows.tuples()]
+
+
+async def start(
+    db: AsyncSession,
+    user: CurrentUser,
+    organisation_id: int,
+    questionnaire_id: str,
+    round_name: str,
+) -> Assessment:
+    if not can_view(user, organisation_id) or await db.get(Organisation, organisation_id) is None:
+        raise NotFound(_("Organisation not found."))
+    if not is_manager(user, organisation_id):
+        raise Forbidden(_("Only the organisation's manager can start an assessment."))
+    version = (await latest_versions(db)).get(questionnaire_id)
+    if version is None:
+        raise Invalid({"questionnaire_id": _("There is no questionnaire with this id.")})
+    round_ = await get_by_name(db, round_name)
+    if round_ is None:
+        raise Invalid({"round": _("There is no round with this name.")})
+    if round_.state_on(today()) != RoundState.OPEN:
+        raise Conflict(_("This round is not open."))
+    existing = await db.scalar(
+        select(Assessment.id).where(
+            Assessment.organisation_id == organisation_id,
+            Assessment.questionnaire_id == questionnaire_id,
+            Assessment.round_id == round_.id,
+        )
+    )
+    if existing is not None:
+        raise Conflict(_("This assessment already exists."), assessment_id=existing)
+    assessment = Assessment(
+        organisation_id=organisation_id,
+        questionnaire_id=questionnaire_id,
+        questionnaire_version_id=version.id,
+        round_id=round_.id,
+        created_by=user.id,
+    )
+    db.add(assessment)
+    await db.flush()
+    db.add(Response(assessment_id=assessment.id, is_consolidated=True))
+    record(
+        db,
+        actor_id=user.id,
+        action="assessment.start",
+        object_type="assessment",
+        object_id=assessment.id,
+        organisation_id=organisation_id,
+        questionnaire=questionnaire_id,
+        round=round_name,
+    )
+    await db.flush()
+    return assessment
+
+
+def _ensure_editable(user: CurrentUser, context: AssessmentContext) -> None:
+    if not is_manager(user, context.organisation.id):
+        raise Forbidden(_("Only the organisation's manager can change this assessment."))
+    if not context.round_is_open:
+        raise Conflict(_("The round is closed; answers can no longer change."))
+    if context.assessment.state not in EDITABLE_STATES:
+        raise Conflict(_("This assessment is submitted. Reopen it to change answers."))
+
+
+def validate_answer(item: Item, data: AnswerWrite) -> AnswerWrite:
+    """The answer in its stored form, or :class:`Invalid` naming the field."""
+    if data.comment is not None and len(data.comment) > COMMENT_MAX_LENGTH:
+        raise Invalid({"comment": _("Use at most %(n)s characters.", n=COMMENT_MAX_LENGTH)})
+    comment = data.comment.strip() if data.comment and data.comment.strip() else None
+    if data.not_applicable:
+        if not item.allow_not_applicable:
+            raise Invalid(
+                {"not_applicable": _("This question cannot be answered with 'not applicable'.")}
+            )
+        return AnswerWrite(revision=data.revision, value=None, not_applicable=True, comment=comment)
+    value = data.value
+    if isinstance(value, float) and value.is_integer() and item.type not in ("number",):
+        value = int(value)
+    if isinstance(value, str) and item.type == "text":
+        value = value.strip() or None
+    if value is not None:
+        try:
+            item_score(item, value)
+        except ValueError:
+            raise Invalid({"value": _value_message(item)}) from None
+    return AnswerWrite(revision=data.revision, value=value, not_applicable=False, comment=comment)
+
+
+def _value_message(item: Item) -> str:
+    if item.type in ("maturity", "likert5"):
+        return _("Choose a level from 1 to 5.")
+    if item.type == "number":
+        if item.minimum is not None and item.maximum is not None:
+            return _(
+                "Enter a number from %(low)s to %(high)s.", low=item.minimum, high=item.maximum
+            )
+        return _("Enter a number.")
+    if item.type == "text":
+        return _("Use at most %(n)s characters.", n=item.max_length)
+    return _("Choose one of the options.")
+
+
+async def save_answer(
+    db: AsyncSession, user: CurrentUser, context: AssessmentContext, item_id: str, data: AnswerWrite
+) -> Answer:
+    """Save one answer in the consolidated response, based on ``data.revision``.
+
+    One statement decides: an insert that does nothing when the answer exists, or an
+    update guarded by the revision. A stale revision raises :class:`Conflict` with the
+    current answer; nothing is overwritten.
+    """
+    item = context.questionnaire.item(item_id)
+    if item is None:
+        raise NotFound(_("This question does not exist in this questionnaire."))
+    _ensure_editable(user, context)
+    clean = validate_answer(item, data)
+    now = utcnow()
+    values: dict[str, Any] = {
+        "value": clean.value,
+        "not_applicable": clean.not_applicable,
+        "comment": clean.comment,
+        "updated_at": now,
+        "updated_by": user.id,
+    }
+    response_id = context.response.id
+    saved_id: int | None
+    if clean.revision == 0:
+        insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        inserted = await db.execute(
+            insert(Answer)
+            .values(response_id=response_id, item_id=item_id, revision=1, **values)
+            .on_conflict_do_nothing(index_elements=["response_id", "item_id"])
+            .returning(Answer.id)
+        )
+        saved_id = inserted.scalar_one_or_none()
+    else:
+        updated = await db.execute(
+            update(Answer)
+            .where(Answer.response_id == response_id, Answer.item_id == item_id, Answer.revision == clean.revision)
+            .values(revision=Answer.revision + 1, **values)
+            .returning(Answer.id)
+        )
+        saved_id = updated.scalar_one_or_none()
+    if saved_id is None:
+        current = await db.scalar(
+            select(Answer)
+            .where(Answer.response_id == response_id, Answer.item_id == item_id)
+            .execution_options(populate_existing=True)
+        )
+        raise Conflict(
+            _("Someone else changed this answer in the meantime. The current answer is shown."),
+            current=answer_read(item_id, current),
+        )
+    answer = await db.scalar(
+        select(Answer).where(Answer.id == saved_id).execution_options(populate_existing=True)
+    )
+    assert answer is not None
+    context.answers[item_id] = answer
+    return answer
+
+
+async def submit(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> ResponseScore:
+    _ensure_editable(user, context)
+    scores = score_response(context.questionnaire, context.stored_answers())
+    await store_result(db, context.assessment.id, scores)
+    now = utcnow()
+    context.assessment.state = AssessmentState.SUBMITTED
+    context.assessment.submitted_at = now
+    context.assessment.submitted_by = user.id
+    context.response.submitted_at = now
+    record(
+        db,
+        actor_id=user.id,
+        action="assessment.submit",
+        object_type="assessment",
+        object_id=context.assessment.id,
+        organisation_id=context.organisation.id,
+        score=scores.score,
+    )
+    await db.flush()
+    return scores
+
+
+async def reopen(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> None:
+    if not is_manager(user, context.organisation.id):
+        raise Forbidden(_("Only the organisation's manager can reopen this assessment."))
+    if context.assessment.state != AssessmentState.SUBMITTED:
+        raise Conflict(_("Only a submitted assessment can be reopened."))
+    if not context.round_is_open:
+        raise Conflict(_("The round is closed; the assessment can no longer be reopened."))
+    context.assessment.state = AssessmentState.REOPENED
+    context.response.submitted_at = None
+    record(
+        db,
+        actor_id=user.id,
+        action="assessment.reopen",
+        object_type="assessment",
+        object_id=context.assessment.id,
+        organisation_id=context.organisation.id,
+    )
+    await db.flush()
+
+
+async def store_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> None:
+    """Replace the stored scores of an assessment."""
+    await db.execute(delete(DimensionResult).where(DimensionResult.assessment_id == assessment_id))
+    await db.execute(
+        delete(AssessmentResult).where(AssessmentResult.assessment_id == assessment_id)
+    )
+    add_result(db, assessment_id, scores)
+    await db.flush()
+
+
+def add_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> None:
+    """Add the scores of an assessment that has none stored yet."""
+    db.add(
+        AssessmentResult(
+            assessment_id=assessment_id,
+            rules_version=scores.rules_version,
+            score=scores.score,
+            maturity=scores.maturity,
+            coverage=scores.coverage,
+        )
+    )
+    db.add_all(
+        DimensionResult(
+            assessment_id=assessment_id,
+            dimension_id=d.dimension_id,
+            score=d.score,
+            maturity=d.maturity,
+            coverage=d.coverage,
+            status=d.status,
+            answered_items=d.answered_items,
+            applicable_items=d.applicable_items,
+        )
+        for d in scores.dimensions
+    )
+
+
+async def get_result(
+    db: AsyncSession, context: AssessmentContext
+) -> tuple[AssessmentResult, list[DimensionResult]]:
+    result = await db.get(AssessmentResult, context.assessment.id)
+    if result is None:
+        raise Conflict(_("This assessment has not been submitted yet, so it has no scores."))
+    order = {d.id: index for index, d in enumerate(context.questionnaire.dimensions)}
+    dimensions = sorted(
+        await db.scalars(
+            select(DimensionResult).where(DimensionResult.assessment_id == context.assessment.id)
+        ),
+        key=lambda d: order.get(d.dimension_id, len(order)),
+    )
+    return result, dimensions
+
+
+@dataclass(frozen=True)
+class QuestionnaireStatus:
+    """One questionnaire on an organisation's page: the current round's assessment, if any."""
+
+    questionnaire_id: str
+    title: str
+    listing: AssessmentListing | None
+
+
+async def organisation_overview(
+    db: AsyncSession, organisation_id: int, language: str
+) -> tuple[Round | None, list[QuestionnaireStatus], list[AssessmentListing]]:
+    """The current round, each questionnaire's state in it, and earlier assessments."""
+    from survey.rounds.service import current_round
+
+    round_ = await current_round(db)
+    listings = await list_for_organisation(db, organisation_id)
+    in_round = {
+        x.assessment.questionnaire_id: x for x in listings if round_ and x.round.id == round_.id
+    }
+    statuses = [
+        QuestionnaireStatus(qid, definition_of(version).title.get(language), in_round.get(qid))
+        for qid, version in (await latest_versions(db)).items()
+    ]
+    earlier = [x for x in listings if not round_ or x.round.id != round_.id]
+    return round_, statuses, earlier

@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from survey.accounts.service import CurrentUser
+from survey.assessments import service
+from survey.assessments.forms import answer_from_form, differs
+from survey.assessments.pages import item_numbers, item_view, maturity_name, neighbours
+from survey.assessments.presenters import result_read
+from survey.assessments.schemas import AnswerWrite
+from survey.errors import Conflict, Invalid, NotFound
+from survey.i18n import current_language
+from survey.i18n import gettext as _
+from survey.questionnaires.schema import Dimension
+from survey.web.dependencies import Db, LoggedIn
+from survey.web.rendering import is_htmx, render
+
+
+def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
+    if is_htmx(request):
+        return Response(content="", status_code=200, headers={"HX-Redirect": path})
+    return Redirect(path=path, status_code=303)
+
+
+def _dimension(context: service.AssessmentContext, dimension_id: str) -> Dimension:
+    for dimension in context.questionnaire.dimensions:
+        if dimension.id == dimension_id:
+            return dimension
+    raise NotFound(_("This part of the questionnaire does not exist."))
+
+
+def _page_context(user: CurrentUser, context: service.AssessmentContext) -> dict[str, Any]:
+    language = current_language()
+    progress = service.progress(context)
+    return {
+        "context": context,
+        "assessment": context.assessment,
+        "organisation": context.organisation,
+        "questionnaire": context.questionnaire,
+        "title": context.questionnaire.title.get(language),
+        "language": language,
+        "progress": progress,
+        "progress_by_dimension": {d.dimension_id: d for d in progress.dimensions},
+        "can_edit": service.can_edit(user, context),
+        "is_manager": service.is_manager(user, context.organisation.id),
+    }
+
+
+def _dimension_page(
+    request: Request[Any, Any, Any],
+    user: CurrentUser,
+    context: service.AssessmentContext,
+    dimension: Dimension,
+    errors: dict[str, str] | None = None,
+    conflicts: set[str] | None = None,
+    submitted: dict[str, AnswerWrite] | None = None,
+    status_code: int = 200,
+) -> Response[Any]:
+    language = current_language()
+    applicable = context.applicable_items()
+    numbers = item_numbers(context.questionnaire)
+    items = []
+    for item in dimension.items:
+        view = item_view(
+            item,
+            numbers[item.id],
+            context.answers.get(item.id),
+            language,
+            item.id in applicable,
+            context.questionnaire,
+            (submitted or {}).get(item.id),
+        )
+        view.error = (errors or {}).get(item.id)
+        view.conflict = item.id in (conflicts or set())
+        items.append(view)
+    previous, following = neighbours(context.questionnaire, dimension)
+    return render(
+        request,
+        "assessments/dimension.html",
+        {
+            **_page_context(user, context),
+            "dimension": dimension,
+            "items": items,
+            "previous": previous,
+            "following": following,
+            "has_errors": bool(errors or conflicts),
+        },
+        status_code=status_code,
+    )
+
+
+class AssessmentViews(Controller):
+    include_in_schema = False
+
+    @post("/organisations/{organisation_id:int}/assessments", name="assessment_start")
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        organisation_id: FromPath[int],
+    ) -> Response[Any]:
+        form = await request.form()
+        try:
+            assessment = await service.start(
+                db,
+                user,
+                organisation_id,
+                str(form.get("questionnaire_id", "")),
+                str(form.get("round", "")),
+            )
+        except Conflict as conflict:
+            existing = conflict.extra.get("assessment_id")
+            if existing is None:
+                raise
+            return _redirect(request, f"/assessments/{existing}")
+        return _redirect(request, f"/assessments/{assessment.id}")
+
+    @get("/assessments/{assessment_id:int}", name="assessment")
+    async def overview(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> Response[Any]:
+        context = await service.get_context(db, user, assessment_id)
+        return render(request, "assessments/overview.html", _page_context(user, context))
+
+    @get(
+        "/assessments/{assessment_id:int}/dimensions/{dimension_id:str}",
+        name="assessment_dimension",
+    )
+    async def dimension_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        dimension_id: FromPath[str],
+    ) -> Response[Any]:
+        context = await service.get_context(db, user, assessment_id)
+        return _dimension_page(request, user, context, _dimension(context, dimension_id))
+
+    @post("/assessments/{assessment_id:int}/dimensions/{dimension_id:str}")
+    async def save_dimension(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        dimension_id: FromPath[str],
+    ) -> Response[Any]:
+        """Save every changed answer of one dimension (the form without JavaScript)."""
+        context = await service.get_context(db, user, assessment_id)
+        dimension = _dimension(context, dimension_id)
+        form = await request.form()
+        errors: dict[str, str] = {}
+        conflicts: set[str] = set()
+        rejected: dict[str, AnswerWrite] = {}
+        for item in dimension.items:
+            try:
+                data = answer_from_form(item, form)
+            except Invalid as invalid:
+                errors[item.id] = next(iter(invalid.errors.values()))
+                continue
+            if data is None or not differs(context.answers.get(item.id), data):
+                continue
+            try:
+                await service.save_answer(db, user, context, item.id, data)
+            except Invalid as invalid:
+                errors[item.id] = next(iter(invalid.errors.values()))
+                rejected[item.id] = data
+            except Conflict as conflict:
+                if "current" not in conflict.extra:
+                    raise
+                conflicts.add(item.id)
+                errors[item.id] = _(
+                    "Someone else changed this answer in the meantime. The current answer is shown."
+                )
+        if errors:
+            return _dimension_page(
+                request, user, context, dimension, errors, conflicts, rejected, status_code=422
+            )
+        request.session["flash"] = _("Your answers were saved.")
+        _previous, following = neighbours(context.questionnaire, dimension)
+        target = (
+            f"/assessments/{assessment_id}/dimensions/{following.id}"
+            if following and form.get("next") == "1"
+            else f"/assessments/{assessment_id}"
+        )
+        return Redirect(path=target, status_code=303)
+
+    @post("/assessments/{assessment_id:int}/answers/{item_id:str}", name="assessment_answer")
+    async def save_answer(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        item_id: FromPath[str],
+    ) -> Response[Any]:
+        """Autosave of one answer (htmx): returns the question, marked as saved or with its problem."""
+        context = await service.get_context(db, user, assessment_id)
+        item = context.questionnaire.item(item_id)
+        if item is None:
+            raise NotFound(_("This question does not exist in this questionnaire."))
+        form = await request.form()
+        error: str | None = None
+        conflict = False
+        saved = False
+        data: AnswerWrite | None = None
+        status_code = 200
+        try:
+            data = answer_from_form(item, form)
+            if data is not None and differs(context.answers.get(item.id), data):
+                await service.save_answer(db, user, context, item.id, data)
+                saved = True
+                data = None
+        except Invalid as invalid:
+            error, status_code = next(iter(invalid.errors.values())), 422
+        except Conflict as problem:
+            if "current" not in problem.extra:
+                raise
+            error, conflict, data, status_code = problem.detail, True, None, 409
+        language = current_language()
+        view = item_view(
+            item,
+            item_numbers(context.questionnaire)[item.id],
+            context.answers.get(item.id),
+            language,
+            item.id in context.applicable_items(),
+            context.questionnaire,
+            data if error else None,
+        )
+        view.error, view.conflict, view.saved = error, conflict, saved
+        dimension = context.questionnaire.dimension_of(item.id)
+        return render(
+            request,
+            "assessments/answer_saved.html",
+            {**_page_context(user, context), "item": view, "dimension": dimension},
+            status_code=status_code,
+        )
+
+    @post("/assessments/{assessment_id:int}/submit", name="assessment_submit")
+    async def submit(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> Response[Any]:
+        context = await service.get_context(db, user, assessment_id)
+        await service.submit(db, user, context)
+        request.session["flash"] = _("The assessment was submitted. These are your scores.")
+        return _redirect(request, f"/assessments/{assessment_id}/result")
+
+    @post("/assessments/{assessment_id:int}/reopen", name="assessment_reopen")
+    async def reopen(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> Response[Any]:
+        context = await service.get_context(db, user, assessment_id)
+        await service.reopen(db, user, context)
+        request.session["flash"] = _(
+            "The assessment is open again. Submit it again when you are done."
+        )
+        return _redirect(request, f"/assessments/{assessment_id}")
+
+    @get("/assessments/{assessment_id:int}/result", name="assessment_result")
+    async def result(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> Response[Any]:
+        context = await service.get_context(db, user, assessment_id)
+        result, dimensions = await service.get_result(db, context)
+        language = current_language()
+        return render(
+            request,
+            "assessments/result.html",
+            {
+                **_page_context(user, context),
+                "result": result_read(context, result, dimensions, language),
+                "maturity_name": maturity_name,
+            },
+        )

@@ -1,0 +1,179 @@
+"""Demo answers: submitted assessments in two rounds whose answer patterns differ by
+sector and size, so benchmarks and indicators have realistic data to work with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentState,
+    QuestionnaireVersion,
+    Response,
+)
+from survey.assessments.publishing import definition_of
+from survey.assessments.service import add_result
+from survey.db import utcnow
+from survey.organisations.models import Organisation
+from survey.questionnaires.schema import Item, Questionnaire
+from survey.rounds.models import Round
+from survey.scoring import StoredAnswer, applicable_item_ids, score_responses
+
+# Where each sector tends to stand (latent maturity on the 1–5 scale).
+SECTOR_LEVEL = {
+    "culture-community": 3.3,
+    "youth-work": 3.0,
+    "sport": 2.2,
+    "welfare": 3.4,
+    "health": 2.8,
+    "family-childcare": 2.9,
+    "education": 2.6,
+    "adult-education-language": 3.6,
+    "volunteering-associations": 2.4,
+    "local-public-service": 2.7,
+    "other": 2.5,
+}
+SIZE_EFFECT = {"1-9": -0.35, "10-49": 0.0, "50-249": 0.25, "250+": 0.45}
+
+
+def _value(item: Item, level: float, rng: random.Random) -> object:
+    noisy = level + rng.gauss(0, 0.7)
+    if item.type in ("maturity", "likert5"):
+        chosen = min(5, max(1, round(noisy)))
+        return 6 - chosen if item.reverse else chosen
+    if item.type == "yes_partly_no":
+        return "yes" if noisy >= 3.6 else "partly" if noisy >= 2.4 else "no"
+    options = item.options or []
+    if item.type == "choice" and options:
+        target = (min(5.0, max(1.0, noisy)) - 1) / 4
+        if all(o.score is not None for o in options):
+            return min(options, key=lambda o: abs((o.score or 0) - target)).id
+        return rng.choice(options).id
+    if item.type == "multi" and options:
+        share = (min(5.0, max(1.0, noisy)) - 1) / 4
+        return [o.id for o in options if rng.random() < share] or None
+    if item.type == "number":
+        low = item.minimum if item.minimum is not None else 0
+        high = item.maximum if item.maximum is not None else 50
+        return round(rng.uniform(low, min(high, low + 60)))
+    return None
+
+
+def demo_answers(
+    questionnaire: Questionnaire, level: float, rng: random.Random, completeness: float = 1.0
+) -> dict[str, StoredAnswer]:
+    answers: dict[str, StoredAnswer] = {}
+    for dimension_index, dimension in enumerate(questionnaire.dimensions):
+        # Dimensions differ a little: participation is hardest, vision easiest, and so on.
+        dimension_level = level + 0.3 - 0.12 * dimension_index
+        for item in dimension.items:
+            if rng.random() > completeness:
+                continue
+            if item.allow_not_applicable and rng.random() < 0.08:
+                answers[item.id] = StoredAnswer(not_applicable=True)
+                continue
+            value = _value(item, dimension_level, rng)
+            if value is not None:
+                answers[item.id] = StoredAnswer(value=value)  # type: ignore[arg-type]
+    applicable = applicable_item_ids(questionnaire, answers)
+    return {item_id: answer for item_id, answer in answers.items() if item_id in applicable}
+
+
+async def load_demo_assessments(
+    db: AsyncSession,
+    seed: int,
+    organisations: list[Organisation],
+    rounds: list[Round],
+    versions: list[QuestionnaireVersion],
+    manager_ids: dict[int, int],
+) -> int:
+    """Assessments for every published questionnaire: most organisations submitted last
+    round's, fewer this round's, some are still in progress. Returns how many were made."""
+    rng = random.Random(seed * 7919)
+    previous_round, current_round = rounds
+    planned: list[tuple[Assessment, Questionnaire, dict[str, StoredAnswer]]] = []
+    for version in versions:
+        questionnaire = definition_of(version)
+        for organisation in organisations:
+            base = (
+                SECTOR_LEVEL.get(organisation.sector, 2.6)
+                + SIZE_EFFECT.get(organisation.size_band, 0.0)
+                + (0.2 if organisation.funded_by_vgc else 0.0)
+                + rng.gauss(0, 0.55)
+            )
+            growth = rng.gauss(0.25, 0.25)
+            plans = []
+            if rng.random() < 0.78:
+                plans.append((previous_round, base, AssessmentState.SUBMITTED, 0.97))
+            roll = rng.random()
+            if roll < 0.62:
+                plans.append((current_round, base + growth, AssessmentState.SUBMITTED, 0.97))
+            elif roll < 0.78:
+                plans.append(
+                    (current_round, base + growth, AssessmentState.DRAFT, rng.uniform(0.2, 0.7))
+                )
+            for round_, level, state, completeness in plans:
+                moment = dt.datetime.combine(
+                    round_.opens_on + dt.timedelta(days=rng.randrange(5, 120)),
+                    dt.time(10, 0),
+                    tzinfo=dt.UTC,
+                )
+                submitted = state == AssessmentState.SUBMITTED
+                manager_id = manager_ids.get(organisation.id)
+                assessment = Assessment(
+                    organisation_id=organisation.id,
+                    questionnaire_id=questionnaire.id,
+                    questionnaire_version_id=version.id,
+                    round_id=round_.id,
+                    state=state,
+                    created_by=manager_id,
+                    submitted_at=moment if submitted else None,
+                    submitted_by=manager_id if submitted else None,
+                )
+                planned.append(
+                    (
+                        assessment,
+                        questionnaire,
+                        demo_answers(questionnaire, level, rng, completeness),
+                    )
+                )
+    db.add_all(assessment for assessment, _q, _a in planned)
+    await db.flush()
+    responses = [
+        Response(assessment_id=a.id, is_consolidated=True, submitted_at=a.submitted_at)
+        for a, _q, _a in planned
+    ]
+    db.add_all(responses)
+    await db.flush()
+    await db.execute(
+        insert(Answer),
+        [
+            {
+                "response_id": response.id,
+                "item_id": item_id,
+                "value": answer.value,
+                "not_applicable": answer.not_applicable,
+                "revision": 1,
+                "updated_at": assessment.submitted_at or utcnow(),
+                "updated_by": assessment.created_by,
+            }
+            for (assessment, _q, answers), response in zip(planned, responses, strict=True)
+            for item_id, answer in answers.items()
+        ],
+    )
+    for version in versions:
+        questionnaire = definition_of(version)
+        to_score: dict[int, dict[str, StoredAnswer]] = {
+            assessment.id: answers
+            for assessment, q, answers in planned
+            if q.id == questionnaire.id and assessment.state == AssessmentState.SUBMITTED
+        }
+        for assessment_id, scores in score_responses(questionnaire, to_score).items():
+            add_result(db, assessment_id, scores)
+    await db.flush()
+    return len(planned)
