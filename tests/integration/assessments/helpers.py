@@ -4,8 +4,8 @@ stored in the database, the form a browser would send, and the Dutch texts of th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 

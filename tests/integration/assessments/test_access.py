@@ -251,7 +251,7 @@ async def test_respondent_reads_the_assessment_and_its_result(client, db, path) 
     if path.endswith("/dimensions/" + DIMENSION):
         # the answers are shown, but nothing can be changed or submitted
         assert "A&#39;s own comment" in response.text or "A's own comment" in response.text
-        assert 'action="/assessments/{}/reopen"'.format(a.assessment_id) not in response.text
+        assert f'action="/assessments/{a.assessment_id}/reopen"' not in response.text
 
 
 @pytest.mark.parametrize(

@@ -275,7 +275,8 @@ async def test_autosave_saves_and_returns_the_question_marked_saved(
     html = response.text
     assert "<html" not in html  # a fragment, not a page
     assert 'id="q-vb-missie"' in html
-    assert f'id="status-vb-missie" role="status">{nl("Saved")}</p>' in html
+    assert nl("Saved") == "Bewaard"  # the Dutch catalogue's word for it
+    assert 'id="status-vb-missie" role="status">Bewaard</p>' in html
     assert checked_values(html, "vb-missie") == ["4"]
     assert 'name="revision-vb-missie" value="1"' in html  # the next save builds on revision 1
     # the progress of the part and of the whole questionnaire are updated out of band
