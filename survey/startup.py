@@ -5,14 +5,23 @@ from __future__ import annotations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from survey.db import create_engine
+from survey.assessments.publishing import changed_published_versions
+from survey.db import create_engine, create_sessionmaker
 from survey.migrate import alembic_config
-from survey.settings import Settings
+from survey.questionnaires import DefinitionError, registry
+from survey.settings import PROJECT_ROOT, Settings
+
+HTMX_FILE = PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
 
 
 async def check_ready(settings: Settings) -> str | None:
     """Why the app cannot start yet, or None."""
-    from survey.app import HTMX_DIST
+    try:
+        registry()
+    except DefinitionError as error:
+        return f"a questionnaire definition is invalid, so the app does not start.\n{error}"
+    if not HTMX_FILE.exists():
+        return "front-end files are missing: run `npm ci` in the project folder first."
 
     engine = create_engine(settings.database_url)
     try:
@@ -20,13 +29,13 @@ async def check_ready(settings: Settings) -> str | None:
             current = await connection.run_sync(
                 lambda sync: MigrationContext.configure(sync).get_current_revision()
             )
+        head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
+        if current != head:
+            return "the database schema is not up to date: run `survey db upgrade` first."
+        async with create_sessionmaker(engine)() as db:
+            changed = await changed_published_versions(db)
+        return " ".join(changed) or None
     except Exception as error:
         return f"cannot reach the database ({error.__class__.__name__}: {error})."
     finally:
         await engine.dispose()
-    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
-    if current != head:
-        return "the database schema is not up to date: run `survey db upgrade` first."
-    if not (HTMX_DIST / "htmx.min.js").exists():
-        return "front-end files are missing: run `npm ci` in the project folder first."
-    return None

@@ -37,6 +37,29 @@ def definition_of(version: QuestionnaireVersion) -> Questionnaire:
     return cached
 
 
+def _changed_message(definition: Questionnaire) -> str:
+    return (
+        f"Questionnaire {definition.id!r} version {definition.version} is already published "
+        "with different content. Published versions are immutable: give the changed "
+        "definition a new version number (with previous_item_ids for renamed items)."
+    )
+
+
+async def changed_published_versions(db: AsyncSession) -> list[str]:
+    """Why the definition files disagree with what is published, one sentence each."""
+    problems = []
+    for definition in registry().values():
+        stored_hash = await db.scalar(
+            select(QuestionnaireVersion.content_hash).where(
+                QuestionnaireVersion.questionnaire_id == definition.id,
+                QuestionnaireVersion.version == definition.version,
+            )
+        )
+        if stored_hash is not None and stored_hash != content_hash(definition):
+            problems.append(_changed_message(definition))
+    return problems
+
+
 async def publish_definitions(db: AsyncSession) -> list[QuestionnaireVersion]:
     """Store every definition version not yet published; refuse a changed published one."""
     published: list[QuestionnaireVersion] = []
@@ -58,11 +81,7 @@ async def publish_definitions(db: AsyncSession) -> list[QuestionnaireVersion]:
             )
             db.add(existing)
         elif existing.content_hash != digest:
-            raise PublishedVersionChanged(
-                f"Questionnaire {definition.id!r} version {definition.version} is already published "
-                "with different content. Published versions are immutable: give the changed "
-                "definition a new version number (with previous_item_ids for renamed items)."
-            )
+            raise PublishedVersionChanged(_changed_message(definition))
         published.append(existing)
     await db.flush()
     return published

@@ -322,7 +322,11 @@ async def save_answer(
     else:
         updated = await db.execute(
             update(Answer)
-            .where(Answer.response_id == response_id, Answer.item_id == item_id, Answer.revision == clean.revision)
+            .where(
+                Answer.response_id == response_id,
+                Answer.item_id == item_id,
+                Answer.revision == clean.revision,
+            )
             .values(revision=Answer.revision + 1, **values)
             .returning(Answer.id)
         )
