@@ -8,6 +8,7 @@ redirects to the login page.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -136,12 +137,29 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     return _html_error(request, exc.status_code, exc.detail)
 
 
+_MSGSPEC_FIELD = re.compile(r"field `(\w+)`|at `\$\.(\w+)")
+
+
+def _field_errors(raw: Any) -> Any:
+    """Litestar's request-validation details as the same {field: message} map as ours."""
+    if not isinstance(raw, list):
+        return raw
+    fields: dict[str, str] = {}
+    for entry in raw:
+        if isinstance(entry, dict) and entry.get("message"):
+            message = str(entry["message"])
+            named = _MSGSPEC_FIELD.search(message)
+            key = named.group(1) or named.group(2) if named else str(entry.get("key") or "body")
+            fields[key] = message
+    return fields or raw
+
+
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if is_api(request):
         extra: dict[str, Any] = {}
         if isinstance(exc, ValidationException) and exc.extra:
-            extra["errors"] = exc.extra
+            extra["errors"] = _field_errors(exc.extra)
         detail = exc.detail
         if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):
             detail = "CSRF token missing or wrong: send it in the x-csrftoken header."

@@ -173,3 +173,9 @@ async def db(sessionmaker: Any) -> AsyncIterator[Any]:
     """A session for arranging and checking data; commit what you arrange."""
     async with sessionmaker() as session:
         yield session
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the
+    main thread until it stops, and the other tests start their own loops."""
+    items.sort(key=lambda item: "tests/e2e/" in str(item.path).replace("\\", "/"))

@@ -52,21 +52,21 @@ class AssessmentApi(Controller):
         data: JSONBody[AnswerWrite],
     ) -> AnswerRead:
         """Save one answer. 409 with the current answer under `current` when `revision` is stale."""
-        context = await service.get_context(db, user, assessment_id)
+        context = await service.get_context(db, user, assessment_id, for_change=True)
         answer = await service.save_answer(db, user, context, item_id, data)
         return service.answer_read(item_id, answer)
 
     @post("/{assessment_id:int}/submit", status_code=HTTP_200_OK)
     async def submit(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> AssessmentRead:
         """Submit the organisation's assessment; scores are computed and stored."""
-        context = await service.get_context(db, user, assessment_id)
+        context = await service.get_context(db, user, assessment_id, for_change=True)
         await service.submit(db, user, context)
         return assessment_read(user, context)
 
     @post("/{assessment_id:int}/reopen", status_code=HTTP_200_OK)
     async def reopen(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> AssessmentRead:
         """Reopen a submitted assessment while its round is open."""
-        context = await service.get_context(db, user, assessment_id)
+        context = await service.get_context(db, user, assessment_id, for_change=True)
         await service.reopen(db, user, context)
         return assessment_read(user, context)
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.models import Role
@@ -158,9 +159,19 @@ async def _load_context(db: AsyncSession, assessment: Assessment) -> AssessmentC
     )
 
 
-async def get_context(db: AsyncSession, user: CurrentUser, assessment_id: int) -> AssessmentContext:
-    """The assessment if the caller may see it; anything else is "not found"."""
-    assessment = await db.get(Assessment, assessment_id)
+async def get_context(
+    db: AsyncSession, user: CurrentUser, assessment_id: int, *, for_change: bool = False
+) -> AssessmentContext:
+    """The assessment if the caller may see it; anything else is "not found".
+
+    ``for_change`` locks the assessment row until the transaction ends, so answers,
+    submit and reopen of one assessment happen one after the other (PostgreSQL; SQLite
+    already serialises writers with BEGIN IMMEDIATE).
+    """
+    statement = select(Assessment).where(Assessment.id == assessment_id)
+    if for_change:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    assessment = await db.scalar(statement)
     if assessment is None or not can_view(user, assessment.organisation_id):
         raise NotFound(_("Assessment not found."))
     return await _load_context(db, assessment)
@@ -222,8 +233,20 @@ async def start(
         round_id=round_.id,
         created_by=user.id,
     )
-    db.add(assessment)
-    await db.flush()
+    try:
+        async with db.begin_nested():
+            db.add(assessment)
+            await db.flush()
+    except IntegrityError:
+        # Started by someone else at the same moment.
+        existing = await db.scalar(
+            select(Assessment.id).where(
+                Assessment.organisation_id == organisation_id,
+                Assessment.questionnaire_id == questionnaire_id,
+                Assessment.round_id == round_.id,
+            )
+        )
+        raise Conflict(_("This assessment already exists."), assessment_id=existing) from None
     db.add(Response(assessment_id=assessment.id, is_consolidated=True))
     record(
         db,

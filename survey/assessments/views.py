@@ -152,7 +152,7 @@ class AssessmentViews(Controller):
         dimension_id: FromPath[str],
     ) -> Response[Any]:
         """Save every changed answer of one dimension (the form without JavaScript)."""
-        context = await service.get_context(db, user, assessment_id)
+        context = await service.get_context(db, user, assessment_id, for_change=True)
         dimension = _dimension(context, dimension_id)
         form = await request.form()
         errors: dict[str, str] = {}
@@ -201,7 +201,7 @@ class AssessmentViews(Controller):
         item_id: FromPath[str],
     ) -> Response[Any]:
         """Autosave of one answer (htmx): returns the question, marked as saved or with its problem."""
-        context = await service.get_context(db, user, assessment_id)
+        context = await service.get_context(db, user, assessment_id, for_change=True)
         item = context.questionnaire.item(item_id)
         if item is None:
             raise NotFound(_("This question does not exist in this questionnaire."))
@@ -246,7 +246,7 @@ class AssessmentViews(Controller):
     async def submit(
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
-        context = await service.get_context(db, user, assessment_id)
+        context = await service.get_context(db, user, assessment_id, for_change=True)
         await service.submit(db, user, context)
         request.session["flash"] = _("The assessment was submitted. These are your scores.")
         return _redirect(request, f"/assessments/{assessment_id}/result")
@@ -255,7 +255,7 @@ class AssessmentViews(Controller):
     async def reopen(
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
-        context = await service.get_context(db, user, assessment_id)
+        context = await service.get_context(db, user, assessment_id, for_change=True)
         await service.reopen(db, user, context)
         request.session["flash"] = _(
             "The assessment is open again. Submit it again when you are done."

@@ -1,9 +1,10 @@
-"""Browser test harness: the real app in a subprocess, headless Debian Chromium, axe-core.
+"""Browser test fixtures: the real app in a subprocess, headless Debian Chromium.
 
-The app is started once per test run the way a user starts it: a fresh data
-directory, ``survey db upgrade``, ``survey demo --seed 1`` (its printed logins are
-parsed), then ``survey serve`` on a free port. Tests drive it through Playwright
-with JavaScript on (htmx active) and off (plain HTML forms).
+The app is started once per test run (per xdist worker) the way a user starts it:
+a fresh data directory, ``survey db upgrade``, ``survey demo --seed 1`` (its printed
+logins are parsed), then ``survey serve`` on a free port. Journeys drive it through
+Playwright with JavaScript on (htmx active) and off (plain HTML forms); the helpers
+they use are in ``harness.py``.
 
 Playwright's own browser download does not work here: Debian's ``chromium``
 package is used, and its absence fails the run instead of skipping it.
@@ -11,47 +12,37 @@ package is used, and its absence fails the run instead of skipping it.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-E2E_DIR = Path(__file__).resolve().parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-SCREENSHOT_DIR = PROJECT_ROOT / "screenshots"
-STARTUP_TIMEOUT = 60.0
-DEFAULT_TIMEOUT_MS = 15_000
-# The organisations' users are Dutch-speaking; the browser says so (Accept-Language).
-BROWSER_LOCALE = "nl-BE"
-DEMO_SEED = 1
+from tests.e2e.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DEMO_SEED,
+    PROJECT_ROOT,
+    DemoLogins,
+    PageProblems,
+    RunningApp,
+    app_environment,
+    die_with_parent,
+    free_port,
+    new_context,
+    parse_demo_logins,
+    require_chromium,
+    run_survey,
+    save_screenshot,
+    stop_process_group,
+    survey_command,
+    wait_until_healthy,
+)
 
-# Pages whose context has JavaScript switched off; axe needs JavaScript to run.
-_NO_JS_CONTEXTS: weakref.WeakSet[Any] = weakref.WeakSet()
+E2E_DIR = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -64,193 +55,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # --- The app under test -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DemoLogin:
-    role: str
-    email: str
-    password: str
-    note: str
-
-
-@dataclass(slots=True)
-class DemoLogins:
-    """The logins `survey demo` printed, in order; attribute access gives the first per role."""
-
-    all: list[DemoLogin] = field(default_factory=list)
-
-    def by_role(self, role: str) -> list[DemoLogin]:
-        return [login for login in self.all if login.role == role]
-
-    def first(self, role: str) -> DemoLogin:
-        matches = self.by_role(role)
-        if not matches:
-            raise LookupError(f"`survey demo` printed no {role} login: {self.all}")
-        return matches[0]
-
-    @property
-    def manager(self) -> DemoLogin:
-        return self.first("manager")
-
-    @property
-    def coach(self) -> DemoLogin:
-        return self.first("coach")
-
-    @property
-    def analyst(self) -> DemoLogin:
-        return self.first("analyst")
-
-    @property
-    def admin(self) -> DemoLogin:
-        return self.first("admin")
-
-
-_LOGIN_LINE = re.compile(r"^\s+(?P<email>\S+@\S+)\s+(?P<password>\S+)\s+(?P<note>.*\S)\s*$")
-
-
-def parse_demo_logins(output: str) -> DemoLogins:
-    """Parse the `email  password  note` lines under "Demo logins:".
-
-    The role is the e-mail's local part without digits or suffix
-    (manager001 -> manager, coach.huis -> coach, admin -> admin).
-    """
-    _before, marker, after = output.partition("Demo logins:")
-    if not marker:
-        raise ValueError(f"`survey demo` printed no 'Demo logins:' section:\n{output}")
-    logins = DemoLogins()
-    for line in after.splitlines():
-        match = _LOGIN_LINE.match(line)
-        if not match:
-            continue
-        local_part = match["email"].split("@", 1)[0]
-        role_match = re.match(r"[a-z]+", local_part)
-        role = role_match.group(0) if role_match else local_part
-        logins.all.append(DemoLogin(role, match["email"], match["password"], match["note"]))
-    if not logins.all:
-        raise ValueError(f"No demo logins could be parsed from:\n{output}")
-    return logins
-
-
-@dataclass(frozen=True, slots=True)
-class RunningApp:
-    base_url: str
-    data_dir: Path
-    logins: DemoLogins
-    log_path: Path
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _app_environment(data_dir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # Never let the developer's own database or secret leak into the test app.
-        if not key.startswith("SURVEY_")
-    }
-    env.update(
-        {
-            "SURVEY_ENV": "development",
-            "SURVEY_DATA_DIR": str(data_dir),
-            # Many journeys log in from the same address within a minute; the limit
-            # itself is covered by the integration tests.
-            "SURVEY_LOGIN_ATTEMPTS_PER_MINUTE": "1000",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
-
-
-def _survey(*args: str) -> list[str]:
-    """The `survey` command, run with this interpreter (no shim in between)."""
-    return [sys.executable, "-m", "survey.cli", *args]
-
-
-def _run_command(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(
-        args, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"`{' '.join(args[2:])}` failed with exit code {result.returncode}:\n"
-            f"{result.stdout}\n{result.stderr}",
-            pytrace=False,
-        )
-    return result.stdout
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate the server's whole process group (uvicorn and anything in between)."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"`survey serve` exited with code {process.returncode} before answering:\n"
-                f"{log_path.read_text(errors='replace')}",
-                pytrace=False,
-            )
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
-                if response.status == 200 and json.load(response).get("status") == "ok":
-                    return
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            last_error = error
-        time.sleep(0.2)
-    _stop(process)
-    pytest.fail(
-        f"`survey serve` did not answer {url} within {STARTUP_TIMEOUT:.0f} s "
-        f"(last error: {last_error}):\n{log_path.read_text(errors='replace')}",
-        pytrace=False,
-    )
-
-
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The real app with the demo network, served on a free port for the whole run."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    env = _app_environment(data_dir)
-    _run_command(_survey("db", "upgrade"), env)
-    logins = parse_demo_logins(_run_command(_survey("demo", "--seed", str(DEMO_SEED)), env))
+    env = app_environment(data_dir)
+    run_survey(env, "db", "upgrade")
+    logins = parse_demo_logins(run_survey(env, "demo", "--seed", str(DEMO_SEED)))
 
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = data_dir / "serve.log"
     with log_path.open("wb") as log:
+        # Its own session (process group), so everything it starts is stopped with it.
         process = subprocess.Popen(
-            _survey("serve", "--host", "127.0.0.1", "--port", str(port)),
+            survey_command("serve", "--host", "127.0.0.1", "--port", str(port)),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
     try:
-        _wait_until_healthy(process, f"{base_url}/healthz", log_path)
+        wait_until_healthy(process, f"{base_url}/healthz", log_path)
         yield RunningApp(base_url=base_url, data_dir=data_dir, logins=logins, log_path=log_path)
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
 @pytest.fixture(scope="session")
@@ -260,6 +91,7 @@ def base_url(app_server: RunningApp) -> str:
 
 @pytest.fixture(scope="session")
 def demo_logins(app_server: RunningApp) -> DemoLogins:
+    """demo_logins.manager / .coach / .analyst / .admin, or .by_role("manager")."""
     return app_server.logins
 
 
@@ -268,13 +100,7 @@ def demo_logins(app_server: RunningApp) -> DemoLogins:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"The browser tests need Debian's Chromium at {CHROMIUM}, which is missing. "
-            "Install it with `sudo apt-get install chromium` (Playwright's own browser "
-            "download is not used).",
-            pytrace=False,
-        )
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -285,39 +111,10 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@dataclass(slots=True)
-class PageProblems:
-    """Script errors and Content-Security-Policy violations seen by a page."""
-
-    messages: list[str] = field(default_factory=list)
-
-    def watch(self, page: Any) -> None:
-        page.on("pageerror", lambda error: self.messages.append(f"page error: {error}"))
-        page.on("console", lambda message: self._console(message))
-
-    def _console(self, message: Any) -> None:
-        text = message.text
-        if message.type == "error" and "Content Security Policy" in text:
-            self.messages.append(f"CSP violation: {text}")
-
-
-def _new_context(browser: Any, base_url: str, *, javascript: bool) -> Any:
-    context = browser.new_context(
-        base_url=base_url,
-        java_script_enabled=javascript,
-        locale=BROWSER_LOCALE,
-        viewport={"width": 1280, "height": 800},
-    )
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    if not javascript:
-        _NO_JS_CONTEXTS.add(context)
-    return context
-
-
 @pytest.fixture
 def js_context(browser: Any, base_url: str) -> Iterator[Any]:
     """A fresh browser profile with JavaScript on (htmx active)."""
-    context = _new_context(browser, base_url, javascript=True)
+    context = new_context(browser, base_url, javascript=True)
     yield context
     context.close()
 
@@ -325,12 +122,13 @@ def js_context(browser: Any, base_url: str) -> Iterator[Any]:
 @pytest.fixture
 def nojs_context(browser: Any, base_url: str) -> Iterator[Any]:
     """A fresh browser profile with JavaScript off (plain HTML forms and links)."""
-    context = _new_context(browser, base_url, javascript=False)
+    context = new_context(browser, base_url, javascript=False)
     yield context
     context.close()
 
 
 def _watched_page(context: Any) -> Iterator[Any]:
+    """A page that fails the test on uncaught script errors or CSP violations."""
     problems = PageProblems()
     page = context.new_page()
     problems.watch(page)
@@ -357,112 +155,17 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def page(mode: str, request: pytest.FixtureRequest) -> Any:
-    """A page in the profile given by `mode` (js or nojs)."""
+    """A page in the profile `mode` names (js or nojs)."""
     return request.getfixturevalue(f"{mode}_page")
-
-
-def javascript_enabled(page: Any) -> bool:
-    return page.context not in _NO_JS_CONTEXTS
-
-
-# --- Helpers ----------------------------------------------------------------------------
-
-
-def login(page: Any, email: str, password: str) -> None:
-    """Fill and submit the login form; the caller checks where it lands."""
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    with page.expect_navigation():
-        page.locator("form[action='/login'] button[type=submit]").click()
-
-
-def logout(page: Any) -> None:
-    with page.expect_navigation():
-        page.locator("form.logout-form button[type=submit]").click()
-
-
-_AXE_RUN = """
-async (tags) => {
-  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-  return results.violations.map((v) => ({
-    id: v.id,
-    impact: v.impact,
-    help: v.help,
-    helpUrl: v.helpUrl,
-    nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary})),
-  }));
-}
-"""
-
-
-def _run_axe(page: Any) -> list[dict[str, Any]]:
-    # Evaluated through the DevTools protocol, so the app's strict CSP
-    # (script-src 'self') stays in force and is tested too; add_script_tag
-    # would be blocked by it.
-    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-    violations: list[dict[str, Any]] = page.evaluate(_AXE_RUN, AXE_TAGS)
-    return violations
-
-
-def _run_axe_on_snapshot(page: Any) -> list[dict[str, Any]]:
-    """axe needs JavaScript: replay the no-JS page's HTML at its own URL in a JS profile
-    (so its stylesheet loads and colours are checked), then run axe there."""
-    html = page.content()
-    url = page.url
-    context = page.context.browser.new_context(
-        java_script_enabled=True,
-        locale=BROWSER_LOCALE,
-        viewport=page.viewport_size,
-    )
-    try:
-        context.route(
-            lambda candidate: candidate == url,
-            lambda route: route.fulfill(
-                status=200, content_type="text/html; charset=utf-8", body=html
-            ),
-        )
-        replay = context.new_page()
-        replay.goto(url)
-        return _run_axe(replay)
-    finally:
-        context.close()
-
-
-def format_violations(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(
-            f"- {violation['id']} ({violation['impact']}): {violation['help']}  <{violation['helpUrl']}>"
-        )
-        for node in violation["nodes"][:8]:
-            summary = " ".join((node.get("summary") or "").split())
-            lines.append(f"    at {node['target']}: {summary}")
-        if len(violation["nodes"]) > 8:
-            lines.append(f"    ... and {len(violation['nodes']) - 8} more")
-    return "\n".join(lines)
-
-
-def assert_accessible(page: Any) -> None:
-    """Fail with a readable list when axe-core finds WCAG 2.x A/AA violations."""
-    violations = _run_axe(page) if javascript_enabled(page) else _run_axe_on_snapshot(page)
-    assert not violations, (
-        f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n"
-        + format_violations(violations)
-    )
 
 
 @pytest.fixture
 def screenshot(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
     """screenshot(page, "login-error") saves screenshots/<test>-<mode>-NN-login-error.png."""
     test_name = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name).strip("-")
-    counter = iter(range(1, 100))
+    numbers = count(1)
 
     def take(page: Any, name: str) -> Path:
-        SCREENSHOT_DIR.mkdir(exist_ok=True)
-        label = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
-        path = SCREENSHOT_DIR / f"{test_name}-{next(counter):02d}-{label}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+        return save_screenshot(page, f"{test_name}-{next(numbers):02d}-{name}")
 
     return take

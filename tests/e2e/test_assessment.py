@@ -31,7 +31,9 @@ def _open_editable_assessment(page: Any) -> None:
     expect(page).to_have_url(re.compile(r"/assessments/\d+$"))
 
 
-def test_manager_answers_submits_and_sees_the_result(page: Any, demo_logins: Any, screenshot: Any) -> None:
+def test_manager_answers_submits_and_sees_the_result(
+    page: Any, demo_logins: Any, screenshot: Any
+) -> None:
     mode = "js" if javascript_enabled(page) else "nojs"
     login(page, manager_email(MANAGER_INDEX[mode]), demo_logins.manager.password)
     _open_editable_assessment(page)
@@ -53,7 +55,9 @@ def test_manager_answers_submits_and_sees_the_result(page: Any, demo_logins: Any
         chosen.append(option.get_attribute("id") or "")
         if mode == "js":
             # autosave: the question comes back marked as saved, the part's progress moves
-            expect(page.locator(f"#{question.get_attribute('id')} .save-status")).to_have_text("Bewaard")
+            expect(page.locator(f"#{question.get_attribute('id')} .save-status")).to_have_text(
+                "Bewaard"
+            )
     if mode == "js":
         expect(page.locator("#progress-visie-en-beleid")).to_contain_text(f"{count} van {count}")
         screenshot(page, "part-autosaved")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from survey.demo import demo_organisations
 from survey.organisations.reference import enterprise_number_from_base, format_enterprise_number
-from tests.e2e.conftest import (
+from tests.e2e.harness import (
     DEMO_SEED,
     assert_accessible,
     javascript_enabled,

@@ -14,7 +14,10 @@ OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 def _source_messages() -> set[str]:
     messages: set[str] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), METHOD_MAP, OPTIONS, keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+        str(ROOT),
+        METHOD_MAP,
+        OPTIONS,
+        keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)},
     ):
         messages.add(message if isinstance(message, str) else message[0])
     return messages
@@ -22,9 +25,13 @@ def _source_messages() -> set[str]:
 
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_every_interface_text_is_translated(language: str) -> None:
-    with (ROOT / "survey" / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+    with (ROOT / "survey" / "locale" / language / "LC_MESSAGES" / "messages.po").open(
+        "rb"
+    ) as handle:
         catalog = read_po(handle, locale=language)
     messages = _source_messages()
     assert len(messages) > 150  # the extraction itself works
     missing = sorted(m for m in messages if not (catalog.get(m) and catalog.get(m).string))
-    assert missing == [], f"untranslated in {language}.po (run `just i18n` and translate): {missing}"
+    assert missing == [], (
+        f"untranslated in {language}.po (run `just i18n` and translate): {missing}"
+    )

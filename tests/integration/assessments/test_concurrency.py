@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from survey.accounts.models import Role
@@ -146,36 +145,6 @@ async def _editors_racing(client: Any, db: Any, sessionmaker: Any) -> None:
     assert stored[3] == accepted  # each accepted save added exactly one revision
 
 
-def _bug_on_postgresql(request: Any, backend: str, reason: str) -> None:
-    """Expect a failure on PostgreSQL only (SQLite serialises writers with BEGIN IMMEDIATE)."""
-    if backend == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-@pytest.fixture
-def submit_race_bug(request: Any, backend: str) -> None:
-    _bug_on_postgresql(
-        request,
-        backend,
-        "BUG: concurrent submits of one assessment on PostgreSQL: service.submit checks the "
-        "state without locking the assessment row, so several requests store results at once "
-        "and all but one fail with IntegrityError (pk_assessment_results / "
-        "pk_dimension_results) → 500 instead of 409.",
-    )
-
-
-@pytest.fixture
-def start_race_bug(request: Any, backend: str) -> None:
-    _bug_on_postgresql(
-        request,
-        backend,
-        "BUG: concurrent starts of the same assessment on PostgreSQL: service.start checks for "
-        "an existing assessment and then inserts; the losers hit uq_assessments_organisation_id "
-        "(IntegrityError) → 500 instead of 409 with the existing assessment_id.",
-    )
-
-
-@pytest.mark.usefixtures("submit_race_bug")
 async def test_double_submit_at_once_submits_once(app, db, sessionmaker) -> None:
     """A double click on "Submit" (or two managers at once): one submission, the rest 409."""
     async with live_client(app) as client:
@@ -202,7 +171,6 @@ async def test_double_submit_at_once_submits_once(app, db, sessionmaker) -> None
         assert submits == 1
 
 
-@pytest.mark.usefixtures("start_race_bug")
 async def test_starting_the_same_assessment_at_once_creates_one(app, db, sessionmaker) -> None:
     """Two managers press "Start" together: one assessment; the other hears its id (409)."""
     async with live_client(app) as client:
@@ -230,20 +198,6 @@ async def test_starting_the_same_assessment_at_once_creates_one(app, db, session
         assert await _audited(sessionmaker, "assessment.start") == 1
 
 
-@pytest.fixture
-def save_submit_race_bug(request: Any, backend: str) -> None:
-    _bug_on_postgresql(
-        request,
-        backend,
-        "BUG: answers saved while the assessment is being submitted, on PostgreSQL: "
-        "service.save_answer checks the state (draft) without locking the assessment row, "
-        "and service.submit reads the answers without blocking saves, so saves return 200 "
-        "and land in a submitted assessment after its scores were computed; the stored "
-        "result no longer matches the stored answers (DESIGN §4: reproducible scores).",
-    )
-
-
-@pytest.mark.usefixtures("save_submit_race_bug")
 async def test_saves_racing_a_submit_are_either_scored_or_refused(app, db, sessionmaker) -> None:
     """Autosaves still in flight when the manager submits: each one either made it into the
     submitted scores or was refused with 409; none lands silently after the scoring."""
