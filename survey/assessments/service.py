@@ -195,7 +195,7 @@ async def list_for_organisation(db: AsyncSession, organisation_id: int) -> list[
         .where(Assessment.organisation_id == organisation_id)
         .order_by(Round.opens_on.desc(), Assessment.questionnaire_id)
     )
-    return [AssessmentListing(a, r, v, res) for a, r, v, res in rows.tuples()]
+    return [AssessmentListing(a, r, v, res) for a, r, v, res in rows.all()]
 
 
 async def start(
