@@ -35,14 +35,14 @@ test *ARGS: assets
 
 # Lint, format check and type check
 lint:
-    uv run ruff check survey tests bench migrations
-    uv run ruff format --check survey tests bench migrations
+    uv run ruff check survey tests migrations
+    uv run ruff format --check survey tests migrations
     uv run mypy
 
 # Format the code
 fmt:
-    uv run ruff check --fix survey tests bench migrations
-    uv run ruff format survey tests bench migrations
+    uv run ruff check --fix survey tests migrations
+    uv run ruff format survey tests migrations
 
 # Extract interface texts and update the nl/fr/en catalogues
 i18n:
@@ -52,7 +52,3 @@ i18n:
 # Validate the questionnaire definitions
 questionnaires:
     uv run survey questionnaires validate
-
-# Speed benchmarks (print figures and ratios)
-bench:
-    uv run python bench/benchmarks.py
