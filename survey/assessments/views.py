@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.service import CurrentUser
 from survey.assessments import service
@@ -15,7 +17,7 @@ from survey.assessments.schemas import AnswerWrite
 from survey.errors import Conflict, Invalid, NotFound
 from survey.i18n import current_language
 from survey.i18n import gettext as _
-from survey.questionnaires.schema import Dimension
+from survey.questionnaires.schema import Dimension, Item
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.rendering import is_htmx, render
 
@@ -93,6 +95,37 @@ def _dimension_page(
     )
 
 
+@dataclass
+class FormSave:
+    """What became of one answer a form submitted."""
+
+    saved: bool = False
+    error: str | None = None
+    conflict: bool = False
+    rejected: AnswerWrite | None = None
+
+
+async def _save_from_form(
+    db: AsyncSession, user: CurrentUser, context: service.AssessmentContext, item: Item, form: Any
+) -> FormSave:
+    """Save the answer ``form`` gives for ``item`` if it changed; problems become messages."""
+    try:
+        data = answer_from_form(item, form)
+    except Invalid as invalid:
+        return FormSave(error=next(iter(invalid.errors.values())))
+    if data is None or not differs(context.answers.get(item.id), data):
+        return FormSave()
+    try:
+        await service.save_answer(db, user, context, item.id, data)
+    except Invalid as invalid:
+        return FormSave(error=next(iter(invalid.errors.values())), rejected=data)
+    except Conflict as conflict:
+        if "current" not in conflict.extra:
+            raise  # not a stale revision: the round closed, the assessment was submitted, …
+        return FormSave(error=conflict.detail, conflict=True)
+    return FormSave(saved=True)
+
+
 class AssessmentViews(Controller):
     include_in_schema = False
 
@@ -159,25 +192,13 @@ class AssessmentViews(Controller):
         conflicts: set[str] = set()
         rejected: dict[str, AnswerWrite] = {}
         for item in dimension.items:
-            try:
-                data = answer_from_form(item, form)
-            except Invalid as invalid:
-                errors[item.id] = next(iter(invalid.errors.values()))
-                continue
-            if data is None or not differs(context.answers.get(item.id), data):
-                continue
-            try:
-                await service.save_answer(db, user, context, item.id, data)
-            except Invalid as invalid:
-                errors[item.id] = next(iter(invalid.errors.values()))
-                rejected[item.id] = data
-            except Conflict as conflict:
-                if "current" not in conflict.extra:
-                    raise
+            outcome = await _save_from_form(db, user, context, item, form)
+            if outcome.error:
+                errors[item.id] = outcome.error
+            if outcome.conflict:
                 conflicts.add(item.id)
-                errors[item.id] = _(
-                    "Someone else changed this answer in the meantime. The current answer is shown."
-                )
+            if outcome.rejected:
+                rejected[item.id] = outcome.rejected
         if errors:
             return _dimension_page(
                 request, user, context, dimension, errors, conflicts, rejected, status_code=422
@@ -205,24 +226,8 @@ class AssessmentViews(Controller):
         item = context.questionnaire.item(item_id)
         if item is None:
             raise NotFound(_("This question does not exist in this questionnaire."))
-        form = await request.form()
-        error: str | None = None
-        conflict = False
-        saved = False
-        data: AnswerWrite | None = None
-        status_code = 200
-        try:
-            data = answer_from_form(item, form)
-            if data is not None and differs(context.answers.get(item.id), data):
-                await service.save_answer(db, user, context, item.id, data)
-                saved = True
-                data = None
-        except Invalid as invalid:
-            error, status_code = next(iter(invalid.errors.values())), 422
-        except Conflict as problem:
-            if "current" not in problem.extra:
-                raise
-            error, conflict, data, status_code = problem.detail, True, None, 409
+        outcome = await _save_from_form(db, user, context, item, await request.form())
+        status_code = 409 if outcome.conflict else 422 if outcome.error else 200
         language = current_language()
         view = item_view(
             item,
@@ -231,9 +236,9 @@ class AssessmentViews(Controller):
             language,
             item.id in context.applicable_items(),
             context.questionnaire,
-            data if error else None,
+            outcome.rejected,
         )
-        view.error, view.conflict, view.saved = error, conflict, saved
+        view.error, view.conflict, view.saved = outcome.error, outcome.conflict, outcome.saved
         dimension = context.questionnaire.dimension_of(item.id)
         return render(
             request,
