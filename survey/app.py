@@ -26,7 +26,12 @@ from survey.organisations.views import OrganisationViews
 from survey.questionnaires import registry
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
-from survey.web.dependencies import prepare_request, provide_current_user, provide_db, provide_user
+from survey.web.dependencies import (
+    RequestContextMiddleware,
+    provide_current_user,
+    provide_db,
+    provide_user,
+)
 from survey.web.pages import PageViews
 from survey.web.security import SecurityHeadersMiddleware
 from survey.web.sessions import RenewingSessionConfig
@@ -105,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware),
             session_config.middleware,
+            DefineMiddleware(RequestContextMiddleware),
             rate_limit.middleware,
         ],
         csrf_config=csrf_config,
@@ -112,7 +118,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "sessions": DatabaseStore(sessionmaker, "sessions", engine.dialect.name),
             "login_attempts": DatabaseStore(sessionmaker, "login_attempts", engine.dialect.name),
         },
-        before_request=prepare_request,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="N-scan API",

@@ -28,6 +28,9 @@ from survey.i18n import gettext as _
 
 logger = logging.getLogger("survey")
 
+# Set in the request scope once the caller and the language are known.
+PREPARED_KEY = "survey.prepared"
+
 
 class DomainError(Exception):
     status_code = 400
@@ -108,7 +111,13 @@ def _status_texts(status: int) -> tuple[str, str]:
 def _html_error(
     request: Request[Any, Any, Any], status: int, message: str | None = None
 ) -> Response[Any]:
+    from survey.i18n import negotiate_language, set_language
     from survey.web.rendering import render
+
+    if PREPARED_KEY not in request.scope:
+        # No route matched, so no middleware ran: only the browser's language is known.
+        request.state.user = None
+        set_language(negotiate_language(request.headers.get("accept-language")))
 
     title, text = _status_texts(status)
     return render(

@@ -8,11 +8,13 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import i18n
 from survey.accounts.service import CurrentUser, load_current_user, set_language
-from survey.errors import NotAuthenticated
+from survey.errors import PREPARED_KEY, NotAuthenticated
 
 
 async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
@@ -58,6 +60,21 @@ async def prepare_request(request: Request[Any, Any, Any]) -> None:
         or i18n.negotiate_language(request.headers.get("accept-language"))
     )
     i18n.set_language(language)
+    request.scope[PREPARED_KEY] = True  # type: ignore[literal-required]
+
+
+class RequestContextMiddleware:
+    """Runs :func:`prepare_request` for every page and API call, also those that end in an
+    error before a handler runs (unknown URL, CSRF refusal), so their pages are in the
+    caller's language and show who is logged in. Static files are left alone."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and not scope["path"].startswith("/static/"):
+            await prepare_request(Request(scope, receive))
+        await self.app(scope, receive, send)
 
 
 # Handler parameter types: the name of the parameter picks the dependency.

@@ -81,7 +81,6 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "current_user": getattr(request.state, "user", None),
         "path": request.url.path,
         "query": request.url.query,
-        "flash": request.session.pop("flash", None) if "session" in request.scope else None,
     }
 
 
@@ -94,6 +93,10 @@ def render_string(
     template = environment().get_template(template_name)
     full_context = {**base_context(request), **context}
     if block is None:
+        # A one-time message is taken from the session only by a whole page, never a fragment.
+        full_context["flash"] = (
+            request.session.pop("flash", None) if "session" in request.scope else None
+        )
         return template.render(full_context)
     block_render = template.blocks[block]
     return "".join(block_render(template.new_context(full_context)))

@@ -77,3 +77,18 @@ async def test_htmx_is_served_by_the_app(client) -> None:
     response = await client.get("/static/vendor/htmx/htmx.min.js")
     assert response.status_code == 200
     assert 'version:"2.0.' in response.text.replace(" ", "")
+
+
+async def test_error_pages_speak_the_callers_language_and_know_the_caller(client, db) -> None:
+    user = await make_user(db, Role.MANAGER, await make_organisation(db), language="fr")
+    await api_login(client, user)
+
+    csrf_refused = await client.post("/logout", data={})
+    # An unknown URL matches no route, so only the browser's language is known there.
+    not_found = await client.get("/does-not-exist", headers={"Accept-Language": "fr-BE"})
+
+    assert csrf_refused.status_code == 403
+    assert "Vous ne pouvez pas faire ceci" in csrf_refused.text
+    assert user.name in csrf_refused.text  # the header still shows who is logged in
+    assert not_found.status_code == 404
+    assert "Page introuvable" in not_found.text
