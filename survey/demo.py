@@ -179,7 +179,7 @@ class DemoLogin:
     note: str
 
 
-def demo_staff(secret_key: str, seed: int) -> list[tuple[str, str, Role, Provider | None, str]]:
+def demo_staff() -> list[tuple[str, str, Role, Provider | None, str]]:
     return [
         (
             f"coach.agentschap@{DEMO_DOMAIN}",
@@ -282,7 +282,7 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
         )
         user.memberships = [Membership(role=Role.MANAGER, organisation_id=organisation.id)]
         db.add(user)
-    for email, name, role, provider, language in demo_staff(settings.secret_key, seed):
+    for email, name, role, provider, language in demo_staff():
         user = User(
             email=email,
             name=name,
@@ -316,7 +316,7 @@ def demo_logins(settings: Settings, seed: int) -> list[DemoLogin]:
             f"every manager001..{ORGANISATION_COUNT} shares this password",
         ),
     ]
-    for email, name, role, provider, _language in demo_staff(settings.secret_key, seed):
+    for email, name, role, provider, _language in demo_staff():
         note = f"{role.value}{f' ({provider.value})' if provider else ''}: {name}"
         logins.append(
             DemoLogin(role.value, email, demo_password(settings.secret_key, seed, email), note)

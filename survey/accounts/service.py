@@ -9,10 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from survey.accounts.models import ORGANISATION_ROLES, Membership, Provider, Role, User
-from survey.accounts.passwords import hash_password, needs_rehash, verify_password
+from survey.accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from survey.db import utcnow
 from survey.errors import Conflict, Invalid, NotFound
 from survey.i18n import gettext as _
+from survey.organisations.models import Organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +123,6 @@ async def create_user(
     language: str = "nl",
 ) -> User:
     """Create a user with one role, or add the role to an existing user with that e-mail."""
-    from survey.accounts.passwords import MIN_PASSWORD_LENGTH
-    from survey.organisations.models import Organisation
-
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise Invalid({"email": _("Enter a valid e-mail address.")})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from survey.assessments.models import Answer
 from survey.assessments.schemas import AnswerWrite
@@ -55,7 +55,6 @@ class ItemView:
     conflict: bool = False
     saved: bool = False
     multiple: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def maturity_name(level: int | None) -> str:
