@@ -47,8 +47,12 @@ fmt:
 # Extract interface texts and update the nl/fr/en catalogues
 i18n:
     uv run pybabel extract -F babel.cfg -k N_ -k _ -o survey/locale/messages.pot --no-location --omit-header .
-    uv run pybabel update -i survey/locale/messages.pot -d survey/locale --no-location --width 100
+    uv run pybabel update -i survey/locale/messages.pot -d survey/locale --width 100
 
 # Validate the questionnaire definitions
 questionnaires:
     uv run survey questionnaires validate
+
+# Time the benchmark recompute at network scale against a numpy baseline (prints `ratio: X`)
+bench *ARGS:
+    uv run python bench/benchmarks.py {{ARGS}}

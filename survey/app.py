@@ -19,11 +19,17 @@ from survey.accounts.views import AccountViews
 from survey.assessments.api import AssessmentApi, OrganisationAssessmentApi, QuestionnaireApi
 from survey.assessments.publishing import publish_definitions
 from survey.assessments.views import AssessmentViews
+from survey.benchmarks.api import QualityApi
+from survey.benchmarks.views import QualityViews
 from survey.db import create_engine, create_sessionmaker
 from survey.errors import EXCEPTION_HANDLERS
+from survey.evidence.api import EvidenceApi
+from survey.evidence.views import EvidenceViews
 from survey.organisations.api import OrganisationApi
 from survey.organisations.views import OrganisationViews
 from survey.questionnaires import registry
+from survey.respondents.api import RespondentApi
+from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
 from survey.web.dependencies import (
@@ -86,12 +92,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountViews,
             OrganisationViews,
             AssessmentViews,
+            QualityViews,
+            RespondentViews,
+            InvitationViews,
+            EvidenceViews,
             AuthApi,
             RoundApi,
             OrganisationApi,
             OrganisationAssessmentApi,
             QuestionnaireApi,
             AssessmentApi,
+            QualityApi,
+            RespondentApi,
+            EvidenceApi,
             create_static_files_router(
                 path="/static/vendor/htmx",
                 directories=[HTMX_DIST],

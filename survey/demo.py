@@ -29,8 +29,10 @@ from survey.assessments.models import (
 )
 from survey.assessments.publishing import publish_definitions
 from survey.audit.models import AuditEvent
+from survey.benchmarks.service import recompute_all
 from survey.db import create_engine, create_sessionmaker
-from survey.demo_assessments import load_demo_assessments
+from survey.demo_assessments import DemoRespondents, load_demo_assessments
+from survey.evidence.models import Evidence
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
 from survey.organisations.reference import (
@@ -38,6 +40,7 @@ from survey.organisations.reference import (
     OUTSIDE_BRUSSELS,
     enterprise_number_from_base,
 )
+from survey.respondents.models import Invitation
 from survey.rounds.models import Round
 from survey.rounds.service import today
 from survey.settings import Settings
@@ -213,6 +216,8 @@ async def _wipe(db: AsyncSession) -> None:
     for model in (
         StoreEntry,
         AuditEvent,
+        Evidence,
+        Invitation,
         DimensionResult,
         AssessmentResult,
         Answer,
@@ -300,7 +305,16 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
     await db.flush()
     versions = await publish_definitions(db)
     manager_ids = {organisation_id: user.id for organisation_id, user in managers.items()}
-    return await load_demo_assessments(db, seed, organisations, rounds, versions, manager_ids)
+    respondents = DemoRespondents(
+        email_pattern=f"respondent{{n:03d}}@{DEMO_DOMAIN}",
+        password_hash=hash_password(demo_password(settings.secret_key, seed, "respondents")),
+        names=tuple(f"{first} {last}" for first in first_names for last in last_names),
+    )
+    count = await load_demo_assessments(
+        db, seed, organisations, rounds, versions, manager_ids, respondents
+    )
+    await recompute_all(db)  # peer benchmarks of every round × questionnaire, one pass
+    return count
 
 
 def demo_logins(settings: Settings, seed: int) -> list[DemoLogin]:
@@ -314,6 +328,12 @@ def demo_logins(settings: Settings, seed: int) -> list[DemoLogin]:
             manager_email(1),
             manager_password,
             f"every manager001..{ORGANISATION_COUNT} shares this password",
+        ),
+        DemoLogin(
+            "respondent",
+            f"respondent001@{DEMO_DOMAIN}",
+            demo_password(settings.secret_key, seed, "respondents"),
+            "answered next to manager001; every respondentNNN shares this password",
         ),
     ]
     for email, name, role, provider, _language in demo_staff():

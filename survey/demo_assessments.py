@@ -4,11 +4,14 @@ sector and size, so benchmarks and indicators have realistic data to work with."
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
+from dataclasses import dataclass
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey.accounts.models import Membership, Role, User
 from survey.assessments.models import (
     Answer,
     Assessment,
@@ -21,6 +24,7 @@ from survey.assessments.service import add_result
 from survey.db import utcnow
 from survey.organisations.models import Organisation
 from survey.questionnaires.schema import Item, Questionnaire
+from survey.respondents.models import Invitation
 from survey.rounds.models import Round
 from survey.scoring import StoredAnswer, applicable_item_ids, score_responses
 
@@ -91,9 +95,14 @@ async def load_demo_assessments(
     rounds: list[Round],
     versions: list[QuestionnaireVersion],
     manager_ids: dict[int, int],
+    respondents: DemoRespondents | None = None,
 ) -> int:
     """Assessments for every published questionnaire: most organisations submitted last
-    round's, fewer this round's, some are still in progress. Returns how many were made."""
+    round's, fewer this round's, some are still in progress. Returns how many were made.
+
+    With ``respondents``, some organisations (always the first) answered this round's
+    assessments with several people: their own responses sit next to the consolidated one.
+    """
     rng = random.Random(seed * 7919)
     previous_round, current_round = rounds
     planned: list[tuple[Assessment, Questionnaire, dict[str, StoredAnswer]]] = []
@@ -166,6 +175,8 @@ async def load_demo_assessments(
             for item_id, answer in answers.items()
         ],
     )
+    if respondents is not None:
+        await _add_respondents(db, rng, organisations, current_round, planned, respondents)
     for version in versions:
         questionnaire = definition_of(version)
         to_score: dict[int, dict[str, StoredAnswer]] = {
@@ -177,3 +188,108 @@ async def load_demo_assessments(
             add_result(db, assessment_id, scores)
     await db.flush()
     return len(planned)
+
+
+@dataclass(frozen=True)
+class DemoRespondents:
+    """Who answers next to the manager: e-mail pattern, one shared password hash, names."""
+
+    email_pattern: str  # with {n}
+    password_hash: str
+    names: tuple[str, ...]
+    per_organisation: int = 3
+    share: float = 0.12  # of the organisations, besides the first
+
+
+async def _add_respondents(
+    db: AsyncSession,
+    rng: random.Random,
+    organisations: list[Organisation],
+    current_round: Round,
+    planned: list[tuple[Assessment, Questionnaire, dict[str, StoredAnswer]]],
+    respondents: DemoRespondents,
+) -> None:
+    """Respondents with their own responses for this round's assessments of some organisations:
+    submitted ones for a submitted assessment, mostly submitted for one in progress."""
+    chosen = {organisations[0].id} | {
+        o.id for o in organisations[1:] if rng.random() < respondents.share
+    }
+    people: dict[int, list[User]] = {}
+    counter = 0
+    for organisation in organisations:
+        if organisation.id not in chosen:
+            continue
+        people[organisation.id] = []
+        for _ in range(respondents.per_organisation):
+            counter += 1
+            user = User(
+                email=respondents.email_pattern.format(n=counter),
+                name=rng.choice(respondents.names),
+                password_hash=respondents.password_hash,
+                language="nl",
+            )
+            user.memberships = [Membership(role=Role.RESPONDENT, organisation_id=organisation.id)]
+            db.add(user)
+            people[organisation.id].append(user)
+    await db.flush()
+    own_responses: list[tuple[Response, dict[str, StoredAnswer]]] = []
+    for assessment, questionnaire, consolidated in planned:
+        if assessment.round_id != current_round.id or assessment.organisation_id not in people:
+            continue
+        level = _level_of(questionnaire, consolidated)
+        for index, person in enumerate(people[assessment.organisation_id]):
+            submitted = assessment.state == AssessmentState.SUBMITTED or index < 2
+            moment = (assessment.submitted_at or utcnow()) - dt.timedelta(days=3 - index)
+            db.add(
+                Invitation(
+                    assessment_id=assessment.id,
+                    email=person.email,
+                    name=person.name,
+                    token_hash=hashlib.sha256(
+                        f"demo:{assessment.id}:{person.id}".encode()
+                    ).hexdigest(),
+                    created_by=assessment.created_by,
+                    created_at=moment - dt.timedelta(days=10),
+                    expires_at=moment + dt.timedelta(days=4),
+                    accepted_at=moment - dt.timedelta(days=9),
+                    user_id=person.id,
+                )
+            )
+            response = Response(
+                assessment_id=assessment.id,
+                respondent_id=person.id,
+                submitted_at=moment if submitted else None,
+            )
+            own = demo_answers(
+                questionnaire, level + rng.gauss(0, 0.6), rng, 1.0 if submitted else 0.5
+            )
+            own_responses.append((response, own))
+    db.add_all(response for response, _own in own_responses)
+    await db.flush()
+    rows = [
+        {
+            "response_id": response.id,
+            "item_id": item_id,
+            "value": answer.value,
+            "not_applicable": answer.not_applicable,
+            "revision": 1,
+            "updated_at": response.submitted_at or utcnow(),
+            "updated_by": response.respondent_id,
+        }
+        for response, own in own_responses
+        for item_id, answer in own.items()
+    ]
+    if rows:
+        await db.execute(insert(Answer), rows)
+
+
+def _level_of(questionnaire: Questionnaire, answers: dict[str, StoredAnswer]) -> float:
+    """The mean level (1–5) of the ordered answers, to answer around."""
+    levels = [
+        float(a.value)
+        for item in questionnaire.items
+        if item.type in ("maturity", "likert5")
+        and (a := answers.get(item.id)) is not None
+        and isinstance(a.value, int)
+    ]
+    return sum(levels) / len(levels) if levels else 3.0

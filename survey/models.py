@@ -10,9 +10,12 @@ from survey.assessments.models import (
     Response,
 )
 from survey.audit.models import AuditEvent
+from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
 from survey.db import Base
+from survey.evidence.models import Evidence
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
+from survey.respondents.models import Invitation
 from survey.rounds.models import Round
 from survey.web.store import StoreEntry
 
@@ -20,12 +23,16 @@ __all__ = [
     "Answer",
     "AppMeta",
     "Assessment",
+    "AssessmentBenchmark",
     "AssessmentResult",
     "AuditEvent",
     "Base",
     "DimensionResult",
+    "Evidence",
+    "Invitation",
     "Membership",
     "Organisation",
+    "QuestionnaireQuality",
     "QuestionnaireVersion",
     "Response",
     "Round",

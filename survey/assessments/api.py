@@ -16,6 +16,7 @@ from survey.assessments.schemas import (
     QuestionnaireSummary,
     ResultRead,
 )
+from survey.benchmarks.presenters import attach_benchmark
 from survey.errors import NotFound
 from survey.i18n import current_language
 from survey.organisations.service import get_visible
@@ -58,24 +59,33 @@ class AssessmentApi(Controller):
 
     @post("/{assessment_id:int}/submit", status_code=HTTP_200_OK)
     async def submit(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> AssessmentRead:
-        """Submit the organisation's assessment; scores are computed and stored."""
+        """Submit the organisation's assessment (scores are computed and stored), or, for an
+        invited respondent, their own response."""
         context = await service.get_context(db, user, assessment_id, for_change=True)
-        await service.submit(db, user, context)
+        if context.is_personal:
+            await service.submit_response(db, user, context)
+        else:
+            await service.submit(db, user, context)
         return assessment_read(user, context)
 
     @post("/{assessment_id:int}/reopen", status_code=HTTP_200_OK)
     async def reopen(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> AssessmentRead:
-        """Reopen a submitted assessment while its round is open."""
+        """Reopen a submitted assessment (or a respondent's own response) while the round is open."""
         context = await service.get_context(db, user, assessment_id, for_change=True)
-        await service.reopen(db, user, context)
+        if context.is_personal:
+            await service.reopen_response(db, user, context)
+        else:
+            await service.reopen(db, user, context)
         return assessment_read(user, context)
 
     @get("/{assessment_id:int}/result")
     async def result(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> ResultRead:
-        """Scores, maturity and coverage per dimension and overall (texts in the caller's language)."""
+        """Scores, maturity and coverage per dimension and overall (texts in the caller's language),
+        with the peer benchmark and the change since the previous round under `benchmark`."""
         context = await service.get_context(db, user, assessment_id)
         result, dimensions = await service.get_result(db, context)
-        return result_read(context, result, dimensions, current_language())
+        read = result_read(context, result, dimensions, current_language())
+        return await attach_benchmark(db, context, read)
 
 
 class OrganisationAssessmentApi(Controller):

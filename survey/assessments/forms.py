@@ -26,7 +26,8 @@ def _value_from_form(item: Item, raw: list[str]) -> Any:
     if item.type in ORDERED_TYPES:
         return int(value) if value.isdigit() else value
     if item.type == "number":
-        if value.lower() == "unknown":
+        # The "don't know / not registered" box wins over a number typed next to it.
+        if any(v.lower() == "unknown" for v in values):
             return "unknown"
         try:
             number = float(value.replace(",", "."))

@@ -55,6 +55,11 @@ class ItemView:
     conflict: bool = False
     saved: bool = False
     multiple: bool = False
+    allows_unknown: bool = False
+    unknown: bool = False
+    number_hint: str | None = None
+    max_length: int | None = None
+    evidence_count: int = 0
 
 
 def maturity_name(level: int | None) -> str:
@@ -137,9 +142,26 @@ def item_view(
         revision=answer.revision if answer else 0,
         applicable=applicable,
         condition_text=condition_text,
-        value_text="" if value is None or isinstance(value, list) else str(value),
+        value_text=""
+        if value is None or isinstance(value, list) or value == "unknown"
+        else str(value),
         multiple=item.type == "multi",
+        allows_unknown=item.type == "number" and item.allow_unknown,
+        unknown=item.type == "number" and value == "unknown",
+        number_hint=_number_hint(item) if item.type == "number" else None,
+        max_length=item.max_length if item.type == "text" else None,
     )
+
+
+def _number_hint(item: Item) -> str | None:
+    low, high = item.minimum, item.maximum
+    if low is not None and high is not None:
+        return _("A number from %(low)s to %(high)s.", low=f"{low:g}", high=f"{high:g}")
+    if low is not None:
+        return _("A number of at least %(low)s.", low=f"{low:g}")
+    if high is not None:
+        return _("A number of at most %(high)s.", high=f"{high:g}")
+    return None
 
 
 def item_numbers(questionnaire: Questionnaire) -> dict[str, str]:
@@ -159,3 +181,32 @@ def neighbours(
     previous = questionnaire.dimensions[index - 1] if index > 0 else None
     following = questionnaire.dimensions[index + 1] if index + 1 < len(ids) else None
     return previous, following
+
+
+def answer_label(item: Item, value: object, not_applicable: bool, language: str) -> str:
+    """An answer as a person reads it: "Level 3: Planned", "Partly", an option's label, …"""
+    if not_applicable:
+        return _("Not applicable")
+    if value is None:
+        return "—"
+    if item.type == "number" and value == "unknown":
+        return _("Don't know / not registered")
+    if item.type in ("maturity", "likert5", "yes_partly_no", "choice", "multi"):
+        labels = [o.label for o in _options(item, language, value) if o.checked]
+        if item.type == "multi":
+            return ", ".join(labels) if labels else _("None of these")
+        return labels[0] if labels else str(value)
+    return str(value)
+
+
+def depends_on(questionnaire: Questionnaire, item: Item, source_id: str) -> bool:
+    """Whether ``item``'s condition refers to ``source_id``, directly or through a chain."""
+    seen: set[str] = set()
+    condition = item.applies_if
+    while condition is not None and condition.item not in seen:
+        if condition.item == source_id:
+            return True
+        seen.add(condition.item)
+        source = questionnaire.item(condition.item)
+        condition = source.applies_if if source else None
+    return False

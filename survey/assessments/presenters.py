@@ -28,7 +28,8 @@ def assessment_read(user: CurrentUser, context: service.AssessmentContext) -> As
         progress=service.progress(context),
         response=ResponseRead(
             id=context.response.id,
-            consolidated=True,
+            consolidated=not context.is_personal,
+            submitted_at=context.response.submitted_at,
             answers={
                 item_id: service.answer_read(item_id, answer)
                 for item_id, answer in context.answers.items()
@@ -86,4 +87,5 @@ def result_read(
         coverage=result.coverage,
         computed_at=result.computed_at,
         dimensions=rows,
+        items_with_evidence=sorted(context.evidence_counts),
     )

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from survey.benchmarks.schemas import BenchmarkRead
 from survey.questionnaires.schema import LocalText
 
 AnswerValueIn = int | float | str | list[str] | None
@@ -53,6 +54,7 @@ class ResponseRead(msgspec.Struct):
     id: int
     consolidated: bool
     answers: dict[str, AnswerRead]
+    submitted_at: dt.datetime | None = None
 
 
 class AssessmentRead(msgspec.Struct):
@@ -100,6 +102,8 @@ class ResultRead(msgspec.Struct):
     computed_at: dt.datetime
     dimensions: list[DimensionResultRead]
     items_with_evidence: list[str] = []
+    # Peer benchmark and change since the previous round (DESIGN §5); None until computed.
+    benchmark: BenchmarkRead | None = None
 
 
 class QuestionnaireSummary(msgspec.Struct):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +31,10 @@ from survey.assessments.schemas import (
     Progress,
 )
 from survey.audit.service import record
+from survey.benchmarks.service import recompute as recompute_benchmarks
 from survey.db import utcnow
 from survey.errors import Conflict, Forbidden, Invalid, NotFound
+from survey.evidence.models import Evidence
 from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
 from survey.organisations.service import can_view
@@ -61,6 +63,8 @@ class AssessmentContext:
     questionnaire: Questionnaire
     response: Response
     answers: dict[str, Answer] = field(default_factory=dict)
+    # item id -> number of pieces of evidence attached to the answer in this response
+    evidence_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def round_is_open(self) -> bool:
@@ -69,6 +73,11 @@ class AssessmentContext:
     @property
     def is_editable(self) -> bool:
         return self.assessment.state in EDITABLE_STATES and self.round_is_open
+
+    @property
+    def is_personal(self) -> bool:
+        """The caller works on their own response (a respondent), not the consolidated one."""
+        return self.response.respondent_id is not None
 
     def stored_answers(self) -> dict[str, StoredAnswer]:
         return {
@@ -84,8 +93,17 @@ def is_manager(user: CurrentUser, organisation_id: int) -> bool:
     return Role.MANAGER in user.roles_in(organisation_id)
 
 
+def works_on_consolidated(user: CurrentUser, organisation_id: int) -> bool:
+    """Managers (and admins, read-only) see the consolidated response; respondents their own."""
+    return user.is_admin or is_manager(user, organisation_id)
+
+
 def can_edit(user: CurrentUser, context: AssessmentContext) -> bool:
-    return context.is_editable and is_manager(user, context.organisation.id)
+    if not context.is_editable:
+        return False
+    if context.is_personal:
+        return context.response.respondent_id == user.id and context.response.submitted_at is None
+    return is_manager(user, context.organisation.id)
 
 
 def answer_read(item_id: str, answer: Answer | None) -> AnswerRead:
@@ -129,24 +147,35 @@ def progress(context: AssessmentContext) -> Progress:
     )
 
 
-async def _load_context(db: AsyncSession, assessment: Assessment) -> AssessmentContext:
+async def _load_context(
+    db: AsyncSession, assessment: Assessment, respondent_id: int | None = None
+) -> AssessmentContext:
+    """The assessment with the consolidated response, or with ``respondent_id``'s own."""
     organisation = await db.get(Organisation, assessment.organisation_id)
     round_ = await db.get(Round, assessment.round_id)
     version = await db.get(QuestionnaireVersion, assessment.questionnaire_version_id)
+    which = (
+        Response.is_consolidated.is_(True)
+        if respondent_id is None
+        else Response.respondent_id == respondent_id
+    )
     response = await db.scalar(
-        select(Response).where(
-            Response.assessment_id == assessment.id, Response.is_consolidated.is_(True)
-        )
+        select(Response).where(Response.assessment_id == assessment.id, which)
     )
-    assert (
-        organisation is not None
-        and round_ is not None
-        and version is not None
-        and response is not None
-    )
+    if response is None:
+        raise NotFound(_("Assessment not found."))
+    assert organisation is not None and round_ is not None and version is not None
     answers = {
         a.item_id: a
         for a in await db.scalars(select(Answer).where(Answer.response_id == response.id))
+    }
+    evidence_counts = {
+        item_id: int(count)
+        for item_id, count in await db.execute(
+            select(Evidence.item_id, func.count(Evidence.id))
+            .where(Evidence.response_id == response.id)
+            .group_by(Evidence.item_id)
+        )
     }
     return AssessmentContext(
         assessment=assessment,
@@ -156,6 +185,7 @@ async def _load_context(db: AsyncSession, assessment: Assessment) -> AssessmentC
         questionnaire=definition_of(version),
         response=response,
         answers=answers,
+        evidence_counts=evidence_counts,
     )
 
 
@@ -164,7 +194,8 @@ async def get_context(
 ) -> AssessmentContext:
     """The assessment if the caller may see it; anything else is "not found".
 
-    ``for_change`` locks the assessment row until the transaction ends, so answers,
+    Managers get the consolidated response; a respondent gets their own response, and
+    "not found" for an assessment they were not invited to. ``for_change`` locks the assessment row until the transaction ends, so answers,
     submit and reopen of one assessment happen one after the other (PostgreSQL; SQLite
     already serialises writers with BEGIN IMMEDIATE).
     """
@@ -174,7 +205,14 @@ async def get_context(
     assessment = await db.scalar(statement)
     if assessment is None or not can_view(user, assessment.organisation_id):
         raise NotFound(_("Assessment not found."))
-    return await _load_context(db, assessment)
+    if works_on_consolidated(user, assessment.organisation_id):
+        return await _load_context(db, assessment)
+    try:
+        return await _load_context(db, assessment, respondent_id=user.id)
+    except NotFound:
+        raise Forbidden(
+            _("Only the manager and the people invited to answer can open this assessment.")
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -263,7 +301,12 @@ async def start(
 
 
 def _ensure_editable(user: CurrentUser, context: AssessmentContext) -> None:
-    if not is_manager(user, context.organisation.id):
+    if context.is_personal:
+        if context.response.respondent_id != user.id:
+            raise Forbidden(_("You can only change your own response."))
+        if context.response.submitted_at is not None:
+            raise Conflict(_("Your response is submitted. Reopen it to change answers."))
+    elif not is_manager(user, context.organisation.id):
         raise Forbidden(_("Only the organisation's manager can change this assessment."))
     if not context.round_is_open:
         raise Conflict(_("The round is closed; answers can no longer change."))
@@ -373,6 +416,8 @@ async def save_answer(
 
 
 async def submit(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> ResponseScore:
+    if context.is_personal:
+        raise Forbidden(_("Only the organisation's manager can submit the assessment."))
     _ensure_editable(user, context)
     scores = score_response(context.questionnaire, context.stored_answers())
     await store_result(db, context.assessment.id, scores)
@@ -391,11 +436,12 @@ async def submit(db: AsyncSession, user: CurrentUser, context: AssessmentContext
         score=scores.score,
     )
     await db.flush()
+    await recompute_benchmarks(db, context.round.id, context.assessment.questionnaire_id)
     return scores
 
 
 async def reopen(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> None:
-    if not is_manager(user, context.organisation.id):
+    if context.is_personal or not is_manager(user, context.organisation.id):
         raise Forbidden(_("Only the organisation's manager can reopen this assessment."))
     if context.assessment.state != AssessmentState.SUBMITTED:
         raise Conflict(_("Only a submitted assessment can be reopened."))
@@ -412,6 +458,7 @@ async def reopen(db: AsyncSession, user: CurrentUser, context: AssessmentContext
         organisation_id=context.organisation.id,
     )
     await db.flush()
+    await recompute_benchmarks(db, context.round.id, context.assessment.questionnaire_id)
 
 
 async def store_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> None:
@@ -453,6 +500,10 @@ def add_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> N
 async def get_result(
     db: AsyncSession, context: AssessmentContext
 ) -> tuple[AssessmentResult, list[DimensionResult]]:
+    if context.is_personal:
+        raise Forbidden(
+            _("The scores are for the organisation's manager; you see your own answers.")
+        )
     result = await db.get(AssessmentResult, context.assessment.id)
     if result is None:
         raise Conflict(_("This assessment has not been submitted yet, so it has no scores."))
@@ -492,3 +543,55 @@ async def organisation_overview(
     ]
     earlier = [x for x in listings if not round_ or x.round.id != round_.id]
     return round_, statuses, earlier
+
+
+async def submit_response(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> None:
+    """A respondent hands in their own response; the manager then sees its answers."""
+    if not context.is_personal:
+        raise Conflict(_("This is not a personal response."))
+    _ensure_editable(user, context)
+    context.response.submitted_at = utcnow()
+    record(
+        db,
+        actor_id=user.id,
+        action="response.submit",
+        object_type="response",
+        object_id=context.response.id,
+        organisation_id=context.organisation.id,
+        assessment_id=context.assessment.id,
+    )
+    await db.flush()
+
+
+async def reopen_response(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> None:
+    """A respondent takes back their submitted response, while the assessment is still open."""
+    if not context.is_personal or context.response.respondent_id != user.id:
+        raise Forbidden(_("You can only reopen your own response."))
+    if context.response.submitted_at is None:
+        raise Conflict(_("Your response is not submitted."))
+    if not context.round_is_open:
+        raise Conflict(_("The round is closed; the assessment can no longer be reopened."))
+    if context.assessment.state not in EDITABLE_STATES:
+        raise Conflict(
+            _(
+                "The organisation's assessment is already submitted; your response can no longer change."
+            )
+        )
+    context.response.submitted_at = None
+    record(
+        db,
+        actor_id=user.id,
+        action="response.reopen",
+        object_type="response",
+        object_id=context.response.id,
+        organisation_id=context.organisation.id,
+        assessment_id=context.assessment.id,
+    )
+    await db.flush()
+
+
+async def personal_assessment_ids(db: AsyncSession, user_id: int) -> set[int]:
+    """The assessments in which ``user_id`` has their own response (as an invited respondent)."""
+    return set(
+        await db.scalars(select(Response.assessment_id).where(Response.respondent_id == user_id))
+    )

@@ -11,9 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey.accounts.service import CurrentUser
 from survey.assessments import service
 from survey.assessments.forms import answer_from_form, differs
-from survey.assessments.pages import item_numbers, item_view, maturity_name, neighbours
+from survey.assessments.pages import (
+    depends_on,
+    item_numbers,
+    item_view,
+    maturity_name,
+    neighbours,
+)
 from survey.assessments.presenters import result_read
 from survey.assessments.schemas import AnswerWrite
+from survey.benchmarks.presenters import attach_benchmark
+from survey.benchmarks.views import result_charts
 from survey.errors import Conflict, Invalid, NotFound
 from survey.i18n import current_language
 from survey.i18n import gettext as _
@@ -78,6 +86,7 @@ def _dimension_page(
         )
         view.error = (errors or {}).get(item.id)
         view.conflict = item.id in (conflicts or set())
+        view.evidence_count = context.evidence_counts.get(item.id, 0)
         items.append(view)
     previous, following = neighbours(context.questionnaire, dimension)
     return render(
@@ -239,11 +248,33 @@ class AssessmentViews(Controller):
             outcome.rejected,
         )
         view.error, view.conflict, view.saved = outcome.error, outcome.conflict, outcome.saved
+        view.evidence_count = context.evidence_counts.get(item.id, 0)
         dimension = context.questionnaire.dimension_of(item.id)
+        applicable = context.applicable_items()
+        numbers = item_numbers(context.questionnaire)
+        # Questions whose condition hangs on this answer appear or disappear with it.
+        dependents = []
+        for other in dimension.items if dimension else []:
+            if depends_on(context.questionnaire, other, item.id):
+                other_view = item_view(
+                    other,
+                    numbers[other.id],
+                    context.answers.get(other.id),
+                    language,
+                    other.id in applicable,
+                    context.questionnaire,
+                )
+                other_view.evidence_count = context.evidence_counts.get(other.id, 0)
+                dependents.append(other_view)
         return render(
             request,
             "assessments/answer_saved.html",
-            {**_page_context(user, context), "item": view, "dimension": dimension},
+            {
+                **_page_context(user, context),
+                "item": view,
+                "dimension": dimension,
+                "dependents": dependents,
+            },
             status_code=status_code,
         )
 
@@ -252,6 +283,12 @@ class AssessmentViews(Controller):
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id, for_change=True)
+        if context.is_personal:
+            await service.submit_response(db, user, context)
+            request.session["flash"] = _(
+                "Your response was submitted. The manager of your organisation now sees it."
+            )
+            return _redirect(request, f"/assessments/{assessment_id}")
         await service.submit(db, user, context)
         request.session["flash"] = _("The assessment was submitted. These are your scores.")
         return _redirect(request, f"/assessments/{assessment_id}/result")
@@ -261,7 +298,10 @@ class AssessmentViews(Controller):
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id, for_change=True)
-        await service.reopen(db, user, context)
+        if context.is_personal:
+            await service.reopen_response(db, user, context)
+        else:
+            await service.reopen(db, user, context)
         request.session["flash"] = _(
             "The assessment is open again. Submit it again when you are done."
         )
@@ -274,12 +314,16 @@ class AssessmentViews(Controller):
         context = await service.get_context(db, user, assessment_id)
         result, dimensions = await service.get_result(db, context)
         language = current_language()
+        read = await attach_benchmark(
+            db, context, result_read(context, result, dimensions, language)
+        )
         return render(
             request,
             "assessments/result.html",
             {
                 **_page_context(user, context),
-                "result": result_read(context, result, dimensions, language),
+                "result": read,
                 "maturity_name": maturity_name,
+                **result_charts(read.benchmark),
             },
         )

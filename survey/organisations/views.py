@@ -77,6 +77,8 @@ class OrganisationViews(Controller):
                 "statuses": statuses,
                 "earlier": earlier,
                 "is_manager": assessment_service.is_manager(user, organisation_id),
+                "sees_all": assessment_service.works_on_consolidated(user, organisation_id),
+                "own_assessments": await assessment_service.personal_assessment_ids(db, user.id),
                 "organisation": organisation,
                 "profile": profile_values(organisation),
                 "can_edit": service.can_edit(user, organisation_id),

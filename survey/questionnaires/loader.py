@@ -249,11 +249,16 @@ def check_definition(questionnaire: Questionnaire, file: str) -> list[Definition
         problems.append(DefinitionProblem(file=file, item=item, problem=problem, kind=kind))
 
     stem = Path(file).stem
-    if stem != questionnaire.id:
+    if stem not in (questionnaire.id, f"{questionnaire.id}.v{questionnaire.version}"):
+        versioned = (
+            f" (or '{questionnaire.id}.v{questionnaire.version}.yaml' next to earlier versions)"
+            if questionnaire.version > 1
+            else ""
+        )
         add(
             None,
             f"id: {questionnaire.id!r} does not match the file name {Path(file).name!r}; "
-            f"the file must be named '{questionnaire.id}.yaml'",
+            f"the file must be named '{questionnaire.id}.yaml'{versioned}",
         )
     for problem in (
         *_blank_texts(questionnaire.title, "title"),
@@ -622,6 +627,7 @@ def _load_versions(
             key = (questionnaire.id, questionnaire.version)
             loaded.setdefault(key, []).append((file.name, questionnaire))
     versions: dict[tuple[str, int], Questionnaire] = {}
+    file_of: dict[tuple[str, int], str] = {}
     for (questionnaire_id, version), found in loaded.items():
         if len(found) > 1:
             names = [name for name, _ in found]
@@ -637,7 +643,46 @@ def _load_versions(
                 )
         else:
             versions[(questionnaire_id, version)] = found[0][1]
+            file_of[(questionnaire_id, version)] = found[0][0]
+    for key in sorted(versions):
+        previous = versions.get((key[0], key[1] - 1))
+        if previous is not None:
+            problems.extend(
+                DefinitionProblem(file_of[key], None, problem)
+                for problem in check_item_mapping(versions[key], previous)
+            )
     return versions, problems
+
+
+def check_item_mapping(questionnaire: Questionnaire, previous: Questionnaire) -> list[str]:
+    """The problems of ``previous_item_ids`` against the previous version's items.
+
+    Each value must be an item of the previous version, mapped once; an item id of the
+    previous version that is still used in this version keeps its meaning and must not
+    also be the target of a renamed item.
+    """
+    problems = []
+    old_ids = {item.id for item in previous.items}
+    new_ids = {item.id for item in questionnaire.items}
+    seen: dict[str, str] = {}
+    for new_id, old_id in questionnaire.previous_item_ids.items():
+        if old_id not in old_ids:
+            problems.append(
+                f"previous_item_ids: {new_id!r} maps to {old_id!r}, which is not an item of "
+                f"version {previous.version}"
+            )
+        elif old_id in seen:
+            problems.append(
+                f"previous_item_ids: {old_id!r} of version {previous.version} is mapped twice "
+                f"({seen[old_id]!r} and {new_id!r})"
+            )
+        elif old_id in new_ids and old_id != new_id:
+            problems.append(
+                f"previous_item_ids: {new_id!r} maps to {old_id!r}, but {old_id!r} is still an "
+                "item of this version; rename the old item or drop the mapping"
+            )
+        seen.setdefault(old_id, new_id)
+    return problems
 
 
 def _latest(versions: dict[tuple[str, int], Questionnaire]) -> dict[str, Questionnaire]:

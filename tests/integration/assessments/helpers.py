@@ -90,6 +90,14 @@ async def manager_with_assessment(client: Any, db: Any, round_name: str = ROUND)
     return Setup(organisation, manager, round_, token, assessment_id)
 
 
+async def invited_respondent(db: Any, organisation: Organisation, assessment_id: int) -> User:
+    """A respondent of ``organisation`` who accepted an invitation: they have their own response."""
+    respondent = await make_user(db, Role.RESPONDENT, organisation)
+    db.add(Response(assessment_id=assessment_id, respondent_id=respondent.id))
+    await db.commit()
+    return respondent
+
+
 async def start(client: Any, token: str, organisation_id: int, round_name: str = ROUND) -> int:
     response = await client.post(
         "/api/v1/assessments",

@@ -226,32 +226,29 @@ async def test_respondent_cannot_change_the_assessment(
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "status"),
     [
-        "/api/v1/assessments/{a}",
-        "/api/v1/assessments/{a}/result",
-        "/api/v1/organisations/{org}/assessments",
-        "/assessments/{a}",
-        f"/assessments/{{a}}/dimensions/{DIMENSION}",
-        "/assessments/{a}/result",
+        ("/api/v1/assessments/{a}", 403),
+        ("/api/v1/assessments/{a}/result", 403),
+        ("/api/v1/organisations/{org}/assessments", 200),
+        ("/assessments/{a}", 403),
+        (f"/assessments/{{a}}/dimensions/{DIMENSION}", 403),
+        ("/assessments/{a}/result", 403),
     ],
 )
-async def test_respondent_reads_the_assessment_and_its_result(client, db, path) -> None:
+async def test_a_respondent_not_invited_sees_the_list_but_not_the_assessment(
+    client, db, path, status
+) -> None:
+    """Respondents see their own response only (DESIGN §1); the organisation's consolidated
+    answers and scores are the manager's. Own organisation, role not allowed: 403 (§9)."""
     a = await _a_with_answers(client, db, "submitted")
     respondent = await make_user(db, Role.RESPONDENT, a.organisation)
     await api_login(client, respondent)
 
     response = await client.get(path.format(a=a.assessment_id, org=a.organisation.id))
 
-    assert response.status_code == 200, response.text
-    if path == "/api/v1/assessments/{a}":
-        body = response.json()
-        assert body["can_edit"] is False
-        assert body["response"]["answers"][ITEM]["value"] == 3
-    if path.endswith("/dimensions/" + DIMENSION):
-        # the answers are shown, but nothing can be changed or submitted
-        assert "A&#39;s own comment" in response.text or "A's own comment" in response.text
-        assert f'action="/assessments/{a.assessment_id}/reopen"' not in response.text
+    assert response.status_code == status, response.text
+    assert "A&#39;s own comment" not in response.text and "A's own comment" not in response.text
 
 
 @pytest.mark.parametrize(

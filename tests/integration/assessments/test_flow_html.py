@@ -13,6 +13,7 @@ from tests.integration.assessments.helpers import (
     checked_values,
     dimension_items,
     form_fields,
+    invited_respondent,
     html_escape,
     manager_with_assessment,
     maturity_text,
@@ -240,17 +241,28 @@ async def test_result_page_before_the_first_submit_is_409(client, db) -> None:
     assert response.status_code == 409
 
 
-async def test_respondent_sees_the_answers_without_controls_to_change_them(client, db) -> None:
+async def test_a_respondent_answers_in_their_own_response_and_sees_it_read_only_once_submitted(
+    client, db
+) -> None:
     a = await manager_with_assessment(client, db)
-    for item_id in dimension_items("visie-en-beleid")[:2]:
-        await answer(client, a.token, a.assessment_id, item_id, 4)
-    respondent = await make_user(db, Role.RESPONDENT, a.organisation)
-    await api_login(client, respondent)
+    await answer(client, a.token, a.assessment_id, "vb-missie", 2)  # the manager's answer
+    respondent = await invited_respondent(db, a.organisation, a.assessment_id)
+    token = await api_login(client, respondent)
+
+    page = await client.get(f"/assessments/{a.assessment_id}/dimensions/visie-en-beleid")
+    assert checked_values(page.text, "vb-missie") == []  # not the manager's answer
+    assert "hx-post=" in page.text
+    await answer(client, token, a.assessment_id, "vb-missie", 4)
+    submitted = await client.post(
+        f"/assessments/{a.assessment_id}/submit", data={"_csrf_token": token}
+    )
+    assert submitted.status_code == 303
+    assert submitted.headers["location"] == f"/assessments/{a.assessment_id}"
 
     overview = await client.get(f"/assessments/{a.assessment_id}")
     page = await client.get(f"/assessments/{a.assessment_id}/dimensions/visie-en-beleid")
-
     assert f'action="/assessments/{a.assessment_id}/submit"' not in overview.text
+    assert f'action="/assessments/{a.assessment_id}/reopen"' in overview.text
     assert checked_values(page.text, "vb-missie") == ["4"]
     assert "hx-post=" not in page.text
     assert "<fieldset disabled" in page.text

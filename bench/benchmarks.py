@@ -1,0 +1,432 @@
+"""Speed of the benchmark recompute at network scale (issue 5, DESIGN §5).
+
+Builds a synthetic network in a temporary SQLite database — 50,000 organisations,
+one questionnaire of 150 items in 8 dimensions, 10 % of the answers missing, 40
+peer groups (10 sectors × 4 size bands), 3 rounds in which every organisation
+submitted — and stores what a submission stores: the assessments and their
+overall and dimension scores, computed from the item scores by the real scoring
+core (:func:`survey.scoring.dimension_scores`).
+
+Then it times, median of 5 runs each:
+
+- the full recompute of the latest round by the real service
+  (:func:`survey.benchmarks.service.recompute`): from the stored rows (read
+  through SQLAlchemy) to the stored results (committed);
+- a plain numpy baseline doing the same arithmetic (peer group with fallback,
+  leave-one-out percentile rank and percentiles) on arrays already in memory;
+
+and prints both, their ratio (``ratio: X``) and the peak memory (tracemalloc, in
+a separate run), then the same for all three rounds in one pass
+(:func:`survey.benchmarks.service.recompute_all`).
+
+Run: ``uv run python bench/benchmarks.py`` (or ``just bench``); ``--organisations N``
+for a smaller network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+
+from survey.benchmarks.core import MIN_GROUP_SIZE, PERCENTILES
+from survey.benchmarks.service import recompute, recompute_all
+from survey.db import create_engine, create_sessionmaker
+from survey.migrate import upgrade
+from survey.questionnaires.schema import Dimension, Item, LocalText, Questionnaire
+from survey.scoring import dimension_scores, overall_scores
+
+N_ITEMS = 150
+N_DIMENSIONS = 8
+MISSING = 0.10
+SECTORS = 10
+SIZE_BANDS = ("1-9", "10-49", "50-249", "250+")
+ROUNDS = ("2024", "2025", "2026")
+RUNS = 5
+QUESTIONNAIRE_ID = "bench"
+
+
+def _text(value: str) -> LocalText:
+    return LocalText(nl=value, fr=value, en=value)
+
+
+def questionnaire() -> Questionnaire:
+    """150 likert items over 8 dimensions (19 or 18 each)."""
+    sizes = [
+        N_ITEMS // N_DIMENSIONS + (1 if d < N_ITEMS % N_DIMENSIONS else 0)
+        for d in range(N_DIMENSIONS)
+    ]
+    dimensions = []
+    number = 0
+    for d, size in enumerate(sizes):
+        items = []
+        for _ in range(size):
+            number += 1
+            items.append(Item(id=f"i{number:03d}", type="likert5", text=_text(f"Item {number}")))
+        dimensions.append(
+            Dimension(
+                id=f"d{d + 1}",
+                title=_text(f"Dimension {d + 1}"),
+                why=_text("Why"),
+                maturity=[_text(f"Level {level}") for level in range(1, 6)],
+                items=items,
+            )
+        )
+    return Questionnaire(
+        id=QUESTIONNAIRE_ID,
+        version=1,
+        title=_text("Bench"),
+        intro=_text("Bench"),
+        dimensions=dimensions,
+    )
+
+
+def item_scores(rng: np.random.Generator, level: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Likert levels around each organisation's latent level, as item scores; 10 % missing."""
+    noisy = level[:, None] + rng.normal(0, 0.8, size=(level.size, N_ITEMS))
+    levels = np.clip(np.rint(noisy), 1, 5)
+    scores = (levels - 1) / 4
+    scores[rng.random(scores.shape) < MISSING] = np.nan
+    return scores
+
+
+def score_chunk(
+    definition: Questionnaire, assessment_ids: np.ndarray[Any, Any], scores: np.ndarray[Any, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The real scoring core on the tidy frame of a chunk of assessments."""
+    dimension_of = np.array([d.id for d in definition.dimensions for _ in d.items], dtype=object)
+    item_ids = np.array([item.id for item in definition.items], dtype=object)
+    n = assessment_ids.size
+    frame = pd.DataFrame(
+        {
+            "assessment_id": np.repeat(assessment_ids, N_ITEMS),
+            "dimension_id": np.tile(dimension_of, n),
+            "dimension_weight": 1.0,
+            "item_id": np.tile(item_ids, n),
+            "item_weight": 1.0,
+            "item_score": scores.reshape(-1),
+            "applicable": np.ones(n * N_ITEMS, dtype=bool),
+        }
+    )
+    dimensions = dimension_scores(frame)
+    return dimensions, overall_scores(dimensions, frame)
+
+
+def build_network(path: Path, n_organisations: int, seed: int = 5) -> dict[str, Any]:
+    """The stored rows of the synthetic network; returns the in-memory arrays for the baseline."""
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    rng = np.random.default_rng(seed)
+    definition = questionnaire()
+    connection = sqlite3.connect(path)
+    now = dt.datetime.now(dt.UTC).isoformat(sep=" ")
+    sector = rng.choice(
+        SECTORS,
+        size=n_organisations,
+        p=np.linspace(2, 1, SECTORS) / np.linspace(2, 1, SECTORS).sum(),
+    )
+    size = rng.choice(len(SIZE_BANDS), size=n_organisations, p=[0.38, 0.37, 0.2, 0.05])
+    base = 2.2 + 0.12 * sector + 0.25 * size + rng.normal(0, 0.5, n_organisations)
+    with connection:
+        connection.executemany(
+            "INSERT INTO organisations (id, name, enterprise_number, sector, size_band, municipality,"
+            " funded_by_vgc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '21004', 1, ?, ?)",
+            (
+                (
+                    i + 1,
+                    f"Organisation {i + 1}",
+                    f"{i + 1:010d}",
+                    f"sector-{sector[i]}",
+                    SIZE_BANDS[size[i]],
+                    now,
+                    now,
+                )
+                for i in range(n_organisations)
+            ),
+        )
+        builtins = msgspec.to_builtins(definition)
+        connection.execute(
+            "INSERT INTO questionnaire_versions (id, questionnaire_id, version, definition, content_hash,"
+            " published_at) VALUES (1, ?, 1, ?, ?, ?)",
+            (
+                QUESTIONNAIRE_ID,
+                msgspec.json.encode(builtins).decode(),
+                hashlib.sha256(msgspec.json.encode(definition)).hexdigest(),
+                now,
+            ),
+        )
+    memory: dict[str, Any] = {"sector": sector, "size": size, "rounds": []}
+    for r, name in enumerate(ROUNDS):
+        round_id = r + 1
+        year = int(name)
+        with connection:
+            connection.execute(
+                "INSERT INTO rounds (id, name, opens_on, closes_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (round_id, name, f"{year}-01-15", f"{year}-12-15", now, now),
+            )
+        ids = np.arange(n_organisations, dtype=np.int64) + 1 + r * n_organisations
+        level = base + 0.25 * r
+        dimension_frames = []
+        overall_frames = []
+        for start in range(0, n_organisations, 5000):
+            chunk = slice(start, start + 5000)
+            dims, overall = score_chunk(definition, ids[chunk], item_scores(rng, level[chunk]))
+            dimension_frames.append(dims)
+            overall_frames.append(overall)
+        dims = pd.concat(dimension_frames, ignore_index=True)
+        overall = pd.concat(overall_frames, ignore_index=True)
+        with connection:
+            connection.executemany(
+                "INSERT INTO assessments (id, organisation_id, questionnaire_id, questionnaire_version_id,"
+                " round_id, state, submitted_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, 1, ?, 'submitted', ?, ?, ?)",
+                (
+                    (int(a), i + 1, QUESTIONNAIRE_ID, round_id, now, now, now)
+                    for i, a in enumerate(ids)
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO assessment_results (assessment_id, rules_version, score, maturity, coverage,"
+                " computed_at) VALUES (?, '1', ?, ?, ?, ?)",
+                (
+                    (
+                        int(a),
+                        None if np.isnan(s) else float(s),
+                        None if pd.isna(m) else int(m),
+                        float(c),
+                        now,
+                    )
+                    for a, s, m, c in zip(
+                        overall["assessment_id"],
+                        overall["score"],
+                        overall["maturity"],
+                        overall["coverage"],
+                        strict=True,
+                    )
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO dimension_results (assessment_id, dimension_id, score, maturity, coverage, status,"
+                " answered_items, applicable_items) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        int(a),
+                        d,
+                        None if np.isnan(s) else float(s),
+                        None if pd.isna(m) else int(m),
+                        float(c),
+                        st,
+                        int(ai),
+                        int(pi),
+                    )
+                    for a, d, s, m, c, st, ai, pi in zip(
+                        dims["assessment_id"],
+                        dims["dimension_id"],
+                        dims["score"],
+                        dims["maturity"],
+                        dims["coverage"],
+                        dims["status"],
+                        dims["answered_items"],
+                        dims["applicable_items"],
+                        strict=True,
+                    )
+                ),
+            )
+        matrix = dims["score"].to_numpy(dtype=np.float64).reshape(n_organisations, N_DIMENSIONS)
+        memory["rounds"].append(
+            np.column_stack([matrix, overall["score"].to_numpy(dtype=np.float64)])
+        )
+    connection.execute("ANALYZE")
+    connection.close()
+    return memory
+
+
+# --- the baseline: the same arithmetic in plain numpy on arrays in memory ------------------------
+
+
+def baseline(
+    scores: np.ndarray[Any, Any], sector: np.ndarray[Any, Any], size: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Per column (dimension, then overall): peer group sector × size → sector → network with
+    at least 5 other organisations, percentile rank (kind "mean") and leave-one-out linear
+    percentiles. Every organisation is a peer (all submitted)."""
+    n, columns = scores.shape
+    rank = np.full((n, columns), np.nan)
+    dist = np.full((n, columns, len(PERCENTILES)), np.nan)
+    keys = (sector * len(SIZE_BANDS) + size, sector, np.zeros(n, dtype=np.int64))
+    for column in range(columns):
+        values = scores[:, column]
+        present = ~np.isnan(values)
+        assigned = np.zeros(n, dtype=bool)
+        for key in keys:
+            counts = np.bincount(key[present], minlength=int(key.max()) + 1)
+            take = present & ~assigned & (counts[key] - 1 >= MIN_GROUP_SIZE)
+            assigned |= take
+            for group in np.unique(key[take]):
+                in_group = key == group
+                peers = np.sort(values[present & in_group])
+                members = np.flatnonzero(take & in_group)
+                x = values[members]
+                below = np.searchsorted(peers, x, side="left")
+                at_or_below = np.searchsorted(peers, x, side="right") - 1
+                m = peers.size - 1
+                rank[members, column] = 100.0 * (below + at_or_below) / (2 * m)
+                for p, q in enumerate(PERCENTILES):
+                    h = (m - 1) * q / 100
+                    j = int(np.floor(h))
+                    f = h - j
+                    j1 = min(j + 1, m - 1)
+                    low = peers[j + (j >= below)]
+                    high = peers[j1 + (j1 >= below)]
+                    dist[members, column, p] = low + (high - low) * f
+    return rank, dist
+
+
+# --- timing ----------------------------------------------------------------------------------
+
+
+def median_time(run: Callable[[], Any], runs: int = RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def peak_memory(run: Callable[[], Any]) -> float:
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    run()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--organisations", type=int, default=50_000)
+    args = parser.parse_args()
+    n_organisations = args.organisations
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.sqlite3"
+        started = time.perf_counter()
+        memory = build_network(path, n_organisations)
+        print(
+            f"synthetic network: {n_organisations} organisations, {N_ITEMS} items, {N_DIMENSIONS} dimensions, "
+            f"{MISSING:.0%} missing, {SECTORS * len(SIZE_BANDS)} peer groups, {len(ROUNDS)} rounds "
+            f"(built in {time.perf_counter() - started:.1f} s; SQLite; {cores} cores)"
+        )
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        sessionmaker = create_sessionmaker(engine)
+        loop = asyncio.new_event_loop()
+
+        def in_transaction(work: Callable[[Any], Awaitable[int]]) -> Callable[[], int]:
+            async def run() -> int:
+                async with sessionmaker() as db, db.begin():
+                    return await work(db)
+
+            return lambda: loop.run_until_complete(run())
+
+        latest = in_transaction(lambda db: recompute(db, len(ROUNDS), QUESTIONNAIRE_ID))
+        every = in_transaction(recompute_all)
+        sector, size = memory["sector"], memory["size"]
+        last_scores = memory["rounds"][-1]
+
+        def baseline_latest() -> None:
+            baseline(last_scores, sector, size)
+
+        def baseline_every() -> None:
+            for scores in memory["rounds"]:
+                baseline(scores, sector, size)
+
+        latest()  # warm up: imports, caches, the first write of the results
+        for label, run, reference in (
+            ("latest round", latest, baseline_latest),
+            (f"all {len(ROUNDS)} rounds", every, baseline_every),
+        ):
+            recompute_time = median_time(run)
+            baseline_time = median_time(reference)
+            recompute_peak = peak_memory(run)
+            baseline_peak = peak_memory(reference)
+            print(
+                f"{label}: recompute {recompute_time:.3f} s (median of {RUNS}, stored rows → stored results), "
+                f"numpy baseline {baseline_time:.3f} s (arrays in memory), ratio: {recompute_time / baseline_time:.2f}, "
+                f"peak memory {recompute_peak:.0f} MiB (baseline {baseline_peak:.0f} MiB)"
+            )
+        loop.run_until_complete(engine.dispose())
+        loop.close()
+        check_against_baseline(path, last_scores, sector, size, n_organisations)
+        floor = median_time(lambda: read_stored_scores(path, len(ROUNDS)))
+        print(
+            f"for scale: only reading the latest round's stored score rows with the sqlite3 module "
+            f"(no processing) takes {floor:.3f} s (median of {RUNS})"
+        )
+
+
+def read_stored_scores(path: Path, round_id: int) -> int:
+    connection = sqlite3.connect(path)
+    rows = connection.execute(
+        "SELECT d.assessment_id, d.dimension_id, d.score FROM dimension_results d"
+        " JOIN assessments a ON a.id = d.assessment_id WHERE a.round_id = ? AND d.score IS NOT NULL",
+        (round_id,),
+    ).fetchall()
+    connection.close()
+    return len(rows)
+
+
+def check_against_baseline(
+    path: Path,
+    scores: np.ndarray[Any, Any],
+    sector: np.ndarray[Any, Any],
+    size: np.ndarray[Any, Any],
+    n: int,
+) -> None:
+    """The stored figures of the latest round equal the baseline's (to the stored two decimals)."""
+    rank, dist = baseline(scores, sector, size)
+    connection = sqlite3.connect(path)
+    offset = (len(ROUNDS) - 1) * n + 1
+    checked = 0
+    for assessment_id, payload in connection.execute(
+        "SELECT assessment_id, figures FROM assessment_benchmarks WHERE round_id = ?",
+        (len(ROUNDS),),
+    ):
+        row = assessment_id - offset
+        values = msgspec.json.decode(payload)
+        for start in range(0, len(values), 9):
+            dimension_id, level, _n, stored_rank, *stored = values[start : start + 9]
+            column = N_DIMENSIONS if dimension_id == "" else int(dimension_id[1:]) - 1
+            if level is None:
+                assert np.isnan(rank[row, column]), (assessment_id, dimension_id)
+                continue
+            assert abs(stored_rank / 100 - rank[row, column]) <= 0.0051, (
+                assessment_id,
+                dimension_id,
+            )
+            assert np.all(np.abs(np.asarray(stored) / 100 - dist[row, column]) <= 0.0051), (
+                assessment_id,
+                dimension_id,
+            )
+            checked += 1
+    connection.close()
+    print(f"check: the stored figures of the latest round equal the baseline's ({checked} figures)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""Geometry of the benchmark charts (inline SVG): a percentile chart per dimension and a
+radar profile of all dimensions. Pure arithmetic on the 0–100 score scale; the
+templates draw the shapes and write the text alternatives."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+SCALE_TICKS: Final = (0, 20, 40, 60, 80, 100)
+"""Grid lines at the edges of the maturity bands."""
+
+
+@dataclass(frozen=True)
+class Distribution:
+    p10: float
+    p25: float
+    p50: float
+    p75: float
+    p90: float
+
+
+@dataclass(frozen=True)
+class PercentileRow:
+    """One dimension: the peer whiskers (P10–P90), box (P25–P75), median and own marker."""
+
+    top: float
+    middle: float
+    score_x: float | None
+    p10_x: float | None = None
+    p25_x: float | None = None
+    p50_x: float | None = None
+    p75_x: float | None = None
+    p90_x: float | None = None
+
+    @property
+    def box_width(self) -> float:
+        if self.p25_x is None or self.p75_x is None:
+            return 0.0
+        return max(self.p75_x - self.p25_x, 1.0)
+
+
+@dataclass(frozen=True)
+class PercentileChart:
+    width: float
+    height: float
+    label_width: float
+    plot_width: float
+    row_height: float
+    box_height: float
+    ticks: list[tuple[float, int]]
+    rows: list[PercentileRow]
+
+
+def percentile_chart(
+    rows: Sequence[tuple[float | None, Distribution | None]],
+    *,
+    label_width: float = 230.0,
+    plot_width: float = 400.0,
+    row_height: float = 40.0,
+) -> PercentileChart:
+    """Coordinates of one row per (score, peer distribution); a missing distribution draws
+    only the marker, a missing score only the distribution.
+
+    Examples
+    --------
+    >>> chart = percentile_chart([(50.0, Distribution(10, 25, 50, 75, 90))], plot_width=100)
+    >>> chart.rows[0].score_x - chart.label_width, chart.rows[0].p25_x - chart.label_width
+    (50.0, 25.0)
+    """
+
+    def x(value: float) -> float:
+        return round(label_width + plot_width * min(max(value, 0.0), 100.0) / 100.0, 2)
+
+    chart_rows = []
+    for index, (score, distribution) in enumerate(rows):
+        top = index * row_height
+        if distribution is None:
+            chart_rows.append(
+                PercentileRow(top, top + row_height / 2, x(score) if score is not None else None)
+            )
+            continue
+        chart_rows.append(
+            PercentileRow(
+                top=top,
+                middle=top + row_height / 2,
+                score_x=x(score) if score is not None else None,
+                p10_x=x(distribution.p10),
+                p25_x=x(distribution.p25),
+                p50_x=x(distribution.p50),
+                p75_x=x(distribution.p75),
+                p90_x=x(distribution.p90),
+            )
+        )
+    return PercentileChart(
+        width=label_width + plot_width + 30,
+        height=len(rows) * row_height + 30,
+        label_width=label_width,
+        plot_width=plot_width,
+        row_height=row_height,
+        box_height=round(row_height * 0.45, 2),
+        ticks=[(x(t), t) for t in SCALE_TICKS],
+        rows=chart_rows,
+    )
+
+
+@dataclass(frozen=True)
+class RadarAxis:
+    x: float
+    y: float
+    label_x: float
+    label_y: float
+    anchor: str
+
+
+@dataclass(frozen=True)
+class RadarChart:
+    width: float
+    height: float
+    centre_x: float
+    centre_y: float
+    radius: float
+    rings: list[str]
+    axes: list[RadarAxis]
+    own: str | None
+    own_points: list[tuple[float, float]]
+    median: str | None
+    median_points: list[tuple[float, float]]
+
+
+def _points(points: Sequence[tuple[float, float]]) -> str:
+    return " ".join(f"{px:.2f},{py:.2f}" for px, py in points)
+
+
+def radar_chart(
+    scores: Sequence[float | None],
+    medians: Sequence[float | None],
+    *,
+    width: float = 580.0,
+    radius: float = 140.0,
+    label_room: float = 28.0,
+) -> RadarChart:
+    """A profile of n ≥ 3 dimensions: one axis per dimension, clockwise from the top,
+    0 at the centre and 100 at the rim. A series with a gap is drawn as points only.
+    ``label_room`` is the space above and below the rim for the axis labels; the
+    labels at the sides use the rest of ``width``.
+
+    Examples
+    --------
+    >>> chart = radar_chart([100, 50, 0], [50, 50, 50], width=200, radius=100, label_room=0)
+    >>> chart.own_points[0], chart.median is not None
+    ((100.0, 0.0), True)
+    """
+    if len(scores) != len(medians):
+        raise ValueError("scores and medians must have the same length")
+    n = len(scores)
+    if n < 3:
+        raise ValueError("a radar chart needs at least three dimensions")
+    centre_x = width / 2
+    centre_y = radius + label_room
+
+    def angle(i: int) -> float:
+        return -math.pi / 2 + 2 * math.pi * i / n
+
+    def point(value: float, i: int) -> tuple[float, float]:
+        r = radius * min(max(value, 0.0), 100.0) / 100.0
+        return (
+            round(centre_x + r * math.cos(angle(i)), 2),
+            round(centre_y + r * math.sin(angle(i)), 2),
+        )
+
+    def series(values: Sequence[float | None]) -> tuple[str | None, list[tuple[float, float]]]:
+        points = [point(v, i) for i, v in enumerate(values) if v is not None]
+        complete = all(v is not None for v in values)
+        return (_points(points) if complete else None), points
+
+    axes = []
+    for i in range(n):
+        end = point(100.0, i)
+        cos, sin = math.cos(angle(i)), math.sin(angle(i))
+        anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
+        label_r = radius + 10
+        axes.append(
+            RadarAxis(
+                x=end[0],
+                y=end[1],
+                label_x=round(centre_x + label_r * cos, 2),
+                label_y=round(centre_y + label_r * sin + 4 + (8 if sin > 0.9 else 0), 2),
+                anchor=anchor,
+            )
+        )
+    own, own_points = series(scores)
+    median, median_points = series(medians)
+    return RadarChart(
+        width=width,
+        height=2 * (radius + label_room),
+        centre_x=centre_x,
+        centre_y=centre_y,
+        radius=radius,
+        rings=[_points([point(level, i) for i in range(n)]) for level in SCALE_TICKS[1:]],
+        axes=axes,
+        own=own,
+        own_points=own_points,
+        median=median,
+        median_points=median_points,
+    )

@@ -1,0 +1,339 @@
+"""Peer groups, percentile ranks and peer percentiles, vectorised over a whole round (DESIGN §5).
+
+Pure functions over numpy arrays and pandas frames; no web or ORM imports. The
+service loads the stored scores of a round into one tidy frame, calls
+:func:`peer_benchmarks` once, and stores the result.
+
+Definitions
+-----------
+Percentile rank (of a score *x* among *n* peer scores *a*), the "mean" kind of
+:func:`scipy.stats.percentileofscore`::
+
+    PR(x) = 100 × (#{a < x} + #{a ≤ x}) / (2 n)
+
+so ties count half: a score equal to every peer has rank 50, a score above all
+peers 100. Reference: scipy.stats.percentileofscore(a, x, kind="mean");
+Roscoe, J. T. (1975), *Fundamental research statistics*, the "mid-rank" definition.
+
+Percentiles of the peer scores: linear interpolation between order statistics,
+numpy's default ``method="linear"`` (Hyndman & Fan 1996, definition 7, also R's
+default and pandas' ``quantile``): with the sorted peer scores a₍₀₎ ≤ … ≤ a₍ₙ₋₁₎,
+P(q) = a₍ⱼ₎ + f·(a₍ⱼ₊₁₎ − a₍ⱼ₎) where h = (n − 1)·q/100, j = ⌊h⌋, f = h − j.
+Reference: Hyndman, R. J. & Fan, Y. (1996). Sample quantiles in statistical
+packages. *The American Statistician*, 50(4), 361–365.
+
+Peer group (DESIGN §5): the other organisations with a score in the same scope
+(same round, questionnaire and dimension) and the same sector × size band; when
+those are fewer than :data:`MIN_GROUP_SIZE`, the same sector; then the whole
+network; when even the network has fewer, nothing is shown. The organisation
+itself is never among its own peers: every figure is computed with its own row
+left out ("leave one out").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+__all__ = [
+    "BENCHMARK_COLUMNS",
+    "GROUP_LEVELS",
+    "INPUT_COLUMNS",
+    "MIN_GROUP_SIZE",
+    "NETWORK_KEY",
+    "PERCENTILES",
+    "STATUSES",
+    "group_key",
+    "peer_benchmarks",
+    "percentile_rank",
+    "percentiles",
+]
+
+MIN_GROUP_SIZE: Final = 5
+"""Smallest number of peer organisations a figure may be built on (DESIGN §5, §7)."""
+
+PERCENTILES: Final = (10, 25, 50, 75, 90)
+"""The peer distribution shown per dimension."""
+
+GROUP_LEVELS: Final = ("sector_size", "sector", "network")
+"""Peer group levels, tried in this order (DESIGN §5)."""
+
+NETWORK_KEY: Final = "network"
+
+STATUSES: Final = ("shown", "no_score", "too_few_peers")
+"""``shown``: a group of at least :data:`MIN_GROUP_SIZE` peers was found; ``no_score``:
+the organisation has no score here (insufficient data, not applicable); ``too_few_peers``:
+not even the whole network has enough comparable organisations."""
+
+INPUT_COLUMNS: Final = ("scope", "organisation", "sector", "size_band", "score", "is_peer")
+BENCHMARK_COLUMNS: Final = (
+    "status",
+    "peer_group",
+    "n_peers",
+    "percentile_rank",
+    *(f"p{q}" for q in PERCENTILES),
+)
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def _finite(values: Iterable[float] | npt.ArrayLike, name: str) -> FloatArray:
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numbers: {error}") from error
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite numbers (no NaN or infinity)")
+    return array
+
+
+def percentile_rank(peers: Iterable[float] | npt.ArrayLike, score: float) -> float:
+    """Percentile rank of ``score`` among ``peers``, ties counted half (kind "mean").
+
+    PR = 100 × (#{peers < score} + #{peers ≤ score}) / (2 n), which is
+    ``scipy.stats.percentileofscore(peers, score, kind="mean")``.
+
+    Raises
+    ------
+    ValueError
+        No peers, a non-finite peer or score.
+
+    Examples
+    --------
+    Peers 10, 20, 20, 30, 40 and score 20: one below, three at or below,
+    PR = 100 × (1 + 3) / 10 = 40.
+
+    >>> percentile_rank([10, 20, 20, 30, 40], 20)
+    40.0
+    """
+    values = _finite(peers, "peers")
+    if values.size == 0:
+        raise ValueError("a percentile rank needs at least one peer")
+    if not np.isfinite(score):
+        raise ValueError("score must be a finite number")
+    below = int(np.count_nonzero(values < score))
+    at_or_below = int(np.count_nonzero(values <= score))
+    return 100.0 * (below + at_or_below) / (2 * values.size)
+
+
+def percentiles(
+    peers: Iterable[float] | npt.ArrayLike, q: Sequence[float] = PERCENTILES
+) -> FloatArray:
+    """Percentiles ``q`` (0–100) of ``peers`` by linear interpolation (numpy ``"linear"``).
+
+    P(q) = a₍ⱼ₎ + f·(a₍ⱼ₊₁₎ − a₍ⱼ₎), h = (n − 1)·q/100, j = ⌊h⌋, f = h − j, over the
+    sorted peers (Hyndman & Fan 1996, definition 7).
+
+    Examples
+    --------
+    Five peers 10, 20, 30, 40, 50: P10 at h = 0.4 → 14, P25 at h = 1 → 20, the
+    median 30, P75 40, P90 at h = 3.6 → 46.
+
+    >>> percentiles([50, 10, 40, 20, 30]).tolist()
+    [14.0, 20.0, 30.0, 40.0, 46.0]
+    """
+    values = _finite(peers, "peers")
+    if values.size == 0:
+        raise ValueError("percentiles need at least one peer")
+    wanted = _finite(q, "q")
+    if np.any((wanted < 0) | (wanted > 100)):
+        raise ValueError("percentiles q must lie in [0, 100]")
+    result: FloatArray = np.percentile(values, wanted, method="linear")
+    return result
+
+
+def group_key(level: str, sector: str, size_band: str) -> str:
+    """The key of a peer group: ``sector|size_band``, ``sector`` or ``network``.
+
+    >>> group_key("sector_size", "sport", "1-9"), group_key("network", "sport", "1-9")
+    ('sport|1-9', 'network')
+    """
+    if level == "sector_size":
+        return f"{sector}|{size_band}"
+    if level == "sector":
+        return sector
+    if level == "network":
+        return NETWORK_KEY
+    raise ValueError(f"unknown peer group level {level!r}")
+
+
+def _lerp(low: FloatArray, high: FloatArray, fraction: FloatArray) -> FloatArray:
+    """numpy's own interpolation formula, so the results match ``np.percentile`` exactly."""
+    difference = high - low
+    result: FloatArray = np.where(
+        fraction >= 0.5, high - difference * (1 - fraction), low + difference * fraction
+    )
+    return result
+
+
+def _validated(frame: pd.DataFrame) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"scores must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"scores frame lacks column(s): {', '.join(missing)}")
+    for key in ("scope", "organisation", "sector", "size_band"):
+        if frame[key].isna().any():
+            raise ValueError(f"scores column {key!r} has missing values")
+    try:
+        score = frame["score"].to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"scores must be numbers: {error}") from error
+    if np.any(np.isinf(score)):
+        raise ValueError("scores must be finite (NaN for no score)")
+    peer_column = frame["is_peer"]
+    if not pd.api.types.is_bool_dtype(peer_column) or peer_column.isna().any():
+        raise ValueError("is_peer must be a boolean column without missing values")
+    if frame.duplicated(["scope", "organisation"]).any():
+        raise ValueError("an organisation appears twice in the same scope")
+    return score, peer_column.to_numpy(dtype=bool)
+
+
+def peer_benchmarks(
+    scores: pd.DataFrame,
+    *,
+    min_group_size: int = MIN_GROUP_SIZE,
+    q: Sequence[float] = PERCENTILES,
+) -> pd.DataFrame:
+    """Peer group, percentile rank and leave-one-out peer percentiles of every row, in one pass.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        One row per organisation per scope, columns ``scope`` (what is comparable:
+        the service uses round × questionnaire × dimension), ``organisation``,
+        ``sector``, ``size_band``, ``score`` (NaN = no score) and ``is_peer``
+        (bool: the row may serve as a peer of others, i.e. a submitted assessment).
+        Rows that are not peers still get their own figures (a reopened assessment
+        sees where its last submission stands).
+    min_group_size : int
+        Fewest peers a group may have to be used (default 5).
+    q : sequence of float
+        Percentiles of the peer distribution (default 10, 25, 50, 75, 90).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index and row order as ``scores``, columns ``status`` (see
+        :data:`STATUSES`), ``peer_group`` (level of :data:`GROUP_LEVELS`, or None),
+        ``n_peers`` (peers in that group, 0 unless shown), ``percentile_rank`` and
+        ``p10`` … ``p90`` (NaN unless shown).
+
+    Method
+    ------
+    For each level (sector × size band, sector, network) the peers with a score
+    are counted per (scope, group); a row's own row is subtracted when it is a
+    peer. A row takes the first level with at least ``min_group_size`` peers.
+    Then, per level, all peer scores are sorted once by (group, score) and every
+    row's counts below / at-or-below its score come from binary searches
+    (``numpy.searchsorted``), giving :func:`percentile_rank`; the percentiles are
+    read from the sorted peers with the row's own position skipped, giving exactly
+    :func:`percentiles` of the group without the row. Ties in a score and the
+    row's own removal are exact: scores are compared through their rank among all
+    distinct scores, never through float arithmetic.
+
+    Raises
+    ------
+    ValueError
+        Missing columns or keys, an infinite score, a non-boolean ``is_peer``, an
+        organisation twice in one scope, ``min_group_size`` < 1, ``q`` outside
+        0–100.
+
+    Examples
+    --------
+    Six youth-work organisations of one size band scoring 10, 20, 30, 40, 50, 60
+    in one scope: the one with 60 has five peers (10 … 50) in its sector × size
+    group, percentile rank 100, peer median 30, P10 14. An organisation of another
+    sector in the same scope has no sector peers and falls back to the network.
+    """
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int):
+        raise ValueError("min_group_size must be an integer")
+    if min_group_size < 1:
+        raise ValueError("min_group_size must be at least 1")
+    wanted = _finite(q, "q")
+    if np.any((wanted < 0) | (wanted > 100)):
+        raise ValueError("percentiles q must lie in [0, 100]")
+    score, is_peer_flag = _validated(scores)
+    n_rows = len(scores)
+    has_score = ~np.isnan(score)
+    is_peer = is_peer_flag & has_score
+
+    scope = pd.factorize(scores["scope"], sort=False)[0].astype(np.int64)
+    sector = pd.factorize(scores["sector"], sort=False)[0].astype(np.int64)
+    size = pd.factorize(scores["size_band"], sort=False)[0].astype(np.int64)
+    n_sectors = int(sector.max()) + 1 if n_rows else 1
+    n_sizes = int(size.max()) + 1 if n_rows else 1
+    group_codes = (
+        (scope * n_sectors + sector) * n_sizes + size,
+        scope * n_sectors + sector,
+        scope,
+    )
+
+    # Scores compared through their rank among the distinct scores: exact ties.
+    distinct, value_id = np.unique(np.where(has_score, score, 0.0), return_inverse=True)
+    n_values = np.int64(distinct.size)
+    value_id = value_id.astype(np.int64)
+    self_count = is_peer.astype(np.int64)
+
+    level = np.full(n_rows, -1, dtype=np.int64)
+    n_peers = np.zeros(n_rows, dtype=np.int64)
+    rank = np.full(n_rows, np.nan)
+    dist = np.full((n_rows, wanted.size), np.nan)
+
+    for level_index, groups in enumerate(group_codes):
+        counts = np.bincount(groups[is_peer], minlength=int(groups.max(initial=0)) + 1)
+        others = counts[groups] - self_count
+        chosen = np.flatnonzero(has_score & (level == -1) & (others >= min_group_size))
+        if chosen.size == 0:
+            continue
+        level[chosen] = level_index
+        n_peers[chosen] = others[chosen]
+
+        keys = np.sort(groups[is_peer] * n_values + value_id[is_peer])
+        sorted_values = distinct[keys % n_values]
+        # Search with sorted needles (numpy narrows each search with the previous one),
+        # then put the answers back in row order.
+        own_key = groups[chosen] * n_values + value_id[chosen]
+        needle_order = np.argsort(own_key, kind="stable")
+        needles = own_key[needle_order]
+        start = np.empty(chosen.size, dtype=np.int64)
+        first = np.empty(chosen.size, dtype=np.int64)
+        after = np.empty(chosen.size, dtype=np.int64)
+        start[needle_order] = np.searchsorted(keys, needles - needles % n_values, side="left")
+        first[needle_order] = np.searchsorted(keys, needles, side="left")
+        after[needle_order] = np.searchsorted(keys, needles, side="right")
+        below = first - start
+        at_or_below = after - start - self_count[chosen]
+        n = others[chosen]
+        rank[chosen] = 100.0 * (below + at_or_below) / (2 * n)
+
+        # The row's own position among the sorted peers (any of equal scores will do:
+        # removing one of several equal values leaves the same sorted list).
+        own_position = np.where(is_peer[chosen], below, np.iinfo(np.int64).max)
+        for column, percentile in enumerate(wanted):
+            h = (n - 1) * (percentile / 100.0)
+            j = np.floor(h).astype(np.int64)
+            fraction = h - j
+            j_next = np.minimum(j + 1, n - 1)
+            low = sorted_values[start + j + (j >= own_position)]
+            high = sorted_values[start + j_next + (j_next >= own_position)]
+            dist[chosen, column] = _lerp(low, high, fraction)
+
+    status_codes = np.where(level >= 0, 0, np.where(has_score, 2, 1))
+    levels_with_none = np.array([*GROUP_LEVELS, None], dtype=object)
+    data: dict[str, Any] = {
+        "status": np.array(STATUSES, dtype=object)[status_codes],
+        "peer_group": levels_with_none[level],
+        "n_peers": n_peers,
+        "percentile_rank": rank,
+    }
+    for column, percentile in enumerate(wanted):
+        data[f"p{percentile:g}"] = dist[:, column]
+    return pd.DataFrame(data, index=scores.index)

@@ -1,0 +1,60 @@
+"""Stored benchmark results and questionnaire-quality figures (DESIGN §5).
+
+Both are derived data: recomputed from the stored scores and answers, never
+edited. The figures themselves are msgspec-encoded JSON in a text column: one
+row per assessment is written per recompute (not one per dimension), which keeps
+a recompute of a whole round to one insert per organisation; the Structs in
+:mod:`survey.benchmarks.schemas` describe the payload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.db import Base, utcnow
+
+
+class AssessmentBenchmark(Base):
+    """Where one assessment's scores stand among its peers, as last recomputed.
+
+    ``figures`` holds one entry per dimension and one for the overall score (see
+    :class:`survey.benchmarks.schemas.StoredFigures`). ``sector`` and
+    ``size_band`` are the organisation's profile at the time of the recompute,
+    from which the peer group keys follow.
+    """
+
+    __tablename__ = "assessment_benchmarks"
+    __table_args__ = (Index(None, "round_id", "questionnaire_id"),)
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    sector: Mapped[str] = mapped_column(String(40))
+    size_band: Mapped[str] = mapped_column(String(10))
+    method_version: Mapped[str] = mapped_column(String(20))
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    figures: Mapped[str] = mapped_column(Text)
+
+
+class QuestionnaireQuality(Base):
+    """Cronbach's alpha, item–rest correlations, not-applicable shares, floor and ceiling
+    effects of one questionnaire in one round, per version used in the round.
+
+    ``stale`` is set when an assessment of the round is submitted or reopened; the
+    figures are computed again the next time someone asks for them.
+    """
+
+    __tablename__ = "questionnaire_quality"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    questionnaire_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    stale: Mapped[bool] = mapped_column(default=False)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    figures: Mapped[str] = mapped_column(Text)

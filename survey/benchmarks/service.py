@@ -1,0 +1,773 @@
+"""Benchmarks: recompute a round's peer figures in one vectorised pass and store them; read
+them, the trend and the questionnaire quality for pages and the API (DESIGN §5).
+
+When figures are recomputed
+---------------------------
+- :func:`recompute` (one round × questionnaire) when an assessment is submitted or
+  reopened (called from :mod:`survey.assessments.service`);
+- :func:`recompute_round` when a round closes (every questionnaire of the round,
+  and the quality figures, in one pass);
+- :func:`recompute_all` after the demo network is loaded.
+
+Page views only read what is stored. The quality figures, which need every
+answer of a round, are marked stale by a recompute and computed again on the
+next request for them (or eagerly when the round closes).
+
+Input: the stored dimension and overall scores (``dimension_results``,
+``assessment_results``) that the scoring core wrote at submission, with the
+scoring rules version, so a benchmark always compares the published scores.
+
+Comparable versions
+-------------------
+Peers answer the same questionnaire (same id) in the same round. A dimension
+score is comparable across versions of a questionnaire when the dimension id is
+the same: a new version keeps its dimension ids and maps renamed items through
+``previous_item_ids``, so its dimension scores are compared with those of the
+older version. A dimension that a version adds, drops or renames has only the
+peers whose version has that dimension id. The overall score (a weighted mean of
+the dimension scores) is compared only between versions with the same set of
+dimension ids. The same rules hold for the change since the previous round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, cast
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    case,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey.accounts.models import Role
+from survey.accounts.service import CurrentUser
+from survey.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentResult,
+    AssessmentState,
+    DimensionResult,
+    QuestionnaireVersion,
+    Response,
+)
+from survey.assessments.publishing import definition_of
+from survey.benchmarks.core import MIN_GROUP_SIZE, PERCENTILES, peer_benchmarks
+from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
+from survey.benchmarks.quality import floor_ceiling, questionnaire_quality
+from survey.benchmarks.schemas import (
+    FIGURE_FIELDS,
+    StoredDimensionQuality,
+    StoredFigure,
+    StoredItemQuality,
+    StoredVersionQuality,
+)
+from survey.db import utcnow
+from survey.errors import Forbidden, NotFound
+from survey.i18n import gettext as _
+from survey.organisations.models import Organisation
+from survey.questionnaires.schema import Questionnaire
+from survey.rounds.models import Round
+from survey.rounds.service import current_round, list_rounds
+from survey.scoring import StoredAnswer, applicable_item_ids, item_score, round_half_up
+
+__all__ = [
+    "METHOD_VERSION",
+    "OVERALL",
+    "QualityFigures",
+    "QualityPage",
+    "StoredBenchmark",
+    "can_see_quality",
+    "ensure_quality_access",
+    "load_benchmark",
+    "quality",
+    "quality_page",
+    "recompute",
+    "recompute_all",
+    "recompute_round",
+]
+
+METHOD_VERSION: Final = "1"
+"""Version of the benchmark definitions; stored with every result. Bump on any change."""
+
+OVERALL: Final = ""
+"""The dimension id under which the overall score's figures are stored."""
+
+_FIGURES = msgspec.json.Encoder()
+_FIGURES_DECODER = msgspec.json.Decoder(list[str | int | None])
+_QUALITY_DECODER = msgspec.json.Decoder(list[StoredVersionQuality])
+
+
+# --- recompute --------------------------------------------------------------------------------
+
+
+async def recompute(db: AsyncSession, round_id: int, questionnaire_id: str) -> int:
+    """Recompute and store the benchmarks of one round × questionnaire; mark its quality stale.
+
+    Returns the number of assessments with stored figures.
+    """
+    count = await _recompute(db, [round_id], questionnaire_id)
+    await db.execute(
+        update(QuestionnaireQuality)
+        .where(
+            QuestionnaireQuality.round_id == round_id,
+            QuestionnaireQuality.questionnaire_id == questionnaire_id,
+        )
+        .values(stale=True)
+    )
+    return count
+
+
+async def recompute_round(db: AsyncSession, round_id: int) -> int:
+    """Recompute the benchmarks of every questionnaire of a round in one pass, and its
+    quality figures: call when the round closes."""
+    count = await _recompute(db, [round_id], None)
+    questionnaire_ids = await db.scalars(
+        select(Assessment.questionnaire_id).where(Assessment.round_id == round_id).distinct()
+    )
+    for questionnaire_id in sorted(questionnaire_ids):
+        await _refresh_quality(db, round_id, questionnaire_id)
+    return count
+
+
+async def recompute_all(db: AsyncSession) -> int:
+    """Recompute the benchmarks of every round × questionnaire in one pass (demo seeding)."""
+    await db.execute(update(QuestionnaireQuality).values(stale=True))
+    return await _recompute(db, None, None)
+
+
+@dataclass(frozen=True)
+class _Subjects:
+    """The assessments of a recompute (those with a stored result), as arrays."""
+
+    ids: npt.NDArray[np.int64]
+    round_ids: list[int]
+    questionnaire_ids: list[str]
+    version_ids: list[int]
+    organisation_ids: npt.NDArray[np.int64]
+    is_peer: npt.NDArray[np.bool_]
+    sectors: list[str]
+    size_bands: list[str]
+    overall: npt.NDArray[np.float64]
+
+
+def _filters(round_ids: Sequence[int] | None, questionnaire_id: str | None) -> list[Any]:
+    filters: list[ColumnElement[bool]] = []
+    if round_ids is not None:
+        filters.append(Assessment.round_id.in_(round_ids))
+    if questionnaire_id is not None:
+        filters.append(Assessment.questionnaire_id == questionnaire_id)
+    return filters
+
+
+async def _fetch(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[Sequence[Any]]:
+    """The rows of ``statement`` as the driver returns them (tuples), without SQLAlchemy's
+    Row objects.
+
+    A round holds up to hundreds of thousands of score rows, and building a Row per
+    row about doubles the cost of reading them. The statement is compiled for the
+    session's dialect and run on the DBAPI cursor (SQLAlchemy's "working with the
+    DBAPI cursor directly"); it may bind plain values only (numbers, strings), since
+    no type processing happens on the way in or out.
+    """
+    connection = await db.connection()
+
+    def fetch(sync: Connection) -> list[Sequence[Any]]:
+        compiled = statement.compile(
+            dialect=sync.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        params = compiled.construct_params()
+        values = tuple(params[name] for name in compiled.positiontup or ())
+        cursor = sync.connection.cursor()
+        try:
+            cursor.execute(str(compiled), values)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    return await connection.run_sync(fetch)
+
+
+def _columns(rows: list[Sequence[Any]], width: int) -> list[list[Any]]:
+    """The columns of fetched rows."""
+    return [[row[index] for row in rows] for index in range(width)]
+
+
+async def _load_subjects(db: AsyncSession, filters: list[Any]) -> _Subjects:
+    rows = await _fetch(
+        db,
+        select(
+            Assessment.id,
+            Assessment.round_id,
+            Assessment.questionnaire_id,
+            Assessment.questionnaire_version_id,
+            Assessment.organisation_id,
+            case((Assessment.state == AssessmentState.SUBMITTED.value, 1), else_=0),
+            Organisation.sector,
+            Organisation.size_band,
+            AssessmentResult.score,
+        )
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .join(Organisation, Organisation.id == Assessment.organisation_id)
+        .where(*filters)
+        .order_by(Assessment.id),
+    )
+    columns = _columns(rows, 9)
+    return _Subjects(
+        ids=np.asarray(columns[0], dtype=np.int64),
+        round_ids=list(columns[1]),
+        questionnaire_ids=list(columns[2]),
+        version_ids=list(columns[3]),
+        organisation_ids=np.asarray(columns[4], dtype=np.int64),
+        is_peer=np.asarray(columns[5], dtype=bool),
+        sectors=list(columns[6]),
+        size_bands=list(columns[7]),
+        overall=pd.Series(columns[8], dtype=np.float64).to_numpy(),
+    )
+
+
+async def _dimension_signatures(db: AsyncSession, version_ids: set[int]) -> dict[int, int]:
+    """Version id → a number shared by the versions with the same set of dimension ids."""
+    if not version_ids:
+        return {}
+    versions = await db.scalars(
+        select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(version_ids))
+    )
+    signatures: dict[tuple[str, frozenset[str]], int] = {}
+    by_version: dict[int, int] = {}
+    for version in versions:
+        key = (
+            version.questionnaire_id,
+            frozenset(d.id for d in definition_of(version).dimensions),
+        )
+        by_version[version.id] = signatures.setdefault(key, len(signatures))
+    return by_version
+
+
+async def _recompute(
+    db: AsyncSession, round_ids: Sequence[int] | None, questionnaire_id: str | None
+) -> int:
+    # One recompute of a round at a time (PostgreSQL; SQLite serialises writers anyway), so
+    # a recompute always sees the submissions of the recomputes before it.
+    lock = select(Round.id).order_by(Round.id).with_for_update()
+    if round_ids is not None:
+        lock = lock.where(Round.id.in_(round_ids))
+    await db.execute(lock)
+
+    filters = _filters(round_ids, questionnaire_id)
+    subjects = await _load_subjects(db, filters)
+    dimension_rows = await _fetch(
+        db,
+        select(DimensionResult.assessment_id, DimensionResult.dimension_id, DimensionResult.score)
+        .join(Assessment, Assessment.id == DimensionResult.assessment_id)
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(*filters, DimensionResult.score.is_not(None)),
+    )
+    signature_of = await _dimension_signatures(db, set(subjects.version_ids))
+    computed_at = utcnow()
+    if len(subjects.ids):
+        figures = _figures_by_subject(subjects, dimension_rows, signature_of)
+        await _store(db, subjects, figures, computed_at)
+    # What is left from before belongs to assessments that have no result any more.
+    leftover = delete(AssessmentBenchmark).where(AssessmentBenchmark.computed_at < computed_at)
+    if round_ids is not None:
+        leftover = leftover.where(AssessmentBenchmark.round_id.in_(round_ids))
+    if questionnaire_id is not None:
+        leftover = leftover.where(AssessmentBenchmark.questionnaire_id == questionnaire_id)
+    await db.execute(leftover)
+    return len(subjects.ids)
+
+
+_STORED_COLUMNS: Final = (
+    "assessment_id",
+    "round_id",
+    "questionnaire_id",
+    "sector",
+    "size_band",
+    "method_version",
+    "computed_at",
+    "figures",
+)
+
+
+async def _store(
+    db: AsyncSession, subjects: _Subjects, figures: list[str], computed_at: dt.datetime
+) -> None:
+    """Insert or update one row per subject, in one ``executemany`` on the DBAPI cursor.
+
+    An update in place is much cheaper than deleting and inserting every row of a
+    round, and handing the driver ready tuples (the one timestamp converted once by
+    its column type) skips SQLAlchemy's per-row parameter processing.
+    """
+    table = cast(Table, AssessmentBenchmark.__table__)
+    dialect_insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["assessment_id"],
+        # round and questionnaire of an assessment never change: left out, so their index
+        # is not touched
+        set_={name: statement.excluded[name] for name in _STORED_COLUMNS[3:]},
+    )
+    connection = await db.connection()
+
+    def store(sync: Connection) -> None:
+        compiled = statement.compile(dialect=sync.dialect, column_keys=list(_STORED_COLUMNS))
+        process = table.c.computed_at.type.bind_processor(sync.dialect)
+        constants = {
+            "method_version": METHOD_VERSION,
+            "computed_at": process(computed_at) if process else computed_at,
+        }
+        columns: dict[str, Sequence[Any]] = {
+            "assessment_id": subjects.ids.tolist(),
+            "round_id": subjects.round_ids,
+            "questionnaire_id": subjects.questionnaire_ids,
+            "sector": subjects.sectors,
+            "size_band": subjects.size_bands,
+            "figures": figures,
+        }
+        order = [name for name in compiled.positiontup or () if name in _STORED_COLUMNS]
+        if sorted(order) != sorted(_STORED_COLUMNS):
+            raise RuntimeError(f"unexpected parameters in the upsert: {compiled.positiontup}")
+        rows = list(
+            zip(
+                *(
+                    columns[name] if name in columns else [constants[name]] * len(figures)
+                    for name in order
+                ),
+                strict=True,
+            )
+        )
+        cursor = sync.connection.cursor()
+        try:
+            cursor.executemany(str(compiled), rows)
+        finally:
+            cursor.close()
+
+    await connection.run_sync(store)
+
+
+def _hundredths(values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Values rounded half up to two decimals, as integer hundredths (NaN becomes 0)."""
+    rounded = round_half_up(np.nan_to_num(values))
+    return np.rint(rounded * 100).astype(np.int64)
+
+
+def _figures_by_subject(
+    subjects: _Subjects, dimension_rows: list[Sequence[Any]], signature_of: dict[int, int]
+) -> list[str]:
+    """Build the peer frame of every subject × dimension (and overall), run the core once,
+    and encode each subject's figures (see :class:`StoredFigure` for the layout)."""
+    n_subjects = len(subjects.ids)
+    d_ids, d_dimensions, d_values = _columns(dimension_rows, 3)
+    d_position = pd.Index(subjects.ids).get_indexer(np.asarray(d_ids, dtype=np.int64))
+    kept = d_position >= 0
+    d_position = d_position[kept]
+    dimension_codes, dimension_names = pd.factorize(np.asarray(d_dimensions, dtype=object)[kept])
+    d_scores = np.asarray(d_values, dtype=np.float64)[kept]
+
+    # scope = (round, questionnaire, dimension or overall-of-a-dimension-set): what is comparable
+    n_dimension_codes = len(dimension_names) + max(signature_of.values(), default=0) + 1
+    round_codes = pd.factorize(np.asarray(subjects.round_ids))[0].astype(np.int64)
+    questionnaire_codes, questionnaire_names = pd.factorize(np.asarray(subjects.questionnaire_ids))
+    scope_base = (
+        round_codes * len(questionnaire_names) + questionnaire_codes.astype(np.int64)
+    ) * n_dimension_codes
+    overall_rows = np.flatnonzero(~np.isnan(subjects.overall))
+    overall_codes = len(dimension_names) + np.asarray(
+        [signature_of.get(v, 0) for v in subjects.version_ids], dtype=np.int64
+    )
+    position = np.concatenate([d_position, overall_rows]).astype(np.int64)
+    name_index = np.concatenate(
+        [dimension_codes, np.full(overall_rows.size, len(dimension_names))]
+    ).astype(np.int64)
+    frame = pd.DataFrame(
+        {
+            "scope": scope_base[position]
+            + np.concatenate([dimension_codes.astype(np.int64), overall_codes[overall_rows]]),
+            "organisation": subjects.organisation_ids[position],
+            "sector": pd.factorize(np.asarray(subjects.sectors, dtype=object))[0][position],
+            "size_band": pd.factorize(np.asarray(subjects.size_bands, dtype=object))[0][position],
+            "score": np.concatenate([d_scores, subjects.overall[overall_rows]]),
+            "is_peer": subjects.is_peer[position],
+        }
+    )
+    result = peer_benchmarks(frame)
+
+    # One flat row of FIGURE_FIELDS values per figure, grouped by subject. The numbers are
+    # small non-negative integers: they are boxed once and then referenced, not boxed
+    # again for every figure.
+    order = np.argsort(position, kind="stable")
+    shown = (result["status"] == "shown").to_numpy()[order]
+    numbers = np.column_stack(
+        [
+            result["n_peers"].to_numpy(dtype=np.int64),
+            _hundredths(result["percentile_rank"].to_numpy(dtype=np.float64)),
+            *(_hundredths(result[f"p{q}"].to_numpy(dtype=np.float64)) for q in PERCENTILES),
+        ]
+    )[order]
+    boxed = np.empty(int(numbers.max(initial=0)) + 2, dtype=object)
+    boxed[:-1] = range(boxed.size - 1)
+    boxed[-1] = None
+    numbers[~shown] = boxed.size - 1
+    flat = np.empty((order.size, FIGURE_FIELDS), dtype=object)
+    flat[:, 0] = np.asarray([*dimension_names, OVERALL], dtype=object)[name_index[order]]
+    flat[:, 1] = result["peer_group"].to_numpy()[order]
+    flat[:, 2:] = boxed[numbers]
+    values = flat.reshape(-1).tolist()
+
+    sorted_position = position[order]
+    boundaries = np.flatnonzero(np.diff(sorted_position)) + 1
+    starts = np.concatenate([[0], boundaries]).astype(np.int64)
+    ends = np.concatenate([boundaries, [order.size]]).astype(np.int64)
+    encoded = ["[]"] * n_subjects
+    if order.size:
+        for owner, start, end in zip(
+            sorted_position[starts].tolist(),
+            (starts * FIGURE_FIELDS).tolist(),
+            (ends * FIGURE_FIELDS).tolist(),
+            strict=True,
+        ):
+            encoded[owner] = _FIGURES.encode(values[start:end]).decode()
+    return encoded
+
+
+# --- reading: the benchmark of one assessment and its trend ------------------------------------
+
+
+@dataclass
+class StoredBenchmark:
+    """What the result page and the API need: the stored figures, and the previous round."""
+
+    row: AssessmentBenchmark
+    figures: dict[str, StoredFigure]
+    previous_round: Round | None = None
+    previous_scores: dict[str, float] = field(default_factory=dict)
+    previous_overall: float | None = None
+
+
+async def load_benchmark(
+    db: AsyncSession, assessment: Assessment, round_: Round, questionnaire: Questionnaire
+) -> StoredBenchmark | None:
+    """The stored benchmark of an assessment with the scores of its previous round.
+
+    The previous round is the latest earlier round (by opening date) in which the
+    organisation has scores for the same questionnaire. Dimension changes are
+    given per dimension id; the overall change only when both versions have the
+    same set of dimension ids. The caller has checked access (``get_context``).
+    """
+    row = await db.get(AssessmentBenchmark, assessment.id)
+    if row is None or row.method_version != METHOD_VERSION:
+        return None  # not computed yet, or by other definitions: wait for the next recompute
+    figures = {
+        f.dimension_id: f for f in StoredFigure.from_flat(_FIGURES_DECODER.decode(row.figures))
+    }
+    stored = StoredBenchmark(row=row, figures=figures)
+    previous = (
+        await db.execute(
+            select(Assessment, Round, AssessmentResult)
+            .join(Round, Round.id == Assessment.round_id)
+            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+            .where(
+                Assessment.organisation_id == assessment.organisation_id,
+                Assessment.questionnaire_id == assessment.questionnaire_id,
+                Round.opens_on < round_.opens_on,
+            )
+            .order_by(Round.opens_on.desc())
+            .limit(1)
+        )
+    ).first()
+    if previous is None:
+        return stored
+    previous_assessment, previous_round, previous_result = previous
+    stored.previous_round = previous_round
+    stored.previous_scores = {
+        d.dimension_id: d.score
+        for d in await db.scalars(
+            select(DimensionResult).where(
+                DimensionResult.assessment_id == previous_assessment.id,
+                DimensionResult.score.is_not(None),
+            )
+        )
+        if d.score is not None
+    }
+    previous_version = await db.get(
+        QuestionnaireVersion, previous_assessment.questionnaire_version_id
+    )
+    same_dimensions = previous_version is not None and {
+        d.id for d in definition_of(previous_version).dimensions
+    } == {d.id for d in questionnaire.dimensions}
+    if same_dimensions:
+        stored.previous_overall = previous_result.score
+    return stored
+
+
+# --- questionnaire quality -------------------------------------------------------------------
+
+
+def can_see_quality(user: CurrentUser) -> bool:
+    return user.has_role(Role.ADMIN) or user.has_role(Role.ANALYST)
+
+
+def ensure_quality_access(user: CurrentUser) -> None:
+    if not can_see_quality(user):
+        raise Forbidden(_("Only administrators and VGC analysts can see questionnaire quality."))
+
+
+@dataclass(frozen=True)
+class QualityFigures:
+    computed_at: dt.datetime
+    versions: list[StoredVersionQuality]
+
+
+async def quality(db: AsyncSession, round_id: int, questionnaire_id: str) -> QualityFigures:
+    """The stored quality figures of a questionnaire in a round, computed first when
+    missing or stale (an assessment was submitted or reopened since)."""
+    row = await db.get(QuestionnaireQuality, (round_id, questionnaire_id))
+    if row is None or row.stale:
+        row = await _refresh_quality(db, round_id, questionnaire_id)
+    return QualityFigures(row.computed_at, _QUALITY_DECODER.decode(row.figures))
+
+
+async def _refresh_quality(
+    db: AsyncSession, round_id: int, questionnaire_id: str
+) -> QuestionnaireQuality:
+    versions = await _compute_quality(db, round_id, questionnaire_id)
+    values = {
+        "round_id": round_id,
+        "questionnaire_id": questionnaire_id,
+        "stale": False,
+        "computed_at": utcnow(),
+        "figures": msgspec.json.encode(versions).decode(),
+    }
+    dialect_insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await db.execute(
+        dialect_insert(QuestionnaireQuality)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=["round_id", "questionnaire_id"],
+            set_={k: v for k, v in values.items() if k not in ("round_id", "questionnaire_id")},
+        )
+    )
+    row = await db.scalar(
+        select(QuestionnaireQuality)
+        .where(
+            QuestionnaireQuality.round_id == round_id,
+            QuestionnaireQuality.questionnaire_id == questionnaire_id,
+        )
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    return row
+
+
+async def _compute_quality(
+    db: AsyncSession, round_id: int, questionnaire_id: str
+) -> list[StoredVersionQuality]:
+    """Item scores of the consolidated responses of every submitted assessment, per version."""
+    submitted = (
+        await db.execute(
+            select(Assessment.id, Assessment.questionnaire_version_id).where(
+                Assessment.round_id == round_id,
+                Assessment.questionnaire_id == questionnaire_id,
+                Assessment.state == AssessmentState.SUBMITTED,
+            )
+        )
+    ).all()
+    version_of: dict[int, int] = {row.id: row.questionnaire_version_id for row in submitted}
+    answers: dict[int, dict[str, StoredAnswer]] = {a: {} for a in version_of}
+    for assessment_id, item_id, value, not_applicable in (
+        await db.execute(
+            select(Response.assessment_id, Answer.item_id, Answer.value, Answer.not_applicable)
+            .join(Response, Response.id == Answer.response_id)
+            .join(Assessment, Assessment.id == Response.assessment_id)
+            .where(
+                Assessment.round_id == round_id,
+                Assessment.questionnaire_id == questionnaire_id,
+                Assessment.state == AssessmentState.SUBMITTED,
+                Response.is_consolidated.is_(True),
+            )
+        )
+    ).all():
+        answers[assessment_id][item_id] = StoredAnswer(value=value, not_applicable=not_applicable)
+    dimension_scores = (
+        await db.execute(
+            select(
+                DimensionResult.assessment_id, DimensionResult.dimension_id, DimensionResult.score
+            )
+            .join(Assessment, Assessment.id == DimensionResult.assessment_id)
+            .where(
+                Assessment.round_id == round_id,
+                Assessment.questionnaire_id == questionnaire_id,
+                Assessment.state == AssessmentState.SUBMITTED,
+                DimensionResult.score.is_not(None),
+            )
+        )
+    ).all()
+    results: list[StoredVersionQuality] = []
+    for version_id in sorted(set(version_of.values())):
+        version = await db.get(QuestionnaireVersion, version_id)
+        assert version is not None
+        members = [a for a, v in version_of.items() if v == version_id]
+        scores = pd.DataFrame(
+            [row for row in dimension_scores if version_of.get(row[0]) == version_id],
+            columns=["assessment_id", "dimension_id", "score"],
+        )
+        results.append(_version_quality(version, definition_of(version), members, answers, scores))
+    return results
+
+
+def _item_rows(
+    questionnaire: Questionnaire, members: list[int], answers: dict[int, dict[str, StoredAnswer]]
+) -> pd.DataFrame:
+    conditional = any(item.applies_if is not None for item in questionnaire.items)
+    columns: dict[str, list[Any]] = {
+        "organisation": [],
+        "dimension_id": [],
+        "item_id": [],
+        "item_score": [],
+        "not_applicable": [],
+    }
+    for assessment_id in members:
+        given = answers[assessment_id]
+        applies = applicable_item_ids(questionnaire, given) if conditional else None
+        for dimension in questionnaire.dimensions:
+            for item in dimension.items:
+                if not item.is_scored or (applies is not None and item.id not in applies):
+                    continue
+                answer = given.get(item.id)
+                score: float | None = None
+                if answer is not None and not answer.not_applicable:
+                    try:
+                        score = item_score(item, answer.value)
+                    except ValueError:
+                        score = None  # a stored value the item no longer takes
+                columns["organisation"].append(assessment_id)
+                columns["dimension_id"].append(dimension.id)
+                columns["item_id"].append(item.id)
+                columns["item_score"].append(np.nan if score is None else score)
+                columns["not_applicable"].append(bool(answer and answer.not_applicable))
+    return pd.DataFrame(
+        {
+            "organisation": pd.Series(columns["organisation"], dtype=np.int64),
+            "dimension_id": pd.Series(columns["dimension_id"], dtype=object),
+            "item_id": pd.Series(columns["item_id"], dtype=object),
+            "item_score": pd.Series(columns["item_score"], dtype=np.float64),
+            "not_applicable": pd.Series(columns["not_applicable"], dtype=bool),
+        }
+    )
+
+
+def _optional(value: Any) -> float | None:
+    number = float(value)
+    return None if np.isnan(number) else number
+
+
+def _version_quality(
+    version: QuestionnaireVersion,
+    questionnaire: Questionnaire,
+    members: list[int],
+    answers: dict[int, dict[str, StoredAnswer]],
+    scores: pd.DataFrame,
+) -> StoredVersionQuality:
+    items = _item_rows(questionnaire, members, answers)
+    dimension_frame, item_frame = questionnaire_quality(items)
+    by_dimension = {row["dimension_id"]: row for row in dimension_frame.to_dict("records")}
+    item_records = item_frame.to_dict("records")
+    dimensions: list[StoredDimensionQuality] = []
+    for dimension in questionnaire.dimensions:
+        row = by_dimension.get(dimension.id)
+        if row is None:  # no scored items in this dimension
+            continue
+        suppressed = bool(row["suppressed"])
+        dimension_scores = scores.loc[scores["dimension_id"] == dimension.id, "score"]
+        enough_scores = len(dimension_scores) >= MIN_GROUP_SIZE and not suppressed
+        floor, ceiling = (
+            floor_ceiling(dimension_scores.to_numpy(dtype=np.float64), 0.0, 100.0)
+            if enough_scores
+            else (float("nan"), float("nan"))
+        )
+        dimensions.append(
+            StoredDimensionQuality(
+                dimension_id=dimension.id,
+                n_organisations=int(row["n_organisations"]),
+                suppressed=suppressed,
+                alpha=_optional(row["alpha"]),
+                score_floor_share=_optional(floor),
+                score_ceiling_share=_optional(ceiling),
+                items=[
+                    StoredItemQuality(
+                        item_id=str(item["item_id"]),
+                        n_answers=int(item["n_answers"]),
+                        n_not_applicable=int(item["n_not_applicable"]),
+                        suppressed=bool(item["suppressed"]),
+                        item_rest=_optional(item["item_rest"]),
+                        not_applicable_share=_optional(item["not_applicable_share"]),
+                        floor_share=_optional(item["floor_share"]),
+                        ceiling_share=_optional(item["ceiling_share"]),
+                    )
+                    for item in item_records
+                    if item["dimension_id"] == dimension.id
+                ],
+            )
+        )
+    return StoredVersionQuality(
+        version=version.version,
+        questionnaire_version_id=version.id,
+        n_organisations=len(members),
+        dimensions=dimensions,
+    )
+
+
+@dataclass(frozen=True)
+class QualityPage:
+    """Everything the quality page and its API answer need."""
+
+    questionnaire_id: str
+    round: Round
+    rounds: list[Round]
+    figures: QualityFigures
+    definitions: dict[int, Questionnaire]
+
+
+async def quality_page(
+    db: AsyncSession, user: CurrentUser, questionnaire_id: str, round_name: str | None
+) -> QualityPage:
+    """The quality figures of a questionnaire in a round (by name; default: the open round,
+    else the latest). Admins and analysts only (:class:`Forbidden`); an unknown
+    questionnaire or round is :class:`NotFound`."""
+    ensure_quality_access(user)
+    known = await db.scalar(
+        select(QuestionnaireVersion.id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+        .limit(1)
+    )
+    if known is None:
+        raise NotFound(_("There is no questionnaire with this id."))
+    rounds = await list_rounds(db)
+    if round_name:
+        chosen = next((r for r in rounds if r.name == round_name), None)
+    else:
+        chosen = await current_round(db) or (rounds[0] if rounds else None)
+    if chosen is None:
+        raise NotFound(_("There is no round with this name."))
+    figures = await quality(db, chosen.id, questionnaire_id)
+    definitions = {}
+    for version in figures.versions:
+        stored = await db.get(QuestionnaireVersion, version.questionnaire_version_id)
+        if stored is not None:
+            definitions[version.questionnaire_version_id] = definition_of(stored)
+    return QualityPage(questionnaire_id, chosen, rounds, figures, definitions)

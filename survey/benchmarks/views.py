@@ -1,0 +1,84 @@
+"""HTML: the questionnaire-quality pages, and the chart geometry of the result page's
+benchmark section (the result page itself is the assessments' ``result`` handler)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, QueryParameter
+
+from survey.assessments.publishing import definition_of, latest_versions
+from survey.benchmarks import service
+from survey.benchmarks.charts import Distribution, percentile_chart, radar_chart
+from survey.benchmarks.presenters import quality_page_read
+from survey.benchmarks.schemas import BenchmarkRead
+from survey.i18n import current_language
+from survey.web.dependencies import Db, LoggedIn
+from survey.web.rendering import render
+
+
+def result_charts(benchmark: BenchmarkRead | None) -> dict[str, Any]:
+    """Geometry of the percentile chart (one row per dimension, then the overall score) and
+    of the radar profile (dimensions against the peer median)."""
+    if benchmark is None:
+        return {"percentile_chart": None, "chart_rows": [], "radar_chart": None}
+    rows = [*benchmark.dimensions, benchmark.overall]
+    chart = percentile_chart(
+        [
+            (
+                row.score,
+                Distribution(
+                    **{
+                        name: getattr(row.distribution, name)
+                        for name in Distribution.__dataclass_fields__
+                    }
+                )
+                if row.distribution is not None
+                else None,
+            )
+            for row in rows
+        ]
+    )
+    radar = None
+    if len(benchmark.dimensions) >= 3:
+        radar = radar_chart(
+            [d.score for d in benchmark.dimensions],
+            [d.distribution.p50 if d.distribution else None for d in benchmark.dimensions],
+        )
+    return {"percentile_chart": chart, "chart_rows": rows, "radar_chart": radar}
+
+
+class QualityViews(Controller):
+    include_in_schema = False
+
+    @get("/quality", name="quality_index")
+    async def index(self, request: Request[Any, Any, Any], db: Db, user: LoggedIn) -> Response[Any]:
+        """The questionnaires whose quality figures an admin or analyst can look at."""
+        service.ensure_quality_access(user)
+        language = current_language()
+        questionnaires = [
+            (questionnaire_id, definition_of(version).title.get(language))
+            for questionnaire_id, version in (await latest_versions(db)).items()
+        ]
+        return render(request, "benchmarks/quality_index.html", {"questionnaires": questionnaires})
+
+    @get("/questionnaires/{questionnaire_id:str}/quality", name="quality")
+    async def quality(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        questionnaire_id: FromPath[str],
+        round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
+    ) -> Response[Any]:
+        page = await service.quality_page(db, user, questionnaire_id, round_name)
+        language = current_language()
+        figures = quality_page_read(page, language)
+        latest = (await latest_versions(db)).get(questionnaire_id)
+        title = definition_of(latest).title.get(language) if latest else questionnaire_id
+        return render(
+            request,
+            "benchmarks/quality.html",
+            {"quality": figures, "title": title, "rounds": page.rounds, "round": page.round},
+        )

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from survey.assessments import service as assessments
+from survey.errors import Invalid
+from survey.evidence import files, service
+from survey.evidence.models import Evidence
+from survey.evidence.schemas import EvidenceCreate, EvidenceRead
+from survey.evidence.views import UPLOAD_BODY_LIMIT, download_response, uploads_dir
+from survey.i18n import gettext as _
+from survey.web.dependencies import Db, LoggedIn
+
+
+def evidence_read(evidence: Evidence) -> EvidenceRead:
+    return EvidenceRead(
+        id=evidence.id,
+        item_id=evidence.item_id,
+        kind=evidence.kind.value,
+        note=evidence.note,
+        url=evidence.url,
+        file_name=evidence.file_name,
+        content_type=evidence.content_type,
+        size=evidence.size,
+        download_url=f"/api/v1/evidence/{evidence.id}/download" if evidence.storage_key else None,
+        created_at=evidence.created_at,
+    )
+
+
+class EvidenceApi(Controller):
+    path = "/api/v1"
+    tags = ["evidence"]
+
+    @get("/assessments/{assessment_id:int}/evidence")
+    async def list_evidence(
+        self, db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> list[EvidenceRead]:
+        """The evidence of the caller's response (the consolidated one for managers)."""
+        context = await assessments.get_context(db, user, assessment_id)
+        by_item = await service.for_response(db, context.response.id)
+        return [evidence_read(e) for items in by_item.values() for e in items]
+
+    @post("/assessments/{assessment_id:int}/evidence/{item_id:str}", status_code=HTTP_201_CREATED)
+    async def add(
+        self,
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        item_id: FromPath[str],
+        data: JSONBody[EvidenceCreate],
+    ) -> EvidenceRead:
+        """Add a note or a link to one answer."""
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        if data.kind == "note":
+            evidence = await service.add_note(db, user, context, item_id, data.note or "")
+        else:
+            evidence = await service.add_link(db, user, context, item_id, data.url or "")
+        return evidence_read(evidence)
+
+    @post(
+        "/assessments/{assessment_id:int}/evidence/{item_id:str}/file",
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=UPLOAD_BODY_LIMIT,
+    )
+    async def add_file(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        item_id: FromPath[str],
+        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> EvidenceRead:
+        """Attach a file (multipart field `file`): PDF, image or office document, at most 10 MB,
+        its type checked by content."""
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise Invalid({"file": _("Choose a file.")})
+        content = await upload.read(files.MAX_FILE_SIZE + 1)
+        evidence = await service.add_file(
+            db, uploads_dir(request), user, context, item_id, upload.filename, content
+        )
+        return evidence_read(evidence)
+
+    @delete(
+        "/assessments/{assessment_id:int}/evidence/{evidence_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        evidence_id: FromPath[int],
+    ) -> None:
+        """Remove one piece of evidence (and its file)."""
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        await service.delete(db, uploads_dir(request), user, context, evidence_id)
+
+    @get("/evidence/{evidence_id:int}/download", media_type="application/octet-stream")
+    async def download(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, evidence_id: FromPath[int]
+    ) -> Response[Any]:
+        """The attached file, for people who may see its answer."""
+        evidence = await service.get_visible(db, user, evidence_id)
+        return download_response(evidence, uploads_dir(request))

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath
+from litestar.response import File, Redirect
+
+from survey.assessments import service as assessments
+from survey.assessments.pages import item_numbers
+from survey.errors import Invalid, NotFound
+from survey.evidence import files, service
+from survey.evidence.models import Evidence
+from survey.i18n import current_language
+from survey.i18n import gettext as _
+from survey.web.dependencies import Db, LoggedIn
+from survey.web.rendering import render
+
+# A little above the 10 MB limit, so a slightly larger file gets a clear message, not a 413.
+UPLOAD_BODY_LIMIT = files.MAX_FILE_SIZE + 1024 * 1024
+
+
+def uploads_dir(request: Request[Any, Any, Any]) -> Any:
+    return request.app.state.settings.uploads_dir
+
+
+def download_response(evidence: Evidence, uploads: Any) -> Response[Any]:
+    if evidence.storage_key is None:
+        raise NotFound(_("This evidence has no file."))
+    path = files.path_of(uploads, evidence.storage_key)
+    if not path.exists():
+        raise NotFound(_("The file is no longer available."))
+    return File(
+        path=path,
+        filename=evidence.file_name or "file",
+        media_type=evidence.content_type or "application/octet-stream",
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+async def evidence_page(
+    request: Request[Any, Any, Any],
+    db: Db,
+    user: LoggedIn,
+    context: assessments.AssessmentContext,
+    item_id: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response[Any]:
+    item = context.questionnaire.item(item_id)
+    if item is None:
+        raise NotFound(_("This question does not exist in this questionnaire."))
+    language = current_language()
+    dimension = context.questionnaire.dimension_of(item_id)
+    evidence = (await service.for_response(db, context.response.id)).get(item_id, [])
+    return render(
+        request,
+        "evidence/item.html",
+        {
+            "context": context,
+            "assessment": context.assessment,
+            "organisation": context.organisation,
+            "title": context.questionnaire.title.get(language),
+            "item": item,
+            "item_text": item.text.get(language),
+            "evidence_prompt": item.evidence_prompt.get(language) if item.evidence_prompt else None,
+            "number": item_numbers(context.questionnaire)[item_id],
+            "dimension": dimension,
+            "dimension_title": dimension.title.get(language) if dimension else "",
+            "evidence": evidence,
+            "can_edit": assessments.can_edit(user, context),
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=status_code,
+    )
+
+
+class EvidenceViews(Controller):
+    include_in_schema = False
+
+    @get("/assessments/{assessment_id:int}/evidence/{item_id:str}", name="evidence")
+    async def show(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        item_id: FromPath[str],
+    ) -> Response[Any]:
+        context = await assessments.get_context(db, user, assessment_id)
+        return await evidence_page(request, db, user, context, item_id)
+
+    @post(
+        "/assessments/{assessment_id:int}/evidence/{item_id:str}",
+        request_max_body_size=UPLOAD_BODY_LIMIT,
+    )
+    async def add(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        item_id: FromPath[str],
+    ) -> Response[Any]:
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        form = await request.form()
+        kind = str(form.get("kind") or "")
+        values = {"note": str(form.get("note") or ""), "url": str(form.get("url") or "")}
+        try:
+            if kind == "note":
+                await service.add_note(db, user, context, item_id, values["note"])
+            elif kind == "link":
+                await service.add_link(db, user, context, item_id, values["url"])
+            else:
+                upload = form.get("file")
+                if not isinstance(upload, UploadFile) or not upload.filename:
+                    raise Invalid({"file": _("Choose a file.")})
+                data = await upload.read(files.MAX_FILE_SIZE + 1)
+                await service.add_file(
+                    db, uploads_dir(request), user, context, item_id, upload.filename, data
+                )
+        except Invalid as invalid:
+            return await evidence_page(
+                request, db, user, context, item_id, invalid.errors, values, status_code=422
+            )
+        request.session["flash"] = _("The evidence was added.")
+        return Redirect(path=f"/assessments/{assessment_id}/evidence/{item_id}", status_code=303)
+
+    @post("/assessments/{assessment_id:int}/evidence/{item_id:str}/{evidence_id:int}/delete")
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        item_id: FromPath[str],
+        evidence_id: FromPath[int],
+    ) -> Response[Any]:
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        await service.delete(db, uploads_dir(request), user, context, evidence_id)
+        request.session["flash"] = _("The evidence was removed.")
+        return Redirect(path=f"/assessments/{assessment_id}/evidence/{item_id}", status_code=303)
+
+    @get("/evidence/{evidence_id:int}/download", name="evidence_download")
+    async def download(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, evidence_id: FromPath[int]
+    ) -> Response[Any]:
+        evidence = await service.get_visible(db, user, evidence_id)
+        return download_response(evidence, uploads_dir(request))

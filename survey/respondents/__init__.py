@@ -1,0 +1,1 @@
+"""Several respondents per assessment: invitations, respondents' own responses, consolidation."""

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from survey.assessments import service as assessments
+from survey.respondents import service
+from survey.respondents.schemas import (
+    ConsolidationRead,
+    InvitationCreate,
+    ItemConsensusRead,
+    PrefillRead,
+    PrefillRequest,
+    RespondentAnswerRead,
+    RespondentRead,
+)
+from survey.web.dependencies import Db, LoggedIn
+
+
+def _respondent_read(row: service.RespondentRow) -> RespondentRead:
+    return RespondentRead(
+        invitation_id=row.invitation.id,
+        email=row.invitation.email,
+        name=row.respondent_name,
+        state=row.state,
+        answered=row.answered,
+        applicable=row.applicable,
+        invited_at=row.invitation.created_at,
+        expires_at=row.invitation.expires_at,
+        submitted_at=row.submitted_at,
+    )
+
+
+class RespondentApi(Controller):
+    path = "/api/v1/assessments/{assessment_id:int}"
+    tags = ["respondents"]
+
+    @get("/respondents")
+    async def respondents(
+        self, db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> list[RespondentRead]:
+        """Invited people and their progress (managers; answers only via the consolidation)."""
+        context = await assessments.get_context(db, user, assessment_id)
+        return [_respondent_read(row) for row in await service.respondent_rows(db, user, context)]
+
+    @post("/invitations", status_code=HTTP_201_CREATED)
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        data: JSONBody[InvitationCreate],
+    ) -> RespondentRead:
+        """Invite a person by e-mail; the link goes only to their mailbox."""
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        invited = await service.invite(
+            db,
+            request.app.state.settings,
+            user,
+            context,
+            email=data.email,
+            name=data.name,
+            language=data.language,
+            base_url=str(request.base_url),
+        )
+        rows = await service.respondent_rows(db, user, context)
+        return next(_respondent_read(r) for r in rows if r.invitation.id == invited.invitation.id)
+
+    @delete("/invitations/{invitation_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def revoke(
+        self, db: Db, user: LoggedIn, assessment_id: FromPath[int], invitation_id: FromPath[int]
+    ) -> None:
+        """Withdraw an invitation that was not accepted yet."""
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        await service.revoke(db, user, context, invitation_id)
+
+    @get("/consolidation")
+    async def consolidation(
+        self, db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> ConsolidationRead:
+        """Per item: submitted answers, starting value (lower median / most frequent), IQR, r_wg."""
+        context = await assessments.get_context(db, user, assessment_id)
+        items, n_submitted = await service.consolidation(db, user, context)
+        return ConsolidationRead(
+            assessment_id=assessment_id,
+            submitted_responses=n_submitted,
+            items=[
+                ItemConsensusRead(
+                    item_id=c.item.id,
+                    n=c.n,
+                    answers=[
+                        RespondentAnswerRead(a.name, a.value, a.not_applicable) for a in c.answers
+                    ],
+                    suggestion=c.suggestion,
+                    suggest_not_applicable=c.suggest_not_applicable,
+                    iqr=c.iqr,
+                    rwg=c.agreement,
+                    needs_discussion=c.needs_discussion,
+                )
+                for c in items
+            ],
+        )
+
+    @post("/consolidation/prefill", status_code=HTTP_200_OK)
+    async def prefill(
+        self, db: Db, user: LoggedIn, assessment_id: FromPath[int], data: JSONBody[PrefillRequest]
+    ) -> PrefillRead:
+        """Fill the consolidated response from the submitted responses (empty items, or all)."""
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        return PrefillRead(
+            changed=await service.prefill(db, user, context, overwrite=data.overwrite)
+        )

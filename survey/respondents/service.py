@@ -1,0 +1,627 @@
+"""Invitations, respondents' progress, and the consolidation of their answers (DESIGN §2, §4, §9).
+
+An invitation is a personal link with a random token (only its SHA-256 is stored). It
+expires, is used once (a POST after the person confirms), and grants exactly one
+assessment: accepting it gives the person the respondent role in that organisation and
+their own response. The manager sees progress per respondent, and each response's
+answers only once it is submitted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey.accounts.models import Membership, Role, User
+from survey.accounts.passwords import MIN_PASSWORD_LENGTH
+from survey.accounts.service import CurrentUser, create_user, normalise_email, snapshot
+from survey.assessments import service as assessments
+from survey.assessments.models import Answer, Assessment, Response
+from survey.assessments.schemas import AnswerWrite
+from survey.audit.service import record
+from survey.db import utcnow
+from survey.errors import Conflict, Forbidden, Invalid, NotFound
+from survey.i18n import LANGUAGES, N_, translations
+from survey.i18n import gettext as _
+from survey.mail import send_mail
+from survey.organisations.models import Organisation
+from survey.questionnaires.schema import ORDERED_TYPES, Item, Questionnaire
+from survey.respondents.models import Invitation
+from survey.scoring import (
+    StoredAnswer,
+    applicable_item_ids,
+    interquartile_range,
+    item_score,
+    lower_median,
+    most_frequent,
+    rwg,
+)
+from survey.scoring.consensus import DISCUSSION_MIN_RESPONSES, DISCUSSION_RWG_BELOW
+from survey.settings import Settings
+
+INVITATION_VALID_DAYS = 14
+NAME_MAX_LENGTH = 200
+YES_PARTLY_NO_LEVELS = {"no": 1, "partly": 2, "yes": 3}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _ensure_manager(user: CurrentUser, context: assessments.AssessmentContext) -> None:
+    if context.is_personal or not assessments.is_manager(user, context.organisation.id):
+        raise Forbidden(_("Only the organisation's manager can manage respondents."))
+
+
+# --------------------------------------------------------------------------------------------
+# Inviting
+
+
+INVITATION_SUBJECT = N_("Invitation: %(questionnaire)s for %(organisation)s")
+INVITATION_BODY = N_(
+    "Hello,\n\n"
+    "%(manager)s invites you to fill in the questionnaire “%(questionnaire)s” for "
+    "%(organisation)s on N-scan (round %(round)s).\n\n"
+    "You answer in your own response. Your answers are saved as you go, and you can stop "
+    "and continue later. When you submit your response, %(manager)s and the other managers "
+    "of %(organisation)s see your answers: they bring all responses together into one "
+    "shared picture of the organisation. This is not an anonymous survey.\n\n"
+    "Open this personal link to start (it works once and until %(expires)s):\n"
+    "%(link)s\n\n"
+    "Did you not expect this message? Then you can ignore it.\n"
+)
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    invitation: Invitation
+    link: str
+
+
+async def invite(
+    db: AsyncSession,
+    settings: Settings,
+    user: CurrentUser,
+    context: assessments.AssessmentContext,
+    *,
+    email: str,
+    name: str | None,
+    language: str,
+    base_url: str,
+) -> NewInvitation:
+    """Invite one person by e-mail; a repeated invitation replaces the open one."""
+    _ensure_manager(user, context)
+    if not context.is_editable:
+        raise Conflict(_("Respondents can only be invited while the assessment is open."))
+    errors: dict[str, str] = {}
+    clean_email = normalise_email(email or "")
+    local, _at, domain = clean_email.partition("@")
+    if not local or "." not in domain or len(clean_email) > 254 or " " in clean_email:
+        errors["email"] = _("Enter a valid e-mail address.")
+    clean_name = (name or "").strip() or None
+    if clean_name and len(clean_name) > NAME_MAX_LENGTH:
+        errors["name"] = _("Use at most %(n)s characters.", n=NAME_MAX_LENGTH)
+    if language not in LANGUAGES:
+        errors["language"] = _("Choose a language.")
+    if errors:
+        raise Invalid(errors)
+    accepted = await db.scalar(
+        select(Invitation.id).where(
+            Invitation.assessment_id == context.assessment.id,
+            Invitation.email == clean_email,
+            Invitation.accepted_at.is_not(None),
+        )
+    )
+    if accepted is not None:
+        raise Invalid({"email": _("This person has already accepted an invitation.")})
+    now = utcnow()
+    # An earlier open invitation to the same address stops working.
+    await db.execute(
+        update(Invitation)
+        .where(
+            Invitation.assessment_id == context.assessment.id,
+            Invitation.email == clean_email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    round_end = dt.datetime.combine(
+        context.round.closes_on + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
+    )
+    invitation = Invitation(
+        assessment_id=context.assessment.id,
+        email=clean_email,
+        name=clean_name,
+        token_hash=token_hash(token),
+        language=language,
+        created_by=user.id,
+        created_at=now,
+        expires_at=min(now + dt.timedelta(days=INVITATION_VALID_DAYS), round_end),
+    )
+    db.add(invitation)
+    await db.flush()
+    link = f"{base_url.rstrip('/')}/invitations/{token}"
+    messages = translations(language)
+    variables = {
+        "manager": user.name,
+        "questionnaire": context.questionnaire.title.get(language),
+        "organisation": context.organisation.name,
+        "round": context.round.name,
+        "expires": invitation.expires_at.strftime("%d/%m/%Y"),
+        "link": link,
+    }
+    await send_mail(
+        settings,
+        clean_email,
+        messages.ugettext(INVITATION_SUBJECT) % variables,
+        messages.ugettext(INVITATION_BODY) % variables,
+    )
+    record(
+        db,
+        actor_id=user.id,
+        action="invitation.create",
+        object_type="invitation",
+        object_id=invitation.id,
+        organisation_id=context.organisation.id,
+        assessment_id=context.assessment.id,
+    )
+    return NewInvitation(invitation, link)
+
+
+async def revoke(
+    db: AsyncSession, user: CurrentUser, context: assessments.AssessmentContext, invitation_id: int
+) -> None:
+    _ensure_manager(user, context)
+    invitation = await db.get(Invitation, invitation_id)
+    if invitation is None or invitation.assessment_id != context.assessment.id:
+        raise NotFound(_("Invitation not found."))
+    if invitation.accepted_at is not None:
+        raise Conflict(_("This invitation was already accepted."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        record(
+            db,
+            actor_id=user.id,
+            action="invitation.revoke",
+            object_type="invitation",
+            object_id=invitation.id,
+            organisation_id=context.organisation.id,
+        )
+    await db.flush()
+
+
+# --------------------------------------------------------------------------------------------
+# Accepting
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """What the person who opens a link sees before confirming."""
+
+    invitation: Invitation
+    assessment: Assessment
+    organisation: Organisation
+    questionnaire: Questionnaire
+    inviter_name: str | None
+    account_exists: bool
+
+    @property
+    def state(self) -> str:
+        if self.invitation.accepted_at is not None:
+            return "used"
+        if self.invitation.revoked_at is not None:
+            return "revoked"
+        if self.invitation.expires_at <= utcnow():
+            return "expired"
+        return "valid"
+
+
+async def find_invitation(db: AsyncSession, token: str) -> InvitationView:
+    invitation = (
+        await db.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+        if 20 <= len(token) <= 100
+        else None
+    )
+    if invitation is None:
+        raise NotFound(_("This invitation link is not valid. Check that you copied it completely."))
+    assessment = await db.get(Assessment, invitation.assessment_id)
+    assert assessment is not None
+    organisation = await db.get(Organisation, assessment.organisation_id)
+    assert organisation is not None
+    context = await assessments._load_context(db, assessment)
+    inviter = await db.get(User, invitation.created_by) if invitation.created_by else None
+    existing = await db.scalar(select(User.id).where(User.email == invitation.email))
+    return InvitationView(
+        invitation=invitation,
+        assessment=assessment,
+        organisation=organisation,
+        questionnaire=context.questionnaire,
+        inviter_name=inviter.name if inviter else None,
+        account_exists=existing is not None,
+    )
+
+
+def _unusable_message(state: str) -> str:
+    if state == "used":
+        return _("This invitation was already used. Log in to continue with your response.")
+    if state == "revoked":
+        return _(
+            "This invitation was withdrawn. Ask the manager of the organisation for a new one."
+        )
+    return _("This invitation has expired. Ask the manager of the organisation for a new one.")
+
+
+async def accept(
+    db: AsyncSession,
+    token: str,
+    current: CurrentUser | None,
+    *,
+    name: str | None = None,
+    password: str | None = None,
+    language: str | None = None,
+) -> tuple[CurrentUser, int]:
+    """Use the invitation once: the person gets the respondent role and their own response.
+
+    A logged-in person must be the one the invitation was sent to. Without a login, a
+    new account is made with ``name`` and ``password``; an existing account must log in
+    first. Returns the person and the assessment id.
+    """
+    view = await find_invitation(db, token)
+    invitation = view.invitation
+    if view.state != "valid":
+        raise Conflict(_unusable_message(view.state))
+    if current is not None and normalise_email(current.email) != invitation.email:
+        raise Forbidden(
+            _(
+                "This invitation was sent to another e-mail address. Log out and open the "
+                "link again, or ask for an invitation to your own address."
+            )
+        )
+    if current is None and view.account_exists:
+        raise Conflict(_("You already have an account. Log in first, then open the link again."))
+    if current is None:
+        errors: dict[str, str] = {}
+        clean_name = (name or "").strip()
+        if not clean_name:
+            errors["name"] = _("Enter your name.")
+        elif len(clean_name) > NAME_MAX_LENGTH:
+            errors["name"] = _("Use at most %(n)s characters.", n=NAME_MAX_LENGTH)
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            errors["password"] = _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+        if errors:
+            raise Invalid(errors)
+    now = utcnow()
+    # One statement decides who uses the token, so it works exactly once.
+    used = await db.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(accepted_at=now)
+        .returning(Invitation.id)
+    )
+    if used.scalar_one_or_none() is None:
+        raise Conflict(_unusable_message("used"))
+    organisation_id = view.organisation.id
+    if current is None:
+        user = await create_user(
+            db,
+            email=invitation.email,
+            name=(name or "").strip(),
+            password=password or "",
+            role=Role.RESPONDENT,
+            organisation_id=organisation_id,
+            language=language if language in LANGUAGES else invitation.language,
+        )
+    else:
+        user_row = await db.get(User, current.id)
+        assert user_row is not None
+        user = user_row
+        has_role = await db.scalar(
+            select(Membership.id).where(
+                Membership.user_id == user.id,
+                Membership.organisation_id == organisation_id,
+                Membership.role.in_([Role.RESPONDENT, Role.MANAGER]),
+            )
+        )
+        if has_role is None:
+            db.add(
+                Membership(user_id=user.id, role=Role.RESPONDENT, organisation_id=organisation_id)
+            )
+    await db.execute(
+        update(Invitation).where(Invitation.id == invitation.id).values(user_id=user.id)
+    )
+    existing_response = await db.scalar(
+        select(Response.id).where(
+            Response.assessment_id == view.assessment.id, Response.respondent_id == user.id
+        )
+    )
+    if existing_response is None:
+        db.add(Response(assessment_id=view.assessment.id, respondent_id=user.id))
+    record(
+        db,
+        actor_id=user.id,
+        action="invitation.accept",
+        object_type="invitation",
+        object_id=invitation.id,
+        organisation_id=organisation_id,
+        assessment_id=view.assessment.id,
+    )
+    await db.flush()
+    refreshed = await db.scalar(
+        select(User).where(User.id == user.id).execution_options(populate_existing=True)
+    )
+    assert refreshed is not None
+    await db.refresh(refreshed, attribute_names=["memberships"])
+    return snapshot(refreshed), view.assessment.id
+
+
+# --------------------------------------------------------------------------------------------
+# Progress per respondent
+
+
+@dataclass(frozen=True)
+class RespondentRow:
+    invitation: Invitation
+    state: str  # invited | expired | revoked | answering | submitted
+    respondent_name: str | None
+    answered: int
+    applicable: int
+    submitted_at: dt.datetime | None
+
+
+@dataclass
+class PersonalResponse:
+    response: Response
+    name: str
+    answers: dict[str, StoredAnswer] = field(default_factory=dict)
+
+
+async def personal_responses(db: AsyncSession, assessment_id: int) -> list[PersonalResponse]:
+    """Every respondent's own response with its answers, oldest first."""
+    rows = await db.execute(
+        select(Response, User.name)
+        .join(User, User.id == Response.respondent_id)
+        .where(Response.assessment_id == assessment_id, Response.respondent_id.is_not(None))
+        .order_by(Response.id)
+    )
+    responses = [PersonalResponse(response, name) for response, name in rows.all()]
+    by_id = {p.response.id: p for p in responses}
+    if by_id:
+        for answer in await db.scalars(select(Answer).where(Answer.response_id.in_(by_id))):
+            by_id[answer.response_id].answers[answer.item_id] = StoredAnswer(
+                value=answer.value, not_applicable=answer.not_applicable
+            )
+    return responses
+
+
+def _answered(questionnaire: Questionnaire, answers: dict[str, StoredAnswer]) -> tuple[int, int]:
+    applicable = applicable_item_ids(questionnaire, answers)
+    answered = sum(
+        1
+        for item_id in applicable
+        if (a := answers.get(item_id)) is not None and (a.not_applicable or a.value is not None)
+    )
+    return answered, len(applicable)
+
+
+async def respondent_rows(
+    db: AsyncSession, user: CurrentUser, context: assessments.AssessmentContext
+) -> list[RespondentRow]:
+    """Each invitation with how far its respondent got (never their answers)."""
+    _ensure_manager(user, context)
+    invitations = list(
+        await db.scalars(
+            select(Invitation)
+            .where(Invitation.assessment_id == context.assessment.id)
+            .order_by(Invitation.created_at, Invitation.id)
+        )
+    )
+    responses = {
+        p.response.respondent_id: p for p in await personal_responses(db, context.assessment.id)
+    }
+    now = utcnow()
+    rows = []
+    for invitation in invitations:
+        personal = responses.get(invitation.user_id) if invitation.user_id else None
+        if personal is not None:
+            answered, applicable = _answered(context.questionnaire, personal.answers)
+            submitted_at = personal.response.submitted_at
+            state = "submitted" if submitted_at else "answering"
+            name: str | None = personal.name
+        else:
+            answered, applicable = 0, 0
+            submitted_at = None
+            name = invitation.name
+            state = (
+                "revoked"
+                if invitation.revoked_at
+                else "expired"
+                if invitation.expires_at <= now
+                else "invited"
+            )
+        rows.append(RespondentRow(invitation, state, name, answered, applicable, submitted_at))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Consolidation
+
+
+@dataclass(frozen=True)
+class RespondentAnswer:
+    name: str
+    value: Any
+    not_applicable: bool
+
+
+@dataclass(frozen=True)
+class ItemConsensus:
+    """The submitted responses on one item and the value the consolidation starts from."""
+
+    item: Item
+    answers: list[RespondentAnswer]
+    suggestion: Any  # a value in the stored form, or None
+    suggest_not_applicable: bool
+    n: int
+    iqr: float | None
+    agreement: float | None
+    needs_discussion: bool
+
+
+def _level(item: Item, value: Any) -> int | None:
+    if item.type in ORDERED_TYPES and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if item.type == "yes_partly_no" and isinstance(value, str):
+        return YES_PARTLY_NO_LEVELS.get(value)
+    return None
+
+
+def item_consensus(item: Item, answers: list[RespondentAnswer]) -> ItemConsensus:
+    """Median, spread and agreement of one item over the submitted responses (DESIGN §9).
+
+    Ordered items (maturity, likert5: 5 levels; yes/partly/no: 3 levels, no < partly <
+    yes) get the lower median as suggestion, the interquartile range of the item scores
+    and r_wg; ``choice`` the most frequent option (none on a tie); ``multi`` the options
+    chosen by more than half of the respondents; ``number`` the lower median of the
+    numbers given; ``text`` no suggestion. When most respondents said "not applicable",
+    that is the suggestion.
+    """
+    given = [a for a in answers if a.not_applicable or a.value is not None]
+    values = [a.value for a in given if not a.not_applicable and a.value is not None]
+    not_applicable = sum(1 for a in given if a.not_applicable)
+    suggestion: Any = None
+    iqr = agreement = None
+    flagged = False
+    n = len(values)
+    if item.type in ORDERED_TYPES or item.type == "yes_partly_no":
+        levels = [level for v in values if (level := _level(item, v)) is not None]
+        n_levels = 3 if item.type == "yes_partly_no" else 5
+        median = lower_median(levels)
+        if median is not None:
+            suggestion = (
+                {v: k for k, v in YES_PARTLY_NO_LEVELS.items()}[median]
+                if item.type == "yes_partly_no"
+                else median
+            )
+        iqr = interquartile_range([item_score(item, v) for v in values])
+        agreement = rwg(levels, n_levels)
+        if agreement is not None:
+            # 1 − (1/3)/(2/3) is 0.4999… in floating point; the index is exactly 0.5.
+            agreement = round(agreement, 10)
+        flagged = (
+            len(levels) >= DISCUSSION_MIN_RESPONSES
+            and agreement is not None
+            and agreement < DISCUSSION_RWG_BELOW
+        )
+    elif item.type == "choice":
+        suggestion = most_frequent(values)
+    elif item.type == "multi":
+        counts = Counter(option for v in values if isinstance(v, list) for option in set(v))
+        if n:
+            suggestion = [o.id for o in item.options or [] if counts[o.id] > n / 2]
+    elif item.type == "number":
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if numbers:
+            suggestion = statistics.median_low(numbers)
+        elif values:
+            suggestion = "unknown"
+    suggest_na = item.allow_not_applicable and not_applicable > len(given) / 2
+    return ItemConsensus(
+        item=item,
+        answers=answers,
+        suggestion=None if suggest_na else suggestion,
+        suggest_not_applicable=suggest_na,
+        n=n,
+        iqr=iqr,
+        agreement=agreement,
+        needs_discussion=flagged,
+    )
+
+
+async def consolidation(
+    db: AsyncSession, user: CurrentUser, context: assessments.AssessmentContext
+) -> tuple[list[ItemConsensus], int]:
+    """Per item, the submitted responses and their consensus; and how many were submitted."""
+    _ensure_manager(user, context)
+    submitted = [
+        p
+        for p in await personal_responses(db, context.assessment.id)
+        if p.response.submitted_at is not None
+    ]
+    result = []
+    for item in context.questionnaire.items:
+        answers = [
+            RespondentAnswer(p.name, a.value, a.not_applicable)
+            for p in submitted
+            if (a := p.answers.get(item.id)) is not None
+        ]
+        result.append(item_consensus(item, answers))
+    return result, len(submitted)
+
+
+async def prefill(
+    db: AsyncSession,
+    user: CurrentUser,
+    context: assessments.AssessmentContext,
+    *,
+    overwrite: bool,
+) -> int:
+    """Write the consensus of the submitted responses into the consolidated response.
+
+    Only items that are still empty, unless ``overwrite``; returns how many answers changed.
+    """
+    _ensure_manager(user, context)
+    items, n_submitted = await consolidation(db, user, context)
+    if n_submitted == 0:
+        raise Conflict(_("No respondent has submitted a response yet."))
+    changed = 0
+    for consensus in items:
+        if consensus.suggestion is None and not consensus.suggest_not_applicable:
+            continue
+        current = context.answers.get(consensus.item.id)
+        if assessments.is_answered(current) and not overwrite:
+            continue
+        if current is not None and (current.value, current.not_applicable) == (
+            consensus.suggestion,
+            consensus.suggest_not_applicable,
+        ):
+            continue
+        await assessments.save_answer(
+            db,
+            user,
+            context,
+            consensus.item.id,
+            AnswerWrite(
+                revision=current.revision if current else 0,
+                value=consensus.suggestion,
+                not_applicable=consensus.suggest_not_applicable,
+                comment=current.comment if current else None,
+            ),
+        )
+        changed += 1
+    record(
+        db,
+        actor_id=user.id,
+        action="assessment.prefill",
+        object_type="assessment",
+        object_id=context.assessment.id,
+        organisation_id=context.organisation.id,
+        changed=changed,
+        overwrite=overwrite,
+    )
+    await db.flush()
+    return changed

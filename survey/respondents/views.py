@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from survey.accounts.passwords import MIN_PASSWORD_LENGTH
+from survey.accounts.views import start_session
+from survey.assessments import service as assessments
+from survey.assessments.pages import answer_label, item_numbers
+from survey.errors import Conflict, Forbidden, Invalid
+from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
+from survey.i18n import gettext as _
+from survey.respondents import service
+from survey.web.dependencies import Db, LoggedIn, MaybeLoggedIn
+from survey.web.rendering import render
+
+
+def _settings(request: Request[Any, Any, Any]) -> Any:
+    return request.app.state.settings
+
+
+async def _respondents_page(
+    request: Request[Any, Any, Any],
+    db: Db,
+    user: LoggedIn,
+    context: assessments.AssessmentContext,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response[Any]:
+    rows = await service.respondent_rows(db, user, context)
+    return render(
+        request,
+        "respondents/list.html",
+        {
+            "context": context,
+            "assessment": context.assessment,
+            "organisation": context.organisation,
+            "title": context.questionnaire.title.get(current_language()),
+            "rows": rows,
+            "errors": errors or {},
+            "values": values or {"language": current_language()},
+            "language_choices": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+            "submitted": sum(1 for row in rows if row.state == "submitted"),
+        },
+        status_code=status_code,
+    )
+
+
+class RespondentViews(Controller):
+    include_in_schema = False
+
+    @get("/assessments/{assessment_id:int}/respondents", name="respondents")
+    async def respondents(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> Response[Any]:
+        context = await assessments.get_context(db, user, assessment_id)
+        return await _respondents_page(request, db, user, context)
+
+    @post("/assessments/{assessment_id:int}/respondents")
+    async def invite(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> Response[Any]:
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        form = await request.form()
+        values = {key: str(form.get(key) or "") for key in ("email", "name", "language")}
+        try:
+            invited = await service.invite(
+                db,
+                _settings(request),
+                user,
+                context,
+                email=values["email"],
+                name=values["name"],
+                language=values["language"] or current_language(),
+                base_url=str(request.base_url),
+            )
+        except Invalid as invalid:
+            return await _respondents_page(
+                request, db, user, context, errors=invalid.errors, values=values, status_code=422
+            )
+        request.session["flash"] = _(
+            "An invitation was sent to %(email)s.", email=invited.invitation.email
+        )
+        return Redirect(path=f"/assessments/{assessment_id}/respondents", status_code=303)
+
+    @post("/assessments/{assessment_id:int}/respondents/{invitation_id:int}/revoke")
+    async def revoke(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        invitation_id: FromPath[int],
+    ) -> Response[Any]:
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        await service.revoke(db, user, context, invitation_id)
+        request.session["flash"] = _("The invitation was withdrawn; its link no longer works.")
+        return Redirect(path=f"/assessments/{assessment_id}/respondents", status_code=303)
+
+    @get("/assessments/{assessment_id:int}/consolidation", name="consolidation")
+    async def consolidation(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> Response[Any]:
+        context = await assessments.get_context(db, user, assessment_id)
+        items, n_submitted = await service.consolidation(db, user, context)
+        language = current_language()
+        by_item = {c.item.id: c for c in items}
+        return render(
+            request,
+            "respondents/consolidation.html",
+            {
+                "context": context,
+                "assessment": context.assessment,
+                "organisation": context.organisation,
+                "questionnaire": context.questionnaire,
+                "title": context.questionnaire.title.get(language),
+                "language": language,
+                "by_item": by_item,
+                "numbers": item_numbers(context.questionnaire),
+                "n_submitted": n_submitted,
+                "flagged": sum(1 for c in items if c.needs_discussion),
+                "answer_label": lambda item, value, na: answer_label(item, value, na, language),
+                "can_edit": assessments.can_edit(user, context),
+            },
+        )
+
+    @post("/assessments/{assessment_id:int}/consolidation")
+    async def prefill(
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+    ) -> Response[Any]:
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        form = await request.form()
+        changed = await service.prefill(db, user, context, overwrite=form.get("overwrite") == "1")
+        request.session["flash"] = _(
+            "%(n)s answers of the organisation were filled in from the respondents' answers. "
+            "Check them and change what the team decides.",
+            n=changed,
+        )
+        return Redirect(path=f"/assessments/{assessment_id}/consolidation", status_code=303)
+
+
+class InvitationViews(Controller):
+    path = "/invitations"
+    include_in_schema = False
+
+    @get("/{token:str}", name="invitation")
+    async def show(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        current_user: MaybeLoggedIn,
+        token: FromPath[str],
+    ) -> Response[Any]:
+        view = await service.find_invitation(db, token)
+        return _invitation_page(request, view, current_user, token)
+
+    @post("/{token:str}")
+    async def accept(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        current_user: MaybeLoggedIn,
+        token: FromPath[str],
+    ) -> Response[Any]:
+        form = await request.form()
+        name = str(form.get("name") or "")
+        try:
+            user, assessment_id = await service.accept(
+                db,
+                token,
+                current_user,
+                name=name,
+                password=str(form.get("password") or ""),
+                language=current_language(),
+            )
+        except (Invalid, Conflict, Forbidden) as problem:
+            view = await service.find_invitation(db, token)
+            errors = problem.errors if isinstance(problem, Invalid) else {}
+            message = None if isinstance(problem, Invalid) else problem.detail
+            status = 422 if isinstance(problem, Invalid) else problem.status_code
+            return _invitation_page(
+                request, view, current_user, token, errors, {"name": name}, message, status
+            )
+        if current_user is None:
+            start_session(request, user)
+        request.session["flash"] = _(
+            "Welcome. This is your own response: your answers are saved as you go."
+        )
+        return Redirect(path=f"/assessments/{assessment_id}", status_code=303)
+
+
+def _invitation_page(
+    request: Request[Any, Any, Any],
+    view: service.InvitationView,
+    current_user: Any,
+    token: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response[Any]:
+    language = current_language()
+    state = view.state
+    wrong_person = current_user is not None and current_user.email != view.invitation.email
+    return render(
+        request,
+        "respondents/invitation.html",
+        {
+            "view": view,
+            "state": state,
+            "token": token,
+            "title": view.questionnaire.title.get(language),
+            "wrong_person": wrong_person,
+            "errors": errors or {},
+            "values": values or {},
+            "message": message,
+            "login_next": f"/invitations/{token}",
+            "min_password_length": MIN_PASSWORD_LENGTH,
+        },
+        status_code=status_code if status_code != 200 else (200 if state == "valid" else 410),
+    )

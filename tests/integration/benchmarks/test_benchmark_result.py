@@ -1,0 +1,225 @@
+"""The peer benchmark on the result page and in the API (DESIGN §5, §8): shown with five
+comparable organisations, hidden with four, the organisation never among its own peers,
+recomputed when an assessment is submitted or reopened, and the change since last round."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy import stats
+
+from survey.scoring import round_half_up
+from tests.factories import api_login, login, make_round
+from tests.integration.assessments.helpers import (
+    answer,
+    api_post,
+    html_escape,
+    manager_with_assessment,
+    nl,
+)
+from tests.integration.benchmarks.helpers import (
+    DIMENSION,
+    VISION,
+    VISION_SCORE,
+    assessment_of,
+    manager_of,
+    peers,
+    stored_scores,
+    submit_arranged,
+    submitted_peer,
+)
+
+
+async def _answer_vision_and_submit(client, setup) -> None:
+    for item_id, value in VISION.items():
+        await answer(client, setup.token, setup.assessment_id, item_id, value)
+    submitted = await api_post(
+        client, setup.token, f"/api/v1/assessments/{setup.assessment_id}/submit"
+    )
+    assert submitted.status_code == 200, submitted.text
+
+
+async def _benchmark(client, assessment_id: int) -> dict:
+    response = await client.get(f"/api/v1/assessments/{assessment_id}/result")
+    assert response.status_code == 200, response.text
+    return response.json()["benchmark"]
+
+
+def _by_dimension(benchmark: dict) -> dict[str, dict]:
+    return {d["dimension_id"]: d for d in benchmark["dimensions"]}
+
+
+def _expected(own: float, peer_scores: list[float]) -> dict:
+    rank = stats.percentileofscore(peer_scores, own, kind="mean")
+    p10, p25, p50, p75, p90 = np.percentile(peer_scores, [10, 25, 50, 75, 90])
+    return {
+        "percentile_rank": round_half_up(rank),
+        "distribution": {
+            name: round_half_up(float(value))
+            for name, value in zip(
+                ("p10", "p25", "p50", "p75", "p90"), (p10, p25, p50, p75, p90), strict=True
+            )
+        },
+    }
+
+
+async def test_five_comparable_organisations_give_a_benchmark_in_the_api(
+    client, db, sessionmaker
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    others = await peers(db, setup.round, 5)
+
+    await _answer_vision_and_submit(client, setup)
+    benchmark = await _benchmark(client, setup.assessment_id)
+
+    scores = await stored_scores(sessionmaker, others)
+    overall = benchmark["overall"]
+    # sector × size band, five organisations: the others, never the organisation itself
+    assert overall["status"] == "shown"
+    assert overall["peer_group"]["level"] == "sector_size"
+    assert overall["peer_group"]["key"] == "youth-work|10-49"
+    assert overall["peer_group"]["n_organisations"] == 5
+    assert overall["score"] == VISION_SCORE  # only the first part was answered
+    assert {k: overall[k] for k in ("percentile_rank", "distribution")} == _expected(
+        VISION_SCORE, scores["overall"]
+    )
+    vision = _by_dimension(benchmark)[DIMENSION]
+    assert vision["status"] == "shown" and vision["peer_group"]["n_organisations"] == 5
+    assert {k: vision[k] for k in ("percentile_rank", "distribution")} == _expected(
+        VISION_SCORE, scores[DIMENSION]
+    )
+    # the parts left unanswered have no score, so no comparison
+    staff = _by_dimension(benchmark)["personeelsbeleid"]
+    assert (staff["status"], staff["percentile_rank"], staff["distribution"]) == (
+        "no_score",
+        None,
+        None,
+    )
+    assert benchmark["round"] == setup.round.name and benchmark["previous_round"] is None
+
+
+async def test_the_result_page_shows_charts_table_and_peer_group(client, db, sessionmaker) -> None:
+    setup = await manager_with_assessment(client, db)
+    others = await peers(db, setup.round, 5)
+    await _answer_vision_and_submit(client, setup)
+    await login(client, setup.manager)
+
+    page = await client.get(f"/assessments/{setup.assessment_id}/result")
+
+    assert page.status_code == 200
+    html = page.text
+    benchmark = await _benchmark(client, setup.assessment_id)
+    group = benchmark["overall"]["peer_group"]
+    assert (
+        html_escape(
+            nl(
+                "Peer group: %(group)s, %(n)s organisations that submitted this questionnaire in round %(round)s. Your own organisation is not one of them.",
+                group=group["label"],
+                n=5,
+                round=setup.round.name,
+            )
+        )
+        in html
+    )
+    # the percentile chart and the profile are images with a text alternative
+    assert html.count('role="img"') >= 3
+    assert 'aria-labelledby="percentile-title percentile-desc"' in html
+    assert 'aria-labelledby="radar-title radar-desc"' in html
+    scores = await stored_scores(sessionmaker, others)
+    median = _expected(VISION_SCORE, scores[DIMENSION])["distribution"]["p50"]
+    row = re.search(r'id="benchmark-visie-en-beleid">(.*?)</tr>', html, re.S)
+    assert row, "no table row for the first part"
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
+    assert cells[0] == "84.38"
+    assert cells[1] == "—"  # no earlier round: no change
+    assert cells[5] == f"{median:.1f}"  # the median column
+    assert 'style="' not in html and "<script>" not in html  # CSP: no inline styles or scripts
+
+
+async def test_four_comparable_organisations_are_never_shown(client, db) -> None:
+    setup = await manager_with_assessment(client, db)
+    await peers(db, setup.round, 4)
+
+    await _answer_vision_and_submit(client, setup)
+    benchmark = await _benchmark(client, setup.assessment_id)
+
+    for figure in [benchmark["overall"], *benchmark["dimensions"]]:
+        assert figure["peer_group"] is None
+        assert figure["percentile_rank"] is None
+        assert figure["distribution"] is None
+    assert benchmark["overall"]["status"] == "too_few_peers"
+    await login(client, setup.manager)
+    html = (await client.get(f"/assessments/{setup.assessment_id}/result")).text
+    assert (
+        html_escape(
+            nl(
+                "Not enough comparable organisations: a comparison needs at least 5 other organisations with a score for this questionnaire in this round."
+            )
+        )
+        in html
+    )
+    assert "percentile-title" not in html or nl("not enough comparable organisations") in html
+    assert 'class="peer-box"' not in html
+
+
+async def test_four_in_sector_and_size_fall_back_to_the_sector(client, db) -> None:
+    setup = await manager_with_assessment(client, db)
+    await peers(db, setup.round, 4)
+    await submitted_peer(db, setup.round, 3.0, seed=7, size_band="250+")
+
+    await _answer_vision_and_submit(client, setup)
+    group = (await _benchmark(client, setup.assessment_id))["overall"]["peer_group"]
+
+    assert (group["level"], group["key"], group["n_organisations"]) == ("sector", "youth-work", 5)
+
+
+async def test_submit_and_reopen_recompute_the_peers_benchmarks(client, db, sessionmaker) -> None:
+    setup = await manager_with_assessment(client, db)
+    others = await peers(db, setup.round, 5)
+    await _answer_vision_and_submit(client, setup)
+
+    # a peer's manager: four others plus the newly submitted organisation make five
+    await manager_of(client, db, others[0])
+    peer_assessment = await assessment_of(sessionmaker, others[0])
+    assert (await _benchmark(client, peer_assessment))["overall"]["peer_group"][
+        "n_organisations"
+    ] == 5
+
+    # reopening takes the organisation out of everyone's peers: four are not enough
+    token = await api_login(client, setup.manager)
+    reopened = await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/reopen")
+    assert reopened.status_code == 200, reopened.text
+    await manager_of(client, db, others[0])
+    after = await _benchmark(client, peer_assessment)
+    assert after["overall"]["status"] == "too_few_peers"
+    assert after["overall"]["peer_group"] is None
+
+    # submitting again brings it back
+    token = await api_login(client, setup.manager)
+    again = await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
+    assert again.status_code == 200, again.text
+    await manager_of(client, db, others[0])
+    assert (await _benchmark(client, peer_assessment))["overall"]["status"] == "shown"
+
+
+async def test_change_since_the_previous_round(client, db, sessionmaker) -> None:
+    setup = await manager_with_assessment(client, db)
+    await peers(db, setup.round, 5)
+    last_year = await make_round(db, "2025", "closed")
+    previous = await submit_arranged(db, setup.organisation, last_year, 2.5, seed=11)
+    previous_vision = next(d.score for d in previous.dimensions if d.dimension_id == DIMENSION)
+    assert previous.score is not None and previous_vision is not None
+
+    await _answer_vision_and_submit(client, setup)
+    benchmark = await _benchmark(client, setup.assessment_id)
+
+    assert benchmark["previous_round"] == "2025"
+    vision = _by_dimension(benchmark)[DIMENSION]
+    assert vision["previous_score"] == previous_vision
+    assert vision["change"] == round_half_up(VISION_SCORE - previous_vision)
+    assert benchmark["overall"]["previous_score"] == previous.score
+    assert benchmark["overall"]["change"] == round_half_up(VISION_SCORE - previous.score)
+    await login(client, setup.manager)
+    html = (await client.get(f"/assessments/{setup.assessment_id}/result")).text
+    assert nl("Change since %(round)s", round="2025") in html

@@ -1,0 +1,310 @@
+"""Invitations: a personal, single-use, expiring link; the respondent's own response; what the
+manager sees before and after a response is submitted (DESIGN §1, §2; issue 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from survey.accounts.models import Role, User
+from survey.audit.models import AuditEvent
+from survey.respondents.models import Invitation
+from tests.factories import PASSWORD, api_login, csrf_token, login, make_organisation, make_user
+from tests.integration.assessments.helpers import (
+    answer,
+    api_post,
+    manager_with_assessment,
+    nl,
+)
+
+
+def outbox_messages(settings: Any) -> list[email.message.Message]:
+    folder = Path(settings.outbox_dir)
+    files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime) if folder.exists() else []
+    return [email.message_from_bytes(path.read_bytes()) for path in files]
+
+
+def link_in(message: email.message.Message) -> str:
+    body = message.get_payload(decode=True).decode()
+    found = re.search(r"http://testserver\.local(/invitations/[A-Za-z0-9_-]+)", body)
+    assert found, body
+    return found.group(1)
+
+
+async def invite(client: Any, token: str, assessment_id: int, address: str, **extra: Any) -> Any:
+    return await client.post(
+        f"/api/v1/assessments/{assessment_id}/invitations",
+        json={"email": address, **extra},
+        headers={"x-csrftoken": token},
+    )
+
+
+async def accept_as_new_person(client: Any, path: str, name: str = "Sara Janssens") -> Any:
+    client.cookies.clear()
+    token = await csrf_token(client)
+    return await client.post(path, data={"name": name, "password": PASSWORD, "_csrf_token": token})
+
+
+async def test_invitation_mail_goes_to_the_outbox_with_a_link_and_the_visibility_notice(
+    client, db, settings
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    response = await invite(
+        client, setup.token, setup.assessment_id, "Sara@Example.org ", language="en"
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["state"] == "invited"
+    assert response.json()["email"] == "sara@example.org"
+    (message,) = outbox_messages(settings)
+    assert message["To"] == "sara@example.org"
+    body = message.get_payload(decode=True).decode()
+    assert "see your answers" in body  # the invitation says the manager sees submitted responses
+    assert link_in(message).startswith("/invitations/")
+
+
+async def test_opening_the_link_does_not_use_it_and_accepting_makes_an_own_response(
+    client, db, settings, sessionmaker
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await answer(client, setup.token, setup.assessment_id, "vb-missie", 4)  # the manager's
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    path = link_in(outbox_messages(settings)[0])
+
+    client.cookies.clear()
+    page = await client.get(path)
+    assert page.status_code == 200
+    assert nl("Who sees your answers?") in page.text
+    page_again = await client.get(path)
+    assert page_again.status_code == 200  # looking at it twice is fine: only the POST uses it
+
+    accepted = await accept_as_new_person(client, path)
+    assert accepted.status_code == 303
+    assert accepted.headers["location"] == f"/assessments/{setup.assessment_id}"
+
+    # Now logged in as the respondent, with an empty response of their own.
+    own = (await client.get(f"/api/v1/assessments/{setup.assessment_id}")).json()
+    assert own["response"]["consolidated"] is False
+    assert own["response"]["answers"] == {}
+    assert own["can_edit"] is True
+    me = (await client.get("/api/v1/auth/me")).json()
+    assert "respondent" in me["roles"]
+
+    used_again = await accept_as_new_person(client, path, name="Someone else")
+    assert used_again.status_code == 409
+    assert (
+        nl("This invitation was already used. Log in to continue with your response.")
+        in used_again.text
+    )
+    async with sessionmaker() as check:
+        events = list(await check.scalars(select(AuditEvent.action)))
+    assert "invitation.accept" in events
+
+
+async def test_expired_and_withdrawn_links_no_longer_work(
+    client, db, settings, sessionmaker
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "a@example.org")
+    second = await invite(client, setup.token, setup.assessment_id, "b@example.org")
+    expired_path, withdrawn_path = (link_in(m) for m in outbox_messages(settings))
+    async with sessionmaker() as change, change.begin():
+        invitation = await change.scalar(
+            select(Invitation).where(Invitation.email == "a@example.org")
+        )
+        invitation.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    revoked = await client.delete(
+        f"/api/v1/assessments/{setup.assessment_id}/invitations/{second.json()['invitation_id']}",
+        headers={"x-csrftoken": setup.token},
+    )
+    assert revoked.status_code == 204
+
+    client.cookies.clear()
+    assert (await client.get(expired_path)).status_code == 410
+    assert (await accept_as_new_person(client, expired_path)).status_code == 409
+    assert (await client.get(withdrawn_path)).status_code == 410
+    refused = await accept_as_new_person(client, withdrawn_path)
+    assert refused.status_code == 409
+    assert (
+        nl("This invitation was withdrawn. Ask the manager of the organisation for a new one.")
+        in refused.text
+    )
+
+
+async def test_an_unknown_token_is_not_found(client) -> None:
+    response = await client.get("/invitations/" + "x" * 43)
+    assert response.status_code == 404
+
+
+async def test_a_link_cannot_be_used_by_someone_logged_in_with_another_address(
+    client, db, settings, sessionmaker
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "invited@example.org")
+    path = link_in(outbox_messages(settings)[0])
+    other_organisation = await make_organisation(db)
+    stranger = await make_user(db, Role.RESPONDENT, other_organisation)
+    client.cookies.clear()
+    await login(client, stranger)
+    refused = await client.post(path, data={"_csrf_token": await csrf_token(client)})
+    assert refused.status_code == 403
+    async with sessionmaker() as check:
+        invitation = await check.scalar(select(Invitation))
+        assert invitation.accepted_at is None  # still usable by the right person
+
+
+async def test_a_respondent_sees_only_their_own_response_of_their_own_organisation(
+    client, db, settings
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    # Another organisation with its own assessment.
+    other_organisation = await make_organisation(db)
+    other_manager = await make_user(db, Role.MANAGER, other_organisation)
+    other_token = await api_login(client, other_manager)
+    other_start = await client.post(
+        "/api/v1/assessments",
+        json={
+            "organisation_id": other_organisation.id,
+            "questionnaire_id": "cultuursensitief-werken",
+            "round": "2026",
+        },
+        headers={"x-csrftoken": other_token},
+    )
+    assert other_start.status_code == 201
+    other_assessment = other_start.json()["id"]
+
+    await api_login(client, setup.manager)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
+
+    assert (await client.get(f"/api/v1/assessments/{other_assessment}")).status_code == 404
+    assert (await client.get(f"/assessments/{other_assessment}")).status_code == 404
+    # Scores and the other people's answers are for the manager.
+    assert (
+        await client.get(f"/api/v1/assessments/{setup.assessment_id}/result")
+    ).status_code == 403
+    assert (
+        await client.get(f"/api/v1/assessments/{setup.assessment_id}/respondents")
+    ).status_code == 403
+    assert (
+        await client.get(f"/api/v1/assessments/{setup.assessment_id}/consolidation")
+    ).status_code == 403
+
+
+async def test_manager_sees_progress_but_answers_only_after_submission(
+    client, db, settings, sessionmaker
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    path = link_in(outbox_messages(settings)[0])
+    await accept_as_new_person(client, path)
+    respondent_token = await csrf_token(client)
+    await answer(client, respondent_token, setup.assessment_id, "vb-missie", 2)
+    await answer(client, respondent_token, setup.assessment_id, "vb-leiding", 3)
+
+    await api_login(client, setup.manager)
+    rows = (await client.get(f"/api/v1/assessments/{setup.assessment_id}/respondents")).json()
+    assert [(r["state"], r["answered"], r["name"]) for r in rows] == [
+        ("answering", 2, "Sara Janssens")
+    ]
+    consolidation = (
+        await client.get(f"/api/v1/assessments/{setup.assessment_id}/consolidation")
+    ).json()
+    assert consolidation["submitted_responses"] == 0
+    assert all(item["answers"] == [] for item in consolidation["items"])
+    # The manager's own (consolidated) answers are untouched by the respondent's.
+    own = (await client.get(f"/api/v1/assessments/{setup.assessment_id}")).json()
+    assert own["response"]["consolidated"] is True and own["response"]["answers"] == {}
+
+    async with sessionmaker() as lookup:
+        sara = await lookup.scalar(select(User).where(User.email == "sara@example.org"))
+    await login(client, sara)
+    submitted = await api_post(
+        client, await csrf_token(client), f"/api/v1/assessments/{setup.assessment_id}/submit"
+    )
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["response"]["submitted_at"] is not None
+    assert submitted.json()["state"] == "draft"  # the organisation's assessment is not submitted
+
+    await api_login(client, setup.manager)
+    rows = (await client.get(f"/api/v1/assessments/{setup.assessment_id}/respondents")).json()
+    assert rows[0]["state"] == "submitted"
+    items = {
+        i["item_id"]: i
+        for i in (
+            await client.get(f"/api/v1/assessments/{setup.assessment_id}/consolidation")
+        ).json()["items"]
+    }
+    assert items["vb-missie"]["answers"] == [
+        {"name": "Sara Janssens", "value": 2, "not_applicable": False}
+    ]
+    async with sessionmaker() as check:
+        actions = list(await check.scalars(select(AuditEvent.action)))
+    assert "response.submit" in actions
+
+
+async def test_respondent_can_reopen_their_response_while_the_assessment_is_open(
+    client, db, settings, sessionmaker
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
+    token = await csrf_token(client)
+    await answer(client, token, setup.assessment_id, "vb-missie", 2)
+    await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
+    refused = await client.put(
+        f"/api/v1/assessments/{setup.assessment_id}/answers/vb-missie",
+        json={"value": 3, "revision": 1},
+        headers={"x-csrftoken": token},
+    )
+    assert refused.status_code == 409
+    reopened = await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/reopen")
+    assert reopened.status_code == 200
+    assert reopened.json()["response"]["submitted_at"] is None
+    await answer(client, token, setup.assessment_id, "vb-missie", 3)
+    async with sessionmaker() as check:
+        actions = list(await check.scalars(select(AuditEvent.action)))
+    assert actions.count("response.submit") == 1 and actions.count("response.reopen") == 1
+
+
+async def test_invalid_invitation_input_is_named_per_field(client, db) -> None:
+    setup = await manager_with_assessment(client, db)
+    response = await invite(client, setup.token, setup.assessment_id, "not-an-address")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"email"}
+    page = await client.post(
+        f"/assessments/{setup.assessment_id}/respondents",
+        data={"email": "nope", "name": "x", "language": "nl", "_csrf_token": setup.token},
+    )
+    assert page.status_code == 422
+    assert nl("Enter a valid e-mail address.") in page.text
+    assert 'value="nope"' in page.text
+
+
+async def test_only_the_manager_invites(client, db) -> None:
+    setup = await manager_with_assessment(client, db)
+    colleague = await make_user(db, Role.RESPONDENT, setup.organisation)
+    token = await api_login(client, colleague)
+    response = await invite(client, token, setup.assessment_id, "x@example.org")
+    # A respondent of the organisation who was not invited cannot open this assessment.
+    assert response.status_code == 403
+
+
+async def test_the_organisation_page_shows_a_respondent_only_their_own_assessments(
+    client, db, settings
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
+
+    page = await client.get(f"/organisations/{setup.organisation.id}")
+
+    assert page.status_code == 200
+    assert f'href="/assessments/{setup.assessment_id}"' in page.text
+    assert nl("Your answers") in page.text
+    assert f'href="/assessments/{setup.assessment_id}/result"' not in page.text
+    assert 'action="/organisations/' not in page.text  # no "start" buttons
