@@ -30,6 +30,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import os
+import secrets
 import sqlite3
 import statistics
 import tempfile
@@ -42,13 +43,17 @@ from typing import Any
 import msgspec
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from survey.benchmarks.core import MIN_GROUP_SIZE, PERCENTILES
 from survey.benchmarks.service import recompute, recompute_all
-from survey.db import create_engine, create_sessionmaker
+from survey.db import UTCDateTime, create_engine, create_sessionmaker
 from survey.migrate import upgrade
+from survey.models import Base
 from survey.questionnaires.schema import Dimension, Item, LocalText, Questionnaire
 from survey.scoring import dimension_scores, overall_scores
+from survey.settings import normalise_database_url
 
 N_ITEMS = 150
 N_DIMENSIONS = 8
@@ -317,9 +322,181 @@ def peak_memory(run: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
+def measure(
+    backend: str,
+    url: str,
+    memory: dict[str, Any],
+    read_floor: Callable[[], int],
+    read_figures: Callable[[], list[tuple[int, str]]],
+    n_organisations: int,
+) -> None:
+    """Time the real recompute against the baseline on one database, then check its output."""
+    engine = create_engine(url)
+    sessionmaker = create_sessionmaker(engine)
+    loop = asyncio.new_event_loop()
+
+    def in_transaction(work: Callable[[Any], Awaitable[int]]) -> Callable[[], int]:
+        async def run() -> int:
+            async with sessionmaker() as db, db.begin():
+                return await work(db)
+
+        return lambda: loop.run_until_complete(run())
+
+    latest = in_transaction(lambda db: recompute(db, len(ROUNDS), QUESTIONNAIRE_ID))
+    every = in_transaction(recompute_all)
+    sector, size = memory["sector"], memory["size"]
+    last_scores = memory["rounds"][-1]
+
+    def baseline_latest() -> None:
+        baseline(last_scores, sector, size)
+
+    def baseline_every() -> None:
+        for scores in memory["rounds"]:
+            baseline(scores, sector, size)
+
+    latest()  # warm up: imports, caches, the first write of the results
+    for label, run, reference in (
+        ("latest round", latest, baseline_latest),
+        (f"all {len(ROUNDS)} rounds", every, baseline_every),
+    ):
+        recompute_time = median_time(run)
+        baseline_time = median_time(reference)
+        recompute_peak = peak_memory(run)
+        baseline_peak = peak_memory(reference)
+        print(
+            f"[{backend}] {label}: recompute {recompute_time:.3f} s (median of {RUNS}, stored rows → stored results), "
+            f"numpy baseline {baseline_time:.3f} s (arrays in memory), ratio: {recompute_time / baseline_time:.2f}, "
+            f"peak memory {recompute_peak:.0f} MiB (baseline {baseline_peak:.0f} MiB)"
+        )
+    loop.run_until_complete(engine.dispose())
+    loop.close()
+    checked = check_against_baseline(read_figures(), last_scores, sector, size, n_organisations)
+    print(
+        f"[{backend}] check: the stored figures of the latest round equal the baseline's ({checked} figures)"
+    )
+    floor = median_time(read_floor)
+    print(
+        f"[{backend}] for scale: only fetching the latest round's stored score rows with the driver "
+        f"(no processing) takes {floor:.3f} s (median of {RUNS})"
+    )
+
+
+SCORE_ROWS = (
+    "SELECT d.assessment_id, d.dimension_id, d.score FROM dimension_results d"
+    " JOIN assessments a ON a.id = d.assessment_id WHERE a.round_id = {p} AND d.score IS NOT NULL"
+)
+FIGURE_ROWS = "SELECT assessment_id, figures FROM assessment_benchmarks WHERE round_id = {p}"
+
+
+def sqlite_reader(path: Path, sql: str) -> Callable[[], list[Any]]:
+    def read() -> list[Any]:
+        connection = sqlite3.connect(path)
+        rows = connection.execute(sql.format(p="?"), (len(ROUNDS),)).fetchall()
+        connection.close()
+        return rows
+
+    return read
+
+
+def postgresql_reader(url: str, sql: str) -> Callable[[], list[Any]]:
+    async def fetch() -> list[Any]:
+        connection = await _pg_connect(url)
+        try:
+            return list(await connection.fetch(sql.format(p="$1"), len(ROUNDS)))
+        finally:
+            await connection.close()
+
+    return lambda: asyncio.run(fetch())
+
+
+async def _pg_connect(url: str) -> Any:
+    import asyncpg
+
+    parts = make_url(url)
+    return await asyncpg.connect(
+        host=parts.host,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        database=parts.database or "postgres",
+    )
+
+
+def copy_to_postgresql(path: Path, admin_url: str) -> str:
+    """A new database on the server with the same stored rows (migrated, then COPY)."""
+    name = f"nscan_bench_{secrets.token_hex(3)}"
+    admin = normalise_database_url(admin_url)
+
+    async def create() -> None:
+        connection = await _pg_connect(admin)
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.close()
+
+    asyncio.run(create())
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+
+    async def copy() -> None:
+        source = sqlite3.connect(path)
+        target = await _pg_connect(url)
+        try:
+            for table_name in (
+                "organisations",
+                "questionnaire_versions",
+                "rounds",
+                "assessments",
+                "assessment_results",
+                "dimension_results",
+            ):
+                table = Base.metadata.tables[table_name]
+                names = [column.name for column in table.columns]
+                converters = [_converter(column.type) for column in table.columns]
+                rows = source.execute(f"SELECT {', '.join(names)} FROM {table_name}").fetchall()
+                records = [
+                    tuple(
+                        None if v is None else convert(v)
+                        for v, convert in zip(row, converters, strict=True)
+                    )
+                    for row in rows
+                ]
+                await target.copy_records_to_table(table_name, records=records, columns=names)
+            await target.execute("ANALYZE")
+        finally:
+            source.close()
+            await target.close()
+
+    asyncio.run(copy())
+    return url
+
+
+def _converter(column_type: Any) -> Callable[[Any], Any]:
+    """SQLite's stored text or integers as the Python values asyncpg's COPY expects."""
+    if isinstance(column_type, UTCDateTime | sa.DateTime):
+        return dt.datetime.fromisoformat
+    if isinstance(column_type, sa.Date):
+        return dt.date.fromisoformat
+    if isinstance(column_type, sa.Boolean):
+        return bool
+    return lambda value: value
+
+
+def drop_postgresql(admin_url: str, url: str) -> None:
+    async def drop() -> None:
+        connection = await _pg_connect(normalise_database_url(admin_url))
+        await connection.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        await connection.close()
+
+    asyncio.run(drop())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=50_000)
+    parser.add_argument(
+        "--postgresql",
+        metavar="URL",
+        help="also time it on PostgreSQL: a server URL (a temporary database is created and dropped)",
+    )
     args = parser.parse_args()
     n_organisations = args.organisations
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -331,82 +508,43 @@ def main() -> None:
         print(
             f"synthetic network: {n_organisations} organisations, {N_ITEMS} items, {N_DIMENSIONS} dimensions, "
             f"{MISSING:.0%} missing, {SECTORS * len(SIZE_BANDS)} peer groups, {len(ROUNDS)} rounds "
-            f"(built in {time.perf_counter() - started:.1f} s; SQLite; {cores} cores)"
+            f"(built in {time.perf_counter() - started:.1f} s; {cores} cores)"
         )
-        engine = create_engine(f"sqlite+aiosqlite:///{path}")
-        sessionmaker = create_sessionmaker(engine)
-        loop = asyncio.new_event_loop()
-
-        def in_transaction(work: Callable[[Any], Awaitable[int]]) -> Callable[[], int]:
-            async def run() -> int:
-                async with sessionmaker() as db, db.begin():
-                    return await work(db)
-
-            return lambda: loop.run_until_complete(run())
-
-        latest = in_transaction(lambda db: recompute(db, len(ROUNDS), QUESTIONNAIRE_ID))
-        every = in_transaction(recompute_all)
-        sector, size = memory["sector"], memory["size"]
-        last_scores = memory["rounds"][-1]
-
-        def baseline_latest() -> None:
-            baseline(last_scores, sector, size)
-
-        def baseline_every() -> None:
-            for scores in memory["rounds"]:
-                baseline(scores, sector, size)
-
-        latest()  # warm up: imports, caches, the first write of the results
-        for label, run, reference in (
-            ("latest round", latest, baseline_latest),
-            (f"all {len(ROUNDS)} rounds", every, baseline_every),
-        ):
-            recompute_time = median_time(run)
-            baseline_time = median_time(reference)
-            recompute_peak = peak_memory(run)
-            baseline_peak = peak_memory(reference)
-            print(
-                f"{label}: recompute {recompute_time:.3f} s (median of {RUNS}, stored rows → stored results), "
-                f"numpy baseline {baseline_time:.3f} s (arrays in memory), ratio: {recompute_time / baseline_time:.2f}, "
-                f"peak memory {recompute_peak:.0f} MiB (baseline {baseline_peak:.0f} MiB)"
-            )
-        loop.run_until_complete(engine.dispose())
-        loop.close()
-        check_against_baseline(path, last_scores, sector, size, n_organisations)
-        floor = median_time(lambda: read_stored_scores(path, len(ROUNDS)))
-        print(
-            f"for scale: only reading the latest round's stored score rows with the sqlite3 module "
-            f"(no processing) takes {floor:.3f} s (median of {RUNS})"
+        if args.postgresql:
+            url = copy_to_postgresql(path, args.postgresql)
+            try:
+                measure(
+                    "postgresql",
+                    url,
+                    memory,
+                    postgresql_reader(url, SCORE_ROWS),
+                    postgresql_reader(url, FIGURE_ROWS),
+                    n_organisations,
+                )
+            finally:
+                drop_postgresql(args.postgresql, url)
+        measure(
+            "sqlite",
+            f"sqlite+aiosqlite:///{path}",
+            memory,
+            sqlite_reader(path, SCORE_ROWS),
+            sqlite_reader(path, FIGURE_ROWS),
+            n_organisations,
         )
-
-
-def read_stored_scores(path: Path, round_id: int) -> int:
-    connection = sqlite3.connect(path)
-    rows = connection.execute(
-        "SELECT d.assessment_id, d.dimension_id, d.score FROM dimension_results d"
-        " JOIN assessments a ON a.id = d.assessment_id WHERE a.round_id = ? AND d.score IS NOT NULL",
-        (round_id,),
-    ).fetchall()
-    connection.close()
-    return len(rows)
 
 
 def check_against_baseline(
-    path: Path,
+    rows: list[tuple[int, str]],
     scores: np.ndarray[Any, Any],
     sector: np.ndarray[Any, Any],
     size: np.ndarray[Any, Any],
     n: int,
-) -> None:
+) -> int:
     """The stored figures of the latest round equal the baseline's (to the stored two decimals)."""
     rank, dist = baseline(scores, sector, size)
-    connection = sqlite3.connect(path)
     offset = (len(ROUNDS) - 1) * n + 1
     checked = 0
-    for assessment_id, payload in connection.execute(
-        "SELECT assessment_id, figures FROM assessment_benchmarks WHERE round_id = ?",
-        (len(ROUNDS),),
-    ):
+    for assessment_id, payload in rows:
         row = assessment_id - offset
         values = msgspec.json.decode(payload)
         for start in range(0, len(values), 9):
@@ -424,8 +562,7 @@ def check_against_baseline(
                 dimension_id,
             )
             checked += 1
-    connection.close()
-    print(f"check: the stored figures of the latest round equal the baseline's ({checked} figures)")
+    return checked
 
 
 if __name__ == "__main__":

@@ -17,11 +17,16 @@ from pathlib import Path
 from survey.settings import Settings
 
 
+def header_safe(value: str) -> str:
+    """A header value on one line: line breaks and other control characters become spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in value)
+
+
 def build_message(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = settings.smtp_sender
-    message["To"] = to
-    message["Subject"] = subject
+    message["From"] = header_safe(settings.smtp_sender)
+    message["To"] = header_safe(to)
+    message["Subject"] = header_safe(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="n-scan.local")
     message.set_content(body)

@@ -52,6 +52,8 @@ class Settings:
     smtp_password: str
     smtp_sender: str
     smtp_starttls: bool
+    # The address people reach the app at, for links in e-mails (never the request's Host).
+    public_url: str
 
     @property
     def is_production(self) -> bool:
@@ -111,6 +113,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                 "SURVEY_SECURE_COOKIES=false and serve the app over HTTPS."
             )
     secret_key = explicit_secret or _secret_from_data_dir(data_dir)
+    public_url = get("SURVEY_PUBLIC_URL", "").strip().rstrip("/")
+    if public_url and not public_url.startswith(("https://", "http://")):
+        raise SettingsError("SURVEY_PUBLIC_URL must start with https:// (or http://)")
+    if production:
+        if not public_url:
+            raise SettingsError(
+                "SURVEY_ENV=production needs SURVEY_PUBLIC_URL (e.g. https://n-scan.example.org) "
+                "for the links in invitation e-mails."
+            )
+        if not get("SURVEY_SMTP_HOST"):
+            raise SettingsError(
+                "SURVEY_ENV=production needs SURVEY_SMTP_HOST: without it, invitation e-mails "
+                "would only be written to the outbox folder."
+            )
 
     return Settings(
         env=env,
@@ -126,4 +142,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_password=get("SURVEY_SMTP_PASSWORD", ""),
         smtp_sender=get("SURVEY_SMTP_SENDER", "N-scan <no-reply@n-scan.local>"),
         smtp_starttls=_flag(get("SURVEY_SMTP_STARTTLS"), default=True),
+        public_url=public_url,
     )

@@ -145,9 +145,13 @@ async def recompute_round(db: AsyncSession, round_id: int) -> int:
 
 
 async def recompute_all(db: AsyncSession) -> int:
-    """Recompute the benchmarks of every round × questionnaire in one pass (demo seeding)."""
+    """Recompute the benchmarks of every round × questionnaire (demo seeding): one pass per
+    round over all its questionnaires, which keeps the memory to that of one round."""
     await db.execute(update(QuestionnaireQuality).values(stale=True))
-    return await _recompute(db, None, None)
+    count = 0
+    for round_id in await db.scalars(select(Round.id).order_by(Round.opens_on)):
+        count += await _recompute(db, [round_id], None)
+    return count
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,12 @@ from survey.errors import Invalid
 from survey.evidence import files, service
 from survey.evidence.models import Evidence
 from survey.evidence.schemas import EvidenceCreate, EvidenceRead
-from survey.evidence.views import UPLOAD_BODY_LIMIT, download_response, uploads_dir
+from survey.evidence.views import (
+    UPLOAD_BODY_LIMIT,
+    download_response,
+    remove_file_after_commit,
+    uploads_dir,
+)
 from survey.i18n import gettext as _
 from survey.web.dependencies import Db, LoggedIn
 
@@ -100,10 +105,15 @@ class EvidenceApi(Controller):
         user: LoggedIn,
         assessment_id: FromPath[int],
         evidence_id: FromPath[int],
-    ) -> None:
+    ) -> Response[None]:
         """Remove one piece of evidence (and its file)."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        await service.delete(db, uploads_dir(request), user, context, evidence_id)
+        removed = await service.delete(db, user, context, evidence_id)
+        return Response(
+            None,
+            status_code=HTTP_204_NO_CONTENT,
+            background=remove_file_after_commit(request, removed),
+        )
 
     @get("/evidence/{evidence_id:int}/download", media_type="application/octet-stream")
     async def download(

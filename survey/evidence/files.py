@@ -32,12 +32,26 @@ _ODF_TYPES = {
 }
 
 
+MAX_ZIP_ENTRIES = 10_000
+_MIMETYPE_MAX_SIZE = 100  # "application/vnd.oasis.opendocument.presentation" is 46 bytes
+
+
 def _zip_office_type(data: bytes) -> str | None:
+    """Read only the archive's directory and, for OpenDocument, its tiny ``mimetype`` entry,
+    never more than 100 bytes of it: a "zip bomb" is not unpacked."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                return None
+            names = {entry.filename for entry in entries}
             if "mimetype" in names:
-                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                info = archive.getinfo("mimetype")
+                if info.file_size > _MIMETYPE_MAX_SIZE:
+                    return None
+                with archive.open(info) as handle:
+                    raw = handle.read(_MIMETYPE_MAX_SIZE)
+                declared = raw.decode("ascii", "replace").strip()
                 return declared if declared in _ODF_TYPES else None
             if "[Content_Types].xml" in names:
                 for prefix, content_type in _OOXML_PARTS.items():

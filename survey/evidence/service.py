@@ -19,7 +19,7 @@ from survey.accounts.service import CurrentUser
 from survey.assessments import service as assessments
 from survey.assessments.models import Assessment, Response
 from survey.audit.service import record
-from survey.errors import Forbidden, Invalid, NotFound
+from survey.errors import Conflict, Forbidden, Invalid, NotFound
 from survey.evidence import files
 from survey.evidence.models import Evidence, EvidenceKind
 from survey.i18n import gettext as _
@@ -36,7 +36,16 @@ def _ensure_can_change(
     if context.questionnaire.item(item_id) is None:
         raise NotFound(_("This question does not exist in this questionnaire."))
     if not assessments.can_edit(user, context):
-        raise Forbidden(_("You cannot change the evidence of this answer now."))
+        own = (
+            context.response.respondent_id == user.id
+            if context.is_personal
+            else assessments.is_manager(user, context.organisation.id)
+        )
+        if own:  # the right person, at the wrong moment
+            raise Conflict(
+                _("The answers can no longer change, so their evidence cannot change either.")
+            )
+        raise Forbidden(_("You cannot change the evidence of this answer."))
 
 
 async def _count(db: AsyncSession, response_id: int, item_id: str) -> int:
@@ -72,6 +81,7 @@ async def _add(
         object_type="evidence",
         object_id=evidence.id,
         organisation_id=context.organisation.id,
+        assessment_id=context.assessment.id,
         item_id=evidence.item_id,
         kind=evidence.kind.value,
     )
@@ -112,11 +122,16 @@ def clean_url(raw: str) -> str:
         raise Invalid({"url": _("Enter the address of the web page or document.")})
     if "://" not in url:
         url = "https://" + url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed [ in the host
+        hostname = None
     if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or "." not in parts.hostname
+        hostname is None
+        or parts.scheme not in ("http", "https")
+        or "." not in hostname
+        or not url.isprintable()
         or any(ch.isspace() for ch in url)
     ):
         raise Invalid({"url": _("Enter a web address that starts with https:// or http://.")})
@@ -198,19 +213,18 @@ async def add_file(
 
 async def delete(
     db: AsyncSession,
-    uploads_dir: Path,
     user: CurrentUser,
     context: assessments.AssessmentContext,
     evidence_id: int,
 ) -> Evidence:
+    """Remove one piece of evidence. Its file (``storage_key``) is for the caller to remove
+    once the transaction is committed, so a failed commit never loses a file."""
     evidence = await db.get(Evidence, evidence_id)
     if evidence is None or evidence.response_id != context.response.id:
         raise NotFound(_("This evidence does not exist."))
     _ensure_can_change(user, context, evidence.item_id)
     await db.delete(evidence)
     await db.flush()
-    if evidence.storage_key:
-        files.remove(uploads_dir, evidence.storage_key)
     record(
         db,
         actor_id=user.id,
@@ -218,6 +232,7 @@ async def delete(
         object_type="evidence",
         object_id=evidence_id,
         organisation_id=context.organisation.id,
+        assessment_id=context.assessment.id,
         item_id=evidence.item_id,
     )
     return evidence
@@ -249,6 +264,6 @@ async def get_visible(db: AsyncSession, user: CurrentUser, evidence_id: int) -> 
         or response.respondent_id == user.id
         or (manager_view and response.submitted_at is not None)
     )
-    if not visible:
-        raise NotFound(_("This evidence does not exist."))
+    if not visible:  # own organisation, but not this person's to see (DESIGN §9: 403)
+        raise Forbidden(_("Only the people who may see this answer can open its evidence."))
     return evidence

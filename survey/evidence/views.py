@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import File, Redirect
@@ -23,6 +24,13 @@ UPLOAD_BODY_LIMIT = files.MAX_FILE_SIZE + 1024 * 1024
 
 def uploads_dir(request: Request[Any, Any, Any]) -> Any:
     return request.app.state.settings.uploads_dir
+
+
+def remove_file_after_commit(request: Request[Any, Any, Any], evidence: Evidence) -> Any:
+    """The file of removed evidence goes once the response is out, i.e. after the commit."""
+    if evidence.storage_key is None:
+        return None
+    return BackgroundTask(files.remove, uploads_dir(request), evidence.storage_key)
 
 
 def download_response(evidence: Evidence, uploads: Any) -> Response[Any]:
@@ -141,9 +149,13 @@ class EvidenceViews(Controller):
         evidence_id: FromPath[int],
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        await service.delete(db, uploads_dir(request), user, context, evidence_id)
+        removed = await service.delete(db, user, context, evidence_id)
         request.session["flash"] = _("The evidence was removed.")
-        return Redirect(path=f"/assessments/{assessment_id}/evidence/{item_id}", status_code=303)
+        return Redirect(
+            path=f"/assessments/{assessment_id}/evidence/{item_id}",
+            status_code=303,
+            background=remove_file_after_commit(request, removed),
+        )
 
     @get("/evidence/{evidence_id:int}/download", name="evidence_download")
     async def download(

@@ -70,6 +70,8 @@ def validate_profile(data: OrganisationUpdate) -> OrganisationUpdate:
         errors["name"] = _("This field is required.")
     elif len(data.name.strip()) > NAME_MAX_LENGTH:
         errors["name"] = _("Use at most %(n)s characters.", n=NAME_MAX_LENGTH)
+    elif not data.name.isprintable():
+        errors["name"] = _("Use a name on one line, without special characters.")
     if errors:
         raise Invalid(errors)
     assert number is not None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -17,6 +17,7 @@ from survey.respondents.schemas import (
     RespondentAnswerRead,
     RespondentRead,
 )
+from survey.respondents.views import link_base, mail_after_commit
 from survey.web.dependencies import Db, LoggedIn
 
 
@@ -54,21 +55,25 @@ class RespondentApi(Controller):
         user: LoggedIn,
         assessment_id: FromPath[int],
         data: JSONBody[InvitationCreate],
-    ) -> RespondentRead:
+    ) -> Response[RespondentRead]:
         """Invite a person by e-mail; the link goes only to their mailbox."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         invited = await service.invite(
             db,
-            request.app.state.settings,
             user,
             context,
             email=data.email,
             name=data.name,
             language=data.language,
-            base_url=str(request.base_url),
+            base_url=link_base(request),
         )
         rows = await service.respondent_rows(db, user, context)
-        return next(_respondent_read(r) for r in rows if r.invitation.id == invited.invitation.id)
+        row = next(r for r in rows if r.invitation.id == invited.invitation.id)
+        return Response(
+            _respondent_read(row),
+            status_code=HTTP_201_CREATED,
+            background=mail_after_commit(request, invited),
+        )
 
     @delete("/invitations/{invitation_id:int}", status_code=HTTP_204_NO_CONTENT)
     async def revoke(

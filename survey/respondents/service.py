@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import re
 import secrets
 import statistics
 from collections import Counter
@@ -37,7 +39,6 @@ from survey.questionnaires.schema import ORDERED_TYPES, Item, Questionnaire
 from survey.respondents.models import Invitation
 from survey.scoring import (
     StoredAnswer,
-    applicable_item_ids,
     interquartile_range,
     item_score,
     lower_median,
@@ -46,6 +47,8 @@ from survey.scoring import (
 )
 from survey.scoring.consensus import DISCUSSION_MIN_RESPONSES, DISCUSSION_RWG_BELOW
 from survey.settings import Settings
+
+logger = logging.getLogger("survey")
 
 INVITATION_VALID_DAYS = 14
 NAME_MAX_LENGTH = 200
@@ -80,15 +83,31 @@ INVITATION_BODY = N_(
 )
 
 
+# The address rule browsers apply to <input type=email> (WHATWG HTML): one address, no
+# display name, no list, no control characters, so it is safe in a To: header.
+EMAIL_PATTERN = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+@dataclass(frozen=True)
+class InvitationMail:
+    to: str
+    subject: str
+    body: str
+
+
 @dataclass(frozen=True)
 class NewInvitation:
+    """The stored invitation and the e-mail to send once the transaction is committed."""
+
     invitation: Invitation
-    link: str
+    mail: InvitationMail
 
 
 async def invite(
     db: AsyncSession,
-    settings: Settings,
     user: CurrentUser,
     context: assessments.AssessmentContext,
     *,
@@ -97,15 +116,23 @@ async def invite(
     language: str,
     base_url: str,
 ) -> NewInvitation:
-    """Invite one person by e-mail; a repeated invitation replaces the open one."""
+    """Invite one person by e-mail; a repeated invitation replaces the open one.
+
+    The caller sends ``mail`` after the commit, so a slow mail server never holds the
+    database, and no link goes out for an invitation that was not stored.
+    """
     _ensure_manager(user, context)
     if not context.is_editable:
         raise Conflict(_("Respondents can only be invited while the assessment is open."))
     errors: dict[str, str] = {}
     clean_email = normalise_email(email or "")
-    local, _at, domain = clean_email.partition("@")
-    if not local or "." not in domain or len(clean_email) > 254 or " " in clean_email:
+    if len(clean_email) > 254 or not EMAIL_PATTERN.match(clean_email):
         errors["email"] = _("Enter a valid e-mail address.")
+    elif await _is_manager_of(db, clean_email, context.organisation.id):
+        errors["email"] = _(
+            "This person is a manager of the organisation: managers answer in the "
+            "organisation's own response."
+        )
     clean_name = (name or "").strip() or None
     if clean_name and len(clean_name) > NAME_MAX_LENGTH:
         errors["name"] = _("Use at most %(n)s characters.", n=NAME_MAX_LENGTH)
@@ -124,7 +151,7 @@ async def invite(
         raise Invalid({"email": _("This person has already accepted an invitation.")})
     now = utcnow()
     # An earlier open invitation to the same address stops working.
-    await db.execute(
+    replaced = await db.execute(
         update(Invitation)
         .where(
             Invitation.assessment_id == context.assessment.id,
@@ -133,7 +160,19 @@ async def invite(
             Invitation.revoked_at.is_(None),
         )
         .values(revoked_at=now)
+        .returning(Invitation.id)
     )
+    for replaced_id in replaced.scalars().all():
+        record(
+            db,
+            actor_id=user.id,
+            action="invitation.revoke",
+            object_type="invitation",
+            object_id=replaced_id,
+            organisation_id=context.organisation.id,
+            assessment_id=context.assessment.id,
+            reason="replaced",
+        )
     token = secrets.token_urlsafe(32)
     round_end = dt.datetime.combine(
         context.round.closes_on + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC
@@ -160,11 +199,10 @@ async def invite(
         "expires": invitation.expires_at.strftime("%d/%m/%Y"),
         "link": link,
     }
-    await send_mail(
-        settings,
-        clean_email,
-        messages.ugettext(INVITATION_SUBJECT) % variables,
-        messages.ugettext(INVITATION_BODY) % variables,
+    mail = InvitationMail(
+        to=clean_email,
+        subject=messages.ugettext(INVITATION_SUBJECT) % variables,
+        body=messages.ugettext(INVITATION_BODY) % variables,
     )
     record(
         db,
@@ -175,7 +213,28 @@ async def invite(
         organisation_id=context.organisation.id,
         assessment_id=context.assessment.id,
     )
-    return NewInvitation(invitation, link)
+    return NewInvitation(invitation, mail)
+
+
+async def _is_manager_of(db: AsyncSession, email: str, organisation_id: int) -> bool:
+    found = await db.scalar(
+        select(Membership.id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            User.email == email,
+            Membership.organisation_id == organisation_id,
+            Membership.role == Role.MANAGER,
+        )
+    )
+    return found is not None
+
+
+async def send_invitation(settings: Settings, mail: InvitationMail) -> None:
+    """Send the invitation e-mail (after the commit); a failure is logged, not raised."""
+    try:
+        await send_mail(settings, mail.to, mail.subject, mail.body)
+    except Exception:
+        logger.exception("Could not send the invitation e-mail to %s", mail.to)
 
 
 async def revoke(
@@ -196,6 +255,7 @@ async def revoke(
             object_type="invitation",
             object_id=invitation.id,
             organisation_id=context.organisation.id,
+            assessment_id=context.assessment.id,
         )
     await db.flush()
 
@@ -214,6 +274,7 @@ class InvitationView:
     questionnaire: Questionnaire
     inviter_name: str | None
     account_exists: bool
+    assessment_open: bool
 
     @property
     def state(self) -> str:
@@ -221,6 +282,8 @@ class InvitationView:
             return "used"
         if self.invitation.revoked_at is not None:
             return "revoked"
+        if not self.assessment_open:
+            return "closed"
         if self.invitation.expires_at <= utcnow():
             return "expired"
         return "valid"
@@ -248,6 +311,7 @@ async def find_invitation(db: AsyncSession, token: str) -> InvitationView:
         questionnaire=context.questionnaire,
         inviter_name=inviter.name if inviter else None,
         account_exists=existing is not None,
+        assessment_open=context.is_editable,
     )
 
 
@@ -257,6 +321,11 @@ def _unusable_message(state: str) -> str:
     if state == "revoked":
         return _(
             "This invitation was withdrawn. Ask the manager of the organisation for a new one."
+        )
+    if state == "closed":
+        return _(
+            "The organisation's assessment is already submitted or its round is closed, so "
+            "there is nothing to answer any more."
         )
     return _("This invitation has expired. Ask the manager of the organisation for a new one.")
 
@@ -409,13 +478,15 @@ async def personal_responses(db: AsyncSession, assessment_id: int) -> list[Perso
 
 
 def _answered(questionnaire: Questionnaire, answers: dict[str, StoredAnswer]) -> tuple[int, int]:
-    applicable = applicable_item_ids(questionnaire, answers)
+    """Answered items over all items. Not over the applicable ones: that number moves with
+    the answers of conditions, which the manager must not learn before submission."""
+    item_ids = [item.id for item in questionnaire.items]
     answered = sum(
         1
-        for item_id in applicable
+        for item_id in item_ids
         if (a := answers.get(item_id)) is not None and (a.not_applicable or a.value is not None)
     )
-    return answered, len(applicable)
+    return answered, len(item_ids)
 
 
 async def respondent_rows(

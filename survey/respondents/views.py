@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.response import Redirect
 
@@ -18,8 +19,16 @@ from survey.web.dependencies import Db, LoggedIn, MaybeLoggedIn
 from survey.web.rendering import render
 
 
-def _settings(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.settings
+def link_base(request: Request[Any, Any, Any]) -> str:
+    """Where invitation links point: the configured public address; in development, the
+    address of the request (production requires SURVEY_PUBLIC_URL, never the Host header)."""
+    public_url: str = request.app.state.settings.public_url
+    return public_url or str(request.base_url)
+
+
+def mail_after_commit(request: Request[Any, Any, Any], invited: service.NewInvitation) -> Any:
+    """Send the invitation once the response is out, i.e. after the transaction committed."""
+    return BackgroundTask(service.send_invitation, request.app.state.settings, invited.mail)
 
 
 async def _respondents_page(
@@ -71,13 +80,12 @@ class RespondentViews(Controller):
         try:
             invited = await service.invite(
                 db,
-                _settings(request),
                 user,
                 context,
                 email=values["email"],
                 name=values["name"],
                 language=values["language"] or current_language(),
-                base_url=str(request.base_url),
+                base_url=link_base(request),
             )
         except Invalid as invalid:
             return await _respondents_page(
@@ -86,7 +94,11 @@ class RespondentViews(Controller):
         request.session["flash"] = _(
             "An invitation was sent to %(email)s.", email=invited.invitation.email
         )
-        return Redirect(path=f"/assessments/{assessment_id}/respondents", status_code=303)
+        return Redirect(
+            path=f"/assessments/{assessment_id}/respondents",
+            status_code=303,
+            background=mail_after_commit(request, invited),
+        )
 
     @post("/assessments/{assessment_id:int}/respondents/{invitation_id:int}/revoke")
     async def revoke(

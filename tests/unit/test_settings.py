@@ -31,14 +31,38 @@ def test_production_refuses_a_short_secret(tmp_path) -> None:
         )
 
 
+PRODUCTION_MAIL = {
+    "SURVEY_PUBLIC_URL": "https://n-scan.example.org/",
+    "SURVEY_SMTP_HOST": "smtp.example.org",
+}
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [("SURVEY_PUBLIC_URL", "SURVEY_PUBLIC_URL"), ("SURVEY_SMTP_HOST", "SURVEY_SMTP_HOST")],
+)
+def test_production_needs_a_public_address_and_a_mail_server(tmp_path, missing, message) -> None:
+    environment = {
+        "SURVEY_ENV": "production",
+        "SURVEY_DATA_DIR": str(tmp_path),
+        "SURVEY_SECRET_KEY": "s" * 40,
+        **PRODUCTION_MAIL,
+    }
+    del environment[missing]
+    with pytest.raises(SettingsError, match=message):
+        load_settings(environment)
+
+
 def test_production_with_secret_has_secure_cookies(tmp_path) -> None:
     settings = load_settings(
         {
             "SURVEY_ENV": "production",
             "SURVEY_DATA_DIR": str(tmp_path),
             "SURVEY_SECRET_KEY": "s" * 40,
+            **PRODUCTION_MAIL,
         }
     )
+    assert settings.public_url == "https://n-scan.example.org"
     assert settings.secure_cookies is True
     assert not (tmp_path / "secret_key").exists()
 

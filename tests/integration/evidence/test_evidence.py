@@ -115,11 +115,10 @@ async def test_notes_and_links_through_the_api_with_field_errors(client, db) -> 
     a = await manager_with_assessment(client, db)
     base = f"/api/v1/assessments/{a.assessment_id}/evidence/{ITEM}"
     headers = {"x-csrftoken": a.token}
-    bad = await client.post(
-        base, json={"kind": "link", "url": "javascript:alert(1)"}, headers=headers
-    )
-    assert bad.status_code == 400
-    assert set(bad.json()["errors"]) == {"url"}
+    for wrong in ("javascript:alert(1)", "https://[::1", "http://exa mple.org", "ftp://x.org"):
+        bad = await client.post(base, json={"kind": "link", "url": wrong}, headers=headers)
+        assert bad.status_code == 400, wrong
+        assert set(bad.json()["errors"]) == {"url"}
     empty = await client.post(base, json={"kind": "note", "note": "   "}, headers=headers)
     assert empty.status_code == 400 and set(empty.json()["errors"]) == {"note"}
 
@@ -177,10 +176,11 @@ async def test_files_are_only_for_people_who_may_see_the_answer(client, db) -> N
     assert (await client.get(url)).status_code == 404
     assert (await client.get(html_url)).status_code == 404
 
-    # A respondent of the same organisation answers in their own response: not the manager's.
+    # A respondent of the same organisation answers in their own response: not the manager's
+    # (own organisation, role not allowed: 403).
     respondent = await invited_respondent(db, a.organisation, a.assessment_id)
     token = await api_login(client, respondent)
-    assert (await client.get(url)).status_code == 404
+    assert (await client.get(url)).status_code == 403
     own = (await client.get(f"/api/v1/assessments/{a.assessment_id}/evidence")).json()
     assert own == []
     # …and cannot remove the manager's evidence
@@ -203,3 +203,31 @@ async def test_uploads_need_the_csrf_token(client, db) -> None:
         files={"file": ("missie.pdf", PDF, "application/pdf")},
     )
     assert response.status_code == 403
+
+
+async def test_evidence_of_a_submitted_assessment_cannot_change(client, db) -> None:
+    a = await manager_with_assessment(client, db)
+    await client.post(
+        f"/api/v1/assessments/{a.assessment_id}/submit", headers={"x-csrftoken": a.token}
+    )
+    response = await client.post(
+        f"/api/v1/assessments/{a.assessment_id}/evidence/{ITEM}",
+        json={"kind": "note", "note": "Te laat"},
+        headers={"x-csrftoken": a.token},
+    )
+    assert response.status_code == 409
+
+
+def test_a_zip_bomb_is_not_unpacked_to_find_its_type() -> None:
+    """A 1 GB "mimetype" entry packs into about 1 MB; only its size in the directory is read."""
+    from survey.evidence.files import sniff_content_type
+
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("mimetype", "w", force_zip64=True) as entry,
+    ):
+        chunk = b"a" * (1024 * 1024)
+        for _ in range(1024):
+            entry.write(chunk)
+    assert sniff_content_type(buffer.getvalue()) is None

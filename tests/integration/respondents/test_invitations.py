@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from survey.accounts.models import Role, User
@@ -308,3 +309,75 @@ async def test_the_organisation_page_shows_a_respondent_only_their_own_assessmen
     assert nl("Your answers") in page.text
     assert f'href="/assessments/{setup.assessment_id}/result"' not in page.text
     assert 'action="/organisations/' not in page.text  # no "start" buttons
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["a@b.co,evil@x.org", "a@b.co\nbcc:x@y.zz", "Sara <sara@example.org>", "a@b.co\tx", "a@b"],
+)
+async def test_an_address_that_is_not_exactly_one_mailbox_is_refused(
+    client, db, settings, address
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    response = await invite(client, setup.token, setup.assessment_id, address)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"email"}
+    assert outbox_messages(settings) == []
+
+
+async def test_a_manager_of_the_organisation_is_not_invited(client, db, settings) -> None:
+    setup = await manager_with_assessment(client, db)
+    response = await invite(client, setup.token, setup.assessment_id, setup.manager.email)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"email"}
+
+
+async def test_inviting_again_replaces_the_open_link_and_says_so_in_the_audit_log(
+    client, db, settings, sessionmaker
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    first, second = (link_in(m) for m in outbox_messages(settings))
+    client.cookies.clear()
+    assert (await client.get(first)).status_code == 410
+    assert (await client.get(second)).status_code == 200
+    async with sessionmaker() as check:
+        actions = list(await check.scalars(select(AuditEvent.action)))
+    assert actions.count("invitation.create") == 2 and actions.count("invitation.revoke") == 1
+
+
+async def test_a_link_can_no_longer_be_used_once_the_assessment_is_submitted(
+    client, db, settings
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    await api_post(client, setup.token, f"/api/v1/assessments/{setup.assessment_id}/submit")
+    path = link_in(outbox_messages(settings)[0])
+    client.cookies.clear()
+    assert (await client.get(path)).status_code == 410
+    assert (await accept_as_new_person(client, path)).status_code == 409
+
+
+async def test_links_use_the_public_address_never_the_host_header(
+    db, settings, sessionmaker
+) -> None:
+    import dataclasses
+
+    from litestar.testing import AsyncTestClient
+
+    from survey.app import create_app
+
+    app = create_app(dataclasses.replace(settings, public_url="https://n-scan.example.org"))
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        setup = await manager_with_assessment(client, db)
+        response = await client.post(
+            f"/api/v1/assessments/{setup.assessment_id}/invitations",
+            json={"email": "sara@example.org"},
+            headers={"x-csrftoken": setup.token, "host": "evil.example"},
+        )
+        assert response.status_code == 201, response.text
+    (message,) = outbox_messages(settings)
+    body = message.get_payload(decode=True).decode()
+    assert "https://n-scan.example.org/invitations/" in body
+    assert "evil.example" not in body
