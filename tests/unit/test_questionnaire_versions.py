@@ -38,7 +38,9 @@ def version_two(renames: dict[str, str], mapping: dict[str, str] | None = None) 
 
 def folder_with(tmp_path: Path, second: dict[str, Any]) -> Path:
     (tmp_path / f"{QID}.yaml").write_bytes((QUESTIONNAIRE_DIR / f"{QID}.yaml").read_bytes())
-    (tmp_path / f"{QID}.v2.yaml").write_text(yaml.safe_dump(second, allow_unicode=True, sort_keys=False))
+    (tmp_path / f"{QID}.v2.yaml").write_text(
+        yaml.safe_dump(second, allow_unicode=True, sort_keys=False)
+    )
     return tmp_path
 
 
