@@ -68,6 +68,23 @@ def _value(item: Item, level: float, rng: random.Random) -> object:
     return None
 
 
+TOTAL_SUFFIX = "-totaal"
+
+
+def _count(
+    item: Item, drawn: float, total: float | None, level: float, rng: random.Random
+) -> float:
+    """Team counts that add up: a "…-totaal" item is a head count, and each count after it is
+    part of the one before (staff → with a migration background → of non-EU origin)."""
+    if item.id.endswith(TOTAL_SUFFIX) or total is None:
+        return drawn
+    share = min(0.9, max(0.05, 0.15 * level + rng.gauss(0, 0.1)))
+    part = round(total * share)
+    if item.maximum is not None:
+        part = min(part, int(item.maximum))
+    return part
+
+
 def demo_answers(
     questionnaire: Questionnaire, level: float, rng: random.Random, completeness: float = 1.0
 ) -> dict[str, StoredAnswer]:
@@ -75,6 +92,7 @@ def demo_answers(
     for dimension_index, dimension in enumerate(questionnaire.dimensions):
         # Dimensions differ a little: participation is hardest, vision easiest, and so on.
         dimension_level = level + 0.3 - 0.12 * dimension_index
+        total: float | None = None  # the previous count, which the next one is part of
         for item in dimension.items:
             if rng.random() > completeness:
                 continue
@@ -82,6 +100,8 @@ def demo_answers(
                 answers[item.id] = StoredAnswer(not_applicable=True)
                 continue
             value = _value(item, dimension_level, rng)
+            if item.type == "number" and isinstance(value, int | float):
+                value = total = _count(item, value, total, dimension_level, rng)
             if value is not None:
                 answers[item.id] = StoredAnswer(value=value)  # type: ignore[arg-type]
     applicable = applicable_item_ids(questionnaire, answers)
