@@ -313,7 +313,7 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
     count = await load_demo_assessments(
         db, seed, organisations, rounds, versions, manager_ids, respondents
     )
-    await recompute_all(db)  # peer benchmarks of every round × questionnaire, one pass
+    await recompute_all(db)  # peer benchmarks of every round × questionnaire
     return count
 
 

@@ -60,6 +60,7 @@ class ItemView:
     number_hint: str | None = None
     max_length: int | None = None
     evidence_count: int = 0
+    respondents: str | None = None  # what the submitted responses say (manager's view)
 
 
 def maturity_name(level: int | None) -> str:

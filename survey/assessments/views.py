@@ -12,6 +12,7 @@ from survey.accounts.service import CurrentUser
 from survey.assessments import service
 from survey.assessments.forms import answer_from_form, differs
 from survey.assessments.pages import (
+    answer_label,
     depends_on,
     item_numbers,
     item_view,
@@ -23,9 +24,10 @@ from survey.assessments.schemas import AnswerWrite
 from survey.benchmarks.presenters import attach_benchmark
 from survey.benchmarks.views import result_charts
 from survey.errors import Conflict, Invalid, NotFound
-from survey.i18n import current_language
+from survey.i18n import current_language, ngettext
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
+from survey.respondents import service as respondents
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.rendering import is_htmx, render
 
@@ -60,6 +62,43 @@ def _page_context(user: CurrentUser, context: service.AssessmentContext) -> dict
     }
 
 
+async def _respondents_summary(
+    db: AsyncSession, user: CurrentUser, context: service.AssessmentContext
+) -> dict[str, str]:
+    """For the manager: per question, what the submitted responses say, in one line."""
+    if context.is_personal or not service.is_manager(user, context.organisation.id):
+        return {}
+    items, n_submitted = await respondents.consolidation(db, user, context)
+    if not n_submitted:
+        return {}
+    language = current_language()
+    lines = {}
+    for consensus in items:
+        if not consensus.answers:
+            continue
+        start = (
+            _("Not applicable")
+            if consensus.suggest_not_applicable
+            else answer_label(consensus.item, consensus.suggestion, False, language)
+        )
+        parts = [
+            ngettext(
+                "%(num)s respondent: starting value %(start)s",
+                "%(num)s respondents: starting value %(start)s",
+                len(consensus.answers),
+                start=start,
+            )
+        ]
+        if consensus.iqr is not None:
+            parts.append(_("spread %(iqr)s", iqr=f"{consensus.iqr:.2f}"))
+        if consensus.agreement is not None:
+            parts.append(_("agreement %(rwg)s", rwg=f"{consensus.agreement:.2f}"))
+        if consensus.needs_discussion:
+            parts.append(_("discuss"))
+        lines[consensus.item.id] = " · ".join(parts)
+    return lines
+
+
 def _dimension_page(
     request: Request[Any, Any, Any],
     user: CurrentUser,
@@ -69,6 +108,7 @@ def _dimension_page(
     conflicts: set[str] | None = None,
     submitted: dict[str, AnswerWrite] | None = None,
     status_code: int = 200,
+    summaries: dict[str, str] | None = None,
 ) -> Response[Any]:
     language = current_language()
     applicable = context.applicable_items()
@@ -87,6 +127,7 @@ def _dimension_page(
         view.error = (errors or {}).get(item.id)
         view.conflict = item.id in (conflicts or set())
         view.evidence_count = context.evidence_counts.get(item.id, 0)
+        view.respondents = (summaries or {}).get(item.id)
         items.append(view)
     previous, following = neighbours(context.questionnaire, dimension)
     return render(
@@ -182,7 +223,13 @@ class AssessmentViews(Controller):
         dimension_id: FromPath[str],
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id)
-        return _dimension_page(request, user, context, _dimension(context, dimension_id))
+        return _dimension_page(
+            request,
+            user,
+            context,
+            _dimension(context, dimension_id),
+            summaries=await _respondents_summary(db, user, context),
+        )
 
     @post("/assessments/{assessment_id:int}/dimensions/{dimension_id:str}")
     async def save_dimension(
@@ -210,7 +257,15 @@ class AssessmentViews(Controller):
                 rejected[item.id] = outcome.rejected
         if errors:
             return _dimension_page(
-                request, user, context, dimension, errors, conflicts, rejected, status_code=422
+                request,
+                user,
+                context,
+                dimension,
+                errors,
+                conflicts,
+                rejected,
+                status_code=422,
+                summaries=await _respondents_summary(db, user, context),
             )
         request.session["flash"] = _("Your answers were saved.")
         _previous, following = neighbours(context.questionnaire, dimension)

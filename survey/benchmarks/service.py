@@ -5,8 +5,9 @@ When figures are recomputed
 ---------------------------
 - :func:`recompute` (one round × questionnaire) when an assessment is submitted or
   reopened (called from :mod:`survey.assessments.service`);
-- :func:`recompute_round` when a round closes (every questionnaire of the round,
-  and the quality figures, in one pass);
+- :func:`recompute_round` when a round closes (every questionnaire of the round in
+  one pass, and the quality figures); there is no "close round" action yet, whoever
+  adds it calls this;
 - :func:`recompute_all` after the demo network is loaded.
 
 Page views only read what is stored. The quality figures, which need every
@@ -43,13 +44,20 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Select,
+    String,
     Table,
+    Text,
+    bindparam,
     case,
     delete,
+    func,
+    literal,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,7 +84,7 @@ from survey.benchmarks.schemas import (
     StoredItemQuality,
     StoredVersionQuality,
 )
-from survey.db import utcnow
+from survey.db import UTCDateTime, utcnow
 from survey.errors import Forbidden, NotFound
 from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
@@ -206,13 +214,24 @@ async def _fetch(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[
     return await connection.run_sync(fetch)
 
 
-def _columns(rows: list[Sequence[Any]], width: int) -> list[list[Any]]:
-    """The columns of fetched rows."""
-    return [[row[index] for row in rows] for index in range(width)]
+async def _fetch_columns(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[list[Any]]:
+    """The result of ``statement`` column by column (lists of equal length).
+
+    On PostgreSQL the server packs each column into one array (``array_agg`` over the
+    same rows, so the arrays stay aligned), which the driver decodes far faster than
+    hundreds of thousands of records; elsewhere the driver's rows are transposed.
+    """
+    width = len(statement.selected_columns)
+    if db.get_bind().dialect.name == "postgresql":
+        rows = statement.subquery()
+        packed = await _fetch(db, select(*(func.array_agg(column) for column in rows.c)))
+        return [list(values or []) for values in packed[0]]
+    fetched = await _fetch(db, statement)
+    return [[row[index] for row in fetched] for index in range(width)]
 
 
 async def _load_subjects(db: AsyncSession, filters: list[Any]) -> _Subjects:
-    rows = await _fetch(
+    columns = await _fetch_columns(
         db,
         select(
             Assessment.id,
@@ -230,7 +249,6 @@ async def _load_subjects(db: AsyncSession, filters: list[Any]) -> _Subjects:
         .where(*filters)
         .order_by(Assessment.id),
     )
-    columns = _columns(rows, 9)
     return _Subjects(
         ids=np.asarray(columns[0], dtype=np.int64),
         round_ids=list(columns[1]),
@@ -274,7 +292,7 @@ async def _recompute(
 
     filters = _filters(round_ids, questionnaire_id)
     subjects = await _load_subjects(db, filters)
-    dimension_rows = await _fetch(
+    dimension_columns = await _fetch_columns(
         db,
         select(DimensionResult.assessment_id, DimensionResult.dimension_id, DimensionResult.score)
         .join(Assessment, Assessment.id == DimensionResult.assessment_id)
@@ -284,7 +302,7 @@ async def _recompute(
     signature_of = await _dimension_signatures(db, set(subjects.version_ids))
     computed_at = utcnow()
     if len(subjects.ids):
-        figures = _figures_by_subject(subjects, dimension_rows, signature_of)
+        figures = _figures_by_subject(subjects, dimension_columns, signature_of)
         await _store(db, subjects, figures, computed_at)
     # What is left from before belongs to assessments that have no result any more.
     leftover = delete(AssessmentBenchmark).where(AssessmentBenchmark.computed_at < computed_at)
@@ -311,50 +329,86 @@ _STORED_COLUMNS: Final = (
 async def _store(
     db: AsyncSession, subjects: _Subjects, figures: list[str], computed_at: dt.datetime
 ) -> None:
-    """Insert or update one row per subject, in one ``executemany`` on the DBAPI cursor.
+    """Insert or update one row per subject (an update in place is much cheaper than
+    deleting and inserting every row of a round)."""
+    columns: dict[str, list[Any]] = {
+        "assessment_id": subjects.ids.tolist(),
+        "round_id": subjects.round_ids,
+        "questionnaire_id": subjects.questionnaire_ids,
+        "sector": subjects.sectors,
+        "size_band": subjects.size_bands,
+        "figures": figures,
+    }
+    if db.get_bind().dialect.name == "postgresql":
+        await _store_postgresql(db, columns, computed_at)
+    else:
+        await _store_rows(db, columns, computed_at)
 
-    An update in place is much cheaper than deleting and inserting every row of a
-    round, and handing the driver ready tuples (the one timestamp converted once by
-    its column type) skips SQLAlchemy's per-row parameter processing.
-    """
-    table = cast(Table, AssessmentBenchmark.__table__)
-    dialect_insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(table)
-    statement = statement.on_conflict_do_update(
+
+def _upsert(statement: Any) -> Any:
+    # round and questionnaire of an assessment never change: left out, so their index is
+    # not touched
+    return statement.on_conflict_do_update(
         index_elements=["assessment_id"],
-        # round and questionnaire of an assessment never change: left out, so their index
-        # is not touched
         set_={name: statement.excluded[name] for name in _STORED_COLUMNS[3:]},
     )
+
+
+async def _store_postgresql(
+    db: AsyncSession, columns: dict[str, list[Any]], computed_at: dt.datetime
+) -> None:
+    """One statement: the columns as arrays, ``unnest`` into rows, upsert."""
+    types: dict[str, Any] = {
+        "assessment_id": Integer,
+        "round_id": Integer,
+        "questionnaire_id": String,
+        "sector": String,
+        "size_band": String,
+        "figures": Text,
+    }
+    rows = (
+        func.unnest(
+            *(bindparam(name, columns[name], type_=postgresql.ARRAY(types[name])) for name in types)
+        )
+        .table_valued(*types)
+        .render_derived(name="stored")
+    )
+    source = select(
+        *(rows.c[name] for name in _STORED_COLUMNS[:5]),
+        literal(METHOD_VERSION, String),
+        literal(computed_at, UTCDateTime()),
+        rows.c.figures,
+    )
+    await db.execute(
+        _upsert(
+            pg_insert(cast(Table, AssessmentBenchmark.__table__)).from_select(
+                list(_STORED_COLUMNS), source
+            )
+        )
+    )
+
+
+async def _store_rows(
+    db: AsyncSession, columns: dict[str, list[Any]], computed_at: dt.datetime
+) -> None:
+    """One ``executemany`` on the DBAPI cursor with ready tuples: the one timestamp is
+    converted once by its column type, skipping SQLAlchemy's per-row parameter work."""
+    table = cast(Table, AssessmentBenchmark.__table__)
+    statement = _upsert(sqlite_insert(table))
     connection = await db.connection()
 
     def store(sync: Connection) -> None:
         compiled = statement.compile(dialect=sync.dialect, column_keys=list(_STORED_COLUMNS))
         process = table.c.computed_at.type.bind_processor(sync.dialect)
+        n_rows = len(columns["figures"])
         constants = {
-            "method_version": METHOD_VERSION,
-            "computed_at": process(computed_at) if process else computed_at,
-        }
-        columns: dict[str, Sequence[Any]] = {
-            "assessment_id": subjects.ids.tolist(),
-            "round_id": subjects.round_ids,
-            "questionnaire_id": subjects.questionnaire_ids,
-            "sector": subjects.sectors,
-            "size_band": subjects.size_bands,
-            "figures": figures,
+            "method_version": [METHOD_VERSION] * n_rows,
+            "computed_at": [process(computed_at) if process else computed_at] * n_rows,
         }
         order = [name for name in compiled.positiontup or () if name in _STORED_COLUMNS]
         if sorted(order) != sorted(_STORED_COLUMNS):
             raise RuntimeError(f"unexpected parameters in the upsert: {compiled.positiontup}")
-        rows = list(
-            zip(
-                *(
-                    columns[name] if name in columns else [constants[name]] * len(figures)
-                    for name in order
-                ),
-                strict=True,
-            )
-        )
+        rows = list(zip(*({**columns, **constants}[name] for name in order), strict=True))
         cursor = sync.connection.cursor()
         try:
             cursor.executemany(str(compiled), rows)
@@ -371,12 +425,12 @@ def _hundredths(values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
 
 
 def _figures_by_subject(
-    subjects: _Subjects, dimension_rows: list[Sequence[Any]], signature_of: dict[int, int]
+    subjects: _Subjects, dimension_columns: list[list[Any]], signature_of: dict[int, int]
 ) -> list[str]:
     """Build the peer frame of every subject × dimension (and overall), run the core once,
     and encode each subject's figures (see :class:`StoredFigure` for the layout)."""
     n_subjects = len(subjects.ids)
-    d_ids, d_dimensions, d_values = _columns(dimension_rows, 3)
+    d_ids, d_dimensions, d_values = dimension_columns
     d_position = pd.Index(subjects.ids).get_indexer(np.asarray(d_ids, dtype=np.int64))
     kept = d_position >= 0
     d_position = d_position[kept]

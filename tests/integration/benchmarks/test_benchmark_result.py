@@ -6,17 +6,23 @@ from __future__ import annotations
 
 import re
 
+import msgspec
 import numpy as np
 from scipy import stats
 
+from survey.accounts.models import Role
+from survey.assessments.models import QuestionnaireVersion
+from survey.assessments.publishing import content_hash
+from survey.questionnaires.schema import Questionnaire
 from survey.scoring import round_half_up
-from tests.factories import api_login, login, make_round
+from tests.factories import api_login, login, make_organisation, make_round, make_user
 from tests.integration.assessments.helpers import (
     answer,
     api_post,
     html_escape,
     manager_with_assessment,
     nl,
+    start,
 )
 from tests.integration.benchmarks.helpers import (
     DIMENSION,
@@ -29,6 +35,7 @@ from tests.integration.benchmarks.helpers import (
     submit_arranged,
     submitted_peer,
 )
+from tests.unit.test_questionnaire_versions import version_two
 
 
 async def _answer_vision_and_submit(client, setup) -> None:
@@ -223,3 +230,67 @@ async def test_change_since_the_previous_round(client, db, sessionmaker) -> None
     await login(client, setup.manager)
     html = (await client.get(f"/assessments/{setup.assessment_id}/result")).text
     assert nl("Change since %(round)s", round="2025") in html
+
+
+async def _publish_version_two(db, second: dict) -> None:
+    definition = msgspec.convert(second, Questionnaire)
+    db.add(
+        QuestionnaireVersion(
+            questionnaire_id=definition.id,
+            version=2,
+            definition=msgspec.to_builtins(definition),
+            content_hash=content_hash(definition),
+        )
+    )
+    await db.commit()
+
+
+async def _submit_on_the_newest_version(client, db, round_name: str, answers: dict) -> int:
+    organisation = await make_organisation(db)
+    manager = await make_user(db, Role.MANAGER, organisation)
+    token = await api_login(client, manager)
+    assessment_id = await start(client, token, organisation.id, round_name)
+    assert (await client.get(f"/api/v1/assessments/{assessment_id}")).json()[
+        "questionnaire_version"
+    ] == 2
+    for item_id, value in answers.items():
+        await answer(client, token, assessment_id, item_id, value)
+    submitted = await api_post(client, token, f"/api/v1/assessments/{assessment_id}/submit")
+    assert submitted.status_code == 200, submitted.text
+    return assessment_id
+
+
+async def test_peers_on_the_older_version_are_compared_when_the_parts_are_the_same(
+    client, db
+) -> None:
+    round_ = await make_round(db, "2026")
+    await peers(db, round_, 5)  # on version 1
+    # version 2 renames an item (mapped through previous_item_ids); the parts stay the same
+    await _publish_version_two(db, version_two({"vb-missie": "vb-missie-en-visie"}))
+    answers = {("vb-missie-en-visie" if k == "vb-missie" else k): v for k, v in VISION.items()}
+
+    assessment_id = await _submit_on_the_newest_version(client, db, "2026", answers)
+    benchmark = await _benchmark(client, assessment_id)
+
+    assert _by_dimension(benchmark)[DIMENSION]["peer_group"]["n_organisations"] == 5
+    assert benchmark["overall"]["peer_group"]["n_organisations"] == 5
+
+
+async def test_a_renamed_part_has_no_peers_on_the_older_version(client, db) -> None:
+    round_ = await make_round(db, "2026")
+    await peers(db, round_, 5)  # on version 1
+    second = version_two({})
+    second["dimensions"][0]["id"] = "visie"  # the first part gets another id
+    await _publish_version_two(db, second)
+
+    assessment_id = await _submit_on_the_newest_version(client, db, "2026", VISION)
+    benchmark = await _benchmark(client, assessment_id)
+
+    renamed = _by_dimension(benchmark)["visie"]
+    assert (renamed["status"], renamed["peer_group"], renamed["distribution"]) == (
+        "too_few_peers",
+        None,
+        None,
+    )
+    # the overall score of another set of parts is not comparable either
+    assert benchmark["overall"]["status"] == "too_few_peers"

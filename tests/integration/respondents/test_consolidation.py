@@ -3,6 +3,7 @@ spread and agreement, flags strong disagreement, and stays the manager's to chan
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.factories import api_login, csrf_token
@@ -116,3 +117,12 @@ async def test_prefill_without_submitted_responses_is_refused(client, db) -> Non
         headers={"x-csrftoken": setup.token},
     )
     assert response.status_code == 409
+
+
+async def test_the_managers_questions_show_what_the_respondents_said(client, db, settings) -> None:
+    setup = await three_submitted_responses(client, db, settings)
+    page = await client.get(f"/assessments/{setup.assessment_id}/dimensions/visie-en-beleid")
+    lines = re.findall(r'<p class="respondents-line">([^<]*)</p>', page.text)
+    assert len(lines) == 2  # vb-missie and vb-leiding were answered by the respondents
+    missie = next(line for line in lines if nl("discuss") in line)
+    assert "0.50" in missie and "0.00" in missie
