@@ -72,6 +72,19 @@ def test_a_colleague_answers_and_the_manager_consolidates(
             _answer_question(colleague, question_id, javascript)
         if not javascript:
             colleague.get_by_role("button", name="Bewaren en naar het overzicht").click()
+
+        # Evidence for the first question: a link, then it is listed with the question.
+        colleague.goto(f"/assessments/{assessment_id}/evidence/{ids[0].removeprefix('q-')}")
+        colleague.locator("#url").fill("www.example.org/taalbeleid.pdf")
+        colleague.get_by_role("button", name="Link toevoegen").click()
+        expect(colleague.locator(".flash")).to_have_text("Het bewijsstuk is toegevoegd.")
+        expect(colleague.locator(".evidence-list")).to_contain_text(
+            "https://www.example.org/taalbeleid.pdf"
+        )
+        assert_accessible(colleague)
+        colleague.goto(f"/assessments/{assessment_id}/dimensions/{first_part}")
+        expect(colleague.locator(f"#{ids[0]} .evidence-link")).to_contain_text("1 bewijsstuk")
+
         colleague.goto(f"/assessments/{assessment_id}")
         colleague.get_by_role("button", name="Je antwoorden indienen").click()
         expect(colleague.locator(".flash")).to_contain_text("Je antwoorden zijn ingediend.")
