@@ -52,6 +52,11 @@ from survey.scoring import (
 EDITABLE_STATES = frozenset({AssessmentState.DRAFT, AssessmentState.REOPENED})
 
 
+def accepts_answers(assessment: Assessment, round_: Round) -> bool:
+    """Answers can change: the assessment is a draft or reopened, and its round is open."""
+    return assessment.state in EDITABLE_STATES and round_.state_on(today()) == RoundState.OPEN
+
+
 @dataclass
 class AssessmentContext:
     """An assessment with everything a page or API answer about it needs."""
@@ -72,7 +77,7 @@ class AssessmentContext:
 
     @property
     def is_editable(self) -> bool:
-        return self.assessment.state in EDITABLE_STATES and self.round_is_open
+        return accepts_answers(self.assessment, self.round)
 
     @property
     def is_personal(self) -> bool:

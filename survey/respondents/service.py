@@ -26,7 +26,8 @@ from survey.accounts.models import Membership, Role, User
 from survey.accounts.passwords import MIN_PASSWORD_LENGTH
 from survey.accounts.service import CurrentUser, create_user, normalise_email, snapshot
 from survey.assessments import service as assessments
-from survey.assessments.models import Answer, Assessment, Response
+from survey.assessments.models import Answer, Assessment, QuestionnaireVersion, Response
+from survey.assessments.publishing import definition_of
 from survey.assessments.schemas import AnswerWrite
 from survey.audit.service import record
 from survey.db import utcnow
@@ -37,6 +38,7 @@ from survey.mail import send_mail
 from survey.organisations.models import Organisation
 from survey.questionnaires.schema import ORDERED_TYPES, Item, Questionnaire
 from survey.respondents.models import Invitation
+from survey.rounds.models import Round
 from survey.scoring import (
     StoredAnswer,
     interquartile_range,
@@ -300,18 +302,19 @@ async def find_invitation(db: AsyncSession, token: str) -> InvitationView:
     assessment = await db.get(Assessment, invitation.assessment_id)
     assert assessment is not None
     organisation = await db.get(Organisation, assessment.organisation_id)
-    assert organisation is not None
-    context = await assessments._load_context(db, assessment)
+    round_ = await db.get(Round, assessment.round_id)
+    version = await db.get(QuestionnaireVersion, assessment.questionnaire_version_id)
+    assert organisation is not None and round_ is not None and version is not None
     inviter = await db.get(User, invitation.created_by) if invitation.created_by else None
     existing = await db.scalar(select(User.id).where(User.email == invitation.email))
     return InvitationView(
         invitation=invitation,
         assessment=assessment,
         organisation=organisation,
-        questionnaire=context.questionnaire,
+        questionnaire=definition_of(version),
         inviter_name=inviter.name if inviter else None,
         account_exists=existing is not None,
-        assessment_open=context.is_editable,
+        assessment_open=assessments.accepts_answers(assessment, round_),
     )
 
 
