@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.assessments.models import QuestionnaireVersion
-from survey.questionnaires import registry
+from survey.questionnaires import all_versions
 from survey.questionnaires.schema import Questionnaire
 
 _decoded: dict[str, Questionnaire] = {}
@@ -48,7 +48,7 @@ def _changed_message(definition: Questionnaire) -> str:
 async def changed_published_versions(db: AsyncSession) -> list[str]:
     """Why the definition files disagree with what is published, one sentence each."""
     problems = []
-    for definition in registry().values():
+    for definition in all_versions():
         stored_hash = await db.scalar(
             select(QuestionnaireVersion.content_hash).where(
                 QuestionnaireVersion.questionnaire_id == definition.id,
@@ -61,9 +61,10 @@ async def changed_published_versions(db: AsyncSession) -> list[str]:
 
 
 async def publish_definitions(db: AsyncSession) -> list[QuestionnaireVersion]:
-    """Store every definition version not yet published; refuse a changed published one."""
+    """Store every definition version not yet published (older versions too, so their files
+    stay checked); refuse a changed published one."""
     published: list[QuestionnaireVersion] = []
-    for definition in registry().values():
+    for definition in all_versions():
         digest = content_hash(definition)
         existing = await db.scalar(
             select(QuestionnaireVersion).where(

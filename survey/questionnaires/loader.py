@@ -41,6 +41,7 @@ __all__ = [
     "QUESTIONNAIRE_DIR",
     "DefinitionError",
     "DefinitionProblem",
+    "all_versions",
     "check_definition",
     "get_questionnaire",
     "load_all",
@@ -738,6 +739,12 @@ def registry() -> dict[str, Questionnaire]:
     ``registry.cache_clear()`` and ``_versions.cache_clear()``.)
     """
     return _latest(_versions())
+
+
+def all_versions() -> list[Questionnaire]:
+    """Every version in :data:`QUESTIONNAIRE_DIR`, ordered by id and version (published all)."""
+    versions = _versions()
+    return [versions[key] for key in sorted(versions)]
 
 
 def get_questionnaire(questionnaire_id: str, version: int | None = None) -> Questionnaire | None:
