@@ -46,6 +46,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from survey.assessments.service import encode_dimension_scores
 from survey.benchmarks.core import MIN_GROUP_SIZE, PERCENTILES
 from survey.benchmarks.service import recompute, recompute_all
 from survey.db import UTCDateTime, create_engine, create_sessionmaker
@@ -194,6 +195,10 @@ def build_network(path: Path, n_organisations: int, seed: int = 5) -> dict[str, 
             overall_frames.append(overall)
         dims = pd.concat(dimension_frames, ignore_index=True)
         overall = pd.concat(overall_frames, ignore_index=True)
+        matrix = dims["score"].to_numpy(dtype=np.float64).reshape(n_organisations, N_DIMENSIONS)
+        dimension_ids = dims["dimension_id"].to_numpy()[:N_DIMENSIONS].tolist()
+        ids_json, _ = encode_dimension_scores((d, None) for d in dimension_ids)
+        compact = [row.tobytes() for row in matrix.astype("<f8")]
         with connection:
             connection.executemany(
                 "INSERT INTO assessments (id, organisation_id, questionnaire_id, questionnaire_version_id,"
@@ -206,7 +211,7 @@ def build_network(path: Path, n_organisations: int, seed: int = 5) -> dict[str, 
             )
             connection.executemany(
                 "INSERT INTO assessment_results (assessment_id, rules_version, score, maturity, coverage,"
-                " computed_at) VALUES (?, '1', ?, ?, ?, ?)",
+                " computed_at, dimension_ids, dimension_scores) VALUES (?, '1', ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         int(a),
@@ -214,12 +219,15 @@ def build_network(path: Path, n_organisations: int, seed: int = 5) -> dict[str, 
                         None if pd.isna(m) else int(m),
                         float(c),
                         now,
+                        ids_json,
+                        compact_scores,
                     )
-                    for a, s, m, c in zip(
+                    for a, s, m, c, compact_scores in zip(
                         overall["assessment_id"],
                         overall["score"],
                         overall["maturity"],
                         overall["coverage"],
+                        compact,
                         strict=True,
                     )
                 ),
@@ -251,7 +259,6 @@ def build_network(path: Path, n_organisations: int, seed: int = 5) -> dict[str, 
                     )
                 ),
             )
-        matrix = dims["score"].to_numpy(dtype=np.float64).reshape(n_organisations, N_DIMENSIONS)
         memory["rounds"].append(
             np.column_stack([matrix, overall["score"].to_numpy(dtype=np.float64)])
         )

@@ -1,4 +1,5 @@
-"""benchmarks: stored peer figures per assessment and questionnaire quality per round
+"""benchmarks: stored peer figures per assessment and questionnaire quality per round; the
+dimension scores of each assessment result compactly (one row per assessment to read)
 
 Revision ID: 0003_benchmarks
 Revises: 0002_assessments
@@ -6,6 +7,8 @@ Create Date: 2026-11-30 20:00:00
 """
 from __future__ import annotations
 
+import json
+import struct
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -19,7 +22,37 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _fill_dimension_scores() -> None:
+    """The compact copy of the stored dimension scores, from ``dimension_results``: ids as a
+    JSON array, scores as little-endian float64 in the same order (NaN: no score)."""
+    bind = op.get_bind()
+    results = sa.table('assessment_results', sa.column('assessment_id', sa.Integer()), sa.column('dimension_ids', sa.Text()), sa.column('dimension_scores', sa.LargeBinary()))
+    dimensions = sa.table('dimension_results', sa.column('assessment_id', sa.Integer()), sa.column('dimension_id', sa.String()), sa.column('score', sa.Float()))
+    pairs: dict[int, list[tuple[str, float]]] = {a: [] for a in bind.scalars(sa.select(results.c.assessment_id))}
+    for assessment_id, dimension_id, score in bind.execute(
+        sa.select(dimensions.c.assessment_id, dimensions.c.dimension_id, dimensions.c.score).order_by(dimensions.c.assessment_id, dimensions.c.dimension_id)
+    ):
+        if assessment_id in pairs:
+            pairs[assessment_id].append((dimension_id, float('nan') if score is None else float(score)))
+    if pairs:
+        bind.execute(
+            results.update().where(results.c.assessment_id == sa.bindparam('id')).values(dimension_ids=sa.bindparam('ids'), dimension_scores=sa.bindparam('scores')),
+            [
+                {'id': a, 'ids': json.dumps([d for d, _ in p], separators=(',', ':')), 'scores': struct.pack(f'<{len(p)}d', *(v for _, v in p))}
+                for a, p in pairs.items()
+            ],
+        )
+
+
 def upgrade() -> None:
+    with op.batch_alter_table('assessment_results', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('dimension_ids', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('dimension_scores', sa.LargeBinary(), nullable=True))
+    _fill_dimension_scores()
+    with op.batch_alter_table('assessment_results', schema=None) as batch_op:
+        batch_op.alter_column('dimension_ids', existing_type=sa.Text(), nullable=False)
+        batch_op.alter_column('dimension_scores', existing_type=sa.LargeBinary(), nullable=False)
+
     op.create_table('assessment_benchmarks',
     sa.Column('assessment_id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -53,3 +86,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_assessment_benchmarks_round_id'))
 
     op.drop_table('assessment_benchmarks')
+    with op.batch_alter_table('assessment_results', schema=None) as batch_op:
+        batch_op.drop_column('dimension_scores')
+        batch_op.drop_column('dimension_ids')

@@ -4,7 +4,17 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.db import Base, TimestampMixin, utcnow
@@ -111,6 +121,13 @@ class AssessmentResult(Base):
     maturity: Mapped[int | None] = mapped_column(default=None)
     coverage: Mapped[float] = mapped_column(Float)
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The dimension scores again, compactly, for the benchmark recompute that reads a whole
+    # round at once (one row per assessment, no Python object per score): the dimension ids
+    # as a JSON array, and their scores in the same order as little-endian float64 (NaN: no
+    # score). Written by :func:`survey.assessments.service.add_result` with the rows of
+    # ``dimension_results``, which stay the full record.
+    dimension_ids: Mapped[str] = mapped_column(Text, default="[]")
+    dimension_scores: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
 class DimensionResult(Base):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+import numpy as np
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -476,8 +479,28 @@ async def store_result(db: AsyncSession, assessment_id: int, scores: ResponseSco
     await db.flush()
 
 
+_DIMENSION_IDS = msgspec.json.Encoder()
+
+
+def encode_dimension_scores(scores: Iterable[tuple[str, float | None]]) -> tuple[str, bytes]:
+    """``AssessmentResult.dimension_ids`` and ``dimension_scores`` of (dimension id, score)
+    pairs: the ids as a JSON array, the scores as little-endian float64 (NaN: no score).
+
+    >>> ids, packed = encode_dimension_scores([("d1", 12.5), ("d2", None)])
+    >>> ids, np.frombuffer(packed, dtype="<f8").tolist()
+    ('["d1","d2"]', [12.5, nan])
+    """
+    pairs = list(scores)
+    ids = _DIMENSION_IDS.encode([dimension_id for dimension_id, _ in pairs]).decode()
+    values = np.array([np.nan if s is None else s for _, s in pairs], dtype="<f8")
+    return ids, values.tobytes()
+
+
 def add_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> None:
     """Add the scores of an assessment that has none stored yet."""
+    dimension_ids, dimension_scores = encode_dimension_scores(
+        (d.dimension_id, d.score) for d in scores.dimensions
+    )
     db.add(
         AssessmentResult(
             assessment_id=assessment_id,
@@ -485,6 +508,8 @@ def add_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> N
             score=scores.score,
             maturity=scores.maturity,
             coverage=scores.coverage,
+            dimension_ids=dimension_ids,
+            dimension_scores=dimension_scores,
         )
     )
     db.add_all(

@@ -173,6 +173,14 @@ def _lerp(low: FloatArray, high: FloatArray, fraction: FloatArray) -> FloatArray
     return result
 
 
+def _small(codes: IntArray) -> npt.NDArray[np.integer[Any]]:
+    """Non-negative codes in the narrowest integer type (numpy's stable sort is a radix sort
+    for 16-bit integers)."""
+    if codes.size and int(codes.max()) < 2**16:
+        return codes.astype(np.uint16)
+    return codes
+
+
 def _validated(frame: pd.DataFrame) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"scores must be a pandas DataFrame, got {type(frame).__name__}")
@@ -231,13 +239,14 @@ def peer_benchmarks(
     For each level (sector × size band, sector, network) the peers with a score
     are counted per (scope, group); a row's own row is subtracted when it is a
     peer. A row takes the first level with at least ``min_group_size`` peers.
-    Then, per level, all peer scores are sorted once by (group, score) and every
-    row's counts below / at-or-below its score come from binary searches
-    (``numpy.searchsorted``), giving :func:`percentile_rank`; the percentiles are
-    read from the sorted peers with the row's own position skipped, giving exactly
-    :func:`percentiles` of the group without the row. Ties in a score and the
-    row's own removal are exact: scores are compared through their rank among all
-    distinct scores, never through float arithmetic.
+    The scored rows are sorted once by score; per level a stable sort by group
+    (a radix sort for small group codes) orders them by (group, score). In that
+    order a running count of peers gives every row's counts below / at-or-below
+    its score (at the start and end of its run of equal scores in its group),
+    hence :func:`percentile_rank`; the percentiles are read from the sorted peers
+    with the row's own position skipped, giving exactly :func:`percentiles` of the
+    group without the row. Ties in a score and the row's own removal are exact:
+    equal scores are found by comparison, never through float arithmetic.
 
     Raises
     ------
@@ -276,46 +285,54 @@ def peer_benchmarks(
         scope,
     )
 
-    # Scores compared through their rank among the distinct scores: exact ties.
-    distinct, value_id = np.unique(np.where(has_score, score, 0.0), return_inverse=True)
-    n_values = np.int64(distinct.size)
-    value_id = value_id.astype(np.int64)
-    self_count = is_peer.astype(np.int64)
-
     level = np.full(n_rows, -1, dtype=np.int64)
     n_peers = np.zeros(n_rows, dtype=np.int64)
     rank = np.full(n_rows, np.nan)
     dist = np.full((n_rows, wanted.size), np.nan)
 
+    # The rows with a score, sorted once by score; per level a stable sort by group (a
+    # radix sort when the group codes are small) gives the order (group, score). Equal
+    # scores are compared exactly (float equality), never through arithmetic.
+    scored = np.flatnonzero(has_score)
+    by_score = scored[np.argsort(score[scored], kind="stable")]
+    self_count = is_peer.astype(np.int64)
+
     for level_index, groups in enumerate(group_codes):
         counts = np.bincount(groups[is_peer], minlength=int(groups.max(initial=0)) + 1)
         others = counts[groups] - self_count
-        chosen = np.flatnonzero(has_score & (level == -1) & (others >= min_group_size))
-        if chosen.size == 0:
+        wanted_rows = has_score & (level == -1) & (others >= min_group_size)
+        if not wanted_rows.any():
             continue
-        level[chosen] = level_index
-        n_peers[chosen] = others[chosen]
+        order = by_score[np.argsort(_small(groups[by_score]), kind="stable")]
+        sorted_group = groups[order]
+        sorted_score = score[order]
+        sorted_peer = is_peer[order]
+        # peers before each sorted position
+        peers_before = np.zeros(order.size + 1, dtype=np.int64)
+        np.cumsum(sorted_peer, out=peers_before[1:])
+        positions = np.arange(order.size, dtype=np.int64)
+        new_group = np.ones(order.size, dtype=bool)
+        new_group[1:] = sorted_group[1:] != sorted_group[:-1]
+        new_run = new_group.copy()
+        new_run[1:] |= sorted_score[1:] != sorted_score[:-1]
+        group_start = np.maximum.accumulate(np.where(new_group, positions, 0))
+        run_start = np.maximum.accumulate(np.where(new_run, positions, 0))
+        run_starts = np.flatnonzero(new_run)
+        run_end = np.append(run_starts[1:], order.size)[np.cumsum(new_run) - 1]
 
-        keys = np.sort(groups[is_peer] * n_values + value_id[is_peer])
-        sorted_values = distinct[keys % n_values]
-        # Search with sorted needles (numpy narrows each search with the previous one),
-        # then put the answers back in row order.
-        own_key = groups[chosen] * n_values + value_id[chosen]
-        needle_order = np.argsort(own_key, kind="stable")
-        needles = own_key[needle_order]
-        start = np.empty(chosen.size, dtype=np.int64)
-        first = np.empty(chosen.size, dtype=np.int64)
-        after = np.empty(chosen.size, dtype=np.int64)
-        start[needle_order] = np.searchsorted(keys, needles - needles % n_values, side="left")
-        first[needle_order] = np.searchsorted(keys, needles, side="left")
-        after[needle_order] = np.searchsorted(keys, needles, side="right")
-        below = first - start
-        at_or_below = after - start - self_count[chosen]
+        take = wanted_rows[order]
+        chosen = order[take]
+        level[chosen] = level_index
         n = others[chosen]
+        n_peers[chosen] = n
+        start = peers_before[group_start[take]]
+        below = peers_before[run_start[take]] - start
+        at_or_below = peers_before[run_end[take]] - start - self_count[chosen]
         rank[chosen] = 100.0 * (below + at_or_below) / (2 * n)
 
-        # The row's own position among the sorted peers (any of equal scores will do:
-        # removing one of several equal values leaves the same sorted list).
+        # The sorted peer scores; the row's own position among them (any of equal scores
+        # will do: removing one of several equal values leaves the same sorted list).
+        sorted_values = sorted_score[sorted_peer]
         own_position = np.where(is_peer[chosen], below, np.iinfo(np.int64).max)
         for column, percentile in enumerate(wanted):
             h = (n - 1) * (percentile / 100.0)

@@ -14,9 +14,11 @@ Page views only read what is stored. The quality figures, which need every
 answer of a round, are marked stale by a recompute and computed again on the
 next request for them (or eagerly when the round closes).
 
-Input: the stored dimension and overall scores (``dimension_results``,
-``assessment_results``) that the scoring core wrote at submission, with the
-scoring rules version, so a benchmark always compares the published scores.
+Input: the stored overall and dimension scores that the scoring core wrote at
+submission, with the scoring rules version, so a benchmark always compares the
+published scores. The dimension scores are read from their compact copy on
+``assessment_results`` (``dimension_scores``: one row per assessment to read instead
+of one per dimension); ``dimension_results`` holds the same scores in full.
 
 Comparable versions
 -------------------
@@ -35,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Final, cast
 
 import msgspec
@@ -175,6 +178,8 @@ class _Subjects:
     sectors: list[str]
     size_bands: list[str]
     overall: npt.NDArray[np.float64]
+    dimension_ids: list[str]
+    dimension_scores: list[bytes]
 
 
 def _filters(round_ids: Sequence[int] | None, questionnaire_id: str | None) -> list[Any]:
@@ -243,6 +248,8 @@ async def _load_subjects(db: AsyncSession, filters: list[Any]) -> _Subjects:
             Organisation.sector,
             Organisation.size_band,
             AssessmentResult.score,
+            AssessmentResult.dimension_ids,
+            AssessmentResult.dimension_scores,
         )
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
         .join(Organisation, Organisation.id == Assessment.organisation_id)
@@ -259,7 +266,43 @@ async def _load_subjects(db: AsyncSession, filters: list[Any]) -> _Subjects:
         sectors=list(columns[6]),
         size_bands=list(columns[7]),
         overall=pd.Series(columns[8], dtype=np.float64).to_numpy(),
+        dimension_ids=list(columns[9]),
+        dimension_scores=[bytes(value) for value in columns[10]],
     )
+
+
+_DIMENSION_IDS_DECODER = msgspec.json.Decoder(list[str])
+
+
+def _dimension_scores(
+    subjects: _Subjects,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[str], npt.NDArray[np.float64]]:
+    """The subjects' stored dimension scores (``AssessmentResult.dimension_ids`` and
+    ``dimension_scores``) as columns: subject position, dimension code, the dimension ids
+    the codes index, score; rows without a score left out.
+
+    The scores of all subjects are one buffer of float64; the id lists are decoded once
+    per distinct list (once per questionnaire version, as a rule).
+    """
+    id_codes, distinct = pd.factorize(np.asarray(subjects.dimension_ids, dtype=object))
+    id_lists = [_DIMENSION_IDS_DECODER.decode(ids) for ids in distinct]
+    names = list(dict.fromkeys(chain.from_iterable(id_lists)))
+    code_of = {name: code for code, name in enumerate(names)}
+    width = max((len(ids) for ids in id_lists), default=0)
+    table = np.zeros((len(id_lists), width), dtype=np.int64)
+    for row, ids in enumerate(id_lists):
+        table[row, : len(ids)] = [code_of[name] for name in ids]
+    lengths = np.asarray([len(ids) for ids in id_lists], dtype=np.int64)[id_codes]
+    sizes = np.fromiter(map(len, subjects.dimension_scores), dtype=np.int64, count=len(id_codes))
+    if np.any(sizes != lengths * 8):
+        raise ValueError("stored dimension scores must be one float64 per dimension id")
+    values = np.frombuffer(b"".join(subjects.dimension_scores), dtype="<f8").astype(np.float64)
+    position = np.repeat(np.arange(len(id_codes), dtype=np.int64), lengths)
+    offsets = np.cumsum(lengths) - lengths
+    local = np.arange(values.size, dtype=np.int64) - np.repeat(offsets, lengths)
+    codes = table[id_codes[position], local]
+    kept = ~np.isnan(values)
+    return position[kept], codes[kept], names, values[kept]
 
 
 async def _dimension_signatures(db: AsyncSession, version_ids: set[int]) -> dict[int, int]:
@@ -292,17 +335,10 @@ async def _recompute(
 
     filters = _filters(round_ids, questionnaire_id)
     subjects = await _load_subjects(db, filters)
-    dimension_columns = await _fetch_columns(
-        db,
-        select(DimensionResult.assessment_id, DimensionResult.dimension_id, DimensionResult.score)
-        .join(Assessment, Assessment.id == DimensionResult.assessment_id)
-        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
-        .where(*filters, DimensionResult.score.is_not(None)),
-    )
     signature_of = await _dimension_signatures(db, set(subjects.version_ids))
     computed_at = utcnow()
     if len(subjects.ids):
-        figures = _figures_by_subject(subjects, dimension_columns, signature_of)
+        figures = _figures_by_subject(subjects, signature_of)
         await _store(db, subjects, figures, computed_at)
     # What is left from before belongs to assessments that have no result any more.
     leftover = delete(AssessmentBenchmark).where(AssessmentBenchmark.computed_at < computed_at)
@@ -424,18 +460,11 @@ def _hundredths(values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     return np.rint(rounded * 100).astype(np.int64)
 
 
-def _figures_by_subject(
-    subjects: _Subjects, dimension_columns: list[list[Any]], signature_of: dict[int, int]
-) -> list[str]:
+def _figures_by_subject(subjects: _Subjects, signature_of: dict[int, int]) -> list[str]:
     """Build the peer frame of every subject × dimension (and overall), run the core once,
     and encode each subject's figures (see :class:`StoredFigure` for the layout)."""
     n_subjects = len(subjects.ids)
-    d_ids, d_dimensions, d_values = dimension_columns
-    d_position = pd.Index(subjects.ids).get_indexer(np.asarray(d_ids, dtype=np.int64))
-    kept = d_position >= 0
-    d_position = d_position[kept]
-    dimension_codes, dimension_names = pd.factorize(np.asarray(d_dimensions, dtype=object)[kept])
-    d_scores = np.asarray(d_values, dtype=np.float64)[kept]
+    d_position, dimension_codes, dimension_names, d_scores = _dimension_scores(subjects)
 
     # scope = (round, questionnaire, dimension or overall-of-a-dimension-set): what is comparable
     n_dimension_codes = len(dimension_names) + max(signature_of.values(), default=0) + 1
