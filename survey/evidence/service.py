@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -61,9 +62,15 @@ async def _add(
     db: AsyncSession,
     user: CurrentUser,
     context: assessments.AssessmentContext,
-    evidence: Evidence,
+    item_id: str,
+    kind: EvidenceKind,
+    **content: Any,
 ) -> Evidence:
-    if await _count(db, context.response.id, evidence.item_id) >= MAX_EVIDENCE_PER_ANSWER:
+    """Attach evidence of ``kind`` (its ``content`` fields) to the answer in the caller's response."""
+    evidence = Evidence(
+        response_id=context.response.id, item_id=item_id, kind=kind, created_by=user.id, **content
+    )
+    if await _count(db, context.response.id, item_id) >= MAX_EVIDENCE_PER_ANSWER:
         raise Invalid(
             {
                 "evidence": _(
@@ -101,18 +108,7 @@ async def add_note(
         raise Invalid({"note": _("Write the note.")})
     if len(text) > NOTE_MAX_LENGTH:
         raise Invalid({"note": _("Use at most %(n)s characters.", n=NOTE_MAX_LENGTH)})
-    return await _add(
-        db,
-        user,
-        context,
-        Evidence(
-            response_id=context.response.id,
-            item_id=item_id,
-            kind=EvidenceKind.NOTE,
-            note=text,
-            created_by=user.id,
-        ),
-    )
+    return await _add(db, user, context, item_id, EvidenceKind.NOTE, note=text)
 
 
 def clean_url(raw: str) -> str:
@@ -148,18 +144,7 @@ async def add_link(
     url: str,
 ) -> Evidence:
     _ensure_can_change(user, context, item_id)
-    return await _add(
-        db,
-        user,
-        context,
-        Evidence(
-            response_id=context.response.id,
-            item_id=item_id,
-            kind=EvidenceKind.LINK,
-            url=clean_url(url),
-            created_by=user.id,
-        ),
-    )
+    return await _add(db, user, context, item_id, EvidenceKind.LINK, url=clean_url(url))
 
 
 async def add_file(
@@ -195,16 +180,12 @@ async def add_file(
             db,
             user,
             context,
-            Evidence(
-                response_id=context.response.id,
-                item_id=item_id,
-                kind=EvidenceKind.FILE,
-                file_name=files.clean_file_name(file_name),
-                content_type=content_type,
-                size=len(data),
-                storage_key=key,
-                created_by=user.id,
-            ),
+            item_id,
+            EvidenceKind.FILE,
+            file_name=files.clean_file_name(file_name),
+            content_type=content_type,
+            size=len(data),
+            storage_key=key,
         )
     except Exception:
         files.remove(uploads_dir, key)
