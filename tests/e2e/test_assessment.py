@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from survey.demo import manager_email
 from tests.e2e.harness import assert_accessible, javascript_enabled, login
+from tests.e2e.test_questionnaires import _open_assessment
 
 # Managers the other journeys do not use; one per mode so the runs stay independent.
 MANAGER_INDEX = {"js": 11, "nojs": 12}
@@ -18,17 +19,8 @@ FIRST_PART = "Visie en beleid"
 
 
 def _open_editable_assessment(page: Any) -> None:
-    """From the organisation page to an assessment that can be answered, whatever its state."""
-    page.locator("main a[href^='/organisations/']").first.click()
-    start = page.locator("form[action$='/assessments'] button")
-    if start.count():
-        start.first.click()
-    else:
-        page.locator("main td a").first.click()
-        reopen = page.locator("form[action$='/reopen'] button")
-        if reopen.count():
-            reopen.first.click()
-    expect(page).to_have_url(re.compile(r"/assessments/\d+$"))
+    """This round's "Cultuursensitief werken" assessment, started or reopened as needed."""
+    _open_assessment(page, "cultuursensitief-werken")
 
 
 def test_manager_answers_submits_and_sees_the_result(
