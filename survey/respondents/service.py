@@ -45,9 +45,9 @@ from survey.scoring import (
     item_score,
     lower_median,
     most_frequent,
+    needs_discussion,
     rwg,
 )
-from survey.scoring.consensus import DISCUSSION_MIN_RESPONSES, DISCUSSION_RWG_BELOW
 from survey.settings import Settings
 
 logger = logging.getLogger("survey")
@@ -593,14 +593,7 @@ def item_consensus(item: Item, answers: list[RespondentAnswer]) -> ItemConsensus
             )
         iqr = interquartile_range([item_score(item, v) for v in values])
         agreement = rwg(levels, n_levels)
-        if agreement is not None:
-            # 1 − (1/3)/(2/3) is 0.4999… in floating point; the index is exactly 0.5.
-            agreement = round(agreement, 10)
-        flagged = (
-            len(levels) >= DISCUSSION_MIN_RESPONSES
-            and agreement is not None
-            and agreement < DISCUSSION_RWG_BELOW
-        )
+        flagged = needs_discussion(levels, n_levels)
     elif item.type == "choice":
         suggestion = most_frequent(values)
     elif item.type == "multi":

@@ -32,6 +32,8 @@ __all__ = [
 
 DISCUSSION_MIN_RESPONSES: Final = 3
 DISCUSSION_RWG_BELOW: Final = 0.5
+# 1 − (1/3)/(2/3) is 0.4999… in floating point but exactly 0.5: compare with a tolerance.
+RWG_TOLERANCE: Final = 1e-9
 CONSENSUS_COLUMNS: Final = ("item_id", "n", "lower_median", "iqr", "rwg", "needs_discussion")
 
 
@@ -142,7 +144,7 @@ def needs_discussion(levels: Iterable[float | None], n_levels: int = 5) -> bool:
     if values.size < DISCUSSION_MIN_RESPONSES:
         return False
     agreement = rwg(values.tolist(), n_levels)
-    return agreement is not None and agreement < DISCUSSION_RWG_BELOW
+    return agreement is not None and agreement < DISCUSSION_RWG_BELOW - RWG_TOLERANCE
 
 
 def most_frequent(values: Iterable[Hashable]) -> Hashable | None:
@@ -217,7 +219,7 @@ def consensus_frame(responses: pd.DataFrame, n_levels: int = 5) -> pd.DataFrame:
     expected = (n_levels**2 - 1) / 12
     agreement = np.where(n_values >= 2, np.clip(1.0 - var_values / expected, 0.0, 1.0), np.nan)
     flagged = (n_values >= DISCUSSION_MIN_RESPONSES) & (
-        np.nan_to_num(agreement, nan=1.0) < DISCUSSION_RWG_BELOW
+        np.nan_to_num(agreement, nan=1.0) < DISCUSSION_RWG_BELOW - RWG_TOLERANCE
     )
     median_values = median.to_numpy(dtype=np.float64, na_value=np.nan)
     median_missing = np.isnan(median_values)
