@@ -11,13 +11,18 @@ Then it times, median of 5 runs each:
 
 - the full recompute of the latest round by the real service
   (:func:`survey.benchmarks.service.recompute`): from the stored rows (read
-  through SQLAlchemy) to the stored results (committed);
+  through SQLAlchemy) to the stored results (committed). Before each run (not
+  timed) one organisation submits new scores, as in the app, where a submission
+  triggers the recompute: every figure is computed again, and the rows whose
+  figures moved (that organisation's peer groups) are written;
 - a plain numpy baseline doing the same arithmetic (peer group with fallback,
   leave-one-out percentile rank and percentiles) on arrays already in memory;
 
 and prints both, their ratio (``ratio: X``) and the peak memory (tracemalloc, in
 a separate run), then the same for all three rounds in one pass
-(:func:`survey.benchmarks.service.recompute_all`).
+(:func:`survey.benchmarks.service.recompute_all`, one new submission in each
+round). A third line times the worst case, when every stored row is written
+(the first computation after an upgrade, ``survey db upgrade``).
 
 Run: ``uv run python bench/benchmarks.py`` (or ``just bench``); ``--organisations N``
 for a smaller network.
@@ -48,6 +53,7 @@ from sqlalchemy.engine import make_url
 
 from survey.assessments.service import encode_dimension_scores
 from survey.benchmarks.core import MIN_GROUP_SIZE, PERCENTILES
+from survey.benchmarks.schemas import StoredFigure
 from survey.benchmarks.service import recompute, recompute_all
 from survey.db import UTCDateTime, create_engine, create_sessionmaker
 from survey.migrate import upgrade
@@ -311,16 +317,19 @@ def baseline(
 # --- timing ----------------------------------------------------------------------------------
 
 
-def median_time(run: Callable[[], Any], runs: int = RUNS) -> float:
+def median_time(run: Callable[[], Any], before: Callable[[], Any], runs: int = RUNS) -> float:
+    """Median wall time of ``run``; ``before`` runs (untimed) before each."""
     times = []
     for _ in range(runs):
+        before()
         started = time.perf_counter()
         run()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
 
-def peak_memory(run: Callable[[], Any]) -> float:
+def peak_memory(run: Callable[[], Any], before: Callable[[], Any]) -> float:
+    before()
     tracemalloc.start()
     tracemalloc.reset_peak()
     run()
@@ -329,12 +338,16 @@ def peak_memory(run: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
+def nothing() -> None:
+    return None
+
+
 def measure(
     backend: str,
     url: str,
     memory: dict[str, Any],
-    read_floor: Callable[[], int],
-    read_figures: Callable[[], list[tuple[int, str]]],
+    read_floor: Callable[[], Any],
+    read_figures: Callable[[], list[tuple[int, bytes, str]]],
     n_organisations: int,
 ) -> None:
     """Time the real recompute against the baseline on one database, then check its output."""
@@ -353,6 +366,25 @@ def measure(
     every = in_transaction(recompute_all)
     sector, size = memory["sector"], memory["size"]
     last_scores = memory["rounds"][-1]
+    submissions = iter(range(10**9))
+
+    def submit(rounds: range) -> Callable[[], None]:
+        """One organisation per round submits new scores (those of another organisation),
+        stored as a submission stores them; the baseline's arrays follow."""
+
+        def run() -> None:
+            count = next(submissions)
+            for r in rounds:
+                scores = memory["rounds"][r]
+                row = (7919 * count + 17) % n_organisations
+                scores[row] = scores[(row + n_organisations // 2) % n_organisations]
+                assessment_id = r * n_organisations + row + 1  # as build_network numbers them
+                loop.run_until_complete(store_scores(sessionmaker, assessment_id, scores[row]))
+
+        return run
+
+    def clear() -> None:
+        loop.run_until_complete(clear_figures(sessionmaker))
 
     def baseline_latest() -> None:
         baseline(last_scores, sector, size)
@@ -362,14 +394,15 @@ def measure(
             baseline(scores, sector, size)
 
     latest()  # warm up: imports, caches, the first write of the results
-    for label, run, reference in (
-        ("latest round", latest, baseline_latest),
-        (f"all {len(ROUNDS)} rounds", every, baseline_every),
+    for label, run, before, reference in (
+        ("latest round", latest, submit(range(len(ROUNDS) - 1, len(ROUNDS))), baseline_latest),
+        (f"all {len(ROUNDS)} rounds", every, submit(range(len(ROUNDS))), baseline_every),
+        ("latest round, every row written", latest, clear, baseline_latest),
     ):
-        recompute_time = median_time(run)
-        baseline_time = median_time(reference)
-        recompute_peak = peak_memory(run)
-        baseline_peak = peak_memory(reference)
+        recompute_time = median_time(run, before)
+        baseline_time = median_time(reference, nothing)
+        recompute_peak = peak_memory(run, before)
+        baseline_peak = peak_memory(reference, nothing)
         print(
             f"[{backend}] {label}: recompute {recompute_time:.3f} s (median of {RUNS}, stored rows → stored results), "
             f"numpy baseline {baseline_time:.3f} s (arrays in memory), ratio: {recompute_time / baseline_time:.2f}, "
@@ -381,18 +414,55 @@ def measure(
     print(
         f"[{backend}] check: the stored figures of the latest round equal the baseline's ({checked} figures)"
     )
-    floor = median_time(read_floor)
+    floor = median_time(read_floor, nothing)
     print(
         f"[{backend}] for scale: only fetching the latest round's stored score rows with the driver "
         f"(no processing) takes {floor:.3f} s (median of {RUNS})"
     )
 
 
+async def store_scores(sessionmaker: Any, assessment_id: int, scores: np.ndarray[Any, Any]) -> None:
+    """Store new dimension and overall scores of one assessment, as a submission does."""
+    async with sessionmaker() as db, db.begin():
+        dimensions = scores[:N_DIMENSIONS]
+        await db.execute(
+            sa.text(
+                "UPDATE assessment_results SET score = :score, dimension_scores = :compact"
+                " WHERE assessment_id = :id"
+            ),
+            {
+                "score": None if np.isnan(scores[-1]) else float(scores[-1]),
+                "compact": dimensions.astype("<f8").tobytes(),
+                "id": assessment_id,
+            },
+        )
+        for index, value in enumerate(dimensions):
+            await db.execute(
+                sa.text(
+                    "UPDATE dimension_results SET score = :score"
+                    " WHERE assessment_id = :id AND dimension_id = :dimension"
+                ),
+                {
+                    "score": None if np.isnan(value) else float(value),
+                    "id": assessment_id,
+                    "dimension": f"d{index + 1}",
+                },
+            )
+
+
+async def clear_figures(sessionmaker: Any) -> None:
+    async with sessionmaker() as db, db.begin():
+        await db.execute(sa.text("DELETE FROM assessment_benchmarks"))
+
+
 SCORE_ROWS = (
     "SELECT d.assessment_id, d.dimension_id, d.score FROM dimension_results d"
     " JOIN assessments a ON a.id = d.assessment_id WHERE a.round_id = {p} AND d.score IS NOT NULL"
 )
-FIGURE_ROWS = "SELECT assessment_id, figures FROM assessment_benchmarks WHERE round_id = {p}"
+FIGURE_ROWS = (
+    "SELECT b.assessment_id, b.figures, r.dimension_ids FROM assessment_benchmarks b"
+    " JOIN assessment_results r ON r.assessment_id = b.assessment_id WHERE b.round_id = {p}"
+)
 
 
 def sqlite_reader(path: Path, sql: str) -> Callable[[], list[Any]]:
@@ -541,32 +611,40 @@ def main() -> None:
 
 
 def check_against_baseline(
-    rows: list[tuple[int, str]],
+    rows: list[tuple[int, bytes, str]],
     scores: np.ndarray[Any, Any],
     sector: np.ndarray[Any, Any],
     size: np.ndarray[Any, Any],
     n: int,
 ) -> int:
-    """The stored figures of the latest round equal the baseline's (to the stored two decimals)."""
+    """The stored figures of the latest round, read as the result page reads them, equal the
+    baseline's (to the stored two decimals)."""
     rank, dist = baseline(scores, sector, size)
     offset = (len(ROUNDS) - 1) * n + 1
     checked = 0
-    for assessment_id, payload in rows:
+    for assessment_id, payload, dimension_ids in rows:
         row = assessment_id - offset
-        values = msgspec.json.decode(payload)
-        for start in range(0, len(values), 9):
-            dimension_id, level, _n, stored_rank, *stored = values[start : start + 9]
-            column = N_DIMENSIONS if dimension_id == "" else int(dimension_id[1:]) - 1
-            if level is None:
-                assert np.isnan(rank[row, column]), (assessment_id, dimension_id)
+        figures = StoredFigure.decode(bytes(payload), msgspec.json.decode(dimension_ids))
+        assert figures is not None, assessment_id
+        seen = {figure.dimension_id for figure in figures}
+        for column in range(N_DIMENSIONS + 1):
+            dimension_id = "" if column == N_DIMENSIONS else f"d{column + 1}"
+            has_score = not np.isnan(scores[row, column])
+            assert (dimension_id in seen) == has_score, (assessment_id, dimension_id)
+        for figure in figures:
+            column = N_DIMENSIONS if figure.dimension_id == "" else int(figure.dimension_id[1:]) - 1
+            if figure.peer_group is None:
+                assert np.isnan(rank[row, column]), (assessment_id, figure.dimension_id)
                 continue
-            assert abs(stored_rank / 100 - rank[row, column]) <= 0.0051, (
+            assert figure.percentile_rank is not None
+            assert abs(figure.percentile_rank - rank[row, column]) <= 0.0051, (
                 assessment_id,
-                dimension_id,
+                figure.dimension_id,
             )
-            assert np.all(np.abs(np.asarray(stored) / 100 - dist[row, column]) <= 0.0051), (
+            stored = [figure.p10, figure.p25, figure.p50, figure.p75, figure.p90]
+            assert np.all(np.abs(np.asarray(stored, dtype=float) - dist[row, column]) <= 0.0051), (
                 assessment_id,
-                dimension_id,
+                figure.dimension_id,
             )
             checked += 1
     return checked

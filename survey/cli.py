@@ -27,7 +27,25 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url, args.revision)
     print(f"Database is at revision {args.revision}.")
+    if args.revision == "head":
+        refreshed = asyncio.run(_refresh_derived(settings))
+        if refreshed:
+            print(f"Peer benchmarks recomputed for {refreshed} round(s) × questionnaire(s).")
     return 0
+
+
+async def _refresh_derived(settings: Settings) -> int:
+    """Figures derived from stored scores that a migration emptied or that an older method
+    computed are recomputed at once, so nobody finds them missing."""
+    from survey.benchmarks.service import recompute_missing
+    from survey.db import create_engine, create_sessionmaker
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as db, db.begin():
+            return await recompute_missing(db)
+    finally:
+        await engine.dispose()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

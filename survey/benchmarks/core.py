@@ -33,7 +33,7 @@ left out ("leave one out").
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -47,8 +47,10 @@ __all__ = [
     "NETWORK_KEY",
     "PERCENTILES",
     "STATUSES",
+    "PeerFigures",
     "group_key",
     "peer_benchmarks",
+    "peer_figures",
     "percentile_rank",
     "percentiles",
 ]
@@ -181,27 +183,186 @@ def _small(codes: IntArray) -> npt.NDArray[np.integer[Any]]:
     return codes
 
 
-def _validated(frame: pd.DataFrame) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"scores must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"scores frame lacks column(s): {', '.join(missing)}")
-    for key in ("scope", "organisation", "sector", "size_band"):
-        if frame[key].isna().any():
-            raise ValueError(f"scores column {key!r} has missing values")
+class PeerFigures(NamedTuple):
+    """The figures of every row, as arrays in the row order of the input.
+
+    ``status`` indexes :data:`STATUSES`; ``level`` indexes :data:`GROUP_LEVELS` (-1:
+    no group); ``n_peers`` is 0 unless shown; ``percentile_rank`` and the rows of
+    ``distribution`` (one per percentile asked for, shape ``len(q) × rows``) are NaN
+    unless shown.
+    """
+
+    status: IntArray
+    level: IntArray
+    n_peers: IntArray
+    percentile_rank: FloatArray
+    distribution: FloatArray
+
+
+def _codes(values: npt.ArrayLike, name: str, n_rows: int) -> IntArray:
+    array = np.asarray(values)
+    if array.shape != (n_rows,):
+        raise ValueError(f"{name} must have one value per score")
+    if not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must be integer codes")
+    if array.size and int(array.min()) < 0:
+        raise ValueError(f"{name} codes must not be negative")
+    return array.astype(np.int64, copy=False)
+
+
+def _ordered_bits(values: FloatArray) -> IntArray:
+    """Integers in the order of the finite ``values`` (their IEEE 754 bits, negative ones
+    flipped): numpy sorts these faster than the floats themselves."""
+    bits = values.view(np.int64)
+    flipped: IntArray = bits ^ ((bits >> 63) & np.int64(0x7FFF_FFFF_FFFF_FFFF))
+    return flipped
+
+
+def _check_once_per_scope(scope: IntArray, organisation: IntArray) -> None:
+    if scope.size == 0:
+        return
+    width = int(organisation.max()) + 1
+    span = (int(scope.max()) + 1) * width
+    pairs = scope * width + organisation
+    if span <= 4 * scope.size + 1024:  # dense: count per pair
+        twice = bool(np.any(np.bincount(pairs, minlength=span) > 1))
+    else:
+        ordered = np.sort(pairs)
+        twice = bool(np.any(ordered[1:] == ordered[:-1]))
+    if twice:
+        raise ValueError("an organisation appears twice in the same scope")
+
+
+def peer_figures(
+    scope: npt.ArrayLike,
+    organisation: npt.ArrayLike,
+    sector: npt.ArrayLike,
+    size_band: npt.ArrayLike,
+    score: npt.ArrayLike,
+    is_peer: npt.ArrayLike,
+    *,
+    min_group_size: int = MIN_GROUP_SIZE,
+    q: Sequence[float] = PERCENTILES,
+) -> PeerFigures:
+    """:func:`peer_benchmarks` over arrays: ``scope``, ``organisation``, ``sector`` and
+    ``size_band`` as non-negative integer codes, ``score`` as floats (NaN: no score),
+    ``is_peer`` as booleans, all of one length. Same definitions, same method; the
+    service calls this directly and skips building and reading a frame.
+
+    Examples
+    --------
+    >>> figures = peer_figures([0] * 6, range(6), [0] * 6, [0] * 6, [10, 20, 30, 40, 50, 60], [True] * 6)
+    >>> figures.percentile_rank.tolist(), figures.distribution[2].tolist()
+    ([0.0, 20.0, 40.0, 60.0, 80.0, 100.0], [40.0, 40.0, 40.0, 30.0, 30.0, 30.0])
+    """
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int):
+        raise ValueError("min_group_size must be an integer")
+    if min_group_size < 1:
+        raise ValueError("min_group_size must be at least 1")
+    wanted = _finite(q, "q")
+    if np.any((wanted < 0) | (wanted > 100)):
+        raise ValueError("percentiles q must lie in [0, 100]")
     try:
-        score = frame["score"].to_numpy(dtype=np.float64, na_value=np.nan)
+        values = np.asarray(score, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"scores must be numbers: {error}") from error
-    if np.any(np.isinf(score)):
+    if values.ndim != 1:
+        raise ValueError("scores must be one-dimensional")
+    if np.any(np.isinf(values)):
         raise ValueError("scores must be finite (NaN for no score)")
-    peer_column = frame["is_peer"]
-    if not pd.api.types.is_bool_dtype(peer_column) or peer_column.isna().any():
-        raise ValueError("is_peer must be a boolean column without missing values")
-    if frame.duplicated(["scope", "organisation"]).any():
-        raise ValueError("an organisation appears twice in the same scope")
-    return score, peer_column.to_numpy(dtype=bool)
+    n_rows = values.size
+    peer_flags = np.asarray(is_peer)
+    if peer_flags.shape != (n_rows,) or peer_flags.dtype != np.bool_:
+        raise ValueError("is_peer must be one boolean per score")
+    scopes = _codes(scope, "scope", n_rows)
+    sectors = _codes(sector, "sector", n_rows)
+    sizes = _codes(size_band, "size_band", n_rows)
+    _check_once_per_scope(scopes, _codes(organisation, "organisation", n_rows))
+
+    has_score = ~np.isnan(values)
+    is_peer = peer_flags & has_score
+    n_sectors = int(sectors.max()) + 1 if n_rows else 1
+    n_sizes = int(sizes.max()) + 1 if n_rows else 1
+    group_codes = (
+        (scopes * n_sectors + sectors) * n_sizes + sizes,
+        scopes * n_sectors + sectors,
+        scopes,
+    )
+
+    level = np.full(n_rows, -1, dtype=np.int64)
+    n_peers = np.zeros(n_rows, dtype=np.int64)
+    rank = np.full(n_rows, np.nan)
+    dist = np.empty((wanted.size, n_rows))
+
+    # The rows with a score, sorted once by score; per level a stable sort by group (a
+    # radix sort when the group codes are small) gives the order (group, score). Equal
+    # scores are compared exactly (float equality), never through arithmetic; the order
+    # among equal scores does not matter.
+    scored = np.flatnonzero(has_score)
+    by_score = scored[np.argsort(_ordered_bits(values[scored]), kind="stable")]
+    self_count = is_peer.astype(np.int64)
+
+    for level_index, groups in enumerate(group_codes):
+        counts = np.bincount(groups[is_peer], minlength=int(groups.max(initial=0)) + 1)
+        others = counts[groups] - self_count
+        wanted_rows = has_score & (level == -1) & (others >= min_group_size)
+        if not wanted_rows.any():
+            continue
+        # only the groups someone takes at this level need sorting
+        needed = np.zeros(counts.size, dtype=bool)
+        needed[groups[wanted_rows]] = True
+        candidates = by_score[needed[groups[by_score]]]
+        order = candidates[np.argsort(_small(groups[candidates]), kind="stable")]
+        sorted_group = groups[order]
+        sorted_score = values[order]
+        sorted_peer = is_peer[order]
+        # peers before each sorted position
+        peers_before = np.zeros(order.size + 1, dtype=np.int64)
+        np.cumsum(sorted_peer, out=peers_before[1:])
+        positions = np.arange(order.size, dtype=np.int64)
+        new_group = np.ones(order.size, dtype=bool)
+        new_group[1:] = sorted_group[1:] != sorted_group[:-1]
+        new_run = new_group.copy()
+        new_run[1:] |= sorted_score[1:] != sorted_score[:-1]
+        group_start = np.maximum.accumulate(np.where(new_group, positions, 0))
+        run_start = np.maximum.accumulate(np.where(new_run, positions, 0))
+        run_starts = np.flatnonzero(new_run)
+        run_end = np.append(run_starts[1:], order.size)[np.cumsum(new_run) - 1]
+
+        take = wanted_rows[order]
+        chosen = order[take]
+        level[chosen] = level_index
+        n = others[chosen]
+        n_peers[chosen] = n
+        start = peers_before[group_start[take]]
+        below = peers_before[run_start[take]] - start
+        at_or_below = peers_before[run_end[take]] - start - self_count[chosen]
+        rank[chosen] = 100.0 * (below + at_or_below) / (2 * n)
+
+        # The sorted peer scores; the row's own position among them (any of equal scores
+        # will do: removing one of several equal values leaves the same sorted list).
+        sorted_values = sorted_score[sorted_peer]
+        own_position = np.where(is_peer[chosen], below, np.iinfo(np.int64).max)
+        last = n - 1
+        for row, percentile in enumerate(wanted):
+            h = last * (percentile / 100.0)
+            j = np.floor(h).astype(np.int64)
+            fraction = h - j
+            j_next = np.minimum(j + 1, last)
+            low = sorted_values[start + j + (j >= own_position)]
+            high = sorted_values[start + j_next + (j_next >= own_position)]
+            dist[row][chosen] = _lerp(low, high, fraction)
+
+    dist[:, level < 0] = np.nan
+    status = np.where(level >= 0, 0, np.where(has_score, 2, 1))
+    return PeerFigures(status, level, n_peers, rank, dist)
+
+
+def _factorized(frame: pd.DataFrame, column: str) -> IntArray:
+    if frame[column].isna().any():
+        raise ValueError(f"scores column {column!r} has missing values")
+    codes: IntArray = pd.factorize(frame[column], sort=False)[0].astype(np.int64)
+    return codes
 
 
 def peer_benchmarks(
@@ -262,95 +423,35 @@ def peer_benchmarks(
     group, percentile rank 100, peer median 30, P10 14. An organisation of another
     sector in the same scope has no sector peers and falls back to the network.
     """
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int):
-        raise ValueError("min_group_size must be an integer")
-    if min_group_size < 1:
-        raise ValueError("min_group_size must be at least 1")
-    wanted = _finite(q, "q")
-    if np.any((wanted < 0) | (wanted > 100)):
-        raise ValueError("percentiles q must lie in [0, 100]")
-    score, is_peer_flag = _validated(scores)
-    n_rows = len(scores)
-    has_score = ~np.isnan(score)
-    is_peer = is_peer_flag & has_score
-
-    scope = pd.factorize(scores["scope"], sort=False)[0].astype(np.int64)
-    sector = pd.factorize(scores["sector"], sort=False)[0].astype(np.int64)
-    size = pd.factorize(scores["size_band"], sort=False)[0].astype(np.int64)
-    n_sectors = int(sector.max()) + 1 if n_rows else 1
-    n_sizes = int(size.max()) + 1 if n_rows else 1
-    group_codes = (
-        (scope * n_sectors + sector) * n_sizes + size,
-        scope * n_sectors + sector,
-        scope,
+    if not isinstance(scores, pd.DataFrame):
+        raise ValueError(f"scores must be a pandas DataFrame, got {type(scores).__name__}")
+    missing = [c for c in INPUT_COLUMNS if c not in scores.columns]
+    if missing:
+        raise ValueError(f"scores frame lacks column(s): {', '.join(missing)}")
+    try:
+        score = scores["score"].to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"scores must be numbers: {error}") from error
+    peer_column = scores["is_peer"]
+    if not pd.api.types.is_bool_dtype(peer_column) or peer_column.isna().any():
+        raise ValueError("is_peer must be a boolean column without missing values")
+    figures = peer_figures(
+        _factorized(scores, "scope"),
+        _factorized(scores, "organisation"),
+        _factorized(scores, "sector"),
+        _factorized(scores, "size_band"),
+        score,
+        peer_column.to_numpy(dtype=bool),
+        min_group_size=min_group_size,
+        q=q,
     )
-
-    level = np.full(n_rows, -1, dtype=np.int64)
-    n_peers = np.zeros(n_rows, dtype=np.int64)
-    rank = np.full(n_rows, np.nan)
-    dist = np.full((n_rows, wanted.size), np.nan)
-
-    # The rows with a score, sorted once by score; per level a stable sort by group (a
-    # radix sort when the group codes are small) gives the order (group, score). Equal
-    # scores are compared exactly (float equality), never through arithmetic.
-    scored = np.flatnonzero(has_score)
-    by_score = scored[np.argsort(score[scored], kind="stable")]
-    self_count = is_peer.astype(np.int64)
-
-    for level_index, groups in enumerate(group_codes):
-        counts = np.bincount(groups[is_peer], minlength=int(groups.max(initial=0)) + 1)
-        others = counts[groups] - self_count
-        wanted_rows = has_score & (level == -1) & (others >= min_group_size)
-        if not wanted_rows.any():
-            continue
-        order = by_score[np.argsort(_small(groups[by_score]), kind="stable")]
-        sorted_group = groups[order]
-        sorted_score = score[order]
-        sorted_peer = is_peer[order]
-        # peers before each sorted position
-        peers_before = np.zeros(order.size + 1, dtype=np.int64)
-        np.cumsum(sorted_peer, out=peers_before[1:])
-        positions = np.arange(order.size, dtype=np.int64)
-        new_group = np.ones(order.size, dtype=bool)
-        new_group[1:] = sorted_group[1:] != sorted_group[:-1]
-        new_run = new_group.copy()
-        new_run[1:] |= sorted_score[1:] != sorted_score[:-1]
-        group_start = np.maximum.accumulate(np.where(new_group, positions, 0))
-        run_start = np.maximum.accumulate(np.where(new_run, positions, 0))
-        run_starts = np.flatnonzero(new_run)
-        run_end = np.append(run_starts[1:], order.size)[np.cumsum(new_run) - 1]
-
-        take = wanted_rows[order]
-        chosen = order[take]
-        level[chosen] = level_index
-        n = others[chosen]
-        n_peers[chosen] = n
-        start = peers_before[group_start[take]]
-        below = peers_before[run_start[take]] - start
-        at_or_below = peers_before[run_end[take]] - start - self_count[chosen]
-        rank[chosen] = 100.0 * (below + at_or_below) / (2 * n)
-
-        # The sorted peer scores; the row's own position among them (any of equal scores
-        # will do: removing one of several equal values leaves the same sorted list).
-        sorted_values = sorted_score[sorted_peer]
-        own_position = np.where(is_peer[chosen], below, np.iinfo(np.int64).max)
-        for column, percentile in enumerate(wanted):
-            h = (n - 1) * (percentile / 100.0)
-            j = np.floor(h).astype(np.int64)
-            fraction = h - j
-            j_next = np.minimum(j + 1, n - 1)
-            low = sorted_values[start + j + (j >= own_position)]
-            high = sorted_values[start + j_next + (j_next >= own_position)]
-            dist[chosen, column] = _lerp(low, high, fraction)
-
-    status_codes = np.where(level >= 0, 0, np.where(has_score, 2, 1))
     levels_with_none = np.array([*GROUP_LEVELS, None], dtype=object)
     data: dict[str, Any] = {
-        "status": np.array(STATUSES, dtype=object)[status_codes],
-        "peer_group": levels_with_none[level],
-        "n_peers": n_peers,
-        "percentile_rank": rank,
+        "status": np.array(STATUSES, dtype=object)[figures.status],
+        "peer_group": levels_with_none[figures.level],
+        "n_peers": figures.n_peers,
+        "percentile_rank": figures.percentile_rank,
     }
-    for column, percentile in enumerate(wanted):
-        data[f"p{percentile:g}"] = dist[:, column]
+    for row, percentile in enumerate(_finite(q, "q")):
+        data[f"p{percentile:g}"] = figures.distribution[row]
     return pd.DataFrame(data, index=scores.index)

@@ -1,17 +1,18 @@
 """Stored benchmark results and questionnaire-quality figures (DESIGN §5).
 
 Both are derived data: recomputed from the stored scores and answers, never
-edited. The figures themselves are msgspec-encoded JSON in a text column: one
-row per assessment is written per recompute (not one per dimension), which keeps
-a recompute of a whole round to one insert per organisation; the Structs in
-:mod:`survey.benchmarks.schemas` describe the payload.
+edited. An assessment's peer figures are one row with a fixed binary layout
+(:data:`survey.benchmarks.schemas.FIGURE_WIDTH` integers per dimension), not one row per
+dimension: a recompute of a whole round compares and writes one value per
+organisation. The quality figures are msgspec-encoded JSON; the Structs in
+:mod:`survey.benchmarks.schemas` describe both payloads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.db import Base, utcnow
@@ -38,7 +39,8 @@ class AssessmentBenchmark(Base):
     size_band: Mapped[str] = mapped_column(String(10))
     method_version: Mapped[str] = mapped_column(String(20))
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    figures: Mapped[str] = mapped_column(Text)
+    """When these figures last changed: a recompute rewrites only the rows whose figures move."""
+    figures: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class QuestionnaireQuality(Base):

@@ -3,30 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Sequence
+from typing import Final, Literal
 
 import msgspec
+import numpy as np
 
 PeerGroupLevel = Literal["sector_size", "sector", "network"]
 BenchmarkStatus = Literal["shown", "no_score", "too_few_peers"]
 
-# --- stored payloads (msgspec JSON in the models' text columns) ---------------------------
+# --- stored payloads ---------------------------------------------------------------------
 
+FIGURE_WIDTH: Final = 8
+"""One stored figure is :data:`FIGURE_WIDTH` little-endian 32-bit integers (32 bytes):
+the status (0, 1, 2: shown, the index of the peer group level in :data:`STORED_LEVELS`;
+:data:`TOO_FEW_PEERS`; :data:`NO_SCORE`), the number of peers, then percentile rank,
+P10, P25, P50, P75 and P90 in hundredths (so two decimals are exact; 0 unless shown)."""
+FIGURE_BYTES: Final = 4 * FIGURE_WIDTH
 
-FIGURE_FIELDS = 9
-"""Values per figure in the stored flat array (see :class:`StoredFigure`)."""
+STORED_LEVELS: Final[tuple[PeerGroupLevel, ...]] = ("sector_size", "sector", "network")
+TOO_FEW_PEERS: Final = 3
+NO_SCORE: Final = 4
 
 
 class StoredFigure(msgspec.Struct, frozen=True):
     """The stored figures of one dimension (``dimension_id``), or of the overall score
     (``dimension_id == ""``), of one assessment with a score there.
 
-    Stored as a flat JSON array, :data:`FIGURE_FIELDS` values per figure:
-    dimension id, peer group level (null when not even the network has five peers),
-    number of peers, then percentile rank, P10, P25, P50, P75, P90 in hundredths
-    (integers, so two decimals are exact). Without a group of at least five peers
-    everything after the id is null, also in storage. A dimension without a score
-    has no entry.
+    ``AssessmentBenchmark.figures`` holds one figure (:data:`FIGURE_WIDTH`) per dimension of
+    the assessment's stored result, in the order of ``AssessmentResult.dimension_ids``,
+    then one for the overall score: a fixed layout that a recompute writes with one
+    buffer for a whole round, and that compares byte for byte with what is stored.
+    Without a group of at least five peers everything after the id is None.
     """
 
     dimension_id: str
@@ -40,18 +48,28 @@ class StoredFigure(msgspec.Struct, frozen=True):
     p90: float | None
 
     @classmethod
-    def from_flat(cls, values: list[str | int | None]) -> list[StoredFigure]:
+    def decode(cls, stored: bytes, dimension_ids: Sequence[str]) -> list[StoredFigure] | None:
+        """The figures with a score, or None when ``stored`` does not hold one record per
+        dimension id and one for the overall score (computed for another result)."""
+        if len(stored) != FIGURE_BYTES * (len(dimension_ids) + 1):
+            return None
+        records = np.frombuffer(stored, dtype="<i4").reshape(-1, FIGURE_WIDTH).tolist()
         figures = []
-        for start in range(0, len(values) - FIGURE_FIELDS + 1, FIGURE_FIELDS):
-            dimension_id, level, n_peers, *hundredths = values[start : start + FIGURE_FIELDS]
-            figures.append(
-                cls(
-                    str(dimension_id),
-                    level if level in ("sector_size", "sector", "network") else None,  # type: ignore[arg-type]
-                    n_peers if isinstance(n_peers, int) else None,
-                    *(v / 100 if isinstance(v, int) else None for v in hundredths),
+        for dimension_id, (status, n_peers, *hundredths) in zip(
+            [*dimension_ids, ""], records, strict=True
+        ):
+            if status == NO_SCORE:
+                continue
+            if status == TOO_FEW_PEERS:
+                figures.append(cls(dimension_id, None, None, *([None] * 6)))
+            elif 0 <= status < len(STORED_LEVELS):
+                figures.append(
+                    cls(
+                        dimension_id, STORED_LEVELS[status], n_peers, *(v / 100 for v in hundredths)
+                    )
                 )
-            )
+            else:
+                return None
         return figures
 
 
