@@ -233,6 +233,53 @@ def _check_once_per_scope(scope: IntArray, organisation: IntArray) -> None:
         raise ValueError("an organisation appears twice in the same scope")
 
 
+class _Candidates(NamedTuple):
+    values: FloatArray
+    """Per group four values (flattened, group-major): a peer's percentile when its own
+    score sits at or below the j-th remaining peer, between the j-th and the j_next-th,
+    above the j_next-th; and the percentile for a row that is no peer (nothing left out)."""
+    peer_j: IntArray
+    peer_j_next: IntArray
+
+
+def _group_percentile_candidates(
+    sorted_values: FloatArray, group_start: IntArray, group_peers: IntArray, percentile: float
+) -> _Candidates:
+    """The percentile ``percentile`` of every group with one peer left out, for each place
+    the left-out score can have, and with nobody left out.
+
+    With a peer's own score removed from the m sorted peer scores a₀ … a₍ₘ₋₁₎, the n = m − 1
+    others have h = (n − 1)·q/100, j = ⌊h⌋, j′ = min(j + 1, n − 1); the j-th remaining
+    score is a₍ⱼ₊₁₎ when the own score sat at or before position j and aⱼ otherwise
+    (likewise for j′). So P(q) = lerp(low, high, h − j) takes one of three values per
+    group, computed here with numpy's own interpolation formula; a row that is no peer
+    sees all m scores. Indices of groups too small to use are clipped (never picked).
+    """
+    top = max(sorted_values.size - 1, 0)
+    values = sorted_values if sorted_values.size else np.zeros(1)
+
+    def at(offset: IntArray) -> FloatArray:
+        picked: FloatArray = values[np.clip(group_start + offset, 0, top)]
+        return picked
+
+    fraction_of = percentile / 100.0
+    last = np.maximum(group_peers - 2, 0)  # n − 1 for a peer: m − 1 others
+    h = last * fraction_of
+    j = np.floor(h).astype(np.int64)
+    fraction = h - j
+    j_next = np.minimum(j + 1, last)
+    below_j = _lerp(at(j + 1), at(j_next + 1), fraction)
+    between = _lerp(at(j), at(j_next + 1), fraction)
+    above = _lerp(at(j), at(j_next), fraction)
+
+    last_all = np.maximum(group_peers - 1, 0)  # a row that is no peer sees all m
+    h_all = last_all * fraction_of
+    j_all = np.floor(h_all).astype(np.int64)
+    nobody_left_out = _lerp(at(j_all), at(np.minimum(j_all + 1, last_all)), h_all - j_all)
+    stacked: FloatArray = np.stack([below_j, between, above, nobody_left_out], axis=1).ravel()
+    return _Candidates(stacked, j, j_next)
+
+
 def peer_figures(
     scope: npt.ArrayLike,
     organisation: npt.ArrayLike,
@@ -324,34 +371,39 @@ def peer_figures(
         new_group[1:] = sorted_group[1:] != sorted_group[:-1]
         new_run = new_group.copy()
         new_run[1:] |= sorted_score[1:] != sorted_score[:-1]
-        group_start = np.maximum.accumulate(np.where(new_group, positions, 0))
         run_start = np.maximum.accumulate(np.where(new_run, positions, 0))
         run_starts = np.flatnonzero(new_run)
         run_end = np.append(run_starts[1:], order.size)[np.cumsum(new_run) - 1]
+        group_of = np.cumsum(new_group) - 1  # index of the group at each sorted position
+        group_peer_start = peers_before[np.flatnonzero(new_group)]
+        group_peers = np.diff(np.append(group_peer_start, peers_before[-1]))
 
         take = wanted_rows[order]
         chosen = order[take]
         level[chosen] = level_index
         n = others[chosen]
         n_peers[chosen] = n
-        start = peers_before[group_start[take]]
+        row_group = group_of[take]
+        start = group_peer_start[row_group]
         below = peers_before[run_start[take]] - start
         at_or_below = peers_before[run_end[take]] - start - self_count[chosen]
         rank[chosen] = 100.0 * (below + at_or_below) / (2 * n)
 
-        # The sorted peer scores; the row's own position among them (any of equal scores
-        # will do: removing one of several equal values leaves the same sorted list).
+        # Percentiles: within a group, a row's leave-one-out percentile is one of four
+        # values: computed per group, then picked per row by where its own score sits.
         sorted_values = sorted_score[sorted_peer]
-        own_position = np.where(is_peer[chosen], below, np.iinfo(np.int64).max)
-        last = n - 1
+        pick_peer = is_peer[chosen]
+        candidate_base = row_group * 4
         for row, percentile in enumerate(wanted):
-            h = last * (percentile / 100.0)
-            j = np.floor(h).astype(np.int64)
-            fraction = h - j
-            j_next = np.minimum(j + 1, last)
-            low = sorted_values[start + j + (j >= own_position)]
-            high = sorted_values[start + j_next + (j_next >= own_position)]
-            dist[row][chosen] = _lerp(low, high, fraction)
+            candidates = _group_percentile_candidates(
+                sorted_values, group_peer_start, group_peers, percentile
+            )
+            j, j_next = candidates.peer_j, candidates.peer_j_next
+            # own score at or below the j-th (0), between (1), above the j_next-th (2)
+            pick = np.where(
+                pick_peer, (below > j[row_group]).astype(np.int64) + (below > j_next[row_group]), 3
+            )
+            dist[row][chosen] = candidates.values[candidate_base + pick]
 
     dist[:, level < 0] = np.nan
     status = np.where(level >= 0, 0, np.where(has_score, 2, 1))

@@ -47,7 +47,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Integer,
     LargeBinary,
@@ -93,7 +92,7 @@ from survey.benchmarks.schemas import (
     StoredItemQuality,
     StoredVersionQuality,
 )
-from survey.db import UTCDateTime, utcnow
+from survey.db import utcnow
 from survey.errors import Forbidden, NotFound
 from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
@@ -136,7 +135,7 @@ async def recompute(db: AsyncSession, round_id: int, questionnaire_id: str) -> i
 
     Returns the number of assessments with stored figures.
     """
-    count = await _recompute(db, [round_id], questionnaire_id)
+    count = await _recompute(db, round_id, [questionnaire_id])
     await db.execute(
         update(QuestionnaireQuality)
         .where(
@@ -149,24 +148,30 @@ async def recompute(db: AsyncSession, round_id: int, questionnaire_id: str) -> i
 
 
 async def recompute_round(db: AsyncSession, round_id: int) -> int:
-    """Recompute the benchmarks of every questionnaire of a round in one pass, and its
-    quality figures: call when the round closes."""
-    count = await _recompute(db, [round_id], None)
-    questionnaire_ids = await db.scalars(
-        select(Assessment.questionnaire_id).where(Assessment.round_id == round_id).distinct()
-    )
-    for questionnaire_id in sorted(questionnaire_ids):
+    """Recompute the benchmarks of every questionnaire of a round, and its quality figures:
+    call when the round closes."""
+    questionnaire_ids = await _questionnaires_of(db, round_id)
+    count = await _recompute(db, round_id, questionnaire_ids)
+    for questionnaire_id in questionnaire_ids:
         await _refresh_quality(db, round_id, questionnaire_id)
     return count
 
 
+async def _questionnaires_of(db: AsyncSession, round_id: int) -> list[str]:
+    return sorted(
+        await db.scalars(
+            select(Assessment.questionnaire_id).where(Assessment.round_id == round_id).distinct()
+        )
+    )
+
+
 async def recompute_all(db: AsyncSession) -> int:
-    """Recompute the benchmarks of every round × questionnaire (demo seeding): one pass per
-    round over all its questionnaires, which keeps the memory to that of one round."""
+    """Recompute the benchmarks of every round × questionnaire (demo seeding), one at a
+    time, which keeps the memory to that of one questionnaire in one round."""
     await db.execute(update(QuestionnaireQuality).values(stale=True))
     count = 0
     for round_id in await db.scalars(select(Round.id).order_by(Round.opens_on)):
-        count += await _recompute(db, [round_id], None)
+        count += await _recompute(db, round_id, await _questionnaires_of(db, round_id))
     return count
 
 
@@ -195,14 +200,12 @@ async def recompute_missing(db: AsyncSession) -> int:
 
 @dataclass(frozen=True)
 class _Subjects:
-    """The assessments of a recompute (those with a stored result), as arrays, with what is
-    stored for them from the last recompute (None where nothing is)."""
+    """The assessments of one round × questionnaire that have a stored result, as arrays,
+    with what is stored for them from the last recompute."""
 
+    round_id: int
+    questionnaire_id: str
     ids: npt.NDArray[np.int64]
-    round_ids: list[int]
-    questionnaire_ids: list[str]
-    version_ids: list[int]
-    organisation_ids: npt.NDArray[np.int64]
     is_peer: npt.NDArray[np.bool_]
     sectors: list[str]
     size_bands: list[str]
@@ -212,15 +215,6 @@ class _Subjects:
     stored_figures: list[bytes | None]
     """Per subject: the stored figures, when they were computed by this
     :data:`METHOD_VERSION` for the organisation's present sector and size band."""
-
-
-def _filters(round_ids: Sequence[int] | None, questionnaire_id: str | None) -> list[Any]:
-    filters: list[ColumnElement[bool]] = []
-    if round_ids is not None:
-        filters.append(Assessment.round_id.in_(round_ids))
-    if questionnaire_id is not None:
-        filters.append(Assessment.questionnaire_id == questionnaire_id)
-    return filters
 
 
 async def _fetch(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[Sequence[Any]]:
@@ -269,16 +263,15 @@ async def _fetch_columns(db: AsyncSession, statement: Select[*tuple[Any, ...]]) 
     return [list(column) for column in zip(*fetched, strict=True)]
 
 
-async def _load_subjects(db: AsyncSession, filters: list[Any]) -> _Subjects:
+async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str) -> _Subjects:
+    # Every column read costs time for each of up to 50,000 rows: round, questionnaire and
+    # organisation are not read (the assessment id stands for its organisation, one per
+    # round × questionnaire), nor the version (its dimension ids are on the result).
     stored = AssessmentBenchmark
     columns = await _fetch_columns(
         db,
         select(
             Assessment.id,
-            Assessment.round_id,
-            Assessment.questionnaire_id,
-            Assessment.questionnaire_version_id,
-            Assessment.organisation_id,
             case((Assessment.state == AssessmentState.SUBMITTED.value, 1), else_=0),
             Organisation.sector,
             Organisation.size_band,
@@ -298,22 +291,20 @@ async def _load_subjects(db: AsyncSession, filters: list[Any]) -> _Subjects:
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
         .join(Organisation, Organisation.id == Assessment.organisation_id)
         .outerjoin(stored, stored.assessment_id == Assessment.id)
-        .where(*filters)
+        .where(Assessment.round_id == round_id, Assessment.questionnaire_id == questionnaire_id)
         .order_by(Assessment.id),
     )
     return _Subjects(
+        round_id=round_id,
+        questionnaire_id=questionnaire_id,
         ids=np.asarray(columns[0], dtype=np.int64),
-        round_ids=columns[1],
-        questionnaire_ids=columns[2],
-        version_ids=columns[3],
-        organisation_ids=np.asarray(columns[4], dtype=np.int64),
-        is_peer=np.asarray(columns[5], dtype=bool),
-        sectors=columns[6],
-        size_bands=columns[7],
-        overall=pd.Series(columns[8], dtype=np.float64).to_numpy(),
-        dimension_ids=columns[9],
-        dimension_scores=columns[10],
-        stored_figures=columns[11],
+        is_peer=np.asarray(columns[1], dtype=bool),
+        sectors=columns[2],
+        size_bands=columns[3],
+        overall=pd.Series(columns[4], dtype=np.float64).to_numpy(),
+        dimension_ids=columns[5],
+        dimension_scores=columns[6],
+        stored_figures=columns[7],
     )
 
 
@@ -335,6 +326,8 @@ class _DimensionScores:
     score: npt.NDArray[np.float64]
     lengths: npt.NDArray[np.int64]
     """Number of dimension ids of every subject."""
+    dimension_set: npt.NDArray[np.int64]
+    """Every subject's set of dimension ids, as a code (equal sets, equal codes)."""
 
 
 def _dimension_scores(subjects: _Subjects) -> _DimensionScores:
@@ -344,6 +337,10 @@ def _dimension_scores(subjects: _Subjects) -> _DimensionScores:
     id_lists = [_DIMENSION_IDS_DECODER.decode(ids) for ids in distinct]
     names = list(dict.fromkeys(chain.from_iterable(id_lists)))
     code_of = {name: code for code, name in enumerate(names)}
+    sets: dict[frozenset[str], int] = {}
+    set_codes = np.asarray(
+        [sets.setdefault(frozenset(ids), len(sets)) for ids in id_lists], dtype=np.int64
+    )
     width = max((len(ids) for ids in id_lists), default=0)
     table = np.zeros((len(id_lists), width), dtype=np.int64)
     for row, ids in enumerate(id_lists):
@@ -360,29 +357,12 @@ def _dimension_scores(subjects: _Subjects) -> _DimensionScores:
     return _DimensionScores(
         subject=position[kept],
         slot=slot[kept],
-        code=table[id_codes[position], slot][kept],
+        code=table[id_codes[position[kept]], slot[kept]],
         names=names,
         score=values[kept],
         lengths=lengths,
+        dimension_set=set_codes[id_codes],
     )
-
-
-async def _dimension_signatures(db: AsyncSession, version_ids: set[int]) -> dict[int, int]:
-    """Version id → a number shared by the versions with the same set of dimension ids."""
-    if not version_ids:
-        return {}
-    versions = await db.scalars(
-        select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(version_ids))
-    )
-    signatures: dict[tuple[str, frozenset[str]], int] = {}
-    by_version: dict[int, int] = {}
-    for version in versions:
-        key = (
-            version.questionnaire_id,
-            frozenset(d.id for d in definition_of(version).dimensions),
-        )
-        by_version[version.id] = signatures.setdefault(key, len(signatures))
-    return by_version
 
 
 @contextmanager
@@ -404,46 +384,30 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-async def _recompute(
-    db: AsyncSession, round_ids: Sequence[int] | None, questionnaire_id: str | None
-) -> int:
-    with _collector_paused():
-        return await _recompute_figures(db, round_ids, questionnaire_id)
-
-
-async def _recompute_figures(
-    db: AsyncSession, round_ids: Sequence[int] | None, questionnaire_id: str | None
-) -> int:
+async def _recompute(db: AsyncSession, round_id: int, questionnaire_ids: Sequence[str]) -> int:
+    """Recompute the figures of a round, questionnaire by questionnaire (peers never cross
+    questionnaires); returns the number of assessments with stored figures."""
     # One recompute of a round at a time (PostgreSQL; SQLite serialises writers anyway), so
     # a recompute always sees the submissions of the recomputes before it.
-    lock = select(Round.id).order_by(Round.id).with_for_update()
-    if round_ids is not None:
-        lock = lock.where(Round.id.in_(round_ids))
-    await db.execute(lock)
-
-    filters = _filters(round_ids, questionnaire_id)
-    subjects = await _load_subjects(db, filters)
-    signature_of = await _dimension_signatures(db, set(subjects.version_ids))
-    if len(subjects.ids):
-        figures = _figures_by_subject(subjects, signature_of)
-        await _store(db, subjects, figures, utcnow())
-    await _remove_leftovers(db, subjects, round_ids, questionnaire_id)
-    return len(subjects.ids)
+    await db.execute(select(Round.id).where(Round.id == round_id).with_for_update())
+    count = 0
+    with _collector_paused():
+        for questionnaire_id in questionnaire_ids:
+            subjects = await _load_subjects(db, round_id, questionnaire_id)
+            if len(subjects.ids):
+                await _store(db, subjects, _figures_by_subject(subjects), utcnow())
+            await _remove_leftovers(db, subjects)
+            count += len(subjects.ids)
+    return count
 
 
-async def _remove_leftovers(
-    db: AsyncSession,
-    subjects: _Subjects,
-    round_ids: Sequence[int] | None,
-    questionnaire_id: str | None,
-) -> None:
+async def _remove_leftovers(db: AsyncSession, subjects: _Subjects) -> None:
     """Remove the stored figures of assessments that have no result any more. The rows in
     scope are counted first (from the index): as a rule there is nothing to remove."""
-    scope: list[ColumnElement[bool]] = []
-    if round_ids is not None:
-        scope.append(AssessmentBenchmark.round_id.in_(round_ids))
-    if questionnaire_id is not None:
-        scope.append(AssessmentBenchmark.questionnaire_id == questionnaire_id)
+    scope = (
+        AssessmentBenchmark.round_id == subjects.round_id,
+        AssessmentBenchmark.questionnaire_id == subjects.questionnaire_id,
+    )
     in_scope = await db.scalar(select(func.count()).select_from(AssessmentBenchmark).where(*scope))
     if in_scope == len(subjects.ids):
         return
@@ -486,16 +450,20 @@ async def _store(
     ids = subjects.ids.tolist()
     columns: dict[str, list[Any]] = {
         "assessment_id": [ids[i] for i in changed],
-        "round_id": [subjects.round_ids[i] for i in changed],
-        "questionnaire_id": [subjects.questionnaire_ids[i] for i in changed],
         "sector": [subjects.sectors[i] for i in changed],
         "size_band": [subjects.size_bands[i] for i in changed],
         "figures": [figures[i] for i in changed],
     }
+    constants = {
+        "round_id": subjects.round_id,
+        "questionnaire_id": subjects.questionnaire_id,
+        "method_version": METHOD_VERSION,
+        "computed_at": computed_at,
+    }
     if db.get_bind().dialect.name == "postgresql":
-        await _store_postgresql(db, columns, computed_at)
+        await _store_postgresql(db, columns, constants)
     else:
-        await _store_rows(db, columns, computed_at)
+        await _store_rows(db, columns, constants)
 
 
 def _upsert(statement: Any) -> Any:
@@ -508,13 +476,11 @@ def _upsert(statement: Any) -> Any:
 
 
 async def _store_postgresql(
-    db: AsyncSession, columns: dict[str, list[Any]], computed_at: dt.datetime
+    db: AsyncSession, columns: dict[str, list[Any]], constants: dict[str, Any]
 ) -> None:
     """One statement: the columns as arrays, ``unnest`` into rows, upsert."""
     types: dict[str, Any] = {
         "assessment_id": Integer,
-        "round_id": Integer,
-        "questionnaire_id": String,
         "sector": String,
         "size_band": String,
         "figures": LargeBinary,
@@ -526,42 +492,38 @@ async def _store_postgresql(
         .table_valued(*types)
         .render_derived(name="stored")
     )
+    table = cast(Table, AssessmentBenchmark.__table__)
     source = select(
-        *(rows.c[name] for name in _STORED_COLUMNS[:5]),
-        literal(METHOD_VERSION, String),
-        literal(computed_at, UTCDateTime()),
-        rows.c.figures,
-    )
-    await db.execute(
-        _upsert(
-            pg_insert(cast(Table, AssessmentBenchmark.__table__)).from_select(
-                list(_STORED_COLUMNS), source
-            )
+        *(
+            rows.c[name]
+            if name in types
+            else literal(constants[name], table.c[name].type).label(name)
+            for name in _STORED_COLUMNS
         )
     )
+    await db.execute(_upsert(pg_insert(table).from_select(list(_STORED_COLUMNS), source)))
 
 
 async def _store_rows(
-    db: AsyncSession, columns: dict[str, list[Any]], computed_at: dt.datetime
+    db: AsyncSession, columns: dict[str, list[Any]], constants: dict[str, Any]
 ) -> None:
-    """One ``executemany`` on the DBAPI cursor with ready tuples: the one timestamp is
-    converted once by its column type, skipping SQLAlchemy's per-row parameter work."""
+    """One ``executemany`` on the DBAPI cursor with ready tuples: each constant is converted
+    once by its column type, skipping SQLAlchemy's per-row parameter work."""
     table = cast(Table, AssessmentBenchmark.__table__)
     statement = _upsert(sqlite_insert(table))
     connection = await db.connection()
 
     def store(sync: Connection) -> None:
         compiled = statement.compile(dialect=sync.dialect, column_keys=list(_STORED_COLUMNS))
-        process = table.c.computed_at.type.bind_processor(sync.dialect)
         n_rows = len(columns["figures"])
-        constants = {
-            "method_version": [METHOD_VERSION] * n_rows,
-            "computed_at": [process(computed_at) if process else computed_at] * n_rows,
-        }
+        values = dict(columns)
+        for name, constant in constants.items():
+            process = table.c[name].type.bind_processor(sync.dialect)
+            values[name] = [process(constant) if process else constant] * n_rows
         order = [name for name in compiled.positiontup or () if name in _STORED_COLUMNS]
         if sorted(order) != sorted(_STORED_COLUMNS):
             raise RuntimeError(f"unexpected parameters in the upsert: {compiled.positiontup}")
-        rows = list(zip(*({**columns, **constants}[name] for name in order), strict=True))
+        rows = list(zip(*(values[name] for name in order), strict=True))
         cursor = sync.connection.cursor()
         try:
             cursor.executemany(str(compiled), rows)
@@ -591,32 +553,19 @@ def _hundredths(
     return scaled.astype(np.int32)
 
 
-def _figures_by_subject(subjects: _Subjects, signature_of: dict[int, int]) -> list[bytes]:
+def _figures_by_subject(subjects: _Subjects) -> list[bytes]:
     """Build the peer arrays of every subject × dimension (and overall), run the core once,
     and encode each subject's figures (one :data:`FIGURE_WIDTH` row per dimension id of its
     result, then one for the overall score)."""
     dimensions = _dimension_scores(subjects)
     n_names = len(dimensions.names)
 
-    # scope = (round, questionnaire, dimension or overall-of-a-dimension-set): what is comparable
-    n_dimension_codes = n_names + max(signature_of.values(), default=0) + 1
-    round_codes = pd.factorize(np.asarray(subjects.round_ids, dtype=np.int64))[0]
-    questionnaire_codes, questionnaire_names = pd.factorize(
-        np.asarray(subjects.questionnaire_ids, dtype=object)
-    )
-    scope_base = (
-        round_codes * len(questionnaire_names) + questionnaire_codes.astype(np.int64)
-    ) * n_dimension_codes
+    # scope: a dimension (by id, across versions), or the overall score of a set of dimensions
     overall_rows = np.flatnonzero(~np.isnan(subjects.overall))
-    version_codes, versions = pd.factorize(np.asarray(subjects.version_ids, dtype=np.int64))
-    overall_codes = (
-        n_names
-        + np.asarray([signature_of.get(int(v), 0) for v in versions], dtype=np.int64)[version_codes]
-    )
     position = np.concatenate([dimensions.subject, overall_rows])
     peers = peer_figures(
-        scope_base[position] + np.concatenate([dimensions.code, overall_codes[overall_rows]]),
-        subjects.organisation_ids[position],
+        np.concatenate([dimensions.code, n_names + dimensions.dimension_set[overall_rows]]),
+        subjects.ids[position],  # one assessment per organisation in a round × questionnaire
         pd.factorize(np.asarray(subjects.sectors, dtype=object))[0][position],
         pd.factorize(np.asarray(subjects.size_bands, dtype=object))[0][position],
         np.concatenate([dimensions.score, subjects.overall[overall_rows]]),
