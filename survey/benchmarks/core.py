@@ -456,10 +456,12 @@ def peer_benchmarks(
     (a radix sort for small group codes) orders them by (group, score). In that
     order a running count of peers gives every row's counts below / at-or-below
     its score (at the start and end of its run of equal scores in its group),
-    hence :func:`percentile_rank`; the percentiles are read from the sorted peers
-    with the row's own position skipped, giving exactly :func:`percentiles` of the
-    group without the row. Ties in a score and the row's own removal are exact:
-    equal scores are found by comparison, never through float arithmetic.
+    hence :func:`percentile_rank`. Without the row, a group's percentile takes one
+    of three values, depending on where the row's own score sat among the sorted
+    peers (see :func:`_group_percentile_candidates`); they are computed per group
+    and picked per row, giving exactly :func:`percentiles` of the group without
+    the row. Ties in a score and the row's own removal are exact: equal scores are
+    found by comparison, never through float arithmetic.
 
     Raises
     ------

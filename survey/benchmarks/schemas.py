@@ -150,6 +150,8 @@ class BenchmarkRead(msgspec.Struct):
 
     round: str
     computed_at: dt.datetime
+    """When these figures last changed: they are recomputed on every submission and reopening
+    in the round, and stored again only when they move."""
     previous_round: str | None
     overall: DimensionBenchmarkRead
     dimensions: list[DimensionBenchmarkRead]
