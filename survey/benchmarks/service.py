@@ -246,20 +246,10 @@ async def _fetch(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[
 
 
 async def _fetch_columns(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[list[Any]]:
-    """The result of ``statement`` column by column (lists of equal length).
-
-    On PostgreSQL the server packs each column into one array (``array_agg`` over the
-    same rows, so the arrays stay aligned), which the driver decodes far faster than
-    hundreds of thousands of records; elsewhere the driver's rows are transposed.
-    """
-    width = len(statement.selected_columns)
-    if db.get_bind().dialect.name == "postgresql":
-        rows = statement.subquery()
-        packed = await _fetch(db, select(*(func.array_agg(column) for column in rows.c)))
-        return [list(values or []) for values in packed[0]]
+    """The result of ``statement`` column by column (lists of equal length)."""
     fetched = await _fetch(db, statement)
     if not fetched:
-        return [[] for _ in range(width)]
+        return [[] for _ in statement.selected_columns]
     return [list(column) for column in zip(*fetched, strict=True)]
 
 
@@ -291,9 +281,8 @@ async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str)
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
         .join(Organisation, Organisation.id == Assessment.organisation_id)
         .outerjoin(stored, stored.assessment_id == Assessment.id)
-        .where(Assessment.round_id == round_id, Assessment.questionnaire_id == questionnaire_id)
-        .order_by(Assessment.id),
-    )
+        .where(Assessment.round_id == round_id, Assessment.questionnaire_id == questionnaire_id),
+    )  # in no particular order: sorting 50,000 wide rows is a large part of the query
     return _Subjects(
         round_id=round_id,
         questionnaire_id=questionnaire_id,
