@@ -10,7 +10,7 @@ core (:func:`survey.scoring.dimension_scores`).
 Then it times, median of 5 runs each:
 
 - the full recompute of the latest round by the real service
-  (:func:`survey.benchmarks.service.recompute`): from the stored rows (read
+  (:func:`survey.benchmarks.recompute.recompute`): from the stored rows (read
   through SQLAlchemy) to the stored results (committed). Before each run (not
   timed) one organisation submits new scores, as in the app, where a submission
   triggers the recompute: every figure is computed again, and the rows whose
@@ -20,7 +20,7 @@ Then it times, median of 5 runs each:
 
 and prints both, their ratio (``ratio: X``) and the peak memory (tracemalloc, in
 a separate run), then the same for all three rounds in one pass
-(:func:`survey.benchmarks.service.recompute_all`, one new submission in each
+(:func:`survey.benchmarks.recompute.recompute_all`, one new submission in each
 round). A third line times the worst case, when every stored row is written
 (the first computation after an upgrade, ``survey db upgrade``).
 
@@ -53,8 +53,8 @@ from sqlalchemy.engine import make_url
 
 from survey.assessments.service import encode_dimension_scores
 from survey.benchmarks.core import MIN_GROUP_SIZE, PERCENTILES
+from survey.benchmarks.recompute import recompute, recompute_all
 from survey.benchmarks.schemas import StoredFigure
-from survey.benchmarks.service import recompute, recompute_all
 from survey.db import UTCDateTime, create_engine, create_sessionmaker
 from survey.migrate import upgrade
 from survey.models import Base

@@ -37,7 +37,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 async def _refresh_derived(settings: Settings) -> int:
     """Figures derived from stored scores that a migration emptied or that an older method
     computed are recomputed at once, so nobody finds them missing."""
-    from survey.benchmarks.service import recompute_missing
+    from survey.benchmarks.recompute import recompute_missing
     from survey.db import create_engine, create_sessionmaker
 
     engine = create_engine(settings.database_url)

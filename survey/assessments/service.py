@@ -34,7 +34,7 @@ from survey.assessments.schemas import (
     Progress,
 )
 from survey.audit.service import record
-from survey.benchmarks.service import recompute as recompute_benchmarks
+from survey.benchmarks.recompute import recompute as recompute_benchmarks
 from survey.db import utcnow
 from survey.errors import Conflict, Forbidden, Invalid, NotFound
 from survey.evidence.models import Evidence

@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import FromPath, QueryParameter
 
-from survey.benchmarks import service
+from survey.benchmarks import quality_service
 from survey.benchmarks.presenters import quality_page_read
 from survey.benchmarks.schemas import QualityRead
 from survey.i18n import current_language
@@ -38,5 +38,5 @@ class QualityApi(Controller):
         per dimension, item–rest correlations, share of "not applicable", floor and ceiling
         shares, each with a plain-language reading. Figures on fewer than 5 organisations
         are suppressed."""
-        page = await service.quality_page(db, user, questionnaire_id, round_name)
+        page = await quality_service.quality_page(db, user, questionnaire_id, round_name)
         return quality_page_read(page, current_language())

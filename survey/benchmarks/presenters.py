@@ -13,6 +13,7 @@ from survey.assessments.schemas import ResultRead
 from survey.assessments.service import AssessmentContext
 from survey.benchmarks.core import MIN_GROUP_SIZE, group_key
 from survey.benchmarks.quality import EFFECT_SHARE, ITEM_REST_WEAK, NOT_APPLICABLE_HIGH
+from survey.benchmarks.quality_service import QualityPage
 from survey.benchmarks.schemas import (
     BenchmarkRead,
     BenchmarkStatus,
@@ -26,7 +27,7 @@ from survey.benchmarks.schemas import (
     StoredVersionQuality,
     VersionQualityRead,
 )
-from survey.benchmarks.service import OVERALL, QualityPage, StoredBenchmark, load_benchmark
+from survey.benchmarks.service import OVERALL, StoredBenchmark, load_benchmark
 from survey.i18n import gettext as _
 from survey.organisations.reference import SECTORS, SIZE_BANDS
 from survey.questionnaires.schema import Questionnaire

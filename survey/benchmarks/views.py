@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from survey.assessments.publishing import definition_of, latest_versions
-from survey.benchmarks import service
+from survey.benchmarks import quality_service
 from survey.benchmarks.charts import Distribution, percentile_chart, radar_chart
 from survey.benchmarks.presenters import quality_page_read
 from survey.benchmarks.schemas import BenchmarkRead
@@ -55,7 +55,7 @@ class QualityViews(Controller):
     @get("/quality", name="quality_index")
     async def index(self, request: Request[Any, Any, Any], db: Db, user: LoggedIn) -> Response[Any]:
         """The questionnaires whose quality figures an admin or analyst can look at."""
-        service.ensure_quality_access(user)
+        quality_service.ensure_quality_access(user)
         language = current_language()
         questionnaires = [
             (questionnaire_id, definition_of(version).title.get(language))
@@ -72,7 +72,7 @@ class QualityViews(Controller):
         questionnaire_id: FromPath[str],
         round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
     ) -> Response[Any]:
-        page = await service.quality_page(db, user, questionnaire_id, round_name)
+        page = await quality_service.quality_page(db, user, questionnaire_id, round_name)
         language = current_language()
         figures = quality_page_read(page, language)
         latest = (await latest_versions(db)).get(questionnaire_id)

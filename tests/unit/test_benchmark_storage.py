@@ -19,6 +19,7 @@ from survey.benchmarks.core import (
     peer_benchmarks,
     peer_figures,
 )
+from survey.benchmarks.recompute import _hundredths
 from survey.benchmarks.schemas import (
     FIGURE_BYTES,
     FIGURE_WIDTH,
@@ -26,7 +27,6 @@ from survey.benchmarks.schemas import (
     TOO_FEW_PEERS,
     StoredFigure,
 )
-from survey.benchmarks.service import _hundredths
 from survey.scoring import round_half_up
 
 P = [f"p{q}" for q in PERCENTILES]

@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, select, update
 
 from survey.assessments.models import Assessment, AssessmentResult
 from survey.benchmarks.models import AssessmentBenchmark
+from survey.benchmarks.recompute import METHOD_VERSION, recompute, recompute_missing
 from survey.benchmarks.schemas import StoredFigure
-from survey.benchmarks.service import METHOD_VERSION, recompute, recompute_missing
 from survey.cli import main
 from survey.organisations.models import Organisation
 from survey.rounds.models import Round

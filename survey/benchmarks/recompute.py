@@ -1,0 +1,560 @@
+"""Recompute the peer figures of a round × questionnaire in one vectorised pass and store
+them (DESIGN §5).
+
+When figures are recomputed
+---------------------------
+- :func:`recompute` (one round × questionnaire) when an assessment is submitted or
+  reopened (called from :mod:`survey.assessments.service`);
+- :func:`recompute_round` when a round closes (every questionnaire of the round, and
+  the quality figures); there is no "close round" action yet, whoever adds it calls
+  this;
+- :func:`recompute_all` after the demo network is loaded;
+- :func:`recompute_missing` by ``survey db upgrade``, for what a migration emptied or an
+  older :data:`METHOD_VERSION` computed.
+
+Page views only read what is stored (:mod:`survey.benchmarks.service`). The quality
+figures, which need every answer of a round, are marked stale by a recompute and
+computed again on the next request for them (or eagerly when the round closes).
+
+Input: the stored overall and dimension scores that the scoring core wrote at
+submission, with the scoring rules version, so a benchmark always compares the
+published scores. The dimension scores are read from their compact copy on
+``assessment_results`` (``dimension_scores``: one row per assessment to read instead
+of one per dimension); ``dimension_results`` holds the same scores in full.
+
+Output: one row per assessment (:class:`~survey.benchmarks.models.AssessmentBenchmark`),
+written only when its figures differ from the stored ones: a submission moves the
+figures of its own peer groups, as a rule a small part of a round.
+
+Comparable versions
+-------------------
+Peers answer the same questionnaire (same id) in the same round. A dimension
+score is comparable across versions of a questionnaire when the dimension id is
+the same: a new version keeps its dimension ids and maps renamed items through
+``previous_item_ids``, so its dimension scores are compared with those of the
+older version. A dimension that a version adds, drops or renames has only the
+peers whose version has that dimension id. The overall score (a weighted mean of
+the dimension scores) is compared only between versions with the same set of
+dimension ids. The same rules hold for the change since the previous round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import chain, pairwise
+from typing import Any, Final, cast
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Integer,
+    LargeBinary,
+    Select,
+    String,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey.assessments.models import (
+    Assessment,
+    AssessmentResult,
+    AssessmentState,
+)
+from survey.benchmarks.core import STATUSES, peer_figures
+from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
+from survey.benchmarks.quality_service import refresh_quality
+from survey.benchmarks.schemas import (
+    FIGURE_BYTES,
+    FIGURE_WIDTH,
+    NO_SCORE,
+    TOO_FEW_PEERS,
+)
+from survey.db import utcnow
+from survey.organisations.models import Organisation
+from survey.rounds.models import Round
+from survey.scoring import round_half_up
+
+__all__ = [
+    "METHOD_VERSION",
+    "recompute",
+    "recompute_all",
+    "recompute_missing",
+    "recompute_round",
+]
+
+METHOD_VERSION: Final = "2"
+"""Version of the benchmark definitions and of the stored layout; stored with every row.
+Bump on any change: ``survey db upgrade`` then recomputes every round."""
+
+
+# --- recompute --------------------------------------------------------------------------------
+
+
+async def recompute(db: AsyncSession, round_id: int, questionnaire_id: str) -> int:
+    """Recompute and store the benchmarks of one round × questionnaire; mark its quality stale.
+
+    Returns the number of assessments with stored figures.
+    """
+    count = await _recompute(db, round_id, [questionnaire_id])
+    await db.execute(
+        update(QuestionnaireQuality)
+        .where(
+            QuestionnaireQuality.round_id == round_id,
+            QuestionnaireQuality.questionnaire_id == questionnaire_id,
+        )
+        .values(stale=True)
+    )
+    return count
+
+
+async def recompute_round(db: AsyncSession, round_id: int) -> int:
+    """Recompute the benchmarks of every questionnaire of a round, and its quality figures:
+    call when the round closes."""
+    questionnaire_ids = await _questionnaires_of(db, round_id)
+    count = await _recompute(db, round_id, questionnaire_ids)
+    for questionnaire_id in questionnaire_ids:
+        await refresh_quality(db, round_id, questionnaire_id)
+    return count
+
+
+async def _questionnaires_of(db: AsyncSession, round_id: int) -> list[str]:
+    return sorted(
+        await db.scalars(
+            select(Assessment.questionnaire_id).where(Assessment.round_id == round_id).distinct()
+        )
+    )
+
+
+async def recompute_all(db: AsyncSession) -> int:
+    """Recompute the benchmarks of every round × questionnaire (demo seeding), one at a
+    time, which keeps the memory to that of one questionnaire in one round."""
+    await db.execute(update(QuestionnaireQuality).values(stale=True))
+    count = 0
+    for round_id in await db.scalars(select(Round.id).order_by(Round.opens_on)):
+        count += await _recompute(db, round_id, await _questionnaires_of(db, round_id))
+    return count
+
+
+async def recompute_missing(db: AsyncSession) -> int:
+    """Recompute every round × questionnaire in which an assessment with a result has no
+    figures by the current :data:`METHOD_VERSION` (after a migration emptied them, or the
+    method changed); ``survey db upgrade`` calls this. Returns how many were recomputed."""
+    pairs = (
+        await db.execute(
+            select(Assessment.round_id, Assessment.questionnaire_id)
+            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+            .outerjoin(AssessmentBenchmark, AssessmentBenchmark.assessment_id == Assessment.id)
+            .where(
+                or_(
+                    AssessmentBenchmark.assessment_id.is_(None),
+                    AssessmentBenchmark.method_version != METHOD_VERSION,
+                )
+            )
+            .distinct()
+        )
+    ).all()
+    for round_id, questionnaire_id in sorted(pairs):
+        await recompute(db, round_id, questionnaire_id)
+    return len(pairs)
+
+
+@dataclass(frozen=True)
+class _Subjects:
+    """The assessments of one round × questionnaire that have a stored result, as arrays,
+    with what is stored for them from the last recompute."""
+
+    round_id: int
+    questionnaire_id: str
+    ids: npt.NDArray[np.int64]
+    is_peer: npt.NDArray[np.bool_]
+    sectors: list[str]
+    size_bands: list[str]
+    overall: npt.NDArray[np.float64]
+    dimension_ids: list[str]
+    dimension_scores: list[bytes]
+    stored_figures: list[bytes | None]
+    """Per subject: the stored figures, when they were computed by this
+    :data:`METHOD_VERSION` for the organisation's present sector and size band."""
+
+
+async def _fetch(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[Sequence[Any]]:
+    """The rows of ``statement`` as the driver returns them (tuples), without SQLAlchemy's
+    Row objects.
+
+    A round holds up to hundreds of thousands of score rows, and building a Row per
+    row about doubles the cost of reading them. The statement is compiled for the
+    session's dialect and run on the DBAPI cursor (SQLAlchemy's "working with the
+    DBAPI cursor directly"); it may bind plain values only (numbers, strings), since
+    no type processing happens on the way in or out.
+    """
+    connection = await db.connection()
+
+    def fetch(sync: Connection) -> list[Sequence[Any]]:
+        compiled = statement.compile(
+            dialect=sync.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        params = compiled.construct_params()
+        values = tuple(params[name] for name in compiled.positiontup or ())
+        cursor = sync.connection.cursor()
+        try:
+            cursor.execute(str(compiled), values)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    return await connection.run_sync(fetch)
+
+
+async def _fetch_columns(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[list[Any]]:
+    """The result of ``statement`` column by column (lists of equal length)."""
+    fetched = await _fetch(db, statement)
+    if not fetched:
+        return [[] for _ in statement.selected_columns]
+    return [list(column) for column in zip(*fetched, strict=True)]
+
+
+async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str) -> _Subjects:
+    # Every column read costs time for each of up to 50,000 rows: round, questionnaire and
+    # organisation are not read (the assessment id stands for its organisation, one per
+    # round × questionnaire), nor the version (its dimension ids are on the result).
+    stored = AssessmentBenchmark
+    columns = await _fetch_columns(
+        db,
+        select(
+            Assessment.id,
+            case((Assessment.state == AssessmentState.SUBMITTED.value, 1), else_=0),
+            Organisation.sector,
+            Organisation.size_band,
+            AssessmentResult.score,
+            AssessmentResult.dimension_ids,
+            AssessmentResult.dimension_scores,
+            case(
+                (
+                    (stored.method_version == METHOD_VERSION)
+                    & (stored.sector == Organisation.sector)
+                    & (stored.size_band == Organisation.size_band),
+                    stored.figures,
+                ),
+                else_=None,
+            ),
+        )
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .join(Organisation, Organisation.id == Assessment.organisation_id)
+        .outerjoin(stored, stored.assessment_id == Assessment.id)
+        .where(Assessment.round_id == round_id, Assessment.questionnaire_id == questionnaire_id),
+    )  # in no particular order: sorting 50,000 wide rows is a large part of the query
+    return _Subjects(
+        round_id=round_id,
+        questionnaire_id=questionnaire_id,
+        ids=np.asarray(columns[0], dtype=np.int64),
+        is_peer=np.asarray(columns[1], dtype=bool),
+        sectors=columns[2],
+        size_bands=columns[3],
+        overall=pd.Series(columns[4], dtype=np.float64).to_numpy(),
+        dimension_ids=columns[5],
+        dimension_scores=columns[6],
+        stored_figures=columns[7],
+    )
+
+
+_DIMENSION_IDS_DECODER = msgspec.json.Decoder(list[str])
+
+
+@dataclass(frozen=True)
+class _DimensionScores:
+    """The subjects' stored dimension scores (``AssessmentResult.dimension_ids`` and
+    ``dimension_scores``) as columns, rows without a score left out."""
+
+    subject: npt.NDArray[np.int64]
+    """Position of the subject."""
+    slot: npt.NDArray[np.int64]
+    """Position of the dimension in the subject's ``dimension_ids``."""
+    code: npt.NDArray[np.int64]
+    """The dimension id, as an index into ``names``."""
+    names: list[str]
+    score: npt.NDArray[np.float64]
+    lengths: npt.NDArray[np.int64]
+    """Number of dimension ids of every subject."""
+    dimension_set: npt.NDArray[np.int64]
+    """Every subject's set of dimension ids, as a code (equal sets, equal codes)."""
+
+
+def _dimension_scores(subjects: _Subjects) -> _DimensionScores:
+    """All scores are one buffer of float64; the id lists are decoded once per distinct list
+    (once per questionnaire version, as a rule)."""
+    id_codes, distinct = pd.factorize(np.asarray(subjects.dimension_ids, dtype=object))
+    id_lists = [_DIMENSION_IDS_DECODER.decode(ids) for ids in distinct]
+    names = list(dict.fromkeys(chain.from_iterable(id_lists)))
+    code_of = {name: code for code, name in enumerate(names)}
+    sets: dict[frozenset[str], int] = {}
+    set_codes = np.asarray(
+        [sets.setdefault(frozenset(ids), len(sets)) for ids in id_lists], dtype=np.int64
+    )
+    width = max((len(ids) for ids in id_lists), default=0)
+    table = np.zeros((len(id_lists), width), dtype=np.int64)
+    for row, ids in enumerate(id_lists):
+        table[row, : len(ids)] = [code_of[name] for name in ids]
+    lengths = np.asarray([len(ids) for ids in id_lists], dtype=np.int64)[id_codes]
+    sizes = np.fromiter(map(len, subjects.dimension_scores), dtype=np.int64, count=len(id_codes))
+    if np.any(sizes != lengths * 8):
+        raise ValueError("stored dimension scores must be one float64 per dimension id")
+    values = np.frombuffer(b"".join(subjects.dimension_scores), dtype="<f8").astype(np.float64)
+    position = np.repeat(np.arange(len(id_codes), dtype=np.int64), lengths)
+    offsets = np.cumsum(lengths) - lengths
+    slot = np.arange(values.size, dtype=np.int64) - np.repeat(offsets, lengths)
+    kept = ~np.isnan(values)
+    return _DimensionScores(
+        subject=position[kept],
+        slot=slot[kept],
+        code=table[id_codes[position[kept]], slot[kept]],
+        names=names,
+        score=values[kept],
+        lengths=lengths,
+        dimension_set=set_codes[id_codes],
+    )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector.
+
+    A recompute creates about a million short-lived objects without reference cycles
+    (the rows the driver returns, the columns, the encoded figures). Each few hundred
+    of them trigger a collection, and the older generations are walked again and
+    again: measured on 50,000 organisations, that doubled the time of reading a
+    round. Reference counting frees all of it as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+async def _recompute(db: AsyncSession, round_id: int, questionnaire_ids: Sequence[str]) -> int:
+    """Recompute the figures of a round, questionnaire by questionnaire (peers never cross
+    questionnaires); returns the number of assessments with stored figures."""
+    # One recompute of a round at a time (PostgreSQL; SQLite serialises writers anyway), so
+    # a recompute always sees the submissions of the recomputes before it.
+    await db.execute(select(Round.id).where(Round.id == round_id).with_for_update())
+    count = 0
+    with _collector_paused():
+        for questionnaire_id in questionnaire_ids:
+            subjects = await _load_subjects(db, round_id, questionnaire_id)
+            if len(subjects.ids):
+                await _store(db, subjects, _figures_by_subject(subjects), utcnow())
+            await _remove_leftovers(db, subjects)
+            count += len(subjects.ids)
+    return count
+
+
+async def _remove_leftovers(db: AsyncSession, subjects: _Subjects) -> None:
+    """Remove the stored figures of assessments that have no result any more. The rows in
+    scope are counted first (from the index): as a rule there is nothing to remove."""
+    scope = (
+        AssessmentBenchmark.round_id == subjects.round_id,
+        AssessmentBenchmark.questionnaire_id == subjects.questionnaire_id,
+    )
+    in_scope = await db.scalar(select(func.count()).select_from(AssessmentBenchmark).where(*scope))
+    if in_scope == len(subjects.ids):
+        return
+    await db.execute(
+        delete(AssessmentBenchmark).where(
+            *scope,
+            ~select(AssessmentResult.assessment_id)
+            .where(AssessmentResult.assessment_id == AssessmentBenchmark.assessment_id)
+            .exists(),
+        )
+    )
+
+
+_STORED_COLUMNS: Final = (
+    "assessment_id",
+    "round_id",
+    "questionnaire_id",
+    "sector",
+    "size_band",
+    "method_version",
+    "computed_at",
+    "figures",
+)
+
+
+async def _store(
+    db: AsyncSession, subjects: _Subjects, figures: list[bytes], computed_at: dt.datetime
+) -> None:
+    """Write the figures that differ from what is stored (or the profile or method they were
+    computed with): a submission moves the figures of its own peer groups, as a rule a
+    small part of a round, and an unchanged row costs nothing to keep. ``computed_at`` of
+    a row is when its figures last changed."""
+    changed = [
+        index
+        for index, (old, new) in enumerate(zip(subjects.stored_figures, figures, strict=True))
+        if old != new
+    ]
+    if not changed:
+        return
+    ids = subjects.ids.tolist()
+    columns: dict[str, list[Any]] = {
+        "assessment_id": [ids[i] for i in changed],
+        "sector": [subjects.sectors[i] for i in changed],
+        "size_band": [subjects.size_bands[i] for i in changed],
+        "figures": [figures[i] for i in changed],
+    }
+    constants = {
+        "round_id": subjects.round_id,
+        "questionnaire_id": subjects.questionnaire_id,
+        "method_version": METHOD_VERSION,
+        "computed_at": computed_at,
+    }
+    if db.get_bind().dialect.name == "postgresql":
+        await _store_postgresql(db, columns, constants)
+    else:
+        await _store_rows(db, columns, constants)
+
+
+def _upsert(statement: Any) -> Any:
+    # round and questionnaire of an assessment never change: left out, so their index is
+    # not touched
+    return statement.on_conflict_do_update(
+        index_elements=["assessment_id"],
+        set_={name: statement.excluded[name] for name in _STORED_COLUMNS[3:]},
+    )
+
+
+async def _store_postgresql(
+    db: AsyncSession, columns: dict[str, list[Any]], constants: dict[str, Any]
+) -> None:
+    """One statement: the columns as arrays, ``unnest`` into rows, upsert."""
+    types: dict[str, Any] = {
+        "assessment_id": Integer,
+        "sector": String,
+        "size_band": String,
+        "figures": LargeBinary,
+    }
+    rows = (
+        func.unnest(
+            *(bindparam(name, columns[name], type_=postgresql.ARRAY(types[name])) for name in types)
+        )
+        .table_valued(*types)
+        .render_derived(name="stored")
+    )
+    table = cast(Table, AssessmentBenchmark.__table__)
+    source = select(
+        *(
+            rows.c[name]
+            if name in types
+            else literal(constants[name], table.c[name].type).label(name)
+            for name in _STORED_COLUMNS
+        )
+    )
+    await db.execute(_upsert(pg_insert(table).from_select(list(_STORED_COLUMNS), source)))
+
+
+async def _store_rows(
+    db: AsyncSession, columns: dict[str, list[Any]], constants: dict[str, Any]
+) -> None:
+    """One ``executemany`` on the DBAPI cursor with ready tuples: each constant is converted
+    once by its column type, skipping SQLAlchemy's per-row parameter work."""
+    table = cast(Table, AssessmentBenchmark.__table__)
+    statement = _upsert(sqlite_insert(table))
+    connection = await db.connection()
+
+    def store(sync: Connection) -> None:
+        compiled = statement.compile(dialect=sync.dialect, column_keys=list(_STORED_COLUMNS))
+        n_rows = len(columns["figures"])
+        values = dict(columns)
+        for name, constant in constants.items():
+            process = table.c[name].type.bind_processor(sync.dialect)
+            values[name] = [process(constant) if process else constant] * n_rows
+        order = [name for name in compiled.positiontup or () if name in _STORED_COLUMNS]
+        if sorted(order) != sorted(_STORED_COLUMNS):
+            raise RuntimeError(f"unexpected parameters in the upsert: {compiled.positiontup}")
+        rows = list(zip(*(values[name] for name in order), strict=True))
+        cursor = sync.connection.cursor()
+        try:
+            cursor.executemany(str(compiled), rows)
+        finally:
+            cursor.close()
+
+    await connection.run_sync(store)
+
+
+def _hundredths(
+    values: npt.NDArray[np.float64], kept: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int32]:
+    """The ``kept`` values rounded half up to two decimals (:func:`round_half_up`), as
+    integer hundredths; 0 elsewhere.
+
+    Scores, ranks and percentiles lie in 0–100, where the same steps are done in place
+    on the scaled values (about six times faster over a round's millions of figures);
+    anything else takes the general function.
+    """
+    scaled = np.where(kept, values, 0.0)
+    if scaled.size and (scaled.min() < 0 or scaled.max() >= 10_000):
+        return np.rint(round_half_up(scaled) * 100).astype(np.int32)
+    scaled *= 100.0
+    np.round(scaled, 9, out=scaled)  # round_half_up's cleaning of binary error
+    scaled += 0.5
+    np.floor(scaled, out=scaled)
+    return scaled.astype(np.int32)
+
+
+def _figures_by_subject(subjects: _Subjects) -> list[bytes]:
+    """Build the peer arrays of every subject × dimension (and overall), run the core once,
+    and encode each subject's figures (one :data:`FIGURE_WIDTH` row per dimension id of its
+    result, then one for the overall score)."""
+    dimensions = _dimension_scores(subjects)
+    n_names = len(dimensions.names)
+
+    # scope: a dimension (by id, across versions), or the overall score of a set of dimensions
+    overall_rows = np.flatnonzero(~np.isnan(subjects.overall))
+    position = np.concatenate([dimensions.subject, overall_rows])
+    peers = peer_figures(
+        np.concatenate([dimensions.code, n_names + dimensions.dimension_set[overall_rows]]),
+        subjects.ids[position],  # one assessment per organisation in a round × questionnaire
+        pd.factorize(np.asarray(subjects.sectors, dtype=object))[0][position],
+        pd.factorize(np.asarray(subjects.size_bands, dtype=object))[0][position],
+        np.concatenate([dimensions.score, subjects.overall[overall_rows]]),
+        subjects.is_peer[position],
+    )
+
+    # Every subject has one figure per dimension id and one for the overall score, in one
+    # table: the subject's figures start at its offset; no score means NO_SCORE.
+    slots = dimensions.lengths + 1
+    offsets = np.concatenate([[0], np.cumsum(slots)]).astype(np.int64)
+    shown = peers.status == STATUSES.index("shown")
+    computed = np.zeros((position.size, FIGURE_WIDTH), dtype=np.int32)
+    computed[:, 0] = np.where(shown, peers.level, TOO_FEW_PEERS)
+    computed[:, 1] = peers.n_peers
+    for column, values in enumerate([peers.percentile_rank, *peers.distribution], start=2):
+        computed[:, column] = _hundredths(values, shown)
+    records = np.zeros((int(offsets[-1]), FIGURE_WIDTH), dtype="<i4")
+    records[:, 0] = NO_SCORE
+    records[
+        offsets[position] + np.concatenate([dimensions.slot, dimensions.lengths[overall_rows]])
+    ] = computed
+
+    buffer = records.tobytes()
+    bounds = (offsets * FIGURE_BYTES).tolist()
+    return [buffer[start:end] for start, end in pairwise(bounds)]
