@@ -12,9 +12,7 @@ from typing import Any
 import msgspec
 import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession

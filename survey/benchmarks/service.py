@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import msgspec
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.assessments.models import (
@@ -23,9 +21,7 @@ from survey.assessments.models import (
 from survey.assessments.publishing import definition_of
 from survey.benchmarks.models import AssessmentBenchmark
 from survey.benchmarks.recompute import METHOD_VERSION
-from survey.benchmarks.schemas import (
-    StoredFigure,
-)
+from survey.benchmarks.schemas import StoredFigure
 from survey.questionnaires.schema import Questionnaire
 from survey.rounds.models import Round
 
