@@ -28,9 +28,22 @@ def uploads_dir(request: Request[Any, Any, Any]) -> Any:
 
 def remove_file_after_commit(request: Request[Any, Any, Any], evidence: Evidence) -> Any:
     """The file of removed evidence goes once the response is out, i.e. after the commit."""
-    if evidence.storage_key is None:
+    return remove_files_after_commit(
+        request, [evidence.storage_key] if evidence.storage_key else []
+    )
+
+
+def remove_files_after_commit(request: Request[Any, Any, Any], storage_keys: list[str]) -> Any:
+    """Files of removed evidence go once the response is out, i.e. after the commit."""
+    if not storage_keys:
         return None
-    return BackgroundTask(files.remove, uploads_dir(request), evidence.storage_key)
+    folder = uploads_dir(request)
+
+    def remove_all() -> None:
+        for key in storage_keys:
+            files.remove(folder, key)
+
+    return BackgroundTask(remove_all)
 
 
 def download_response(evidence: Evidence, uploads: Any) -> Response[Any]:

@@ -7,6 +7,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from survey.assessments import service as assessments
+from survey.evidence.views import remove_files_after_commit
 from survey.respondents import service
 from survey.respondents.schemas import (
     ConsolidationRead,
@@ -82,6 +83,25 @@ class RespondentApi(Controller):
         """Withdraw an invitation that was not accepted yet."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         await service.revoke(db, user, context, invitation_id)
+
+    @delete("/respondents/{invitation_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        invitation_id: FromPath[int],
+    ) -> Response[None]:
+        """Take a person who accepted their invitation off the assessment: their own response,
+        answers and evidence go; the organisation's answers stay."""
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        storage_keys = await service.remove_respondent(db, user, context, invitation_id)
+        return Response(
+            None,
+            status_code=HTTP_204_NO_CONTENT,
+            background=remove_files_after_commit(request, storage_keys),
+        )
 
     @get("/consolidation")
     async def consolidation(

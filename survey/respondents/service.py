@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.models import Membership, Role, User
@@ -32,6 +32,7 @@ from survey.assessments.schemas import AnswerWrite
 from survey.audit.service import record
 from survey.db import utcnow
 from survey.errors import Conflict, Forbidden, Invalid, NotFound
+from survey.evidence.models import Evidence
 from survey.i18n import LANGUAGES, N_, translations
 from survey.i18n import gettext as _
 from survey.mail import send_mail
@@ -262,6 +263,74 @@ async def revoke(
     await db.flush()
 
 
+async def remove_respondent(
+    db: AsyncSession, user: CurrentUser, context: assessments.AssessmentContext, invitation_id: int
+) -> list[str]:
+    """Take a person who accepted their invitation off this assessment.
+
+    Their own response goes with its answers and evidence; what the manager already
+    took over into the organisation's answers stays. The invitation is marked removed,
+    and a person with no other response in the organisation loses their respondent role
+    there. Returns the storage keys of their evidence files, for the caller to remove
+    once the transaction is committed.
+    """
+    _ensure_manager(user, context)
+    invitation = await db.get(Invitation, invitation_id)
+    if invitation is None or invitation.assessment_id != context.assessment.id:
+        raise NotFound(_("Invitation not found."))
+    if invitation.accepted_at is None:
+        raise Conflict(_("This invitation was not accepted yet: withdraw it instead."))
+    if invitation.revoked_at is not None:
+        return []  # removed before
+    storage_keys: list[str] = []
+    if invitation.user_id is not None:
+        response_id = await db.scalar(
+            select(Response.id).where(
+                Response.assessment_id == context.assessment.id,
+                Response.respondent_id == invitation.user_id,
+            )
+        )
+        if response_id is not None:
+            storage_keys = [
+                key
+                for key in await db.scalars(
+                    select(Evidence.storage_key).where(Evidence.response_id == response_id)
+                )
+                if key is not None
+            ]
+            # answers and evidence go with it (ON DELETE CASCADE)
+            await db.execute(delete(Response).where(Response.id == response_id))
+        elsewhere = await db.scalar(
+            select(Response.id)
+            .join(Assessment, Assessment.id == Response.assessment_id)
+            .where(
+                Response.respondent_id == invitation.user_id,
+                Assessment.organisation_id == context.organisation.id,
+            )
+            .limit(1)
+        )
+        if elsewhere is None:
+            await db.execute(
+                delete(Membership).where(
+                    Membership.user_id == invitation.user_id,
+                    Membership.organisation_id == context.organisation.id,
+                    Membership.role == Role.RESPONDENT,
+                )
+            )
+    invitation.revoked_at = utcnow()
+    record(
+        db,
+        actor_id=user.id,
+        action="respondent.remove",
+        object_type="invitation",
+        object_id=invitation.id,
+        organisation_id=context.organisation.id,
+        assessment_id=context.assessment.id,
+    )
+    await db.flush()
+    return storage_keys
+
+
 # --------------------------------------------------------------------------------------------
 # Accepting
 
@@ -448,7 +517,7 @@ async def accept(
 @dataclass(frozen=True)
 class RespondentRow:
     invitation: Invitation
-    state: str  # invited | expired | revoked | answering | submitted
+    state: str  # invited | expired | revoked | answering | submitted | removed
     respondent_name: str | None
     answered: int
     applicable: int
@@ -521,7 +590,9 @@ async def respondent_rows(
             submitted_at = None
             name = invitation.name
             state = (
-                "revoked"
+                "removed"
+                if invitation.revoked_at and invitation.accepted_at
+                else "revoked"
                 if invitation.revoked_at
                 else "expired"
                 if invitation.expires_at <= now

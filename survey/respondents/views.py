@@ -12,6 +12,7 @@ from survey.accounts.views import start_session
 from survey.assessments import service as assessments
 from survey.assessments.pages import answer_label, item_numbers
 from survey.errors import Conflict, Forbidden, Invalid
+from survey.evidence.views import remove_files_after_commit
 from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
 from survey.respondents import service
@@ -113,6 +114,27 @@ class RespondentViews(Controller):
         await service.revoke(db, user, context, invitation_id)
         request.session["flash"] = _("The invitation was withdrawn; its link no longer works.")
         return Redirect(path=f"/assessments/{assessment_id}/respondents", status_code=303)
+
+    @post("/assessments/{assessment_id:int}/respondents/{invitation_id:int}/remove")
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        assessment_id: FromPath[int],
+        invitation_id: FromPath[int],
+    ) -> Response[Any]:
+        context = await assessments.get_context(db, user, assessment_id, for_change=True)
+        storage_keys = await service.remove_respondent(db, user, context, invitation_id)
+        request.session["flash"] = _(
+            "The person was removed from this self-assessment, with their own answers. "
+            "What you already took over into the organisation's answers stays."
+        )
+        return Redirect(
+            path=f"/assessments/{assessment_id}/respondents",
+            status_code=303,
+            background=remove_files_after_commit(request, storage_keys),
+        )
 
     @get("/assessments/{assessment_id:int}/consolidation", name="consolidation")
     async def consolidation(

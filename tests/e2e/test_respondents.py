@@ -104,3 +104,17 @@ def test_a_colleague_answers_and_the_manager_consolidates(
     ).click()
     expect(page.locator(".flash")).to_contain_text("antwoorden van de organisatie zijn ingevuld")
     screenshot(page, "consolidated")
+
+    # The colleague leaves: the manager removes them, after reading what that means.
+    page.goto(f"/assessments/{assessment_id}/respondents")
+    row = page.locator("main table tr", has_text=address)
+    row.locator("summary").click()
+    expect(row).to_contain_text("kan deze zelfevaluatie dan niet meer openen")
+    assert_accessible(page)
+    row.get_by_role("button", name="Lina Collega verwijderen").click()
+    expect(page.locator(".flash")).to_contain_text(
+        "De persoon is verwijderd uit deze zelfevaluatie"
+    )
+    expect(page.locator("main table tr", has_text=address)).to_contain_text("Verwijderd op")
+    answers = page.request.get(f"/api/v1/assessments/{assessment_id}").json()["response"]["answers"]
+    assert answers, "the organisation's answers taken over from the colleague stay"
