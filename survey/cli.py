@@ -103,6 +103,30 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return _run(lambda settings: create_from_cli(settings, args, password))
 
 
+def cmd_uploads_sweep(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from survey.db import create_engine, create_sessionmaker
+    from survey.evidence.service import sweep_unreferenced_files
+
+    async def sweep(settings: Settings) -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as db:
+                removed = await sweep_unreferenced_files(
+                    db, settings.uploads_dir, older_than=dt.timedelta(hours=args.older_than_hours)
+                )
+        finally:
+            await engine.dispose()
+        print(f"Removed {len(removed)} file(s) that no evidence refers to.")
+        return 0
+
+    if args.older_than_hours < 1:
+        print("survey: --older-than-hours must be at least 1", file=sys.stderr)
+        return 2
+    return _run(sweep)
+
+
 def cmd_questionnaires_validate(args: argparse.Namespace) -> int:
     from survey.questionnaires import validate_directory
 
@@ -227,6 +251,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="a definition file or a folder of them (default: the app's questionnaires folder)",
     )
     questionnaires_validate.set_defaults(handler=cmd_questionnaires_validate)
+
+    uploads = commands.add_parser(
+        "uploads", help="evidence files", description="Look after the evidence files."
+    )
+    uploads_commands = uploads.add_subparsers(
+        dest="uploads_command", required=True, metavar="COMMAND"
+    )
+    uploads_sweep = uploads_commands.add_parser(
+        "sweep",
+        help="remove files no evidence refers to",
+        description="Remove files in the uploads folder that no evidence refers to (left by an "
+        "upload whose save failed, or a removal interrupted before the file went). Run it now "
+        "and then, e.g. daily.",
+    )
+    uploads_sweep.add_argument(
+        "--older-than-hours",
+        type=int,
+        default=24,
+        help="only files at least this old: younger ones may belong to an upload in progress "
+        "(default 24, at least 1)",
+    )
+    uploads_sweep.set_defaults(handler=cmd_uploads_sweep)
 
     return parser
 

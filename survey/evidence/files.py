@@ -96,6 +96,11 @@ def store(uploads_dir: Path, data: bytes) -> str:
     return key
 
 
+def is_storage_key(name: str) -> bool:
+    """Whether ``name`` has the form :func:`store` gives its files (32 hex digits)."""
+    return len(name) == 32 and all(ch in "0123456789abcdef" for ch in name)
+
+
 def path_of(uploads_dir: Path, key: str) -> Path:
     if not key.isalnum():  # keys are hex; anything else never reaches the file system
         raise ValueError("invalid storage key")
@@ -104,3 +109,18 @@ def path_of(uploads_dir: Path, key: str) -> Path:
 
 def remove(uploads_dir: Path, key: str) -> None:
     path_of(uploads_dir, key).unlink(missing_ok=True)
+
+
+def remove_unreferenced(uploads_dir: Path, referenced: set[str], before: float) -> list[str]:
+    """Remove the stored files whose key is not in ``referenced`` and that were last written
+    before ``before`` (seconds since the epoch); returns their keys, sorted."""
+    if not uploads_dir.is_dir():
+        return []
+    removed = []
+    for path in sorted(uploads_dir.iterdir()):
+        if not is_storage_key(path.name) or path.name in referenced or not path.is_file():
+            continue
+        if path.stat().st_mtime < before:
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed

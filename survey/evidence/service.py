@@ -8,6 +8,8 @@ and for the managers once it is submitted. Anything else is "not found".
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -248,3 +250,20 @@ async def get_visible(db: AsyncSession, user: CurrentUser, evidence_id: int) -> 
     if not visible:  # own organisation, but not this person's to see (DESIGN §9: 403)
         raise Forbidden(_("Only the people who may see this answer can open its evidence."))
     return evidence
+
+
+async def sweep_unreferenced_files(
+    db: AsyncSession, uploads_dir: Path, *, older_than: dt.timedelta
+) -> list[str]:
+    """Remove the files in ``uploads_dir`` that no evidence refers to and that are older than
+    ``older_than``; returns their names.
+
+    A file is written before its evidence row is committed (so a failed commit can leave
+    one behind), and the file of removed evidence is deleted after the commit (so a crash
+    in between can leave one too). Younger files are kept: their upload may still be
+    committing. Names that are not storage keys are never touched.
+    """
+    referenced = {key for key in await db.scalars(select(Evidence.storage_key)) if key is not None}
+    return files.remove_unreferenced(
+        uploads_dir, referenced, time.time() - older_than.total_seconds()
+    )
