@@ -5,6 +5,7 @@ templates draw the shapes and write the text alternatives."""
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -113,6 +114,22 @@ class RadarAxis:
     label_x: float
     label_y: float
     anchor: str
+    label_lines: list[tuple[float, str]]
+    """The label, wrapped: (baseline y, text) per line, placed away from the chart."""
+
+
+LABEL_LINE_CHARS: Final = 18
+LABEL_LINE_HEIGHT: Final = 14.0
+
+
+def wrap_label(label: str, width: int = LABEL_LINE_CHARS) -> list[str]:
+    """A label as lines of at most ``width`` characters, broken between words (a longer
+    word keeps its own line), so no part title is cut off.
+
+    >>> wrap_label("Methods and ways of working")
+    ['Methods and ways', 'of working']
+    """
+    return textwrap.wrap(label, width, break_long_words=False) or [""]
 
 
 @dataclass(frozen=True)
@@ -138,14 +155,17 @@ def radar_chart(
     scores: Sequence[float | None],
     medians: Sequence[float | None],
     *,
-    width: float = 580.0,
+    labels: Sequence[str] | None = None,
+    width: float = 600.0,
     radius: float = 140.0,
-    label_room: float = 28.0,
+    label_room: float = 44.0,
 ) -> RadarChart:
     """A profile of n ≥ 3 dimensions: one axis per dimension, clockwise from the top,
     0 at the centre and 100 at the rim. A series with a gap is drawn as points only.
     ``label_room`` is the space above and below the rim for the axis labels; the
-    labels at the sides use the rest of ``width``.
+    labels at the sides use the rest of ``width``. Labels are wrapped
+    (:func:`wrap_label`): a label above the chart grows upwards, one at a side is centred
+    on its axis, one below grows downwards.
 
     Examples
     --------
@@ -153,8 +173,8 @@ def radar_chart(
     >>> chart.own_points[0], chart.median is not None
     ((100.0, 0.0), True)
     """
-    if len(scores) != len(medians):
-        raise ValueError("scores and medians must have the same length")
+    if len(scores) != len(medians) or (labels is not None and len(labels) != len(scores)):
+        raise ValueError("scores, medians and labels must have the same length")
     n = len(scores)
     if n < 3:
         raise ValueError("a radar chart needs at least three dimensions")
@@ -182,13 +202,24 @@ def radar_chart(
         cos, sin = math.cos(angle(i)), math.sin(angle(i))
         anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
         label_r = radius + 10
+        label_y = round(centre_y + label_r * sin + 4 + (8 if sin > 0.9 else 0), 2)
+        lines = wrap_label(labels[i]) if labels is not None else []
+        if sin < -0.5:  # above: the last line sits where a single line would
+            first = label_y - (len(lines) - 1) * LABEL_LINE_HEIGHT
+        elif sin > 0.5:  # below: the first line does
+            first = label_y
+        else:
+            first = label_y - (len(lines) - 1) * LABEL_LINE_HEIGHT / 2
         axes.append(
             RadarAxis(
                 x=end[0],
                 y=end[1],
                 label_x=round(centre_x + label_r * cos, 2),
-                label_y=round(centre_y + label_r * sin + 4 + (8 if sin > 0.9 else 0), 2),
+                label_y=label_y,
                 anchor=anchor,
+                label_lines=[
+                    (round(first + k * LABEL_LINE_HEIGHT, 2), line) for k, line in enumerate(lines)
+                ],
             )
         )
     own, own_points = series(scores)

@@ -45,6 +45,7 @@ def result_charts(benchmark: BenchmarkRead | None) -> dict[str, Any]:
         radar = radar_chart(
             [d.score for d in benchmark.dimensions],
             [d.distribution.p50 if d.distribution else None for d in benchmark.dimensions],
+            labels=[d.title for d in benchmark.dimensions],
         )
     return {"percentile_chart": chart, "chart_rows": rows, "radar_chart": radar}
 

@@ -16,6 +16,7 @@ from litestar import MediaType, Request, Response
 from litestar.utils.scope.state import ScopeState
 
 from survey import i18n
+from survey.benchmarks.charts import wrap_label
 from survey.settings import PROJECT_ROOT
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -61,6 +62,7 @@ def environment() -> Environment:
         newstyle=True,
     )
     env.filters["datetime"] = local_datetime
+    env.filters["label_lines"] = wrap_label
     env.filters["date"] = local_date
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["state_label"] = state_label

@@ -179,6 +179,16 @@ async def test_four_in_sector_and_size_fall_back_to_the_sector(client, db) -> No
     group = (await _benchmark(client, setup.assessment_id))["overall"]["peer_group"]
 
     assert (group["level"], group["key"], group["n_organisations"]) == ("sector", "youth-work", 5)
+    await login(client, setup.manager)
+    html = (await client.get(f"/assessments/{setup.assessment_id}/result")).text
+    assert (
+        html_escape(
+            nl(
+                "Fewer than 5 other organisations have the same sector and size, so the organisations of the same sector are used."
+            )
+        )
+        in html
+    )
 
 
 async def test_submit_and_reopen_recompute_the_peers_benchmarks(client, db, sessionmaker) -> None:
