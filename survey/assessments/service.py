@@ -352,7 +352,9 @@ def _value_message(item: Item) -> str:
     if item.type == "number":
         if item.minimum is not None and item.maximum is not None:
             return _(
-                "Enter a number from %(low)s to %(high)s.", low=item.minimum, high=item.maximum
+                "Enter a number from %(low)s to %(high)s.",
+                low=f"{item.minimum:g}",
+                high=f"{item.maximum:g}",
             )
         return _("Enter a number.")
     if item.type == "text":

@@ -161,8 +161,15 @@ async def _save_from_form(
     """Save the answer ``form`` gives for ``item`` if it changed; problems become messages."""
     try:
         data = answer_from_form(item, form)
-    except Invalid as invalid:
-        return FormSave(error=next(iter(invalid.errors.values())))
+    except Invalid as invalid:  # not even readable (letters for a number): show what was typed
+        typed = str(form.get(f"answer-{item.id}") or "")
+        comment = form.get(f"comment-{item.id}")
+        return FormSave(
+            error=next(iter(invalid.errors.values())),
+            rejected=AnswerWrite(
+                revision=0, value=typed, not_applicable=False, comment=comment or None
+            ),
+        )
     if data is None or not differs(context.answers.get(item.id), data):
         return FormSave()
     try:

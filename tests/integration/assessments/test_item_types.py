@@ -11,7 +11,7 @@ import pytest
 
 from survey.accounts.models import Role
 from tests.factories import api_login, make_organisation, make_round, make_user
-from tests.integration.assessments.helpers import error_fields, stored_answers
+from tests.integration.assessments.helpers import error_fields, nl, stored_answers
 
 QUESTIONNAIRE = "diverse-teams"
 
@@ -127,8 +127,32 @@ async def test_a_number_out_of_range_in_the_form_is_422_with_the_message_at_the_
     )
     assert response.status_code == 422
     assert re.search(rf'id="error-{item_id}"[^>]*>[^<]*1000', response.text)
+    assert nl("Enter a number from %(low)s to %(high)s.", low="0", high="1000") in response.text
     assert 'value="5000"' in response.text  # what the person typed stays in the field
     assert item_id not in await stored_answers(sessionmaker, assessment_id)
+
+
+async def test_letters_for_a_number_keep_the_typed_text_and_the_saved_answer(
+    client, db, sessionmaker
+) -> None:
+    assessment_id, token = await diverse_teams(client, db)
+    item_id = "tc-bestuur-totaal"
+    fields = {f"revision-{item_id}": "0", f"comment-{item_id}": ""}
+    saved = await client.post(
+        f"/assessments/{assessment_id}/answers/{item_id}",
+        data={f"answer-{item_id}": "12", **fields},
+        headers=htmx(token),
+    )
+    assert saved.status_code == 200
+    response = await client.post(
+        f"/assessments/{assessment_id}/answers/{item_id}",
+        data={f"answer-{item_id}": "twaalf", **fields, f"revision-{item_id}": "1"},
+        headers=htmx(token),
+    )
+    assert response.status_code == 422
+    assert re.search(rf'id="error-{item_id}"[^>]*>[^<]*{nl("Enter a number.")}', response.text)
+    assert 'value="twaalf"' in response.text  # to correct, not retype
+    assert (await stored_answers(sessionmaker, assessment_id))[item_id][0] == 12
 
 
 def applies(html: str, item_id: str) -> bool:
