@@ -7,6 +7,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
 from survey.assessments import service as assessment_service
+from survey.assessments.publishing import definition_of
 from survey.errors import Forbidden, Invalid
 from survey.i18n import current_language
 from survey.i18n import gettext as _
@@ -76,6 +77,10 @@ class OrganisationViews(Controller):
                 "round": round_,
                 "statuses": statuses,
                 "earlier": earlier,
+                "titles": {
+                    listing.version.id: definition_of(listing.version).title.get(current_language())
+                    for listing in earlier
+                },
                 "is_manager": assessment_service.is_manager(user, organisation_id),
                 "sees_all": assessment_service.works_on_consolidated(user, organisation_id),
                 "own_assessments": await assessment_service.personal_assessment_ids(db, user.id),

@@ -325,7 +325,7 @@ async def test_organisation_page_shows_the_submitted_score(client, db) -> None:
 
     assert f'href="/assessments/{a.assessment_id}/result"' in page.text
     # overall score = the only scored part, 84.38, shown rounded
-    assert nl("score %(score)s", score="84") in page.text
+    assert nl("score %(score)s/100", score="84") in page.text
 
 
 # English UI texts that must not show on a Dutch page (their msgids in the catalogue).

@@ -240,6 +240,10 @@ async def test_change_since_the_previous_round(client, db, sessionmaker) -> None
     await login(client, setup.manager)
     html = (await client.get(f"/assessments/{setup.assessment_id}/result")).text
     assert nl("Change since %(round)s", round="2025") in html
+    # the organisation page names last year's questionnaire by its title, with its score
+    organisation_page = (await client.get(f"/organisations/{setup.organisation.id}")).text
+    assert "Cultuursensitief werken · 2025</a>" in organisation_page
+    assert nl("score %(score)s/100", score=f"{previous.score:.0f}") in organisation_page
 
 
 async def _publish_version_two(db, second: dict) -> None:
