@@ -15,6 +15,7 @@ from survey.organisations import service
 from survey.organisations.models import Organisation
 from survey.organisations.reference import (
     MUNICIPALITY_CODES,
+    OUTSIDE_BRUSSELS,
     SECTORS,
     SIZE_BANDS,
     format_enterprise_number,
@@ -30,9 +31,11 @@ def choices() -> dict[str, list[tuple[str, str]]]:
     return {
         "sectors": [(slug, _(label)) for slug, label in SECTORS.items()],
         "size_bands": [(slug, _(label)) for slug, label in SIZE_BANDS.items()],
-        "municipalities": [
-            (code, municipality_name(code, language)) for code in MUNICIPALITY_CODES
-        ],
+        # alphabetical in the reader's language; "outside Brussels" stays last
+        "municipalities": sorted(
+            ((code, municipality_name(code, language)) for code in MUNICIPALITY_CODES),
+            key=lambda choice: (choice[0] == OUTSIDE_BRUSSELS, choice[1].casefold()),
+        ),
     }
 
 

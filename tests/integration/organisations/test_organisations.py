@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from survey.accounts.models import Provider, Role
@@ -206,3 +208,27 @@ async def test_profile_changes_are_audited(client, db) -> None:
     assert event is not None
     assert event.actor_id == user.id and event.organisation_id == organisation.id
     assert "name" in event.details["fields"]
+
+
+async def test_municipalities_are_listed_alphabetically_in_the_readers_language(client, db) -> None:
+    organisation = await make_organisation(db)
+    user = await make_user(db, Role.MANAGER, organisation)
+    await login(client, user)
+
+    def listed(html: str) -> list[str]:
+        select = re.search(r'<select[^>]*name="municipality".*?</select>', html, re.S)
+        assert select, "no municipality list"
+        # the options with a value: the first one only asks to choose
+        return re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', select.group(0))
+
+    dutch = listed((await client.get(f"/organisations/{organisation.id}/edit")).text)
+    french = listed((await client.get(f"/organisations/{organisation.id}/edit?lang=fr")).text)
+
+    named = [name.strip() for name in dutch if name.strip()]
+    assert named[:3] == ["Anderlecht", "Brussel", "Elsene"]
+    assert named[-1] == "Buiten Brussel"  # the exception comes last
+    assert [name.strip() for name in french if name.strip()][:3] == [
+        "Anderlecht",
+        "Auderghem",
+        "Berchem-Sainte-Agathe",
+    ]
