@@ -11,12 +11,14 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import MediaType, Request, Response
 from litestar.utils.scope.state import ScopeState
 
 from survey import i18n
 from survey.benchmarks.charts import wrap_label
+from survey.scoring import round_half_up
 from survey.settings import PROJECT_ROOT
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
@@ -33,6 +35,18 @@ def local_datetime(value: dt.datetime | None, with_time: bool = True) -> str:
 
 def local_date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def local_decimal(value: float, digits: int = 2) -> str:
+    """A number rounded half up to ``digits`` decimals, written the way the reader's language
+    writes numbers (a decimal comma in Dutch and French).
+
+    >>> i18n.set_language("nl"); local_decimal(84.375), local_decimal(0.5, 0)
+    ('84,38', '1')
+    """
+    rounded = round_half_up(float(value), digits)
+    pattern = "0." + "0" * digits if digits else "0"
+    return format_decimal(rounded, format=pattern, locale=i18n.current_language())
 
 
 STATE_LABELS = {
@@ -64,6 +78,7 @@ def environment() -> Environment:
     env.filters["datetime"] = local_datetime
     env.filters["label_lines"] = wrap_label
     env.filters["date"] = local_date
+    env.filters["decimal"] = local_decimal
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["state_label"] = state_label
     return env

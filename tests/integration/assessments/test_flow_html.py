@@ -97,7 +97,7 @@ async def test_full_flow_with_plain_forms(client, db, sessionmaker) -> None:
     result = await client.get(submitted.headers["location"])
     assert result.status_code == 200
     html = result.text
-    assert "84.38" in html  # the score of the part, two decimals
+    assert "84,38" in html  # the score of the part, two decimals, with a Dutch decimal comma
     assert html_escape(maturity_text("visie-en-beleid", 5)) in html
     assert "Visie en beleid" in html
     assert nl("insufficient data") in html  # the parts left unanswered

@@ -138,9 +138,9 @@ async def test_the_result_page_shows_charts_table_and_peer_group(client, db, ses
     row = re.search(r'id="benchmark-visie-en-beleid">(.*?)</tr>', html, re.S)
     assert row, "no table row for the first part"
     cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
-    assert cells[0] == "84.38"
+    assert cells[0] == "84,38"  # Dutch: decimal comma
     assert cells[1] == "—"  # no earlier round: no change
-    assert cells[5] == f"{median:.1f}"  # the median column
+    assert cells[5] == f"{round_half_up(median, 1):.1f}".replace(".", ",")  # the median column
     assert 'style="' not in html and "<script>" not in html  # CSP: no inline styles or scripts
 
 
