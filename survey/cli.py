@@ -104,20 +104,27 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 
 def cmd_uploads_sweep(args: argparse.Namespace) -> int:
-    import datetime as dt
+    import time
 
     from survey.db import create_engine, create_sessionmaker
-    from survey.evidence.service import sweep_unreferenced_files
+    from survey.evidence import files
+    from survey.evidence.service import referenced_storage_keys
 
     async def sweep(settings: Settings) -> int:
         engine = create_engine(settings.database_url)
         try:
             async with create_sessionmaker(engine)() as db:
-                removed = await sweep_unreferenced_files(
-                    db, settings.uploads_dir, older_than=dt.timedelta(hours=args.older_than_hours)
-                )
+                referenced = await referenced_storage_keys(db)
         finally:
             await engine.dispose()
+        before = time.time() - args.older_than_hours * 3600
+        if args.dry_run:
+            unreferenced = files.unreferenced(settings.uploads_dir, referenced, before)
+            for key in unreferenced:
+                print(key)
+            print(f"Would remove {len(unreferenced)} file(s) that no evidence refers to.")
+            return 0
+        removed = files.remove_unreferenced(settings.uploads_dir, referenced, before)
         print(f"Removed {len(removed)} file(s) that no evidence refers to.")
         return 0
 
@@ -125,6 +132,23 @@ def cmd_uploads_sweep(args: argparse.Namespace) -> int:
         print("survey: --older-than-hours must be at least 1", file=sys.stderr)
         return 2
     return _run(sweep)
+
+
+def cmd_benchmarks_recompute(args: argparse.Namespace) -> int:
+    from survey.benchmarks.recompute import recompute_all
+    from survey.db import create_engine, create_sessionmaker
+
+    async def recompute(settings: Settings) -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as db, db.begin():
+                count = await recompute_all(db)
+        finally:
+            await engine.dispose()
+        print(f"Peer benchmarks recomputed for {count} assessment(s).")
+        return 0
+
+    return _run(recompute)
 
 
 def cmd_questionnaires_validate(args: argparse.Namespace) -> int:
@@ -272,7 +296,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="only files at least this old: younger ones may belong to an upload in progress "
         "(default 24, at least 1)",
     )
+    uploads_sweep.add_argument(
+        "--dry-run", action="store_true", help="only list the files that would be removed"
+    )
     uploads_sweep.set_defaults(handler=cmd_uploads_sweep)
+
+    benchmarks = commands.add_parser(
+        "benchmarks", help="peer benchmarks", description="Look after the peer benchmarks."
+    )
+    benchmarks_commands = benchmarks.add_subparsers(
+        dest="benchmarks_command", required=True, metavar="COMMAND"
+    )
+    benchmarks_recompute = benchmarks_commands.add_parser(
+        "recompute",
+        help="recompute every round",
+        description="Recompute the peer benchmarks of every round and questionnaire. They "
+        "follow every submission on their own; use this after restoring a backup or "
+        "downgrading the schema.",
+    )
+    benchmarks_recompute.set_defaults(handler=cmd_benchmarks_recompute)
 
     return parser
 

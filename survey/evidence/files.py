@@ -111,16 +111,25 @@ def remove(uploads_dir: Path, key: str) -> None:
     path_of(uploads_dir, key).unlink(missing_ok=True)
 
 
-def remove_unreferenced(uploads_dir: Path, referenced: set[str], before: float) -> list[str]:
-    """Remove the stored files whose key is not in ``referenced`` and that were last written
-    before ``before`` (seconds since the epoch); returns their keys, sorted."""
+def unreferenced(uploads_dir: Path, referenced: set[str], before: float) -> list[str]:
+    """The stored files whose key is not in ``referenced`` and that were last written before
+    ``before`` (seconds since the epoch), by key, sorted. Only names of the form of a
+    storage key, directly in the folder, are considered."""
     if not uploads_dir.is_dir():
         return []
-    removed = []
-    for path in sorted(uploads_dir.iterdir()):
-        if not is_storage_key(path.name) or path.name in referenced or not path.is_file():
-            continue
-        if path.stat().st_mtime < before:
-            path.unlink(missing_ok=True)
-            removed.append(path.name)
+    return [
+        path.name
+        for path in sorted(uploads_dir.iterdir())
+        if is_storage_key(path.name)
+        and path.name not in referenced
+        and path.is_file()
+        and path.stat().st_mtime < before
+    ]
+
+
+def remove_unreferenced(uploads_dir: Path, referenced: set[str], before: float) -> list[str]:
+    """Remove the files :func:`unreferenced` names; returns their keys."""
+    removed = unreferenced(uploads_dir, referenced, before)
+    for key in removed:
+        remove(uploads_dir, key)
     return removed

@@ -8,8 +8,6 @@ and for the managers once it is submitted. Anything else is "not found".
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -252,18 +250,13 @@ async def get_visible(db: AsyncSession, user: CurrentUser, evidence_id: int) -> 
     return evidence
 
 
-async def sweep_unreferenced_files(
-    db: AsyncSession, uploads_dir: Path, *, older_than: dt.timedelta
-) -> list[str]:
-    """Remove the files in ``uploads_dir`` that no evidence refers to and that are older than
-    ``older_than``; returns their names.
+async def referenced_storage_keys(db: AsyncSession) -> set[str]:
+    """The storage keys of all evidence files (for :func:`files.remove_unreferenced`).
 
-    A file is written before its evidence row is committed (so a failed commit can leave
-    one behind), and the file of removed evidence is deleted after the commit (so a crash
-    in between can leave one too). Younger files are kept: their upload may still be
-    committing. Names that are not storage keys are never touched.
+    A sweep reads them first and ends its transaction before it touches the file
+    system, so it never holds the database while walking the uploads folder. A file is
+    written before its evidence row is committed, and the file of removed evidence is
+    deleted after the commit: a failed commit or a crash in between leaves a file no
+    evidence refers to, which the sweep removes once it is old enough.
     """
-    referenced = {key for key in await db.scalars(select(Evidence.storage_key)) if key is not None}
-    return files.remove_unreferenced(
-        uploads_dir, referenced, time.time() - older_than.total_seconds()
-    )
+    return {key for key in await db.scalars(select(Evidence.storage_key)) if key is not None}

@@ -148,6 +148,7 @@ async def invite(
             Invitation.assessment_id == context.assessment.id,
             Invitation.email == clean_email,
             Invitation.accepted_at.is_not(None),
+            Invitation.revoked_at.is_(None),  # someone removed may be invited again
         )
     )
     if accepted is not None:
@@ -349,10 +350,10 @@ class InvitationView:
 
     @property
     def state(self) -> str:
+        if self.invitation.revoked_at is not None:  # withdrawn, or its respondent removed
+            return "revoked"
         if self.invitation.accepted_at is not None:
             return "used"
-        if self.invitation.revoked_at is not None:
-            return "revoked"
         if not self.assessment_open:
             return "closed"
         if self.invitation.expires_at <= utcnow():

@@ -127,3 +127,12 @@ def test_every_command_has_help(capsys) -> None:
             main([*command, "--help"])
         assert exit_info.value.code == 0
         assert "usage: survey" in capsys.readouterr().out
+
+
+def test_benchmarks_recompute_says_how_many_assessments(data_dir, capsys) -> None:
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    assert main(["benchmarks", "recompute"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("Peer benchmarks recomputed for ")
+    assert int(line.split()[4]) > 1000  # every assessment with a result in the demo network

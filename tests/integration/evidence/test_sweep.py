@@ -3,13 +3,13 @@ files of evidence, young files and anything that is not a storage key stay."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 from pathlib import Path
 
 from survey.cli import main
-from survey.evidence.service import sweep_unreferenced_files
+from survey.evidence import files
+from survey.evidence.service import referenced_storage_keys
 from tests.factories import csrf_token, login
 from tests.integration.assessments.helpers import manager_with_assessment
 from tests.integration.evidence.test_evidence import PDF, stored_files, upload
@@ -45,7 +45,8 @@ async def test_only_old_files_without_evidence_are_removed(
     _age(not_a_key, 48)
 
     async with sessionmaker() as session:
-        removed = await sweep_unreferenced_files(session, folder, older_than=dt.timedelta(hours=24))
+        referenced = await referenced_storage_keys(session)
+    removed = files.remove_unreferenced(folder, referenced, time.time() - 24 * 3600)
 
     assert removed == [orphan.name]
     assert _names(folder) == sorted([kept.name, young_orphan.name, not_a_key.name])
@@ -68,6 +69,13 @@ def test_the_sweep_command_says_what_it_removed(tmp_path, monkeypatch, capsys) -
     orphan.write_bytes(PDF)
     _age(orphan, 3)
     capsys.readouterr()
+
+    assert main(["uploads", "sweep", "--older-than-hours", "1", "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        orphan.name,
+        "Would remove 1 file(s) that no evidence refers to.",
+    ]
+    assert orphan.exists()
 
     assert main(["uploads", "sweep", "--older-than-hours", "1"]) == 0
     assert capsys.readouterr().out.strip() == "Removed 1 file(s) that no evidence refers to."

@@ -4,6 +4,7 @@ organisation's answers stay (DESIGN §1, §2)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as html_escape
 from typing import Any
 
 from sqlalchemy import select
@@ -162,3 +163,30 @@ async def test_only_the_organisations_manager_removes(client, db, settings) -> N
     assert (await client.delete(unknown, headers={"x-csrftoken": manager_token})).status_code == 404
     listed = (await client.get(f"/api/v1/assessments/{setup.assessment_id}/respondents")).json()
     assert listed[0]["state"] == "submitted"  # nothing was removed by the refused attempts
+
+
+async def test_a_removed_person_can_be_invited_again_and_their_old_link_says_withdrawn(
+    client, db, settings
+) -> None:
+    arranged = await respondent_with_answers(client, db, settings)
+    setup = arranged.setup
+    old_link = link_in(outbox_messages(settings)[0])
+    removed = await client.delete(
+        f"/api/v1/assessments/{setup.assessment_id}/respondents/{arranged.invitation_id}",
+        headers={"x-csrftoken": setup.token},
+    )
+    assert removed.status_code == 204
+
+    again = await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    assert again.status_code == 201, again.text
+    assert again.json()["state"] == "invited"
+
+    client.cookies.clear()
+    page = await client.get(old_link)
+    assert page.status_code == 410
+    assert (
+        html_escape(
+            nl("This invitation was withdrawn. Ask the manager of the organisation for a new one.")
+        )
+        in page.text
+    )
