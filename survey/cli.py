@@ -58,6 +58,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problem:
         print(f"survey: {problem}", file=sys.stderr)
         return 2
+    refreshed = asyncio.run(_refresh_derived(settings))  # e.g. after `alembic upgrade` by hand
+    if refreshed:
+        print(f"Peer benchmarks recomputed for {refreshed} round(s) × questionnaire(s).")
     print(f"N-scan is running at http://{args.host}:{args.port}/  (stop with Ctrl+C)", flush=True)
     uvicorn.run(
         "survey.app:create_app",

@@ -122,7 +122,15 @@ def test_serve_refuses_an_unmigrated_database(tmp_path, monkeypatch, capsys) -> 
 
 
 def test_every_command_has_help(capsys) -> None:
-    for command in (["db", "upgrade"], ["serve"], ["demo"], ["org", "create"], ["user", "create"]):
+    for command in (
+        ["db", "upgrade"],
+        ["serve"],
+        ["demo"],
+        ["org", "create"],
+        ["user", "create"],
+        ["uploads", "sweep"],
+        ["benchmarks", "recompute"],
+    ):
         with pytest.raises(SystemExit) as exit_info:
             main([*command, "--help"])
         assert exit_info.value.code == 0
@@ -136,3 +144,28 @@ def test_benchmarks_recompute_says_how_many_assessments(data_dir, capsys) -> Non
     line = capsys.readouterr().out.strip()
     assert line.startswith("Peer benchmarks recomputed for ")
     assert int(line.split()[4]) > 1000  # every assessment with a result in the demo network
+
+
+def test_serve_first_recomputes_benchmarks_a_migration_left_empty(
+    data_dir, capsys, monkeypatch
+) -> None:
+    import sqlite3
+
+    import uvicorn
+
+    assert main(["demo"]) == 0
+    connection = sqlite3.connect(data_dir / "survey.sqlite3")
+    with connection:
+        connection.execute("DELETE FROM assessment_benchmarks")  # as `alembic upgrade` by hand
+    served: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
+    capsys.readouterr()
+
+    assert main(["serve", "--port", "8797"]) == 0
+
+    output = capsys.readouterr().out
+    assert "Peer benchmarks recomputed for 8 round(s) × questionnaire(s)." in output
+    assert served == ["survey.app:create_app"]
+    (count,) = connection.execute("SELECT count(*) FROM assessment_benchmarks").fetchone()
+    connection.close()
+    assert count > 1000
