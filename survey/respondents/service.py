@@ -244,24 +244,43 @@ async def send_invitation(settings: Settings, mail: InvitationMail) -> None:
 async def revoke(
     db: AsyncSession, user: CurrentUser, context: assessments.AssessmentContext, invitation_id: int
 ) -> None:
+    invitation = await _managed_invitation(db, user, context, invitation_id)
+    if invitation.accepted_at is not None:
+        raise Conflict(_("This invitation was already accepted."))
+    if invitation.revoked_at is None:
+        _end(db, user, context, invitation, "invitation.revoke")
+    await db.flush()
+
+
+async def _managed_invitation(
+    db: AsyncSession, user: CurrentUser, context: assessments.AssessmentContext, invitation_id: int
+) -> Invitation:
+    """An invitation of this assessment, for its manager; anything else is not found."""
     _ensure_manager(user, context)
     invitation = await db.get(Invitation, invitation_id)
     if invitation is None or invitation.assessment_id != context.assessment.id:
         raise NotFound(_("Invitation not found."))
-    if invitation.accepted_at is not None:
-        raise Conflict(_("This invitation was already accepted."))
-    if invitation.revoked_at is None:
-        invitation.revoked_at = utcnow()
-        record(
-            db,
-            actor_id=user.id,
-            action="invitation.revoke",
-            object_type="invitation",
-            object_id=invitation.id,
-            organisation_id=context.organisation.id,
-            assessment_id=context.assessment.id,
-        )
-    await db.flush()
+    return invitation
+
+
+def _end(
+    db: AsyncSession,
+    user: CurrentUser,
+    context: assessments.AssessmentContext,
+    invitation: Invitation,
+    action: str,
+) -> None:
+    """Mark the invitation withdrawn (or its respondent removed) and audit it."""
+    invitation.revoked_at = utcnow()
+    record(
+        db,
+        actor_id=user.id,
+        action=action,
+        object_type="invitation",
+        object_id=invitation.id,
+        organisation_id=context.organisation.id,
+        assessment_id=context.assessment.id,
+    )
 
 
 async def remove_respondent(
@@ -275,10 +294,7 @@ async def remove_respondent(
     there. Returns the storage keys of their evidence files, for the caller to remove
     once the transaction is committed.
     """
-    _ensure_manager(user, context)
-    invitation = await db.get(Invitation, invitation_id)
-    if invitation is None or invitation.assessment_id != context.assessment.id:
-        raise NotFound(_("Invitation not found."))
+    invitation = await _managed_invitation(db, user, context, invitation_id)
     if invitation.accepted_at is None:
         raise Conflict(_("This invitation was not accepted yet: withdraw it instead."))
     if invitation.revoked_at is not None:
@@ -318,16 +334,7 @@ async def remove_respondent(
                     Membership.role == Role.RESPONDENT,
                 )
             )
-    invitation.revoked_at = utcnow()
-    record(
-        db,
-        actor_id=user.id,
-        action="respondent.remove",
-        object_type="invitation",
-        object_id=invitation.id,
-        organisation_id=context.organisation.id,
-        assessment_id=context.assessment.id,
-    )
+    _end(db, user, context, invitation, "respondent.remove")
     await db.flush()
     return storage_keys
 
