@@ -1,0 +1,36 @@
+"""On a phone (390 px wide) no page of a manager's usual path scrolls sideways: wide tables
+scroll inside their own region, which the keyboard can reach."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.e2e.harness import assert_accessible, login
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _page_width(page: Any) -> int:
+    width: int = page.evaluate("() => document.documentElement.scrollWidth")
+    return width
+
+
+def test_a_managers_pages_fit_a_phone(js_page: Any, demo_logins: Any) -> None:
+    page = js_page
+    page.set_viewport_size(PHONE)
+    login(page, demo_logins.manager.email, demo_logins.manager.password)
+    organisation = page.locator("a[href^='/organisations/']").first.get_attribute("href")
+    assert organisation and re.fullmatch(r"/organisations/\d+", organisation), organisation
+    page.goto(organisation)
+    result = page.locator("main a[href$='/result']").first.get_attribute("href")
+    current = page.locator("main table a[href^='/assessments/']").first.get_attribute("href")
+    assert result and current, "the demo manager has a result and a current assessment"
+    respondents = re.sub(r"(/assessments/\d+).*", r"\1/respondents", current)
+
+    for path in (organisation, result, respondents, f"{organisation}/edit"):
+        page.goto(path)
+        assert _page_width(page) <= PHONE["width"], f"{path} scrolls sideways on a phone"
+        for region in page.locator(".table-scroll").all():
+            assert region.get_attribute("tabindex") == "0", f"{path}: a scroll region without focus"
+    assert_accessible(page)
