@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, HttpMethod, Request, Response, get, route
 
+from survey.errors import NotFound
+from survey.i18n import gettext as _
 from survey.organisations.service import list_for_user
 from survey.rounds.service import current_round
 from survey.web.dependencies import Db, MaybeLoggedIn
@@ -27,3 +29,19 @@ class PageViews(Controller):
     @get("/healthz", name="health")
     async def health(self) -> dict[str, str]:
         return {"status": "ok"}
+
+    @route(
+        "/{unknown:path}",
+        http_method=[
+            HttpMethod.GET,
+            HttpMethod.POST,
+            HttpMethod.PUT,
+            HttpMethod.PATCH,
+            HttpMethod.DELETE,
+        ],
+        name="not_found",
+    )
+    async def not_found(self, current_user: MaybeLoggedIn) -> None:
+        """Any other address: "page not found", rendered like every page (the person's
+        language and login; without a matching route no middleware would run)."""
+        raise NotFound(_("This page does not exist, or you do not have access to it."))

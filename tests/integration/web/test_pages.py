@@ -84,11 +84,12 @@ async def test_error_pages_speak_the_callers_language_and_know_the_caller(client
     await api_login(client, user)
 
     csrf_refused = await client.post("/logout", data={})
-    # An unknown URL matches no route, so only the browser's language is known there.
-    not_found = await client.get("/does-not-exist", headers={"Accept-Language": "fr-BE"})
+    # An unknown address knows the person too: their language (not the browser's) and name.
+    not_found = await client.get("/does-not-exist", headers={"Accept-Language": "en"})
 
     assert csrf_refused.status_code == 403
     assert "Vous ne pouvez pas faire ceci" in csrf_refused.text
     assert user.name in csrf_refused.text  # the header still shows who is logged in
     assert not_found.status_code == 404
     assert "Page introuvable" in not_found.text
+    assert user.name in not_found.text
