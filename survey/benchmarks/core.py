@@ -40,7 +40,6 @@ import numpy.typing as npt
 import pandas as pd
 
 __all__ = [
-    "BENCHMARK_COLUMNS",
     "GROUP_LEVELS",
     "INPUT_COLUMNS",
     "MIN_GROUP_SIZE",
@@ -72,13 +71,6 @@ the organisation has no score here (insufficient data, not applicable); ``too_fe
 not even the whole network has enough comparable organisations."""
 
 INPUT_COLUMNS: Final = ("scope", "organisation", "sector", "size_band", "score", "is_peer")
-BENCHMARK_COLUMNS: Final = (
-    "status",
-    "peer_group",
-    "n_peers",
-    "percentile_rank",
-    *(f"p{q}" for q in PERCENTILES),
-)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
