@@ -38,14 +38,10 @@ async def _refresh_derived(settings: Settings) -> int:
     """Figures derived from stored scores that a migration emptied or that an older method
     computed are recomputed at once, so nobody finds them missing."""
     from survey.benchmarks.recompute import recompute_missing
-    from survey.db import create_engine, create_sessionmaker
+    from survey.db import command_session
 
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as db, db.begin():
-            return await recompute_missing(db)
-    finally:
-        await engine.dispose()
+    async with command_session(settings.database_url) as db, db.begin():
+        return await recompute_missing(db)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -109,17 +105,13 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 def cmd_uploads_sweep(args: argparse.Namespace) -> int:
     import time
 
-    from survey.db import create_engine, create_sessionmaker
+    from survey.db import command_session
     from survey.evidence import files
     from survey.evidence.service import referenced_storage_keys
 
     async def sweep(settings: Settings) -> int:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as db:
-                referenced = await referenced_storage_keys(db)
-        finally:
-            await engine.dispose()
+        async with command_session(settings.database_url) as db:
+            referenced = await referenced_storage_keys(db)
         before = time.time() - args.older_than_hours * 3600
         if args.dry_run:
             unreferenced = files.unreferenced(settings.uploads_dir, referenced, before)
@@ -139,15 +131,11 @@ def cmd_uploads_sweep(args: argparse.Namespace) -> int:
 
 def cmd_benchmarks_recompute(args: argparse.Namespace) -> int:
     from survey.benchmarks.recompute import recompute_all
-    from survey.db import create_engine, create_sessionmaker
+    from survey.db import command_session
 
     async def recompute(settings: Settings) -> int:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as db, db.begin():
-                count = await recompute_all(db)
-        finally:
-            await engine.dispose()
+        async with command_session(settings.database_url) as db, db.begin():
+            count = await recompute_all(db)
         print(f"Peer benchmarks recomputed for {count} assessment(s).")
         return 0
 

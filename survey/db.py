@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
@@ -86,3 +88,15 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def command_session(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A session for a command-line task, on an engine of its own that is closed afterwards
+    (no transaction begun: the caller decides, e.g. ``async with db.begin()``)."""
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()

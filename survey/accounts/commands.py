@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from survey.accounts.models import Provider, Role
 from survey.accounts.service import create_user
-from survey.db import create_engine, create_sessionmaker
+from survey.db import command_session
 from survey.errors import Invalid
 from survey.organisations.models import Organisation
 from survey.organisations.reference import normalise_enterprise_number
@@ -14,9 +14,8 @@ from survey.settings import Settings
 
 
 async def create_from_cli(settings: Settings, args: argparse.Namespace, password: str) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as db, db.begin():
+    async with command_session(settings.database_url) as db:
+        async with db.begin():
             organisation_id = None
             if args.organisation:
                 number = normalise_enterprise_number(args.organisation)
@@ -41,5 +40,3 @@ async def create_from_cli(settings: Settings, args: argparse.Namespace, password
             )
         print(user.id)
         return 0
-    finally:
-        await engine.dispose()

@@ -2,16 +2,15 @@ from __future__ import annotations
 
 import argparse
 
-from survey.db import create_engine, create_sessionmaker
+from survey.db import command_session
 from survey.organisations.schemas import OrganisationUpdate
 from survey.organisations.service import create_organisation
 from survey.settings import Settings
 
 
 async def create_from_cli(settings: Settings, args: argparse.Namespace) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as db, db.begin():
+    async with command_session(settings.database_url) as db:
+        async with db.begin():
             organisation = await create_organisation(
                 db,
                 OrganisationUpdate(
@@ -25,5 +24,3 @@ async def create_from_cli(settings: Settings, args: argparse.Namespace) -> int:
             )
         print(organisation.id)
         return 0
-    finally:
-        await engine.dispose()
