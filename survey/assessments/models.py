@@ -4,6 +4,7 @@ import datetime as dt
 import enum
 from typing import Any
 
+import msgspec
 from sqlalchemy import (
     JSON,
     Enum,
@@ -143,3 +144,16 @@ class DimensionResult(Base):
     status: Mapped[str] = mapped_column(String(30))
     answered_items: Mapped[int]
     applicable_items: Mapped[int]
+
+
+_DIMENSION_IDS = msgspec.json.Decoder(list[str])
+
+
+def decode_dimension_ids(dimension_ids: str | bytes) -> list[str]:
+    """``AssessmentResult.dimension_ids`` (a JSON array of dimension ids, written by
+    :func:`survey.assessments.service.encode_dimension_scores`) as a list.
+
+    >>> decode_dimension_ids('["d1","d2"]')
+    ['d1', 'd2']
+    """
+    return _DIMENSION_IDS.decode(dimension_ids)

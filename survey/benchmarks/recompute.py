@@ -48,7 +48,6 @@ from dataclasses import dataclass
 from itertools import chain, pairwise
 from typing import Any, Final, cast
 
-import msgspec
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -77,6 +76,7 @@ from survey.assessments.models import (
     Assessment,
     AssessmentResult,
     AssessmentState,
+    decode_dimension_ids,
 )
 from survey.benchmarks.core import STATUSES, peer_figures
 from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
@@ -275,9 +275,6 @@ async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str)
     )
 
 
-_DIMENSION_IDS_DECODER = msgspec.json.Decoder(list[str])
-
-
 @dataclass(frozen=True)
 class _DimensionScores:
     """The subjects' stored dimension scores (``AssessmentResult.dimension_ids`` and
@@ -301,7 +298,7 @@ def _dimension_scores(subjects: _Subjects) -> _DimensionScores:
     """All scores are one buffer of float64; the id lists are decoded once per distinct list
     (once per questionnaire version, as a rule)."""
     id_codes, distinct = pd.factorize(np.asarray(subjects.dimension_ids, dtype=object))
-    id_lists = [_DIMENSION_IDS_DECODER.decode(ids) for ids in distinct]
+    id_lists = [decode_dimension_ids(ids) for ids in distinct]
     names = list(dict.fromkeys(chain.from_iterable(id_lists)))
     code_of = {name: code for code, name in enumerate(names)}
     sets: dict[frozenset[str], int] = {}

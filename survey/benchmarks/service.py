@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +16,7 @@ from survey.assessments.models import (
     AssessmentResult,
     DimensionResult,
     QuestionnaireVersion,
+    decode_dimension_ids,
 )
 from survey.assessments.publishing import definition_of
 from survey.benchmarks.models import AssessmentBenchmark
@@ -29,8 +29,6 @@ __all__ = ["OVERALL", "StoredBenchmark", "load_benchmark"]
 
 OVERALL: Final = ""
 """The dimension id under which the overall score's figures are stored."""
-
-_DIMENSION_IDS_DECODER = msgspec.json.Decoder(list[str])
 
 
 @dataclass
@@ -58,7 +56,7 @@ async def load_benchmark(
     result = await db.get(AssessmentResult, assessment.id)
     if row is None or result is None or row.method_version != METHOD_VERSION:
         return None  # not computed yet, or by other definitions: wait for the next recompute
-    decoded = StoredFigure.decode(row.figures, _DIMENSION_IDS_DECODER.decode(result.dimension_ids))
+    decoded = StoredFigure.decode(row.figures, decode_dimension_ids(result.dimension_ids))
     if decoded is None:
         return None  # computed for another result: the recompute of its submission follows
     stored = StoredBenchmark(row=row, figures={f.dimension_id: f for f in decoded})
