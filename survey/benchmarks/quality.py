@@ -4,11 +4,13 @@ Pure functions over numpy arrays and pandas frames. The unit of analysis is the
 organisation (its consolidated response); item scores are the scoring core's
 item scores in [0, 1] (reversed items already flipped).
 
-Missing values policy: an item left unanswered, answered "not applicable", or
-not applying (``applies_if``) is missing (NaN). Cronbach's alpha uses pairwise
-covariances (every pair of items over the organisations that answered both), as
-``psych::alpha(use = "pairwise")`` in R and pingouin's default; the item–rest
-correlation uses, per organisation, the mean of the other items it answered.
+Missing values policy, one for every figure: an item left unanswered, answered "not
+applicable", or not applying (``applies_if``) is missing (NaN), and missing values are
+deleted pairwise. Cronbach's alpha and the item–rest correlations are both computed
+from one matrix of pairwise covariances (every pair of items over the organisations
+that answered both), as ``psych::alpha(use = "pairwise")`` in R (and pingouin's
+default for alpha). Alpha and the item–rest correlations of a dimension use the same
+items: those with at least ``min_organisations`` scored answers.
 
 References
 ----------
@@ -65,6 +67,7 @@ DIMENSION_QUALITY_COLUMNS: Final = (
     "n_items",
     "suppressed",
     "alpha",
+    "n_items_alpha",
 )
 ITEM_QUALITY_COLUMNS: Final = (
     "dimension_id",
@@ -162,12 +165,13 @@ def cronbach_alpha(
 def item_rest_correlations(items: npt.ArrayLike | pd.DataFrame) -> FloatArray:
     """Item–rest (corrected item–total) correlation of every item (column).
 
-    r(i) = Pearson correlation, over the organisations that answered item i and at
-    least one other item, between item i and the mean of the other items the
-    organisation answered. Without missing values the rest mean is the rest sum
-    divided by k − 1, so r(i) equals the classic correlation of item i with the
-    sum of the other items (R ``psych::alpha`` ``r.drop``). NaN where fewer than
-    three organisations qualify or a variance is zero.
+    r(i) = Σⱼ≠ᵢ σᵢⱼ / √(σᵢ² · Σⱼ≠ᵢ Σₗ≠ᵢ σⱼₗ): the correlation of item i with the sum
+    of the other items, from the same pairwise covariance matrix as
+    :func:`cronbach_alpha` (each covariance over the organisations that answered both
+    items), as ``psych::alpha(use = "pairwise")`` computes ``r.drop``. Without
+    missing values this is the Pearson correlation of item i with the sum of the
+    other items. NaN where a covariance it needs cannot be computed (a pair of items
+    shared by fewer than two rows) or a variance is not positive.
 
     Raises
     ------
@@ -177,30 +181,23 @@ def item_rest_correlations(items: npt.ArrayLike | pd.DataFrame) -> FloatArray:
     Examples
     --------
     Items (1, 2, 3, 4) and (1, 3, 2, 4) and (2, 2, 3, 3): the first item against
-    the mean of the other two, (1.5, 2.5, 2.5, 3.5), correlates 0.894…
+    the sum of the other two, (3, 5, 5, 7), correlates 0.894…
     """
     matrix = _matrix(items)
-    if matrix.shape[1] < 2:
+    k = matrix.shape[1]
+    if k < 2:
         raise ValueError("item–rest correlations need at least two items")
-    present = ~np.isnan(matrix)
-    values = np.where(present, matrix, 0.0)
-    row_sum = values.sum(axis=1, keepdims=True)
-    row_count = present.sum(axis=1, keepdims=True)
-    rest_count = row_count - present
-    valid = present & (rest_count > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rest = np.where(valid, (row_sum - values) / rest_count, 0.0)
-    weights = valid.astype(np.float64)
-    n = weights.sum(axis=0)
-    x = np.where(valid, values, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_x = x.sum(axis=0) / n
-        mean_r = rest.sum(axis=0) / n
-        dx = np.where(valid, x - mean_x, 0.0)
-        dr = np.where(valid, rest - mean_r, 0.0)
-        covariance = (dx * dr).sum(axis=0)
-        spread = np.sqrt((dx * dx).sum(axis=0) * (dr * dr).sum(axis=0))
-        result: FloatArray = np.where((n >= 3) & (spread > 0), covariance / spread, np.nan)
+    covariance = _pairwise_covariance(matrix)
+    result: FloatArray = np.full(k, np.nan)
+    for i in range(k):
+        others = np.arange(k) != i
+        variance = covariance[i, i]
+        rest_variance = covariance[np.ix_(others, others)].sum()
+        with_rest = covariance[i, others].sum()
+        if np.isnan([variance, rest_variance, with_rest]).any():
+            continue
+        if variance > 0 and rest_variance > 0:
+            result[i] = with_rest / np.sqrt(variance * rest_variance)
     return result
 
 
@@ -251,7 +248,9 @@ def questionnaire_quality(
     (dimensions, items) : two pandas.DataFrame
         ``dimensions``: ``dimension_id``, ``n_organisations``, ``n_items``,
         ``suppressed``, ``alpha`` (:func:`cronbach_alpha`, pairwise; NaN when
-        suppressed or not computable). ``items``: ``dimension_id``, ``item_id``,
+        suppressed or not computable), ``n_items_alpha`` (how many items alpha and
+        the item–rest correlations used: those with at least ``min_organisations``
+        scored answers; 0 when alpha was not computed). ``items``: ``dimension_id``, ``item_id``,
         ``n_answers`` (scored answers), ``n_not_applicable``, ``suppressed``,
         ``item_rest`` (:func:`item_rest_correlations` within its dimension),
         ``not_applicable_share`` (not applicable / (scored + not applicable)),
@@ -320,9 +319,11 @@ def questionnaire_quality(
         ]
         alpha = float("nan")
         rest = np.full(len(item_ids), np.nan)
+        n_items_alpha = 0
         if not suppressed and len(usable) >= 2:
             alpha = cronbach_alpha(matrix[:, usable])
             rest[usable] = item_rest_correlations(matrix[:, usable])
+            n_items_alpha = len(usable)
         dimension_rows.append(
             {
                 "dimension_id": dimension_id,
@@ -330,6 +331,7 @@ def questionnaire_quality(
                 "n_items": len(item_ids),
                 "suppressed": suppressed,
                 "alpha": float("nan") if suppressed else alpha,
+                "n_items_alpha": n_items_alpha,
             }
         )
         for column, item_id in enumerate(item_ids):

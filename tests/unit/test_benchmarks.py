@@ -367,13 +367,54 @@ def test_alpha_with_missing_values_uses_pairwise_covariances() -> None:
     )
 
 
-def test_item_rest_with_missing_values_uses_the_mean_of_the_other_answered_items() -> None:
+def test_item_rest_with_missing_values_uses_the_pairwise_covariances_of_alpha() -> None:
     data = _with_missing()
+    # reference: the pairwise covariance matrix that alpha uses (pandas), item i against the
+    # sum of the other items, as psych::alpha(use="pairwise") computes r.drop
+    covariance = data.cov().to_numpy()
     result = item_rest_correlations(data)
     for i in range(data.shape[1]):
-        rest = data.drop(columns=i).mean(axis=1)  # mean of the answered others
-        both = data[i].notna() & rest.notna()
-        assert_allclose(result[i], stats.pearsonr(data[i][both], rest[both])[0], atol=1e-12)
+        others = [j for j in range(data.shape[1]) if j != i]
+        expected = covariance[i, others].sum() / np.sqrt(
+            covariance[i, i] * covariance[np.ix_(others, others)].sum()
+        )
+        assert_allclose(result[i], expected, atol=1e-12)
+
+
+def test_item_rest_is_nan_when_a_pair_of_items_is_never_answered_together() -> None:
+    nan = math.nan
+    data = [[0, nan, 1], [0.5, nan, 0.5], [1, nan, 1], [nan, 1, 0], [nan, 0, 0.5]]
+    result = item_rest_correlations(data)
+    assert math.isnan(cronbach_alpha(data))
+    assert np.isnan(result).all()
+
+
+# pingouin's test suite (tests/test_reliability.py, dataset "cronbach_wide_missing": 12
+# respondents × 11 binary items with four missing answers, from www.real-statistics.com):
+# R's psych::alpha(data, use="pairwise") gives 0.732661, and 0.801695 on the complete cases.
+CRONBACH_WIDE_MISSING = np.array(
+    [
+        [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0],
+        [math.nan, 0, 1, 1, math.nan, 1, 1, 1, 1, 0, 0],
+        [1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0],
+        [1, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0],
+        [0, 1, math.nan, 0, 1, 1, 1, 1, 0, 0, 0],
+        [1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0],
+        [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+        [0, 1, 0, 1, 1, 0, 0, 0, 0, 1, 0],
+        [1, 0, 0, 1, 0, 1, 0, 0, math.nan, 0, 0],
+        [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+        [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0],
+    ]
+)
+
+
+def test_cronbach_alpha_with_missing_values_matches_r_psych() -> None:
+    assert_allclose(cronbach_alpha(CRONBACH_WIDE_MISSING), 0.732661, atol=5e-7)
+    assert_allclose(
+        cronbach_alpha(CRONBACH_WIDE_MISSING, nan_policy="listwise"), 0.801695, atol=5e-7
+    )
 
 
 def test_alpha_by_hand_and_its_edges() -> None:
@@ -425,6 +466,7 @@ def test_questionnaire_quality_per_dimension_and_item() -> None:
 
     dimension = dimensions.iloc[0]
     assert (dimension["n_organisations"], dimension["n_items"]) == (15, 5)
+    assert dimension["n_items_alpha"] == 5
     assert not dimension["suppressed"]
     wide = PINGOUIN[:, :4] / 7
     na_item = np.where(np.arange(15) % 3 == 0, np.nan, 1.0)
@@ -434,6 +476,16 @@ def test_questionnaire_quality_per_dimension_and_item() -> None:
     assert (na["n_answers"], na["n_not_applicable"]) == (10, 5)
     assert_allclose(na["not_applicable_share"], 5 / 15)
     assert na["ceiling_share"] == 1.0  # every scored answer is the highest
+
+
+def test_questionnaire_quality_says_how_many_items_alpha_used() -> None:
+    answers = _quality_answers(15)
+    rare = (answers["item_id"] == "na") & (answers["organisation"] > 3)
+    answers.loc[rare, ["item_score", "not_applicable"]] = [np.nan, True]  # 3 scored answers
+    dimensions, items = questionnaire_quality(answers)
+    assert dimensions.iloc[0]["n_items_alpha"] == 4
+    assert_allclose(dimensions.iloc[0]["alpha"], cronbach_alpha(PINGOUIN[:, :4]), atol=1e-12)
+    assert math.isnan(items.set_index("item_id").at["na", "item_rest"])
 
 
 def test_questionnaire_quality_suppresses_fewer_than_five_organisations() -> None:
