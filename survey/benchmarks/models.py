@@ -47,8 +47,10 @@ class QuestionnaireQuality(Base):
     """Cronbach's alpha, item–rest correlations, not-applicable shares, floor and ceiling
     effects of one questionnaire in one round, per version used in the round.
 
-    ``stale`` is set when an assessment of the round is submitted or reopened; the
-    figures are computed again the next time someone asks for them.
+    ``figures`` holds one snapshot per version, with the submitted assessments it was
+    built on; :mod:`survey.benchmarks.quality_service` refreshes a version's snapshot only
+    once 5 organisations changed since, or the round closed (DESIGN §7).
+    ``computed_at`` is the latest refresh of any version.
     """
 
     __tablename__ = "questionnaire_quality"
@@ -57,6 +59,5 @@ class QuestionnaireQuality(Base):
         ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
     )
     questionnaire_id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    stale: Mapped[bool] = mapped_column(default=False)
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     figures: Mapped[str] = mapped_column(Text)

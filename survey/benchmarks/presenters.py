@@ -240,6 +240,8 @@ def quality_read(
                     title=titles.get(d.dimension_id, d.dimension_id),
                     suppressed=suppressed,
                     n_organisations=None if suppressed else d.n_organisations,
+                    n_items=len(d.items),
+                    n_items_alpha=None if suppressed or d.alpha is None else d.n_items_alpha,
                     cronbach_alpha=None if suppressed else d.alpha,
                     alpha_reading=alpha_reading(d.alpha, suppressed),
                     score_floor_share=None if suppressed else d.score_floor_share,
@@ -253,6 +255,7 @@ def quality_read(
                 n_organisations=(
                     stored.n_organisations if stored.n_organisations >= MIN_GROUP_SIZE else None
                 ),
+                as_of=stored.as_of,
                 dimensions=dimensions,
             )
         )

@@ -1,7 +1,23 @@
-"""Questionnaire quality of a round, stored per round × questionnaire and computed again
-when a submission or reopening made it stale (DESIGN §5): Cronbach's alpha, item–rest
-correlations, not-applicable shares, floor and ceiling effects
-(:mod:`survey.benchmarks.quality` holds the statistics)."""
+"""Questionnaire quality of a round (DESIGN §5): Cronbach's alpha, item–rest correlations,
+not-applicable shares, floor and ceiling effects (:mod:`survey.benchmarks.quality` holds
+the statistics), stored per round × questionnaire as one snapshot per questionnaire version.
+
+When the figures refresh (DESIGN §7)
+------------------------------------
+Figures that follow every submission would isolate one organisation: two looks, before
+and after it submits, show which items it answered or found not applicable. So each
+version's snapshot keeps the submitted assessments it was built on (id and moment of
+submission) and is computed again only when
+
+- at least :data:`REFRESH_AFTER` (5) organisations changed since: submitted, reopened,
+  or submitted again (an organisation counts once, however often it changed); or
+- the round has closed since the snapshot was taken (the first look after the closing
+  date, or after an early close).
+
+Every look compares the snapshot with the submitted assessments of the moment (one small
+query), so no other module needs to mark anything. A version that reaches neither rule
+keeps its snapshot and its "as of".
+"""
 
 from __future__ import annotations
 
@@ -40,19 +56,31 @@ from survey.db import utcnow
 from survey.errors import Forbidden, NotFound
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Questionnaire
-from survey.rounds.models import Round
-from survey.rounds.service import current_round, list_rounds
+from survey.rounds.models import Round, RoundState
+from survey.rounds.service import BRUSSELS, current_round, list_rounds, today
 from survey.scoring import StoredAnswer, applicable_item_ids, item_score
 
 __all__ = [
+    "REFRESH_AFTER",
+    "Members",
     "QualityFigures",
     "QualityPage",
     "can_see_quality",
+    "changed_organisations",
+    "closed_since",
     "ensure_quality_access",
     "quality",
     "quality_page",
     "refresh_quality",
+    "versions_due",
 ]
+
+REFRESH_AFTER = MIN_GROUP_SIZE
+"""A version's snapshot refreshes once this many organisations changed since it was taken."""
+
+Members = dict[int, dt.datetime | None]
+"""The submitted assessments of one questionnaire version in a round: id → submitted at.
+One assessment per organisation, questionnaire and round, so one per organisation."""
 
 _QUALITY_DECODER = msgspec.json.Decoder(list[StoredVersionQuality])
 
@@ -69,27 +97,120 @@ def ensure_quality_access(user: CurrentUser) -> None:
 @dataclass(frozen=True)
 class QualityFigures:
     computed_at: dt.datetime
+    """The latest refresh of any version (each version has its own ``as_of``)."""
     versions: list[StoredVersionQuality]
 
 
+def changed_organisations(snapshot: Members, current: Members) -> int:
+    """How many organisations changed between a snapshot and now: submitted since,
+    reopened since (no longer submitted), or submitted again (another moment)."""
+    return sum(
+        1
+        for assessment_id in snapshot.keys() | current.keys()
+        if (assessment_id in snapshot) != (assessment_id in current)
+        or snapshot.get(assessment_id) != current.get(assessment_id)
+    )
+
+
+def versions_due(
+    stored: list[StoredVersionQuality],
+    current: dict[int, Members],
+    closed_since: dt.datetime | None,
+) -> set[int]:
+    """The questionnaire versions (ids) whose snapshot must be computed again: at least
+    :data:`REFRESH_AFTER` organisations changed since it was taken, or it was taken before
+    ``closed_since`` (the moment the round closed; None while the round is open)."""
+    snapshots = {version.questionnaire_version_id: version for version in stored}
+    due = set()
+    for version_id in snapshots.keys() | current.keys():
+        snapshot = snapshots.get(version_id)
+        members = snapshot.members if snapshot is not None else {}
+        changed = changed_organisations(members, current.get(version_id, {}))
+        taken_before_close = closed_since is not None and (
+            snapshot is None or snapshot.as_of < closed_since
+        )
+        if changed >= REFRESH_AFTER or taken_before_close:
+            due.add(version_id)
+    return due
+
+
+def closed_since(round_: Round) -> dt.datetime | None:
+    """When the round closed (early by an admin, or at the end of its closing day in
+    Brussels), or None while it is not closed."""
+    if round_.state_on(today()) != RoundState.CLOSED:
+        return None
+    if round_.closed_at is not None:
+        return round_.closed_at
+    day_after = round_.closes_on + dt.timedelta(days=1)
+    return dt.datetime.combine(day_after, dt.time(), BRUSSELS).astimezone(dt.UTC)
+
+
 async def quality(db: AsyncSession, round_id: int, questionnaire_id: str) -> QualityFigures:
-    """The stored quality figures of a questionnaire in a round, computed first when
-    missing or stale (an assessment was submitted or reopened since)."""
+    """The quality figures of a questionnaire in a round: the stored snapshots, each version
+    computed again first when :func:`versions_due` says so (or nothing is stored yet)."""
     row = await db.get(QuestionnaireQuality, (round_id, questionnaire_id))
-    if row is None or row.stale:
-        row = await refresh_quality(db, round_id, questionnaire_id)
+    current = await _submitted_members(db, round_id, questionnaire_id)
+    if row is None:
+        row = await _store(db, round_id, questionnaire_id, [], current, set(current))
+    else:
+        stored = _QUALITY_DECODER.decode(row.figures)
+        round_ = await db.get(Round, round_id)
+        assert round_ is not None
+        due = versions_due(stored, current, closed_since(round_))
+        if due:
+            row = await _store(db, round_id, questionnaire_id, stored, current, due)
     return QualityFigures(row.computed_at, _QUALITY_DECODER.decode(row.figures))
 
 
 async def refresh_quality(
     db: AsyncSession, round_id: int, questionnaire_id: str
 ) -> QuestionnaireQuality:
-    versions = await _compute_quality(db, round_id, questionnaire_id)
+    """Compute every version's figures again now (the round closes)."""
+    current = await _submitted_members(db, round_id, questionnaire_id)
+    row = await db.get(QuestionnaireQuality, (round_id, questionnaire_id))
+    stored = _QUALITY_DECODER.decode(row.figures) if row is not None else []
+    due = set(current) | {version.questionnaire_version_id for version in stored}
+    return await _store(db, round_id, questionnaire_id, stored, current, due)
+
+
+async def _submitted_members(
+    db: AsyncSession, round_id: int, questionnaire_id: str
+) -> dict[int, Members]:
+    members: dict[int, Members] = {}
+    for assessment_id, version_id, submitted_at in (
+        await db.execute(
+            select(
+                Assessment.id, Assessment.questionnaire_version_id, Assessment.submitted_at
+            ).where(
+                Assessment.round_id == round_id,
+                Assessment.questionnaire_id == questionnaire_id,
+                Assessment.state == AssessmentState.SUBMITTED,
+            )
+        )
+    ).all():
+        members.setdefault(version_id, {})[assessment_id] = submitted_at
+    return members
+
+
+async def _store(
+    db: AsyncSession,
+    round_id: int,
+    questionnaire_id: str,
+    stored: list[StoredVersionQuality],
+    current: dict[int, Members],
+    due: set[int],
+) -> QuestionnaireQuality:
+    """Compute the ``due`` versions again, keep the other snapshots, and store them all."""
+    now = utcnow()
+    fresh = await _compute_quality(
+        db, round_id, questionnaire_id, {v: current[v] for v in due if v in current}, now
+    )
+    kept = [version for version in stored if version.questionnaire_version_id not in due]
+    versions = sorted([*kept, *fresh], key=lambda version: version.version)
     values = {
         "round_id": round_id,
         "questionnaire_id": questionnaire_id,
-        "stale": False,
-        "computed_at": utcnow(),
+        "computed_at": max((version.as_of for version in versions), default=now),
         "figures": msgspec.json.encode(versions).decode(),
     }
     dialect_insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -114,19 +235,17 @@ async def refresh_quality(
 
 
 async def _compute_quality(
-    db: AsyncSession, round_id: int, questionnaire_id: str
+    db: AsyncSession,
+    round_id: int,
+    questionnaire_id: str,
+    members_of: dict[int, Members],
+    now: dt.datetime,
 ) -> list[StoredVersionQuality]:
-    """Item scores of the consolidated responses of every submitted assessment, per version."""
-    submitted = (
-        await db.execute(
-            select(Assessment.id, Assessment.questionnaire_version_id).where(
-                Assessment.round_id == round_id,
-                Assessment.questionnaire_id == questionnaire_id,
-                Assessment.state == AssessmentState.SUBMITTED,
-            )
-        )
-    ).all()
-    version_of: dict[int, int] = {row.id: row.questionnaire_version_id for row in submitted}
+    """Item scores of the consolidated responses of the given submitted assessments, per
+    version (``members_of``: version id → its submitted assessments)."""
+    version_of = {a: v for v, members in members_of.items() for a in members}
+    if not version_of:
+        return []
     answers: dict[int, dict[str, StoredAnswer]] = {a: {} for a in version_of}
     for assessment_id, item_id, value, not_applicable in (
         await db.execute(
@@ -141,7 +260,10 @@ async def _compute_quality(
             )
         )
     ).all():
-        answers[assessment_id][item_id] = StoredAnswer(value=value, not_applicable=not_applicable)
+        if assessment_id in answers:
+            answers[assessment_id][item_id] = StoredAnswer(
+                value=value, not_applicable=not_applicable
+            )
     dimension_scores = (
         await db.execute(
             select(
@@ -157,15 +279,17 @@ async def _compute_quality(
         )
     ).all()
     results: list[StoredVersionQuality] = []
-    for version_id in sorted(set(version_of.values())):
+    for version_id in sorted(members_of):
         version = await db.get(QuestionnaireVersion, version_id)
         assert version is not None
-        members = [a for a, v in version_of.items() if v == version_id]
+        members = members_of[version_id]
         scores = pd.DataFrame(
-            [row for row in dimension_scores if version_of.get(row[0]) == version_id],
+            [row for row in dimension_scores if row[0] in members],
             columns=["assessment_id", "dimension_id", "score"],
         )
-        results.append(_version_quality(version, definition_of(version), members, answers, scores))
+        results.append(
+            _version_quality(version, definition_of(version), members, answers, scores, as_of=now)
+        )
     return results
 
 
@@ -218,11 +342,13 @@ def _optional(value: Any) -> float | None:
 def _version_quality(
     version: QuestionnaireVersion,
     questionnaire: Questionnaire,
-    members: list[int],
+    members: Members,
     answers: dict[int, dict[str, StoredAnswer]],
     scores: pd.DataFrame,
+    *,
+    as_of: dt.datetime,
 ) -> StoredVersionQuality:
-    items = _item_rows(questionnaire, members, answers)
+    items = _item_rows(questionnaire, list(members), answers)
     dimension_frame, item_frame = questionnaire_quality(items)
     by_dimension = {row["dimension_id"]: row for row in dimension_frame.to_dict("records")}
     item_records = item_frame.to_dict("records")
@@ -245,6 +371,7 @@ def _version_quality(
                 n_organisations=int(row["n_organisations"]),
                 suppressed=suppressed,
                 alpha=_optional(row["alpha"]),
+                n_items_alpha=int(row["n_items_alpha"]),
                 score_floor_share=_optional(floor),
                 score_ceiling_share=_optional(ceiling),
                 items=[
@@ -268,6 +395,8 @@ def _version_quality(
         questionnaire_version_id=version.id,
         n_organisations=len(members),
         dimensions=dimensions,
+        as_of=as_of,
+        members=dict(members),
     )
 
 

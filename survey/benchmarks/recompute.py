@@ -13,8 +13,8 @@ When figures are recomputed
   older :data:`METHOD_VERSION` computed.
 
 Page views only read what is stored (:mod:`survey.benchmarks.service`). The quality
-figures, which need every answer of a round, are marked stale by a recompute and
-computed again on the next request for them (or eagerly when the round closes).
+figures, which need every answer of a round, refresh by their own rule when someone
+asks for them (:mod:`survey.benchmarks.quality_service`), or eagerly when the round closes.
 
 Input: the stored overall and dimension scores that the scoring core wrote at
 submission, with the scoring rules version, so a benchmark always compares the
@@ -65,7 +65,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -79,7 +78,7 @@ from survey.assessments.models import (
     decode_dimension_ids,
 )
 from survey.benchmarks.core import STATUSES, peer_figures
-from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
+from survey.benchmarks.models import AssessmentBenchmark
 from survey.benchmarks.quality_service import refresh_quality
 from survey.benchmarks.schemas import (
     FIGURE_BYTES,
@@ -109,20 +108,11 @@ Bump on any change: ``survey db upgrade`` then recomputes every round."""
 
 
 async def recompute(db: AsyncSession, round_id: int, questionnaire_id: str) -> int:
-    """Recompute and store the benchmarks of one round × questionnaire; mark its quality stale.
+    """Recompute and store the benchmarks of one round × questionnaire.
 
     Returns the number of assessments with stored figures.
     """
-    count = await _recompute(db, round_id, [questionnaire_id])
-    await db.execute(
-        update(QuestionnaireQuality)
-        .where(
-            QuestionnaireQuality.round_id == round_id,
-            QuestionnaireQuality.questionnaire_id == questionnaire_id,
-        )
-        .values(stale=True)
-    )
-    return count
+    return await _recompute(db, round_id, [questionnaire_id])
 
 
 async def recompute_round(db: AsyncSession, round_id: int) -> int:
@@ -146,7 +136,6 @@ async def _questionnaires_of(db: AsyncSession, round_id: int) -> list[str]:
 async def recompute_all(db: AsyncSession) -> int:
     """Recompute the benchmarks of every round × questionnaire (demo seeding), one at a
     time, which keeps the memory to that of one questionnaire in one round."""
-    await db.execute(update(QuestionnaireQuality).values(stale=True))
     count = 0
     for round_id in await db.scalars(select(Round.id).order_by(Round.opens_on)):
         count += await _recompute(db, round_id, await _questionnaires_of(db, round_id))

@@ -89,16 +89,23 @@ class StoredDimensionQuality(msgspec.Struct, frozen=True):
     n_organisations: int
     suppressed: bool
     alpha: float | None
+    n_items_alpha: int
     score_floor_share: float | None
     score_ceiling_share: float | None
     items: list[StoredItemQuality]
 
 
 class StoredVersionQuality(msgspec.Struct, frozen=True):
+    """One version's snapshot: the figures, when they were computed (``as_of``) and the
+    submitted assessments they were built on (id → submitted at), to count the
+    organisations that changed since (never shown)."""
+
     version: int
     questionnaire_version_id: int
     n_organisations: int
     dimensions: list[StoredDimensionQuality]
+    as_of: dt.datetime
+    members: dict[int, dt.datetime | None]
 
 
 # --- API -------------------------------------------------------------------------------------
@@ -170,10 +177,16 @@ class ItemQualityRead(msgspec.Struct):
 
 
 class DimensionQualityRead(msgspec.Struct):
+    """One part: ``n_items`` scored questions, of which ``n_items_alpha`` (those with at
+    least 5 scored answers) entered Cronbach's alpha and the item–rest correlations
+    (None when suppressed or alpha could not be computed)."""
+
     dimension_id: str
     title: str
     suppressed: bool
     n_organisations: int | None
+    n_items: int
+    n_items_alpha: int | None
     cronbach_alpha: float | None
     alpha_reading: str
     score_floor_share: float | None
@@ -182,18 +195,26 @@ class DimensionQualityRead(msgspec.Struct):
 
 
 class VersionQualityRead(msgspec.Struct):
+    """The figures of one questionnaire version, as of ``as_of`` (UTC): they refresh only
+    once at least 5 organisations submitted or reopened since, and at round close, so that
+    two looks never isolate one organisation (DESIGN §7)."""
+
     version: int
     n_organisations: int | None
+    as_of: dt.datetime
     dimensions: list[DimensionQualityRead]
 
 
 class QualityRead(msgspec.Struct):
     """Psychometric quality of a questionnaire in a round, across organisations.
 
-    Cronbach's alpha per dimension (pairwise covariances), item–rest correlations
-    (item against the mean of the other answered items of its dimension), share of
+    Cronbach's alpha per dimension and item–rest correlations (item against the sum of
+    the other items of its dimension), both from one matrix of pairwise covariances:
+    missing answers (unanswered, not applicable) are left out pair by pair; share of
     "not applicable" answers, floor and ceiling shares (lowest / highest possible
     score). Figures built on fewer than five organisations are suppressed.
+    ``computed_at`` is the latest ``as_of`` of the versions (UTC); each version's
+    figures change only when 5 organisations changed since, or the round closed.
     """
 
     questionnaire_id: str
