@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -288,8 +289,8 @@ def logout(page: Any) -> None:
 # --- Accessibility ------------------------------------------------------------------------
 
 _AXE_RUN = """
-async (tags) => {
-  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+async (runOnly) => {
+  const results = await axe.run(document, {runOnly});
   return results.violations.map((v) => ({
     id: v.id,
     impact: v.impact,
@@ -301,16 +302,23 @@ async (tags) => {
 """
 
 
-def _run_axe(page: Any) -> list[dict[str, Any]]:
+def _run_only(rules: Sequence[str]) -> dict[str, Any]:
+    """axe's ``runOnly``: the named rules, or else every WCAG 2.x A/AA rule."""
+    if rules:
+        return {"type": "rule", "values": list(rules)}
+    return {"type": "tag", "values": AXE_TAGS}
+
+
+def _run_axe(page: Any, rules: Sequence[str] = ()) -> list[dict[str, Any]]:
     # Evaluated through the DevTools protocol, so the app's strict CSP
     # (script-src 'self') stays in force during the tests; add_script_tag would be
     # blocked by it, and bypass_csp would hide the app's own CSP violations.
     page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-    violations: list[dict[str, Any]] = page.evaluate(_AXE_RUN, AXE_TAGS)
+    violations: list[dict[str, Any]] = page.evaluate(_AXE_RUN, _run_only(rules))
     return violations
 
 
-def _run_axe_on_snapshot(page: Any) -> list[dict[str, Any]]:
+def _run_axe_on_snapshot(page: Any, rules: Sequence[str] = ()) -> list[dict[str, Any]]:
     """axe needs JavaScript: replay the no-JS page's HTML at its own URL in a JS
     profile (so its stylesheet loads and contrast is checked) and run axe there."""
     html = page.content()
@@ -328,7 +336,7 @@ def _run_axe_on_snapshot(page: Any) -> list[dict[str, Any]]:
         )
         replay = context.new_page()
         replay.goto(url)
-        return _run_axe(replay)
+        return _run_axe(replay, rules)
     finally:
         context.close()
 
@@ -347,9 +355,12 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(page: Any) -> None:
-    """Fail with a readable list when axe-core finds WCAG 2.x A/AA violations."""
-    violations = _run_axe(page) if javascript_enabled(page) else _run_axe_on_snapshot(page)
+def assert_accessible(page: Any, rules: Sequence[str] = ()) -> None:
+    """Fail with a readable list when axe-core finds WCAG 2.x A/AA violations (or, given
+    ``rules``, violations of those axe rules, e.g. the best practice "landmark-unique")."""
+    violations = (
+        _run_axe(page, rules) if javascript_enabled(page) else _run_axe_on_snapshot(page, rules)
+    )
     assert not violations, (
         f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n"
         + format_violations(violations)
