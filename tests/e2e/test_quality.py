@@ -10,7 +10,9 @@ from tests.e2e.harness import assert_accessible, login
 LANDMARK_RULES = ("landmark-unique", "duplicate-id-aria")
 
 
-def test_every_quality_page_names_each_region_once(page: Any, demo_logins: Any) -> None:
+def test_every_quality_page_names_each_region_once(
+    page: Any, demo_logins: Any, screenshot: Any
+) -> None:
     login(page, demo_logins.analyst.email, demo_logins.analyst.password)
     page.goto("/quality")
     links = page.locator("main a[href$='/quality']").evaluate_all(
@@ -26,5 +28,6 @@ def test_every_quality_page_names_each_region_once(page: Any, demo_logins: Any) 
             ".split(' ').map(id => document.getElementById(id).textContent.trim()).join(' '))"
         )
         assert len(names) == len(set(names)), f"{link}: regions share a name: {names}"
+        screenshot(page, link.strip("/").replace("/", "-"))
         assert_accessible(page, rules=LANDMARK_RULES)
         assert_accessible(page)
