@@ -43,6 +43,12 @@ LOCKED_BODY = N_(
 )
 
 
+def _key(value: str) -> str:
+    """A counter key: the e-mail as typed, normalised; NUL bytes dropped (PostgreSQL refuses
+    them in text), cut to the column's length."""
+    return normalise_email(value).replace("\x00", "")[:254]
+
+
 class LoginFailure(Base):
     __tablename__ = "login_failures"
 
@@ -79,7 +85,7 @@ async def check_login_allowed(
     """Raise :class:`TooManyAttempts` when this address or this account is over its limit."""
     now = utcnow()
     wait = await _seconds_until_below(
-        db, LoginFailure.account, normalise_email(email), ACCOUNT_FAILURES_PER_HOUR,
+        db, LoginFailure.account, _key(email), ACCOUNT_FAILURES_PER_HOUR,
         ACCOUNT_WINDOW, now,
     )  # fmt: skip
     if wait is not None:
@@ -89,7 +95,7 @@ async def check_login_allowed(
         )
         raise TooManyAttempts(message, wait, errors={"email": message})
     wait = await _seconds_until_below(
-        db, LoginFailure.address, address, per_address_per_minute, ADDRESS_WINDOW, now
+        db, LoginFailure.address, _key(address), per_address_per_minute, ADDRESS_WINDOW, now
     )
     if wait is not None:
         message = _("Too many failed attempts to log in. Wait a minute and try again.")
@@ -98,9 +104,9 @@ async def check_login_allowed(
 
 async def record_login_failure(db: AsyncSession, *, email: str, address: str) -> bool:
     """Store one failure; True when it is the one that reaches the account limit."""
-    account = normalise_email(email)[:254]
+    account = _key(email)
     now = utcnow()
-    db.add(LoginFailure(account=account, address=address[:64], failed_at=now))
+    db.add(LoginFailure(account=account, address=_key(address)[:64], failed_at=now))
     await db.flush()
     count = await db.scalar(
         select(func.count())

@@ -184,3 +184,20 @@ async def test_failures_older_than_an_hour_do_not_lock_the_account(client, db) -
     )
 
     assert response.status_code == 200
+
+
+async def test_a_page_load_gives_a_logged_in_browser_without_its_token_a_bound_one(
+    client, db
+) -> None:
+    organisation = await make_organisation(db)
+    user = await make_user(db, Role.MANAGER, organisation)
+    await login(client, user)
+    client.cookies.delete("nscan_csrf")  # lost, or from before this rule
+
+    page = await client.get(f"/organisations/{organisation.id}/edit")
+    token = client.cookies["nscan_csrf"]
+    logout = await client.post("/logout", data={"_csrf_token": token})
+
+    assert page.status_code == 200
+    assert f'value="{token}"' in page.text  # the form carries the new token
+    assert logout.status_code == 303
