@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -25,6 +24,7 @@ from survey.db import create_engine, create_sessionmaker
 from survey.errors import EXCEPTION_HANDLERS
 from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
+from survey.housekeeping import purge_every_hour, purge_now
 from survey.organisations.api import OrganisationApi
 from survey.organisations.views import OrganisationViews
 from survey.questionnaires import registry
@@ -39,16 +39,12 @@ from survey.web.dependencies import (
     provide_user,
 )
 from survey.web.pages import PageViews
-from survey.web.security import SecurityHeadersMiddleware
+from survey.web.security import SecurityHeadersMiddleware, SessionCsrfMiddleware
 from survey.web.sessions import RenewingSessionConfig
 from survey.web.store import DatabaseStore
 
-LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
 HTMX_DIST = PROJECT_ROOT / "node_modules" / "htmx.org" / "dist"
-
-
-def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:
-    return request.method == "POST" and request.url.path in LOGIN_PATHS
+CSRF_EXEMPT_PATHS = ("/api/v1/auth/login", "/static/", "/schema")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -73,17 +69,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_samesite="lax",
         exclude=["^/api/v1/auth/login$", "^/static/", "^/schema"],
     )
-    rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.login_attempts_per_minute),
-        check_throttle_handler=_is_login_attempt,
-        store="login_attempts",
-    )
 
     async def publish_questionnaires(_app: Litestar) -> None:
         async with sessionmaker() as db, db.begin():
             await publish_definitions(db)
 
+    purging: list[asyncio.Task[None]] = []
+
+    async def start_purging(_app: Litestar) -> None:
+        await purge_now(sessionmaker)
+        purging.append(asyncio.create_task(purge_every_hour(sessionmaker)))
+
     async def dispose_engine(_app: Litestar) -> None:
+        for task in purging:
+            task.cancel()
+        await asyncio.gather(*purging, return_exceptions=True)
         await engine.dispose()
 
     return Litestar(
@@ -121,15 +121,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "user": Provide(provide_user, sync_to_thread=False),
         },
         middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware),
+            DefineMiddleware(SecurityHeadersMiddleware, strict_transport=settings.is_production),
             session_config.middleware,
+            DefineMiddleware(SessionCsrfMiddleware, exclude=CSRF_EXEMPT_PATHS),
             DefineMiddleware(RequestContextMiddleware),
-            rate_limit.middleware,
         ],
         csrf_config=csrf_config,
         stores={
             "sessions": DatabaseStore(sessionmaker, "sessions", engine.dialect.name),
-            "login_attempts": DatabaseStore(sessionmaker, "login_attempts", engine.dialect.name),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
@@ -139,7 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin()],
         ),
         state=State({"settings": settings, "sessionmaker": sessionmaker, "engine": engine}),
-        on_startup=[publish_questionnaires],
+        on_startup=[publish_questionnaires, start_purging],
         on_shutdown=[dispose_engine],
         debug=False,
     )

@@ -142,6 +142,22 @@ def cmd_benchmarks_recompute(args: argparse.Namespace) -> int:
     return _run(recompute)
 
 
+def cmd_sessions_purge(args: argparse.Namespace) -> int:
+    from survey.db import command_session
+    from survey.housekeeping import purge_expired
+
+    async def purge(settings: Settings) -> int:
+        async with command_session(settings.database_url) as db, db.begin():
+            purged = await purge_expired(db)
+        print(
+            f"Removed {purged.sessions} expired session(s) and "
+            f"{purged.login_failures} old failed login(s)."
+        )
+        return 0
+
+    return _run(purge)
+
+
 def cmd_questionnaires_validate(args: argparse.Namespace) -> int:
     from survey.questionnaires import validate_directory
 
@@ -306,6 +322,20 @@ def build_parser() -> argparse.ArgumentParser:
         "downgrading the schema.",
     )
     benchmarks_recompute.set_defaults(handler=cmd_benchmarks_recompute)
+
+    sessions = commands.add_parser(
+        "sessions", help="sessions and login limits", description="Look after the sessions."
+    )
+    sessions_commands = sessions.add_subparsers(
+        dest="sessions_command", required=True, metavar="COMMAND"
+    )
+    sessions_purge = sessions_commands.add_parser(
+        "purge",
+        help="remove expired sessions and old failed logins",
+        description="Remove expired sessions and failed logins older than an hour. The app "
+        "does this at start-up and every hour; use it from cron when the app runs rarely.",
+    )
+    sessions_purge.set_defaults(handler=cmd_sessions_purge)
 
     return parser
 

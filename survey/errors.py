@@ -73,6 +73,25 @@ class Invalid(DomainError):
         self.errors = errors
 
 
+class TooManyAttempts(DomainError):
+    """A limit on attempts was reached; ``retry_after`` seconds until it lifts (DESIGN §9: 429).
+
+    ``errors`` names the field a form shows the message at, as :class:`Invalid` does.
+    """
+
+    status_code = 429
+    title = "Too many attempts"
+
+    def __init__(self, detail: str, retry_after: int, errors: dict[str, str] | None = None) -> None:
+        super().__init__(detail, **({"errors": errors} if errors else {}))
+        self.retry_after = max(int(retry_after), 1)
+        self.errors = errors or {}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 def is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -101,6 +120,10 @@ def _status_texts(status: int) -> tuple[str, str]:
         404: (_("Page not found"), _("This page does not exist, or you do not have access to it.")),
         405: (_("Something in the request is not right"), _("This action is not available here.")),
         409: (_("This changed in the meantime"), _("Reload the page to see the current state.")),
+        415: (
+            _("Something in the request is not right"),
+            _("This kind of content is not accepted here."),
+        ),
         429: (_("Too many attempts"), _("Wait a minute and try again.")),
     }
     return texts.get(
@@ -139,11 +162,15 @@ def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    headers = exc.headers if isinstance(exc, TooManyAttempts) else {}
     if is_api(request):
-        return _problem(exc.status_code, exc.title, exc.detail, **exc.extra)
-    if isinstance(exc, NotAuthenticated):
+        response = _problem(exc.status_code, exc.title, exc.detail, **exc.extra)
+    elif isinstance(exc, NotAuthenticated):
         return _login_redirect(request)
-    return _html_error(request, exc.status_code, exc.detail)
+    else:
+        response = _html_error(request, exc.status_code, exc.detail)
+    response.headers.update(headers)
+    return response
 
 
 _MSGSPEC_FIELD = re.compile(r"field `(\w+)`|at `\$\.(\w+)")

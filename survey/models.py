@@ -1,6 +1,7 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
 
 from survey.accounts.models import Membership, User
+from survey.accounts.throttle import LoginFailure
 from survey.assessments.models import (
     Answer,
     Assessment,
@@ -30,6 +31,7 @@ __all__ = [
     "DimensionResult",
     "Evidence",
     "Invitation",
+    "LoginFailure",
     "Membership",
     "Organisation",
     "QuestionnaireQuality",

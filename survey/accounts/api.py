@@ -2,18 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import Cookie
-from litestar.middleware.csrf import generate_csrf_token
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
 from survey.accounts.schemas import LoginRequest, LoginResponse, MembershipRead, MeRead
-from survey.accounts.service import authenticate
-from survey.accounts.views import start_session
-from survey.audit.service import record
+from survey.accounts.views import attempt_login, end_session
 from survey.errors import NotAuthenticated
-from survey.settings import Settings
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import LoggedIn
+from survey.web.security import JSON_ONLY, login_door
 
 
 def me_read(user: LoggedIn) -> MeRead:
@@ -39,42 +35,26 @@ class AuthApi(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/login", status_code=200)
+    @post("/login", status_code=200, guards=[login_door(*JSON_ONLY)])
     async def login(
-        self, request: Request[Any, Any, Any], db: Db, data: JSONBody[LoginRequest]
-    ) -> Response[LoginResponse]:
-        """Log in with e-mail and password; sets the session cookie and a CSRF cookie.
+        self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]
+    ) -> LoginResponse:
+        """Log in with e-mail and password (JSON only, from this site); sets the session
+        cookie and a new CSRF cookie.
 
         Send the returned `csrf_token` in the `x-csrftoken` header on every
-        state-changing call.
+        state-changing call. Failed logins are limited per address and per account
+        (429 with `Retry-After`).
         """
-        user = await authenticate(db, data.email, data.password)
-        if user is None:
+        logged_in = await attempt_login(request, data.email, data.password)
+        if logged_in is None:
             raise NotAuthenticated("The e-mail address or password is not right.")
-        start_session(request, user)
-        record(db, actor_id=user.id, action="user.login", object_type="user", object_id=user.id)
-        settings: Settings = request.app.state.settings
-        csrf_config = request.app.csrf_config
-        assert csrf_config is not None
-        token = request.cookies.get(csrf_config.cookie_name) or generate_csrf_token(
-            csrf_config.secret
-        )
-        return Response(
-            LoginResponse(user=me_read(user), csrf_token=token),
-            cookies=[
-                Cookie(
-                    key=csrf_config.cookie_name,
-                    value=token,
-                    secure=settings.secure_cookies,
-                    samesite="lax",
-                    path="/",
-                )
-            ],
-        )
+        user, token = logged_in
+        return LoginResponse(user=me_read(user), csrf_token=token)
 
     @post("/logout", status_code=204)
     async def logout(self, request: Request[Any, Any, Any], user: LoggedIn) -> None:
-        request.clear_session()
+        end_session(request)
 
     @get("/me")
     async def me(self, user: LoggedIn) -> MeRead:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -7,12 +8,19 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
-from survey.accounts.service import authenticate
+from survey.accounts import throttle
+from survey.accounts.service import CurrentUser, authenticate
 from survey.audit.service import record
+from survey.errors import TooManyAttempts
 from survey.i18n import gettext as _
-from survey.web.dependencies import Db, LoggedIn, MaybeLoggedIn
+from survey.mail import send_mail
+from survey.settings import Settings
+from survey.web.dependencies import LoggedIn, MaybeLoggedIn, language_cookie
 from survey.web.rendering import render
+from survey.web.security import LOGIN_FORM, drop_csrf_token, login_door, renew_csrf_token
 from survey.web.sessions import renew_session_id
+
+logger = logging.getLogger(__name__)
 
 
 def safe_next(target: str | None) -> str:
@@ -39,37 +47,83 @@ class AccountViews(Controller):
             request, "accounts/login.html", {"next": next_target, "email": "", "error": None}
         )
 
-    @post("/login")
+    @post("/login", guards=[login_door(*LOGIN_FORM)])
     async def login(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        data: URLEncodedBody[dict[str, str]],
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
         email = (data.get("email") or "").strip()
         password = data.get("password") or ""
         next_target = safe_next(data.get("next"))
-        user = await authenticate(db, email, password) if email and password else None
-        if user is None:
-            message = _("The e-mail address or password is not right.")
+        context = {"next": next_target, "email": email}
+        try:
+            logged_in = (
+                await attempt_login(request, email, password) if email and password else None
+            )
+        except TooManyAttempts as refused:
             return render(
                 request,
                 "accounts/login.html",
-                {"next": next_target, "email": email, "error": message},
-                status_code=422,
+                {**context, "error": refused.detail},
+                status_code=429,
+                headers=refused.headers,
             )
-        start_session(request, user)
-        record(db, actor_id=user.id, action="user.login", object_type="user", object_id=user.id)
+        if logged_in is None:
+            message = _("The e-mail address or password is not right.")
+            return render(
+                request, "accounts/login.html", {**context, "error": message}, status_code=422
+            )
         return Redirect(path=next_target, status_code=303)
 
     @post("/logout", name="logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        request.clear_session()
+        end_session(request)
         return Redirect(path="/", status_code=303)
 
 
-def start_session(request: Request[Any, Any, Any], user: LoggedIn) -> None:
-    language = request.session.get("lang") or user.language
+async def attempt_login(
+    request: Request[Any, Any, Any], email: str, password: str
+) -> tuple[CurrentUser, str] | None:
+    """Log in when the limits allow it (else :class:`TooManyAttempts`): the user and their
+    new CSRF token, or None for a wrong e-mail or password, which counts as a failure.
+
+    Its own transaction, committed before the answer, so a failure counts even when the
+    caller answers with an error.
+    """
+    settings: Settings = request.app.state.settings
+    address = request.client.host if request.client else "unknown"
+    notice = None
+    token = ""
+    async with request.app.state.sessionmaker() as db, db.begin():
+        await throttle.check_login_allowed(
+            db,
+            email=email,
+            address=address,
+            per_address_per_minute=settings.login_attempts_per_minute,
+        )
+        user = await authenticate(db, email, password)
+        if user is None:
+            if await throttle.record_login_failure(db, email=email, address=address):
+                notice = await throttle.locked_account_mail(db, email)
+        else:
+            token = start_session(request, user)
+            record(db, actor_id=user.id, action="user.login", object_type="user", object_id=user.id)
+    if notice is not None:
+        try:
+            await send_mail(settings, *notice)
+        except Exception:
+            logger.exception("Could not send the locked-account notice to %s", notice[0])
+    return None if user is None else (user, token)
+
+
+def start_session(request: Request[Any, Any, Any], user: LoggedIn) -> str:
+    """Log the user in with a new session id and a new CSRF token (returned)."""
+    language = request.session.get("lang") or language_cookie(request) or user.language
     request.clear_session()
     request.set_session({"user_id": user.id, "lang": language})
     renew_session_id(request)
+    return renew_csrf_token(request)
+
+
+def end_session(request: Request[Any, Any, Any]) -> None:
+    request.clear_session()
+    drop_csrf_token(request)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 import re
 import secrets
 import statistics
@@ -31,7 +32,7 @@ from survey.assessments.publishing import definition_of
 from survey.assessments.schemas import AnswerWrite
 from survey.audit.service import record
 from survey.db import utcnow
-from survey.errors import Conflict, Forbidden, Invalid, NotFound
+from survey.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
 from survey.evidence.models import Evidence
 from survey.i18n import LANGUAGES, N_, translations
 from survey.i18n import gettext as _
@@ -54,6 +55,9 @@ from survey.settings import Settings
 logger = logging.getLogger("survey")
 
 INVITATION_VALID_DAYS = 14
+# Caps against mail floods: per manager (any assessment) and per address (from anyone).
+INVITATIONS_PER_HOUR = 30
+INVITATIONS_PER_ADDRESS_PER_DAY = 3
 NAME_MAX_LENGTH = 200
 YES_PARTLY_NO_LEVELS = {"no": 1, "partly": 2, "yes": 3}
 
@@ -154,6 +158,7 @@ async def invite(
     if accepted is not None:
         raise Invalid({"email": _("This person has already accepted an invitation.")})
     now = utcnow()
+    await _check_invitation_caps(db, user.id, clean_email, now)
     # An earlier open invitation to the same address stops working.
     replaced = await db.execute(
         update(Invitation)
@@ -218,6 +223,44 @@ async def invite(
         assessment_id=context.assessment.id,
     )
     return NewInvitation(invitation, mail)
+
+
+async def _check_invitation_caps(
+    db: AsyncSession, manager_id: int, email: str, now: dt.datetime
+) -> None:
+    """Raise :class:`TooManyAttempts` (at the e-mail field) when a cap is reached."""
+    caps = (
+        (
+            Invitation.created_by == manager_id,
+            INVITATIONS_PER_HOUR,
+            dt.timedelta(hours=1),
+            _(
+                "You have sent the most invitations allowed in one hour (%(n)s). Try again later.",
+                n=INVITATIONS_PER_HOUR,
+            ),
+        ),
+        (
+            Invitation.email == email,
+            INVITATIONS_PER_ADDRESS_PER_DAY,
+            dt.timedelta(days=1),
+            _(
+                "This address has already received %(n)s invitations in the last 24 hours. "
+                "Try again later.",
+                n=INVITATIONS_PER_ADDRESS_PER_DAY,
+            ),
+        ),
+    )
+    for condition, limit, window, message in caps:
+        limiting = await db.scalar(
+            select(Invitation.created_at)
+            .where(condition, Invitation.created_at > now - window)
+            .order_by(Invitation.created_at.desc())
+            .offset(limit - 1)
+            .limit(1)
+        )
+        if limiting is not None:
+            wait = math.ceil((limiting + window - now).total_seconds())
+            raise TooManyAttempts(message, wait, errors={"email": message})
 
 
 async def _is_manager_of(db: AsyncSession, email: str, organisation_id: int) -> bool:

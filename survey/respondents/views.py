@@ -11,7 +11,7 @@ from survey.accounts.passwords import MIN_PASSWORD_LENGTH
 from survey.accounts.views import start_session
 from survey.assessments import service as assessments
 from survey.assessments.pages import answer_label, item_numbers
-from survey.errors import Conflict, Forbidden, Invalid
+from survey.errors import Conflict, Forbidden, Invalid, TooManyAttempts
 from survey.evidence.views import remove_files_after_commit
 from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
@@ -88,7 +88,7 @@ class RespondentViews(Controller):
                 language=values["language"] or current_language(),
                 base_url=link_base(request),
             )
-        except Invalid as invalid:
+        except (Invalid, TooManyAttempts) as invalid:
             return await _respondents_page(
                 request, db, user, context, errors=invalid.errors, values=values, status_code=422
             )

@@ -6,10 +6,10 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import State
+from litestar.datastructures import Cookie, MutableScopeHeaders, State
 from litestar.di import NamedDependency
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import i18n
@@ -35,6 +35,17 @@ def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
     return user
 
 
+LANGUAGE_COOKIE = "nscan_lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+_CHOSEN_LANGUAGE = "survey.chosen_language"
+
+
+def language_cookie(request: Request[Any, Any, Any]) -> str | None:
+    """The language an anonymous visitor chose, kept in a cookie (no session row)."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in i18n.LANGUAGES else None
+
+
 async def prepare_request(request: Request[Any, Any, Any]) -> None:
     """Load the caller from the session and choose the language (DESIGN §9 Language)."""
     session = request.session
@@ -42,20 +53,21 @@ async def prepare_request(request: Request[Any, Any, Any]) -> None:
     chosen = request.query_params.get("lang")
     chosen = chosen if chosen in i18n.LANGUAGES else None
     user: CurrentUser | None = None
-    if user_id is not None or chosen:
+    if user_id is not None:
         async with request.app.state.sessionmaker() as db, db.begin():
-            if user_id is not None:
-                user = await load_current_user(db, int(user_id))
-                if user is None:
-                    session.clear()
-            if chosen:
+            user = await load_current_user(db, int(user_id))
+            if user is None:
+                session.clear()
+            elif chosen:
                 session["lang"] = chosen
-                if user is not None:
-                    await set_language(db, user.id, chosen)
+                await set_language(db, user.id, chosen)
+    if chosen and user is None:
+        request.scope[_CHOSEN_LANGUAGE] = chosen  # type: ignore[literal-required]
     request.state.user = user
     language = (
         chosen
         or session.get("lang")
+        or (language_cookie(request) if user is None else None)
         or (user.language if user else None)
         or i18n.negotiate_language(request.headers.get("accept-language"))
     )
@@ -66,15 +78,36 @@ async def prepare_request(request: Request[Any, Any, Any]) -> None:
 class RequestContextMiddleware:
     """Runs :func:`prepare_request` for every page and API call, also those that end in an
     error before a handler runs (unknown URL, CSRF refusal), so their pages are in the
-    caller's language and show who is logged in. Static files are left alone."""
+    caller's language and show who is logged in. Static files are left alone. An anonymous
+    visitor's language choice goes into a cookie."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP and not scope["path"].startswith("/static/"):
-            await prepare_request(Request(scope, receive))
-        await self.app(scope, receive, send)
+        if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        await prepare_request(Request(scope, receive))
+
+        async def send_language(message: Message) -> None:
+            chosen: str | None = scope.get(_CHOSEN_LANGUAGE)  # type: ignore[assignment]
+            if chosen and message["type"] == "http.response.start":
+                cookie = Cookie(
+                    key=LANGUAGE_COOKIE,
+                    value=chosen,
+                    max_age=LANGUAGE_COOKIE_MAX_AGE,
+                    path="/",
+                    httponly=True,
+                    samesite="lax",
+                    secure=scope["litestar_app"].state.settings.secure_cookies,
+                )
+                MutableScopeHeaders.from_message(message).add(
+                    "set-cookie", cookie.to_header(header="")
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_language)
 
 
 # Handler parameter types: the name of the parameter picks the dependency.

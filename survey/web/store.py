@@ -109,3 +109,9 @@ class DatabaseStore(Store):
         if expires_at is None:
             return None
         return max(int((expires_at - utcnow()).total_seconds()), 0)
+
+
+async def purge_expired_entries(db: AsyncSession) -> int:
+    """Remove expired sessions (and other expired entries) of every namespace; how many."""
+    result = await db.execute(delete(StoreEntry).where(StoreEntry.expires_at <= utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)

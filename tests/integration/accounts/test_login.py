@@ -41,10 +41,11 @@ async def test_wrong_password_gives_one_clear_message_and_no_session(client, db)
 
 async def test_login_renews_the_session_id(client, db, sessionmaker) -> None:
     user = await make_user(db, Role.MANAGER, await make_organisation(db))
-    await client.get("/?lang=fr")  # an anonymous session that holds the language choice
+    await client.get("/?lang=fr")  # an anonymous visitor's choice, kept in a cookie
+    await login(client, user)
     before = client.cookies["nscan_session"]
 
-    await login(client, user)
+    await login(client, user)  # logging in again, e.g. as someone else
 
     after = client.cookies["nscan_session"]
     assert after != before

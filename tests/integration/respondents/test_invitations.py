@@ -178,8 +178,8 @@ async def test_a_respondent_sees_only_their_own_response_of_their_own_organisati
     assert other_start.status_code == 201
     other_assessment = other_start.json()["id"]
 
-    await api_login(client, setup.manager)
-    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    token = await api_login(client, setup.manager)  # a new login has a new CSRF token
+    await invite(client, token, setup.assessment_id, "sara@example.org")
     await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
 
     assert (await client.get(f"/api/v1/assessments/{other_assessment}")).status_code == 404
