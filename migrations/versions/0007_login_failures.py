@@ -2,8 +2,8 @@
 
 The per-address limit kept its counts in the key-value store; those rows are removed.
 
-Revision ID: 0006_doors_login_failures
-Revises: 0005_binary_benchmark_figures
+Revision ID: 0007_login_failures
+Revises: 0006_quality_figure_snapshots
 Create Date: 2026-12-06 01:00:00
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from alembic import op
 
 import survey.db
 
-revision: str = '0006_doors_login_failures'
-down_revision: str | None = '0005_binary_benchmark_figures'
+revision: str = '0007_login_failures'
+down_revision: str | None = '0006_quality_figure_snapshots'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
