@@ -120,7 +120,7 @@ def _dimension_page(
             numbers[item.id],
             context.answers.get(item.id),
             language,
-            item.id in applicable,
+            applicable,
             context.questionnaire,
             (submitted or {}).get(item.id),
         )
@@ -300,20 +300,20 @@ class AssessmentViews(Controller):
         outcome = await _save_from_form(db, user, context, item, await request.form())
         status_code = 409 if outcome.conflict else 422 if outcome.error else 200
         language = current_language()
+        applicable = context.applicable_items()
+        numbers = item_numbers(context.questionnaire)
         view = item_view(
             item,
-            item_numbers(context.questionnaire)[item.id],
+            numbers[item.id],
             context.answers.get(item.id),
             language,
-            item.id in context.applicable_items(),
+            applicable,
             context.questionnaire,
             outcome.rejected,
         )
         view.error, view.conflict, view.saved = outcome.error, outcome.conflict, outcome.saved
         view.evidence_count = context.evidence_counts.get(item.id, 0)
         dimension = context.questionnaire.dimension_of(item.id)
-        applicable = context.applicable_items()
-        numbers = item_numbers(context.questionnaire)
         # Questions whose condition hangs on this answer appear or disappear with it.
         dependents = []
         for other in dimension.items if dimension else []:
@@ -323,7 +323,7 @@ class AssessmentViews(Controller):
                     numbers[other.id],
                     context.answers.get(other.id),
                     language,
-                    other.id in applicable,
+                    applicable,
                     context.questionnaire,
                 )
                 other_view.evidence_count = context.evidence_counts.get(other.id, 0)
