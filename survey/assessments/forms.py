@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from survey.assessments.models import Answer
 from survey.assessments.schemas import AnswerWrite
 from survey.errors import Invalid
@@ -67,6 +69,14 @@ def answer_from_form(item: Item, form: Any) -> AnswerWrite | None:
     return AnswerWrite(
         revision=revision, value=value, not_applicable=not_applicable, comment=comment or None
     )
+
+
+def keep_none_of_these(answer: Answer | None, data: AnswerWrite) -> AnswerWrite:
+    """``data``, keeping a stored "none of these" (a multi's empty list, given through the API)
+    that no ticked box can show: the part's form must not turn it into "no answer"."""
+    if answer is not None and answer.value == [] and data.value is None and not data.not_applicable:
+        return msgspec.structs.replace(data, value=[])
+    return data
 
 
 def differs(answer: Answer | None, data: AnswerWrite) -> bool:

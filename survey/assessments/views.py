@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.service import CurrentUser
 from survey.assessments import service
-from survey.assessments.forms import answer_from_form, differs
+from survey.assessments.forms import answer_from_form, differs, keep_none_of_these
 from survey.assessments.pages import (
     answer_label,
     depends_on,
@@ -170,7 +170,11 @@ async def _save_from_form(
                 revision=0, value=typed, not_applicable=False, comment=comment or None
             ),
         )
-    if data is None or not differs(context.answers.get(item.id), data):
+    if data is None:
+        return FormSave()
+    stored = context.answers.get(item.id)
+    data = keep_none_of_these(stored, data)
+    if not differs(stored, data):
         return FormSave()
     try:
         await service.save_answer(db, user, context, item.id, data)

@@ -258,3 +258,28 @@ async def test_a_question_that_does_not_apply_shows_one_note_naming_the_question
     html = question_html((await client.get(path)).text, "dm-bijsturen")
     assert 'class="condition-note"' not in html
     assert 'class="hint" id="help-dm-bijsturen"' in html
+
+
+async def test_saving_a_part_keeps_a_none_of_these_answer_its_boxes_cannot_show(
+    client, db, sessionmaker
+) -> None:
+    """ "None of these" (an empty list, from the API) shows as no box ticked; saving the part
+    without touching it must not turn it into "no answer"."""
+    assessment_id, token = await diverse_teams(client, db)
+    assert (await put(client, token, assessment_id, "rw-kanalen", value=[])).status_code == 200
+    path = f"/assessments/{assessment_id}/dimensions/werving-en-onthaal"
+    form = form_fields((await client.get(path)).text, path)
+
+    response = await client.post(path, data={**form, "answer-rw-vacatures": "2"})
+
+    assert response.status_code == 303
+    stored = await stored_answers(sessionmaker, assessment_id)
+    assert stored["rw-kanalen"][:2] == ([], False)
+    assert stored["rw-kanalen"][3] == 1  # not saved again
+
+    # a comment added to it keeps the answer as well
+    form = form_fields((await client.get(path)).text, path)
+    response = await client.post(path, data={**form, "comment-rw-kanalen": "Geen vacatures"})
+    assert response.status_code == 303
+    stored = await stored_answers(sessionmaker, assessment_id)
+    assert stored["rw-kanalen"][:3] == ([], False, "Geen vacatures")
