@@ -1,11 +1,14 @@
 """Answers as HTML form fields: ``answer-<item>``, ``comment-<item>``, ``revision-<item>``.
 
-The value ``na`` of ``answer-<item>`` means "not applicable".
+The value ``na`` of ``answer-<item>`` means "not applicable"; sent next to another value,
+the answer is refused (a form never saves less than the person chose).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import msgspec
 
 from survey.assessments.models import Answer
 from survey.assessments.schemas import AnswerWrite
@@ -14,21 +17,33 @@ from survey.i18n import gettext as _
 from survey.questionnaires.schema import ORDERED_TYPES, Item
 
 NOT_APPLICABLE = "na"
+UNKNOWN = "unknown"
 
 
 def _value_from_form(item: Item, raw: list[str]) -> Any:
+    """The value the form's controls give, or :class:`Invalid` when they contradict each other.
+
+    Nothing is silently left out: two values for a one-answer item, or a number next to
+    "don't know", is an error for the person to resolve.
+    """
     values = [v.strip() for v in raw if v.strip()]
     if item.type == "multi":
         return values or None
     if not values:
         return None
+    if item.type == "number":
+        unknown = [v for v in values if v.lower() == UNKNOWN]
+        values = [v for v in values if v.lower() != UNKNOWN]
+        if unknown and values:
+            raise Invalid({"value": _("Enter a number or tick “don't know”, not both.")})
+        if unknown:
+            return UNKNOWN
+    if len(values) > 1:
+        raise Invalid({"value": _("Choose one answer.")})
     value = values[0]
     if item.type in ORDERED_TYPES:
         return int(value) if value.isdigit() else value
     if item.type == "number":
-        # The "don't know / not registered" box wins over a number typed next to it.
-        if any(v.lower() == "unknown" for v in values):
-            return "unknown"
         try:
             number = float(value.replace(",", "."))
         except ValueError:
@@ -47,12 +62,21 @@ def answer_from_form(item: Item, form: Any) -> AnswerWrite | None:
     except ValueError:
         revision = 0
     raw: list[str] = list(form.getall(f"answer-{item.id}", [])) if hasattr(form, "getall") else []
+    # "Not applicable" next to a value is passed on as sent: the service refuses the pair.
     not_applicable = NOT_APPLICABLE in raw
-    value = None if not_applicable else _value_from_form(item, raw)
+    value = _value_from_form(item, [v for v in raw if v != NOT_APPLICABLE])
     comment = form.get(f"comment-{item.id}")
     return AnswerWrite(
         revision=revision, value=value, not_applicable=not_applicable, comment=comment or None
     )
+
+
+def keep_none_of_these(answer: Answer | None, data: AnswerWrite) -> AnswerWrite:
+    """``data``, keeping a stored "none of these" (a multi's empty list, given through the API)
+    that no ticked box can show: the part's form must not turn it into "no answer"."""
+    if answer is not None and answer.value == [] and data.value is None and not data.not_applicable:
+        return msgspec.structs.replace(data, value=[])
+    return data
 
 
 def differs(answer: Answer | None, data: AnswerWrite) -> bool:

@@ -62,6 +62,11 @@ class ItemView:
     evidence_count: int = 0
     respondents: str | None = None  # what the submitted responses say (manager's view)
 
+    @property
+    def first_input_id(self) -> str:
+        """The id of the question's first answer control (where an error summary leads)."""
+        return f"a-{self.id}-{self.options[0].value}" if self.options else f"a-{self.id}"
+
 
 def maturity_name(level: int | None) -> str:
     return _(MATURITY_LEVEL_NAMES[level]) if level in MATURITY_LEVEL_NAMES else ""
@@ -111,7 +116,7 @@ def item_view(
     number: str,
     answer: Answer | None,
     language: str,
-    applicable: bool,
+    applicable_items: set[str],
     questionnaire: Questionnaire,
     submitted: AnswerWrite | None = None,
 ) -> ItemView:
@@ -121,12 +126,14 @@ def item_view(
         submitted.not_applicable if submitted else bool(answer and answer.not_applicable)
     )
     comment = (submitted.comment if submitted else (answer.comment if answer else None)) or ""
+    applicable = item.id in applicable_items
     condition_text = None
-    if item.applies_if is not None:
-        source = questionnaire.item(item.applies_if.item)
+    if not applicable:
+        source = blocking_question(questionnaire, item, applicable_items)
         if source is not None:
             condition_text = _(
-                "This question only applies for some answers to: “%(question)s”",
+                "This question only applies for some answers to question %(number)s: “%(question)s”",
+                number=item_numbers(questionnaire)[source.id],
                 question=source.text.get(language),
             )
     return ItemView(
@@ -134,7 +141,9 @@ def item_view(
         type=item.type,
         number=number,
         text=item.text.get(language),
-        help=item.help.get(language) if item.help else None,
+        # A question that does not apply shows why, in one note; its help (which often
+        # states the same condition in other words) returns when it applies.
+        help=item.help.get(language) if item.help and applicable else None,
         evidence_prompt=item.evidence_prompt.get(language) if item.evidence_prompt else None,
         options=_options(item, language, value),
         allows_not_applicable=item.allow_not_applicable,
@@ -163,6 +172,27 @@ def _number_hint(item: Item) -> str | None:
     if high is not None:
         return _("A number of at most %(high)s.", high=f"{high:g}")
     return None
+
+
+def blocking_question(
+    questionnaire: Questionnaire, item: Item, applicable_items: set[str]
+) -> Item | None:
+    """The earlier question whose answer keeps ``item`` from applying.
+
+    That is the source of its condition, or, when the source does not apply either
+    (a chain of conditions), the first question up the chain that does: the one the
+    person can answer.
+    """
+    seen: set[str] = set()
+    condition = item.applies_if
+    source = None
+    while condition is not None and condition.item not in seen:
+        seen.add(condition.item)
+        source = questionnaire.item(condition.item)
+        if source is None or source.id in applicable_items:
+            return source
+        condition = source.applies_if
+    return source
 
 
 def item_numbers(questionnaire: Questionnaire) -> dict[str, str]:

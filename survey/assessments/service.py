@@ -332,6 +332,10 @@ def validate_answer(item: Item, data: AnswerWrite) -> AnswerWrite:
             raise Invalid(
                 {"not_applicable": _("This question cannot be answered with 'not applicable'.")}
             )
+        if _has_value(data.value):
+            raise Invalid(
+                {"not_applicable": _("Give an answer or choose “not applicable”, not both.")}
+            )
         return AnswerWrite(revision=data.revision, value=None, not_applicable=True, comment=comment)
     value = data.value
     if isinstance(value, float) and value.is_integer() and item.type not in ("number",):
@@ -344,6 +348,11 @@ def validate_answer(item: Item, data: AnswerWrite) -> AnswerWrite:
         except ValueError:
             raise Invalid({"value": _value_message(item)}) from None
     return AnswerWrite(revision=data.revision, value=value, not_applicable=False, comment=comment)
+
+
+def _has_value(value: Any) -> bool:
+    """Whether ``value`` says something; an empty list is the answer "none of these"."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _value_message(item: Item) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.service import CurrentUser
 from survey.assessments import service
-from survey.assessments.forms import answer_from_form, differs
+from survey.assessments.forms import answer_from_form, differs, keep_none_of_these
 from survey.assessments.pages import (
     answer_label,
     depends_on,
@@ -120,7 +120,7 @@ def _dimension_page(
             numbers[item.id],
             context.answers.get(item.id),
             language,
-            item.id in applicable,
+            applicable,
             context.questionnaire,
             (submitted or {}).get(item.id),
         )
@@ -170,7 +170,11 @@ async def _save_from_form(
                 revision=0, value=typed, not_applicable=False, comment=comment or None
             ),
         )
-    if data is None or not differs(context.answers.get(item.id), data):
+    if data is None:
+        return FormSave()
+    stored = context.answers.get(item.id)
+    data = keep_none_of_these(stored, data)
+    if not differs(stored, data):
         return FormSave()
     try:
         await service.save_answer(db, user, context, item.id, data)
@@ -300,20 +304,20 @@ class AssessmentViews(Controller):
         outcome = await _save_from_form(db, user, context, item, await request.form())
         status_code = 409 if outcome.conflict else 422 if outcome.error else 200
         language = current_language()
+        applicable = context.applicable_items()
+        numbers = item_numbers(context.questionnaire)
         view = item_view(
             item,
-            item_numbers(context.questionnaire)[item.id],
+            numbers[item.id],
             context.answers.get(item.id),
             language,
-            item.id in context.applicable_items(),
+            applicable,
             context.questionnaire,
             outcome.rejected,
         )
         view.error, view.conflict, view.saved = outcome.error, outcome.conflict, outcome.saved
         view.evidence_count = context.evidence_counts.get(item.id, 0)
         dimension = context.questionnaire.dimension_of(item.id)
-        applicable = context.applicable_items()
-        numbers = item_numbers(context.questionnaire)
         # Questions whose condition hangs on this answer appear or disappear with it.
         dependents = []
         for other in dimension.items if dimension else []:
@@ -323,7 +327,7 @@ class AssessmentViews(Controller):
                     numbers[other.id],
                     context.answers.get(other.id),
                     language,
-                    other.id in applicable,
+                    applicable,
                     context.questionnaire,
                 )
                 other_view.evidence_count = context.evidence_counts.get(other.id, 0)

@@ -163,7 +163,9 @@ async def test_invalid_and_stale_answers_are_422_at_the_item_and_the_rest_is_sav
     assert nl("Some answers were not saved") in html
     for item_id in ("vb-missie", "vb-leiding", "vb-gedragscode"):
         assert f'id="error-{item_id}"' in html, item_id
-        assert f'href="#q-{item_id}"' in html, item_id  # listed in the error summary
+        # listed in the error summary, leading to the question's first control
+        first = "yes" if item_id == "vb-gedragscode" else "1"
+        assert f'href="#a-{item_id}-{first}"' in html, item_id
     for item_id in ("vb-actieplan", "vb-middelen"):
         assert f'id="error-{item_id}"' not in html, item_id
     assert nl("Choose a level from 1 to 5.") in html
