@@ -16,11 +16,13 @@ from survey.scoring.consensus import (
 )
 from survey.scoring.core import (
     MIN_COVERAGE,
+    MIN_SCORED_WEIGHT_SHARE,
     RULES_VERSION,
     dimension_scores,
     maturity_level,
     overall_scores,
     round_half_up,
+    scored_weight_share,
 )
 from survey.scoring.items import AnswerValue, StoredAnswer, applicable_item_ids, item_score
 from survey.scoring.response import (
@@ -33,6 +35,7 @@ from survey.scoring.response import (
 
 __all__ = [
     "MIN_COVERAGE",
+    "MIN_SCORED_WEIGHT_SHARE",
     "RULES_VERSION",
     "AnswerValue",
     "DimensionScore",
@@ -53,4 +56,5 @@ __all__ = [
     "rwg",
     "score_response",
     "score_responses",
+    "scored_weight_share",
 ]
