@@ -43,6 +43,7 @@ __all__ = [
     "OVERALL_COLUMNS",
     "RULES_VERSION",
     "dimension_scores",
+    "has_enough_scored_weight",
     "maturity_level",
     "overall_scores",
     "round_half_up",
@@ -467,6 +468,15 @@ def overall_scores(dimensions: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFr
 
 def _enough_weight(share_percent: FloatArray) -> npt.NDArray[np.bool_]:
     return share_percent >= round_half_up(100.0 * MIN_SCORED_WEIGHT_SHARE)
+
+
+def has_enough_scored_weight(share_percent: float) -> bool:
+    """Whether a :func:`scored_weight_share` allows an overall score (≥ 60.00 %).
+
+    >>> has_enough_scored_weight(60.0), has_enough_scored_weight(59.99)
+    (True, False)
+    """
+    return bool(_enough_weight(np.array([share_percent], dtype=np.float64))[0])
 
 
 def scored_weight_share(dimension_weights: Sequence[float], statuses: Sequence[str]) -> float:
