@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from survey.assessments.models import Assessment, AssessmentResult
+from survey.assessments.service import rescore_outdated
 from survey.benchmarks.recompute import recompute
 from survey.cli import main
 from tests.factories import login, make_round
@@ -210,3 +211,35 @@ async def test_db_upgrade_scores_results_of_rules_1_again(
     # nothing outdated any more: a second upgrade scores nothing again
     assert await asyncio.to_thread(main, ["db", "upgrade"]) == 0
     assert "Scores of" not in capsys.readouterr().out
+
+
+async def test_a_reopened_result_of_rules_1_keeps_its_last_submission(
+    client, db, sessionmaker
+) -> None:
+    a = await manager_with_assessment(client, db)
+    base = f"/api/v1/assessments/{a.assessment_id}"
+    await _answer_vision_and_submit_thin(client, a)
+    await api_post(client, a.token, f"{base}/reopen")
+    # answered since the reopening: not part of the last submission
+    await answer(client, a.token, a.assessment_id, "vb-missie", 1)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(AssessmentResult)
+            .where(AssessmentResult.assessment_id == a.assessment_id)
+            .values(rules_version="1", score=VISION_SCORE, maturity=5)
+        )
+
+    async with sessionmaker() as session, session.begin():
+        assert await rescore_outdated(session) == 1
+
+    result = await _result(client, a.assessment_id)
+    assert (result["rules_version"], result["score"], result["maturity"]) == ("2", None, None)
+    assert result["state"] == "reopened"
+    # the part keeps the score of the last submission, not of the answers changed since
+    assert result["dimensions"][0]["score"] == VISION_SCORE
+
+
+async def _answer_vision_and_submit_thin(client: Any, a: Any) -> None:
+    await _answer_vision(client, a.token, a.assessment_id)
+    submitted = await api_post(client, a.token, f"/api/v1/assessments/{a.assessment_id}/submit")
+    assert submitted.status_code == 200, submitted.text
