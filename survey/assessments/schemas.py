@@ -85,8 +85,14 @@ class AssessmentRead(msgspec.Struct):
     submitted_at: dt.datetime | None
     progress: Progress
     response: ResponseRead | None
-    # For the manager while the assessment can be submitted; None otherwise.
-    submit_preview: SubmitPreview | None = None
+    submit_preview: Annotated[
+        SubmitPreview | None,
+        msgspec.Meta(
+            description="What submitting now would score: the parts with and without a score, "
+            "and whether there will be an overall score (a warning when there will not). "
+            "For the manager while the assessment can be submitted; null otherwise."
+        ),
+    ] = None
 
 
 class AssessmentSummary(msgspec.Struct):
@@ -126,10 +132,25 @@ class ResultRead(msgspec.Struct):
     coverage: float
     computed_at: dt.datetime
     dimensions: list[DimensionResultRead]
-    overall_status: OverallStatus = "scored"
-    scored_weight_share: float = 100.0
+    overall_status: Annotated[
+        OverallStatus,
+        msgspec.Meta(
+            description="insufficient_data: no overall score, maturity, percentile rank or "
+            "change, because the parts with a score carry less than required_weight_share "
+            "percent of the weight of the parts that apply (DESIGN §4)."
+        ),
+    ] = "scored"
+    scored_weight_share: Annotated[
+        float,
+        msgspec.Meta(
+            description="Percent of the weight of the parts that apply that the scored parts carry."
+        ),
+    ] = 100.0
     required_weight_share: float = 60.0
-    overall_note: str | None = None
+    overall_note: Annotated[
+        str | None,
+        msgspec.Meta(description="Why there is no overall score, in the caller's language."),
+    ] = None
     items_with_evidence: list[str] = []
     # Peer benchmark and change since the previous round (DESIGN §5); None until computed.
     benchmark: BenchmarkRead | None = None

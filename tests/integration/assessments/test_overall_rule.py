@@ -243,3 +243,14 @@ async def _answer_vision_and_submit_thin(client: Any, a: Any) -> None:
     await _answer_vision(client, a.token, a.assessment_id)
     submitted = await api_post(client, a.token, f"/api/v1/assessments/{a.assessment_id}/submit")
     assert submitted.status_code == 200, submitted.text
+
+
+async def test_openapi_documents_the_overall_status_and_the_submit_preview(client) -> None:
+    schemas = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]
+    result = schemas["ResultRead"]["properties"]
+    assert set(result["overall_status"]["enum"]) == {"scored", "insufficient_data"}
+    assert {"scored_weight_share", "required_weight_share", "overall_note"} <= set(result)
+    assert "insufficient_data" in result["overall_status"]["description"]
+    assert "submit_preview" in schemas["AssessmentRead"]["properties"]
+    preview = schemas["SubmitPreview"]
+    assert {"scored_dimensions", "unscored_dimensions", "message"} <= set(preview["properties"])
