@@ -35,6 +35,7 @@ from survey.scoring import (
     answers_frame,
     applicable_item_ids,
     dimension_scores,
+    has_enough_scored_weight,
     item_score,
     maturity_level,
     overall_scores,
@@ -521,6 +522,13 @@ def test_scored_weight_share_from_dimension_statuses(
     weights: list[float], statuses: list[str], share: float
 ) -> None:
     assert_allclose(scored_weight_share(weights, statuses), share, atol=ATOL)
+
+
+@pytest.mark.parametrize(
+    ("share", "enough"), [(60.0, True), (59.99, False), (100.0, True), (0.0, False)]
+)
+def test_sixty_percent_of_the_weight_is_enough(share: float, enough: bool) -> None:
+    assert has_enough_scored_weight(share) is enough
 
 
 def test_scored_weight_share_needs_one_weight_per_status() -> None:
