@@ -59,7 +59,7 @@ from survey.db import UTCDateTime, create_engine, create_sessionmaker
 from survey.migrate import upgrade
 from survey.models import Base
 from survey.questionnaires.schema import Dimension, Item, LocalText, Questionnaire
-from survey.scoring import dimension_scores, overall_scores
+from survey.scoring import RULES_VERSION, dimension_scores, overall_scores
 from survey.settings import normalise_database_url
 
 N_ITEMS = 150
@@ -217,10 +217,11 @@ def build_network(path: Path, n_organisations: int, seed: int = 5) -> dict[str, 
             )
             connection.executemany(
                 "INSERT INTO assessment_results (assessment_id, rules_version, score, maturity, coverage,"
-                " computed_at, dimension_ids, dimension_scores) VALUES (?, '1', ?, ?, ?, ?, ?, ?)",
+                " computed_at, dimension_ids, dimension_scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         int(a),
+                        RULES_VERSION,
                         None if np.isnan(s) else float(s),
                         None if pd.isna(m) else int(m),
                         float(c),

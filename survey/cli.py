@@ -37,10 +37,17 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 async def _refresh_derived(settings: Settings) -> int:
     """Figures derived from stored scores that a migration emptied or that an older method
     computed are recomputed at once, so nobody finds them missing."""
+    from survey.assessments.service import rescore_outdated
     from survey.benchmarks.recompute import recompute_missing
     from survey.db import command_session
+    from survey.scoring import RULES_VERSION
 
     async with command_session(settings.database_url) as db, db.begin():
+        rescored = await rescore_outdated(db)
+        if rescored:
+            print(
+                f"Scores of {rescored} assessment(s) recomputed with scoring rules {RULES_VERSION}."
+            )
         return await recompute_missing(db)
 
 

@@ -36,9 +36,13 @@ class DomainError(Exception):
     status_code = 400
     title = "Bad request"
 
-    def __init__(self, detail: str | None = None, **extra: Any) -> None:
-        super().__init__(detail or self.title)
+    def __init__(
+        self, detail: str | None = None, *, title: str | None = None, **extra: Any
+    ) -> None:
+        super().__init__(detail or title or self.title)
         self.detail = detail
+        # A title in the user's language for this case, instead of the status's usual one.
+        self.own_title = title
         self.extra = extra
 
 
@@ -132,7 +136,10 @@ def _status_texts(status: int) -> tuple[str, str]:
 
 
 def _html_error(
-    request: Request[Any, Any, Any], status: int, message: str | None = None
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str | None = None,
+    own_title: str | None = None,
 ) -> Response[Any]:
     from survey.i18n import negotiate_language, set_language
     from survey.web.rendering import render
@@ -143,6 +150,7 @@ def _html_error(
         set_language(negotiate_language(request.headers.get("accept-language")))
 
     title, text = _status_texts(status)
+    title = own_title or title
     return render(
         request,
         "errors/error.html",
@@ -164,11 +172,11 @@ def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     headers = exc.headers if isinstance(exc, TooManyAttempts) else {}
     if is_api(request):
-        response = _problem(exc.status_code, exc.title, exc.detail, **exc.extra)
+        response = _problem(exc.status_code, exc.own_title or exc.title, exc.detail, **exc.extra)
     elif isinstance(exc, NotAuthenticated):
         return _login_redirect(request)
     else:
-        response = _html_error(request, exc.status_code, exc.detail)
+        response = _html_error(request, exc.status_code, exc.detail, exc.own_title)
     response.headers.update(headers)
     return response
 

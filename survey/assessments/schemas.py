@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -57,6 +57,23 @@ class ResponseRead(msgspec.Struct):
     submitted_at: dt.datetime | None = None
 
 
+OverallStatus = Literal["scored", "insufficient_data"]
+
+
+class SubmitPreview(msgspec.Struct):
+    """What submitting the answers as they are now would score (DESIGN §4): which parts
+    get a score and which do not, and whether there will be an overall score (only when
+    the scored parts carry at least ``required_weight_share`` percent of the weight of
+    the parts that apply). ``message`` says it in the caller's language."""
+
+    overall_status: OverallStatus
+    scored_weight_share: float
+    required_weight_share: float
+    scored_dimensions: list[str]
+    unscored_dimensions: list[str]
+    message: str
+
+
 class AssessmentRead(msgspec.Struct):
     id: int
     organisation_id: int
@@ -68,6 +85,14 @@ class AssessmentRead(msgspec.Struct):
     submitted_at: dt.datetime | None
     progress: Progress
     response: ResponseRead | None
+    submit_preview: Annotated[
+        SubmitPreview | None,
+        msgspec.Meta(
+            description="What submitting now would score: the parts with and without a score, "
+            "and whether there will be an overall score (a warning when there will not). "
+            "For the manager while the assessment can be submitted; null otherwise."
+        ),
+    ] = None
 
 
 class AssessmentSummary(msgspec.Struct):
@@ -93,6 +118,12 @@ class DimensionResultRead(msgspec.Struct):
 
 
 class ResultRead(msgspec.Struct):
+    """The stored scores of an assessment. ``overall_status`` is ``insufficient_data``
+    (``score`` and ``maturity`` null, no overall rank or change under ``benchmark``) when
+    the scored parts carry less than ``required_weight_share`` percent of the weight of
+    the parts that apply (``scored_weight_share``); ``overall_note`` then explains it in
+    the caller's language."""
+
     assessment_id: int
     state: str
     rules_version: str
@@ -101,6 +132,25 @@ class ResultRead(msgspec.Struct):
     coverage: float
     computed_at: dt.datetime
     dimensions: list[DimensionResultRead]
+    overall_status: Annotated[
+        OverallStatus,
+        msgspec.Meta(
+            description="insufficient_data: no overall score, maturity, percentile rank or "
+            "change, because the parts with a score carry less than required_weight_share "
+            "percent of the weight of the parts that apply (DESIGN §4)."
+        ),
+    ] = "scored"
+    scored_weight_share: Annotated[
+        float,
+        msgspec.Meta(
+            description="Percent of the weight of the parts that apply that the scored parts carry."
+        ),
+    ] = 100.0
+    required_weight_share: float = 60.0
+    overall_note: Annotated[
+        str | None,
+        msgspec.Meta(description="Why there is no overall score, in the caller's language."),
+    ] = None
     items_with_evidence: list[str] = []
     # Peer benchmark and change since the previous round (DESIGN §5); None until computed.
     benchmark: BenchmarkRead | None = None

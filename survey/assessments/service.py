@@ -45,11 +45,15 @@ from survey.questionnaires.schema import Item, Questionnaire
 from survey.rounds.models import Round, RoundState
 from survey.rounds.service import get_by_name, today
 from survey.scoring import (
+    RULES_VERSION,
     ResponseScore,
     StoredAnswer,
     applicable_item_ids,
+    has_enough_scored_weight,
     item_score,
     score_response,
+    score_responses,
+    scored_weight_share,
 )
 
 EDITABLE_STATES = frozenset({AssessmentState.DRAFT, AssessmentState.REOPENED})
@@ -490,6 +494,80 @@ async def store_result(db: AsyncSession, assessment_id: int, scores: ResponseSco
     await db.flush()
 
 
+async def rescore_outdated(db: AsyncSession) -> int:
+    """Score again the stored results that an older :data:`~survey.scoring.RULES_VERSION`
+    made, then recompute the peer figures of their rounds × questionnaires, so no page
+    shows a score by rules that no longer hold. ``survey db upgrade`` and ``survey serve``
+    call this. Returns how many results were scored again.
+
+    A submitted assessment is scored from its stored answers, which cannot have changed
+    since it was submitted. A reopened one shows the scores of its last submission while
+    its answers may already differ: rules version 2 changed only the overall rule, which
+    is applied to its stored dimension results.
+    """
+    outdated = (
+        await db.execute(
+            select(Assessment, QuestionnaireVersion)
+            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+            .join(
+                QuestionnaireVersion, QuestionnaireVersion.id == Assessment.questionnaire_version_id
+            )
+            .where(AssessmentResult.rules_version != RULES_VERSION)
+            .order_by(Assessment.id)
+        )
+    ).all()
+    if not outdated:
+        return 0
+    versions = {version.id: version for _assessment, version in outdated}
+    responses: dict[int, dict[int, dict[str, StoredAnswer]]] = {}
+    for assessment, version in outdated:
+        if assessment.state == AssessmentState.REOPENED:
+            await _apply_overall_rule(db, assessment.id, definition_of(version))
+        else:
+            responses.setdefault(version.id, {})[assessment.id] = {}
+    answers = await db.execute(
+        select(Response.assessment_id, Answer.item_id, Answer.value, Answer.not_applicable)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(AssessmentResult, AssessmentResult.assessment_id == Response.assessment_id)
+        .where(Response.is_consolidated.is_(True), AssessmentResult.rules_version != RULES_VERSION)
+    )
+    by_assessment = {a: r for by_version in responses.values() for a, r in by_version.items()}
+    for assessment_id, item_id, value, not_applicable in answers:
+        if assessment_id in by_assessment:
+            by_assessment[assessment_id][item_id] = StoredAnswer(value, not_applicable)
+    for version_id, by_version in responses.items():
+        questionnaire = definition_of(versions[version_id])
+        for assessment_id, scores in score_responses(questionnaire, by_version).items():
+            await store_result(db, assessment_id, scores)
+    for round_id, questionnaire_id in sorted(
+        {(assessment.round_id, assessment.questionnaire_id) for assessment, _version in outdated}
+    ):
+        await recompute_benchmarks(db, round_id, questionnaire_id)
+    return len(outdated)
+
+
+async def _apply_overall_rule(
+    db: AsyncSession, assessment_id: int, questionnaire: Questionnaire
+) -> None:
+    result = await db.get(AssessmentResult, assessment_id)
+    assert result is not None
+    weights = {d.id: d.weight for d in questionnaire.dimensions}
+    rows = list(
+        await db.scalars(
+            select(DimensionResult).where(DimensionResult.assessment_id == assessment_id)
+        )
+    )
+    share = scored_weight_share(
+        [weights.get(row.dimension_id, 1.0) for row in rows], [row.status for row in rows]
+    )
+    if not has_enough_scored_weight(share):
+        result.score = None
+        result.maturity = None
+    result.rules_version = RULES_VERSION
+    result.computed_at = utcnow()
+    await db.flush()
+
+
 _DIMENSION_IDS = msgspec.json.Encoder()
 
 
@@ -547,7 +625,10 @@ async def get_result(
         )
     result = await db.get(AssessmentResult, context.assessment.id)
     if result is None:
-        raise Conflict(_("This assessment has not been submitted yet, so it has no scores."))
+        raise Conflict(
+            _("This assessment has not been submitted yet, so it has no scores."),
+            title=_("Not submitted yet"),
+        )
     order = {d.id: index for index, d in enumerate(context.questionnaire.dimensions)}
     dimensions = sorted(
         await db.scalars(

@@ -19,7 +19,7 @@ from survey.assessments.pages import (
     maturity_name,
     neighbours,
 )
-from survey.assessments.presenters import result_read
+from survey.assessments.presenters import preview_for, result_read
 from survey.assessments.schemas import AnswerWrite
 from survey.benchmarks.presenters import attach_benchmark
 from survey.benchmarks.views import result_charts
@@ -219,7 +219,11 @@ class AssessmentViews(Controller):
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id)
-        return render(request, "assessments/overview.html", _page_context(user, context))
+        return render(
+            request,
+            "assessments/overview.html",
+            {**_page_context(user, context), "submit_preview": preview_for(user, context)},
+        )
 
     @get(
         "/assessments/{assessment_id:int}/dimensions/{dimension_id:str}",

@@ -16,11 +16,14 @@ from survey.scoring.consensus import (
 )
 from survey.scoring.core import (
     MIN_COVERAGE,
+    MIN_SCORED_WEIGHT_SHARE,
     RULES_VERSION,
     dimension_scores,
+    has_enough_scored_weight,
     maturity_level,
     overall_scores,
     round_half_up,
+    scored_weight_share,
 )
 from survey.scoring.items import AnswerValue, StoredAnswer, applicable_item_ids, item_score
 from survey.scoring.response import (
@@ -33,6 +36,7 @@ from survey.scoring.response import (
 
 __all__ = [
     "MIN_COVERAGE",
+    "MIN_SCORED_WEIGHT_SHARE",
     "RULES_VERSION",
     "AnswerValue",
     "DimensionScore",
@@ -42,6 +46,7 @@ __all__ = [
     "applicable_item_ids",
     "consensus_frame",
     "dimension_scores",
+    "has_enough_scored_weight",
     "interquartile_range",
     "item_score",
     "lower_median",
@@ -53,4 +58,5 @@ __all__ = [
     "rwg",
     "score_response",
     "score_responses",
+    "scored_weight_share",
 ]

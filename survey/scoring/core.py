@@ -16,7 +16,10 @@ Rules (DESIGN §4, §9 "Scoring arithmetic")
   exactly 60 % is scored. A dimension without applicable weight has no score
   (``not_applicable``).
 - Overall score = Σ vⱼ Dⱼ / Σ vⱼ over the dimensions that have a score, with ``vⱼ``
-  the dimension weights and ``Dⱼ`` the (rounded) dimension scores. Overall coverage
+  the dimension weights and ``Dⱼ`` the (rounded) dimension scores, and only when those
+  dimensions carry at least :data:`MIN_SCORED_WEIGHT_SHARE` (60 %) of the weight of the
+  dimensions that apply (a dimension whose items are all not applicable does not
+  count); otherwise the overall result is ``insufficient_data``. Overall coverage
   = answered weight / applicable weight over all scored items.
 - Scores and coverage are rounded half up to two decimals; maturity bands are
   applied to the rounded score.
@@ -24,6 +27,7 @@ Rules (DESIGN §4, §9 "Scoring arithmetic")
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final, NamedTuple, overload
 
 import numpy as np
@@ -35,16 +39,25 @@ __all__ = [
     "DIMENSION_COLUMNS",
     "MATURITY_BAND_EDGES",
     "MIN_COVERAGE",
+    "MIN_SCORED_WEIGHT_SHARE",
     "OVERALL_COLUMNS",
     "RULES_VERSION",
     "dimension_scores",
+    "has_enough_scored_weight",
     "maturity_level",
     "overall_scores",
     "round_half_up",
+    "scored_weight_share",
 ]
 
-RULES_VERSION: Final = "1"
-"""Version of the scoring rules; stored next to every score. Bump on any rule change."""
+RULES_VERSION: Final = "2"
+"""Version of the scoring rules; stored next to every score. Bump on any rule change:
+``survey db upgrade`` then rescores the stored results of older versions.
+
+1. First rules.
+2. An overall score only when the scored dimensions carry at least
+   :data:`MIN_SCORED_WEIGHT_SHARE` of the weight of the dimensions that apply.
+"""
 
 MIN_COVERAGE: Final = 0.60
 """Smallest coverage (answered / applicable weight) at which a dimension is scored."""
@@ -74,12 +87,23 @@ DIMENSION_COLUMNS: Final = (
     "answered_items",
     "applicable_items",
 )
-OVERALL_COLUMNS: Final = ("assessment_id", "score", "coverage", "maturity")
+OVERALL_COLUMNS: Final = (
+    "assessment_id",
+    "score",
+    "coverage",
+    "maturity",
+    "status",
+    "scored_weight_share",
+)
 
 # Binary noise in a value scaled to whole cents is a few ulp (≈1e-12 for |x| ≤ 10⁴);
 # cleaning it at 1e-9 cents removes it while keeping every meaningful digit.
 _CLEAN_DECIMALS: Final = 9
 _CLEAN_LIMIT: Final = 1e6
+
+MIN_SCORED_WEIGHT_SHARE: Final = 0.60
+"""Smallest share of the applicable dimension weight that the scored dimensions must carry
+for an overall score."""
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -349,13 +373,14 @@ def dimension_scores(answers: pd.DataFrame) -> pd.DataFrame:
 
 
 def overall_scores(dimensions: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
-    """Overall score, coverage and maturity per assessment.
+    """Overall score, coverage and maturity per assessment, or "insufficient data".
 
     Parameters
     ----------
     dimensions : pandas.DataFrame
         The output of :func:`dimension_scores` (columns ``assessment_id``,
-        ``dimension_weight``, ``score`` are used; NaN scores are left out).
+        ``dimension_weight``, ``score`` and ``applicable_weight`` are used; NaN scores
+        are left out, a dimension with no applicable weight does not apply).
     answers : pandas.DataFrame
         The tidy answers frame given to :func:`dimension_scores`.
 
@@ -363,25 +388,39 @@ def overall_scores(dimensions: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFr
     -------
     pandas.DataFrame
         One row per assessment in ``answers`` (order of first appearance), columns
-        ``assessment_id``, ``score`` (NaN when no dimension has a score),
-        ``coverage`` (percent, 2 decimals), ``maturity`` (nullable ``Int64``).
+        ``assessment_id``, ``score`` (NaN unless ``status`` is ``scored``),
+        ``coverage`` (percent, 2 decimals), ``maturity`` (nullable ``Int64``),
+        ``status`` (``scored`` | ``insufficient_data``) and ``scored_weight_share``
+        (percent of the weight of the dimensions that apply carried by the scored
+        ones, 2 decimals; 0 when no dimension applies).
 
     Formula
     -------
-    score = Σ vⱼ Dⱼ / Σ vⱼ over the dimensions j with a score Dⱼ (the rounded
-    dimension scores, so the overall score is reproducible from the published
-    ones), rounded half up to 2 decimals; coverage = 100 × Σ_answered wᵢ /
+    share = 100 × Σ_scored vⱼ / Σ_applies vⱼ with ``vⱼ`` the dimension weights, over
+    the dimensions that have a score and over those that apply (some applicable item
+    weight: a dimension whose items are all not applicable does not count), rounded
+    half up to 2 decimals. When share ≥ 100 × :data:`MIN_SCORED_WEIGHT_SHARE`
+    (exactly 60.00 is enough), score = Σ vⱼ Dⱼ / Σ vⱼ over the dimensions j with a
+    score Dⱼ (the rounded dimension scores, so the overall score is reproducible from
+    the published ones), rounded half up to 2 decimals; otherwise no score, maturity
+    or benchmark: ``insufficient_data``. Coverage = 100 × Σ_answered wᵢ /
     Σ_applicable wᵢ over all scored items of the assessment (item weights wᵢ, not
-    dimension weights). DESIGN §9.
+    dimension weights). DESIGN §4, §9.
 
     Examples
     --------
-    Two dimensions scored 30.00 (weight 1) and 60.00 (weight 2): overall
+    Two dimensions scored 30.00 (weight 1) and 60.00 (weight 2): share 100 %, overall
     (30 + 120) / 3 = 50.00, maturity 3.
+
+    Worked example of the 60 % rule — dimensions A (weight 3, scored 80.00),
+    B (weight 2, too few answers) and C (weight 5, every item not applicable): C does
+    not apply, so share = 100 × 3 / (3 + 2) = 60.00 and the overall score is 80.00.
+    Had B weight 2.0005, the share would be 59.99 and there would be no overall score.
     """
     if not isinstance(dimensions, pd.DataFrame):
         raise ValueError("dimensions must be a pandas DataFrame")
-    missing = [c for c in ("assessment_id", "dimension_weight", "score") if c not in dimensions]
+    needed = ("assessment_id", "dimension_weight", "score", "applicable_weight")
+    missing = [c for c in needed if c not in dimensions]
     if missing:
         raise ValueError(f"dimensions frame lacks column(s): {', '.join(missing)}")
     items = _validated_items(answers)
@@ -390,19 +429,25 @@ def overall_scores(dimensions: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFr
     assessment_ids = key_rows["assessment_id"]
     dim_score = dimensions["score"].to_numpy(dtype=np.float64, na_value=np.nan)
     dim_weight = dimensions["dimension_weight"].to_numpy(dtype=np.float64, na_value=np.nan)
+    applies = dimensions["applicable_weight"].to_numpy(dtype=np.float64, na_value=0.0) > 0
     has_score = ~np.isnan(dim_score)
-    scored = pd.DataFrame(
+    per_dimension = pd.DataFrame(
         {
-            "assessment_id": dimensions["assessment_id"].to_numpy()[has_score],
-            "weighted": dim_weight[has_score] * dim_score[has_score],
-            "weight": dim_weight[has_score],
+            "assessment_id": dimensions["assessment_id"].to_numpy(),
+            "weighted": np.where(has_score, dim_weight * np.nan_to_num(dim_score), 0.0),
+            "scored_weight": np.where(has_score, dim_weight, 0.0),
+            "applies_weight": np.where(applies, dim_weight, 0.0),
         }
     )
-    sums = scored.groupby("assessment_id", sort=False)[["weighted", "weight"]].sum()
-    sums = sums.reindex(pd.Index(assessment_ids))
-    weight = sums["weight"].to_numpy(dtype=np.float64, na_value=np.nan)
+    sums = per_dimension.groupby("assessment_id", sort=False).sum()
+    sums = sums.reindex(pd.Index(assessment_ids)).fillna(0.0)
+    scored_weight = sums["scored_weight"].to_numpy(dtype=np.float64)
+    share = _coverage_percent(scored_weight, sums["applies_weight"].to_numpy(dtype=np.float64))
+    sufficient = (scored_weight > 0) & _enough_weight(share)
     with np.errstate(divide="ignore", invalid="ignore"):
-        raw = np.where(weight > 0, sums["weighted"].to_numpy(dtype=np.float64) / weight, np.nan)
+        raw = np.where(
+            sufficient, sums["weighted"].to_numpy(dtype=np.float64) / scored_weight, np.nan
+        )
     score = round_half_up(raw)
     coverage = _coverage_percent(
         _sum_by(codes, items.answered_weight, n_assessments),
@@ -414,6 +459,44 @@ def overall_scores(dimensions: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFr
             "score": score,
             "coverage": coverage,
             "maturity": maturity_level(score),
+            "status": pd.Series(np.where(sufficient, "scored", "insufficient_data"), dtype="str"),
+            "scored_weight_share": share,
         },
         columns=list(OVERALL_COLUMNS),
     )
+
+
+def _enough_weight(share_percent: FloatArray) -> npt.NDArray[np.bool_]:
+    return share_percent >= round_half_up(100.0 * MIN_SCORED_WEIGHT_SHARE)
+
+
+def has_enough_scored_weight(share_percent: float) -> bool:
+    """Whether a :func:`scored_weight_share` allows an overall score (≥ 60.00 %).
+
+    >>> has_enough_scored_weight(60.0), has_enough_scored_weight(59.99)
+    (True, False)
+    """
+    return bool(_enough_weight(np.array([share_percent], dtype=np.float64))[0])
+
+
+def scored_weight_share(dimension_weights: Sequence[float], statuses: Sequence[str]) -> float:
+    """The share (percent, 2 decimals) of the weight of the dimensions that apply that the
+    scored dimensions carry: the quantity :func:`overall_scores` compares with
+    :data:`MIN_SCORED_WEIGHT_SHARE`, for one assessment from its dimension statuses.
+
+    ``statuses`` as in :func:`dimension_scores` and
+    :class:`survey.scoring.DimensionScore`: ``scored`` and ``insufficient_data`` apply,
+    ``not_applicable`` and ``no_scored_items`` do not. 0 when no dimension applies.
+
+    Examples
+    --------
+    >>> scored_weight_share([3, 2, 5], ["scored", "insufficient_data", "not_applicable"])
+    60.0
+    """
+    weights = np.asarray(dimension_weights, dtype=np.float64)
+    if weights.shape != (len(statuses),):
+        raise ValueError("one dimension weight per status is needed")
+    state = np.asarray(statuses, dtype=object)
+    scored = np.where(state == "scored", weights, 0.0).sum()
+    applies = np.where((state == "scored") | (state == "insufficient_data"), weights, 0.0).sum()
+    return float(_coverage_percent(np.array([scored]), np.array([applies]))[0])

@@ -19,9 +19,16 @@ from survey.scoring.core import (
 )
 from survey.scoring.items import StoredAnswer, applicable_item_ids, item_score
 
-__all__ = ["DimensionScore", "ResponseScore", "answers_frame", "score_response"]
+__all__ = [
+    "DimensionScore",
+    "OverallStatus",
+    "ResponseScore",
+    "answers_frame",
+    "score_response",
+]
 
 DimensionStatus = Literal["scored", "insufficient_data", "not_applicable", "no_scored_items"]
+OverallStatus = Literal["scored", "insufficient_data"]
 
 _UNANSWERED = StoredAnswer()
 
@@ -48,12 +55,19 @@ class DimensionScore(msgspec.Struct, frozen=True):
 
 
 class ResponseScore(msgspec.Struct, frozen=True):
-    """The scores of one response, with the version of the rules that made them."""
+    """The scores of one response, with the version of the rules that made them.
+
+    ``status`` is ``insufficient_data`` (``score`` and ``maturity`` None) unless the
+    scored dimensions carry at least 60 % of the weight of the dimensions that apply;
+    ``scored_weight_share`` is that share in percent (DESIGN §4).
+    """
 
     dimensions: list[DimensionScore]
     score: float | None
     maturity: int | None
     coverage: float
+    status: OverallStatus
+    scored_weight_share: float
     rules_version: str
 
 
@@ -138,6 +152,8 @@ def score_response(
     The worked example of DESIGN §9 — weights 1, 1, 2, 1, 1: maturity level 4
     (0.75), likert 2 (0.25), reversed likert 5 (0), partly (0.5), not applicable —
     gives a dimension score of 100 × 1.5 / 5 = 30.00, coverage 100.00, maturity 2.
+    With only that dimension scored out of two of equal weight, the scored share is
+    50 % < 60 %: the overall status is ``insufficient_data``, without score or maturity.
 
     Raises
     ------
@@ -210,12 +226,20 @@ def _response_score(
         )
     if total is None:
         return ResponseScore(
-            dimensions=results, score=None, maturity=None, coverage=0.0, rules_version=RULES_VERSION
+            dimensions=results,
+            score=None,
+            maturity=None,
+            coverage=0.0,
+            status="insufficient_data",
+            scored_weight_share=0.0,
+            rules_version=RULES_VERSION,
         )
     return ResponseScore(
         dimensions=results,
         score=_optional_float(total["score"]),
         maturity=_optional_int(total["maturity"]),
         coverage=float(cast(float, total["coverage"])),
+        status=cast(OverallStatus, str(total["status"])),
+        scored_weight_share=float(cast(float, total["scored_weight_share"])),
         rules_version=RULES_VERSION,
     )

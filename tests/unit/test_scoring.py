@@ -35,11 +35,13 @@ from survey.scoring import (
     answers_frame,
     applicable_item_ids,
     dimension_scores,
+    has_enough_scored_weight,
     item_score,
     maturity_level,
     overall_scores,
     round_half_up,
     score_response,
+    scored_weight_share,
 )
 
 ATOL = 1e-9
@@ -422,7 +424,7 @@ def test_overall_is_dimension_weighted_and_coverage_is_over_all_scored_items() -
     questionnaire = make_questionnaire(
         likert_dimension("a", 2, weight=1.0),  # items weight 1
         likert_dimension("b", 2, weight=2.0),
-        make_dimension("c", [make_item(f"c-{k}", weight=2.0) for k in range(1, 5)], weight=5.0),
+        make_dimension("c", [make_item(f"c-{k}", weight=2.0) for k in range(1, 5)], weight=2.0),
     )
     answers = {
         # a: levels 2, 2 → 0.25, 0.25 → 25.00
@@ -438,11 +440,100 @@ def test_overall_is_dimension_weighted_and_coverage_is_over_all_scored_items() -
     assert dim(result, "a").score == 25.0
     assert dim(result, "b").score == 87.5
     assert dim(result, "c").status == "insufficient_data"
+    # a and b carry 3 of the weight 5 that applies: 60 %, just enough for an overall score
+    assert result.status == "scored"
+    assert result.scored_weight_share == 60.0
     # overall score = (1 × 25 + 2 × 87.5) / (1 + 2) = 200 / 3 = 66.666… → 66.67, maturity 4
     assert_allclose(result.score, 66.67, atol=ATOL)
     assert result.maturity == 4
     # overall coverage over item weights: answered 1+1+1+1+2 = 6 of 1+1+1+1+8 = 12 → 50 %
     assert result.coverage == 50.0
+
+
+# Overall 60 % rule (DESIGN §4, §9): the scored dimensions must carry at least 60 % of the
+# weight of the dimensions that apply. Dimension a is scored (levels 5, 3 → 75.00); b has
+# 1 of 4 items answered (25 % coverage → insufficient data); c is all "not applicable".
+@pytest.mark.parametrize(
+    ("weight_a", "weight_b", "share", "score"),
+    [
+        (3.0, 2.0, 60.0, 75.0),  # 3 / 5 = 60.00 %: exactly enough
+        (3.0, 2.0005, 59.99, None),  # 3 / 5.0005 = 59.994 % → 59.99 %: not enough
+        (1.0, 5.0, 16.67, None),  # 1 of 6 (the manager): no overall score
+        (5.0, 1.0, 83.33, 75.0),
+    ],
+)
+def test_overall_needs_sixty_percent_of_the_applicable_dimension_weight(
+    weight_a: float, weight_b: float, share: float, score: float | None
+) -> None:
+    questionnaire = make_questionnaire(
+        likert_dimension("a", 2, weight=weight_a),
+        likert_dimension("b", 4, weight=weight_b),
+        likert_dimension("c", 2, weight=100.0, allow_not_applicable=True),
+    )
+    answers = {
+        "a-1": answer(5),
+        "a-2": answer(3),
+        "b-1": answer(4),
+        "c-1": answer(na=True),
+        "c-2": answer(na=True),
+    }
+    result = score_response(questionnaire, answers)
+    assert [d.status for d in result.dimensions] == [
+        "scored",
+        "insufficient_data",
+        "not_applicable",
+    ]
+    assert dim(result, "a").score == 75.0
+    # c (weight 100, all not applicable) is not in the weight that the 60 % compares against
+    assert_allclose(result.scored_weight_share, share, atol=ATOL)
+    assert result.score == score
+    if score is None:
+        assert result.status == "insufficient_data"
+        assert result.maturity is None
+    else:
+        assert result.status == "scored"
+        assert result.maturity == 4
+    # coverage stays over all scored items: 3 answered of 6 applicable item weight
+    assert result.coverage == 50.0
+    assert result.rules_version == RULES_VERSION == "2"
+
+
+def test_overall_without_any_applicable_dimension_is_insufficient_data() -> None:
+    questionnaire = make_questionnaire(likert_dimension("a", 2, allow_not_applicable=True))
+    result = score_response(questionnaire, {"a-1": answer(na=True), "a-2": answer(na=True)})
+    assert (result.status, result.score, result.scored_weight_share) == (
+        "insufficient_data",
+        None,
+        0.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("weights", "statuses", "share"),
+    [
+        ([3, 2, 5], ["scored", "insufficient_data", "not_applicable"], 60.0),
+        ([3, 2.0005], ["scored", "insufficient_data"], 59.99),
+        ([1, 1, 1], ["scored", "no_scored_items", "not_applicable"], 100.0),
+        ([1, 2], ["insufficient_data", "insufficient_data"], 0.0),
+        ([1], ["not_applicable"], 0.0),
+    ],
+)
+def test_scored_weight_share_from_dimension_statuses(
+    weights: list[float], statuses: list[str], share: float
+) -> None:
+    assert_allclose(scored_weight_share(weights, statuses), share, atol=ATOL)
+
+
+@pytest.mark.parametrize(
+    ("share", "enough"), [(60.0, True), (59.99, False), (100.0, True), (0.0, False)]
+)
+def test_sixty_percent_of_the_weight_is_enough(share: float, enough: bool) -> None:
+    assert has_enough_scored_weight(share) is enough
+
+
+def test_scored_weight_share_needs_one_weight_per_status() -> None:
+    with pytest.raises(ValueError, match="one dimension weight per status"):
+        scored_weight_share([1.0], ["scored", "scored"])
 
 
 def test_overall_uses_the_rounded_dimension_scores() -> None:
@@ -642,13 +733,23 @@ def test_dimension_scores_on_a_hand_built_frame() -> None:
     assert result["maturity"].tolist() == [2, pd.NA, 4, pd.NA]
 
     overall = overall_scores(result, frame)
-    assert list(overall.columns) == ["assessment_id", "score", "coverage", "maturity"]
+    assert list(overall.columns) == [
+        "assessment_id",
+        "score",
+        "coverage",
+        "maturity",
+        "status",
+        "scored_weight_share",
+    ]
     assert overall["assessment_id"].tolist() == [1, 2]
-    # 1: only x scored → 30.00; coverage (5 + 1) / (5 + 2) = 85.714… → 85.71
-    # 2: only x scored → 75.00; coverage 4 / 4 = 100
-    assert_allclose(overall["score"], [30.0, 75.0], atol=ATOL)
+    # 1: only x scored, weight 1 of 1 + 3 that applies → 25 % < 60 %: no overall score;
+    #    coverage (5 + 1) / (5 + 2) = 85.714… → 85.71
+    # 2: only x scored, z does not apply → 100 % → 75.00; coverage 4 / 4 = 100
+    assert_allclose(overall["score"], [NAN, 75.0], atol=ATOL)
     assert_allclose(overall["coverage"], [85.71, 100.0], atol=ATOL)
-    assert overall["maturity"].tolist() == [2, 4]
+    assert_allclose(overall["scored_weight_share"], [25.0, 100.0], atol=ATOL)
+    assert overall["status"].tolist() == ["insufficient_data", "scored"]
+    assert overall["maturity"].tolist() == [pd.NA, 4]
 
 
 def random_questionnaire() -> Questionnaire:

@@ -17,6 +17,7 @@ from survey.assessments.models import (
     AssessmentResult,
     AssessmentState,
     DimensionResult,
+    QuestionnaireVersion,
     Response,
 )
 from survey.assessments.publishing import definition_of, latest_versions
@@ -40,6 +41,37 @@ VISION = {
     "vb-gedragen": 5,
 }
 VISION_SCORE = 84.38
+
+MORE_PARTS = ("toegankelijkheid-aanbod", "dienstverlening", "methodieken")
+"""Parts answered besides "Visie en beleid" where a test needs an overall score: four of the
+six parts (weight 1 each) carry 67 % of the weight, and an overall score needs 60 % (DESIGN §4)."""
+
+
+async def answer_more_parts(db: Any, assessment_id: int, level: float = 3.0, seed: int = 1) -> None:
+    """Store answers to :data:`MORE_PARTS` on the assessment's consolidated response, as if
+    its manager had answered them (the realistic answers of the demo network)."""
+    assessment = await db.get(Assessment, assessment_id)
+    version = await db.get(QuestionnaireVersion, assessment.questionnaire_version_id)
+    questionnaire = definition_of(version)
+    items = {i.id for d in questionnaire.dimensions if d.id in MORE_PARTS for i in d.items}
+    response = await db.scalar(
+        select(Response).where(
+            Response.assessment_id == assessment_id, Response.is_consolidated.is_(True)
+        )
+    )
+    answers = demo_answers(questionnaire, level, random.Random(seed))
+    db.add_all(
+        Answer(
+            response_id=response.id,
+            item_id=item_id,
+            value=answer.value,
+            not_applicable=answer.not_applicable,
+            revision=1,
+        )
+        for item_id, answer in answers.items()
+        if item_id in items
+    )
+    await db.commit()
 
 
 async def submit_arranged(
