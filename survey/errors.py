@@ -87,7 +87,8 @@ class TooManyAttempts(DomainError):
     title = "Too many attempts"
 
     def __init__(self, detail: str, retry_after: int, errors: dict[str, str] | None = None) -> None:
-        super().__init__(detail, **({"errors": errors} if errors else {}))
+        extra: dict[str, Any] = {"errors": errors} if errors else {}
+        super().__init__(detail, **extra)
         self.retry_after = max(int(retry_after), 1)
         self.errors = errors or {}
 
