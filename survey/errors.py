@@ -24,6 +24,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from survey.i18n import N_
 from survey.i18n import gettext as _
 
 logger = logging.getLogger("survey")
@@ -33,8 +34,11 @@ PREPARED_KEY = "survey.prepared"
 
 
 class DomainError(Exception):
+    """A refusal the person can act on; ``title`` is an English message id, translated into
+    the request's language when the error is answered, like the ``detail`` the service gave."""
+
     status_code = 400
-    title = "Bad request"
+    title = N_("Bad request")
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
@@ -44,29 +48,29 @@ class DomainError(Exception):
 
 class NotAuthenticated(DomainError):
     status_code = 401
-    title = "Not logged in"
+    title = N_("Not logged in")
 
 
 class Forbidden(DomainError):
     status_code = 403
-    title = "Not allowed"
+    title = N_("Not allowed")
 
 
 class NotFound(DomainError):
     status_code = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(DomainError):
     status_code = 409
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Invalid(DomainError):
     """Input that breaks a rule; ``errors`` maps field names to messages for the user."""
 
     status_code = 400
-    title = "Invalid input"
+    title = N_("Invalid input")
 
     def __init__(self, errors: dict[str, str], detail: str | None = None) -> None:
         super().__init__(detail or next(iter(errors.values()), None), errors=errors)
@@ -140,7 +144,8 @@ def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if is_api(request):
-        return _problem(exc.status_code, exc.title, exc.detail, **exc.extra)
+        detail = exc.detail or _status_texts(exc.status_code)[1]
+        return _problem(exc.status_code, _(exc.title), detail, **exc.extra)
     if isinstance(exc, NotAuthenticated):
         return _login_redirect(request)
     return _html_error(request, exc.status_code, exc.detail)
@@ -169,11 +174,12 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         extra: dict[str, Any] = {}
         if isinstance(exc, ValidationException) and exc.extra:
             extra["errors"] = _field_errors(exc.extra)
-        detail = exc.detail
+        # The framework's own details are English; the person reads their language.
+        title, detail = _status_texts(status)
         if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):
-            detail = "CSRF token missing or wrong: send it in the x-csrftoken header."
+            detail = _("CSRF token missing or wrong: send it in the x-csrftoken header.")
         headers = getattr(exc, "headers", None) or {}
-        response = _problem(status, _status_texts(status)[0], detail, **extra)
+        response = _problem(status, title, detail, **extra)
         response.headers.update(headers)
         return response
     if isinstance(exc, NotAuthorizedException):
@@ -186,7 +192,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if is_api(request):
-        return _problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", None)
+        return _problem(
+            HTTP_500_INTERNAL_SERVER_ERROR, *_status_texts(HTTP_500_INTERNAL_SERVER_ERROR)
+        )
     try:
         return _html_error(request, HTTP_500_INTERNAL_SERVER_ERROR)
     except Exception:  # the error page itself failed; answer plainly
