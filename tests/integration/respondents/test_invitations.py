@@ -399,3 +399,24 @@ async def test_the_mail_and_the_page_give_the_same_expiry_in_brussels_time_writt
 
     assert expected in body
     assert expected in page.text
+
+
+async def test_a_respondent_reads_the_state_of_their_own_response(client, db, settings) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
+    token = await csrf_token(client)
+    await answer(client, token, setup.assessment_id, "vb-missie", 2)
+
+    def state_line(page: Any) -> str:
+        found = re.search(r'<p class="state-line">(.*?)</p>', page.text, re.S)
+        assert found, page.text
+        return re.sub(r"<[^>]+>|\s+", " ", found.group(1))
+
+    before = state_line(await client.get(f"/assessments/{setup.assessment_id}"))
+    await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
+    after = state_line(await client.get(f"/assessments/{setup.assessment_id}"))
+
+    assert nl("In progress") in before
+    # The organisation's assessment is still in progress; the respondent's own response is not.
+    assert nl("Submitted") in after and nl("In progress") not in after
