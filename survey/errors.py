@@ -24,7 +24,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
-from survey.i18n import N_
+from survey.i18n import LANGUAGES, N_, negotiate_language, set_language
 from survey.i18n import gettext as _
 
 logger = logging.getLogger("survey")
@@ -112,16 +112,26 @@ def _status_texts(status: int) -> tuple[str, str]:
     )
 
 
+def _unprepared_language(request: Request[Any, Any, Any]) -> None:
+    """No route matched, so no middleware ran: only the address and the browser tell the
+    language (the same order as for a matched route, without the session)."""
+    if PREPARED_KEY in request.scope:
+        return
+    request.state.user = None
+    chosen = request.query_params.get("lang")
+    set_language(
+        chosen
+        if chosen in LANGUAGES
+        else negotiate_language(request.headers.get("accept-language"))
+    )
+
+
 def _html_error(
     request: Request[Any, Any, Any], status: int, message: str | None = None
 ) -> Response[Any]:
-    from survey.i18n import negotiate_language, set_language
     from survey.web.rendering import render
 
-    if PREPARED_KEY not in request.scope:
-        # No route matched, so no middleware ran: only the browser's language is known.
-        request.state.user = None
-        set_language(negotiate_language(request.headers.get("accept-language")))
+    _unprepared_language(request)
 
     title, text = _status_texts(status)
     return render(
@@ -171,6 +181,7 @@ def _field_errors(raw: Any) -> Any:
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if is_api(request):
+        _unprepared_language(request)
         extra: dict[str, Any] = {}
         if isinstance(exc, ValidationException) and exc.extra:
             extra["errors"] = _field_errors(exc.extra)

@@ -47,3 +47,20 @@ async def test_problem_details_are_in_the_language_of_the_request(
         said(language, "Check what you entered and try again."),
     )
     assert "revision" in malformed["errors"]  # the field is still named
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+async def test_an_address_no_route_matches_answers_in_the_browsers_language(
+    client, language: str
+) -> None:
+    browser = {"accept-language": f"{language},nl;q=0.5"}
+    unknown = await client.get("/api/v1/no-such-thing", headers=browser)
+    wrong_method = await client.delete("/api/v1/rounds", headers=browser)
+
+    assert unknown.status_code == 404
+    assert (unknown.json()["title"], unknown.json()["detail"]) == (
+        said(language, "Page not found"),
+        said(language, "This page does not exist, or you do not have access to it."),
+    )
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["title"] == said(language, "Something in the request is not right")
