@@ -11,9 +11,14 @@ assets:
     npm ci --no-audit --no-fund --loglevel=error
 
 # First run and every run after: schema, demo network, then serve on 127.0.0.1:8000
-start: assets migrate demo serve
+# (another port: `just start --port 8001`, or SURVEY_PORT / SURVEY_HOST). Ctrl+C stops the
+# server cleanly; `just` still exits 130 after a Ctrl+C, but without a "recipe failed" line.
+[no-exit-message]
+start *ARGS: assets migrate demo
+    uv run survey serve {{ARGS}}
 
-# Serve the app (SURVEY_* variables configure it)
+# Serve the app (SURVEY_* variables configure it; `just serve --port 8001`)
+[no-exit-message]
 serve *ARGS:
     uv run survey serve {{ARGS}}
 

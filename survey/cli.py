@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
+from survey.organisations.reference import (
+    MUNICIPALITIES,
+    MUNICIPALITY_CODES,
+    OUTSIDE_BRUSSELS,
+    SECTORS,
+    SIZE_BANDS,
+)
 from survey.settings import Settings, SettingsError, load_settings
 
 
@@ -21,12 +30,11 @@ def _settings() -> Settings:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from survey.migrate import upgrade
+    from survey.migrate import upgrade_and_say
 
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url, args.revision)
-    print(f"Database is at revision {args.revision}.")
+    print(upgrade_and_say(settings.database_url, args.revision))
     if args.revision == "head":
         refreshed = asyncio.run(_refresh_derived(settings))
         if refreshed:
@@ -51,12 +59,37 @@ async def _refresh_derived(settings: Settings) -> int:
         return await recompute_missing(db)
 
 
+class _Stopped(Exception):
+    """Ctrl+C or a SIGTERM: the way to stop the server, not a failure."""
+
+
+def _stop(_signum: int, _frame: FrameType | None) -> None:
+    raise _Stopped
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    # Uvicorn shuts down gracefully on SIGINT/SIGTERM and then re-raises the signal to the
+    # handlers found before it started: these, so a stop ends with status 0 and no traceback
+    # (not 130 or 143, which `just` reports as a failed recipe).
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _serve(args)
+    except _Stopped:
+        print("N-scan stopped.", flush=True)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from survey.startup import check_ready
 
     settings = _settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
     problem = asyncio.run(check_ready(settings))
     if problem:
         print(f"survey: {problem}", file=sys.stderr)
@@ -64,12 +97,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     refreshed = asyncio.run(_refresh_derived(settings))  # e.g. after `alembic upgrade` by hand
     if refreshed:
         print(f"Peer benchmarks recomputed for {refreshed} round(s) × questionnaire(s).")
-    print(f"N-scan is running at http://{args.host}:{args.port}/  (stop with Ctrl+C)", flush=True)
+    print(f"N-scan is running at http://{host}:{port}/  (stop with Ctrl+C)", flush=True)
     uvicorn.run(
         "survey.app:create_app",
         factory=True,
-        host=args.host,
-        port=args.port,
+        host=host,
+        port=port,
         workers=args.workers,
         log_level="warning",
         proxy_headers=settings.is_production,
@@ -208,10 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve", help="run the web app", description="Serve the web app and API."
     )
+    serve.add_argument("--host", help="address to listen on (default: SURVEY_HOST, else 127.0.0.1)")
     serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+        "--port", type=int, help="port to listen on (default: SURVEY_PORT, else 8000)"
     )
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.set_defaults(handler=cmd_serve)
 
@@ -238,10 +271,29 @@ def build_parser() -> argparse.ArgumentParser:
     org_create.add_argument(
         "--enterprise-number", required=True, help="KBO/BCE number, e.g. 0403.170.701"
     )
-    org_create.add_argument("--sector", required=True, help="sector slug, e.g. youth-work")
-    org_create.add_argument("--size", required=True, help="size band: 1-9, 10-49, 50-249 or 250+")
+    # The valid values are in the help and, from argparse, in the error for any other value.
     org_create.add_argument(
-        "--municipality", required=True, help="NIS code (21001..21019) or 'outside'"
+        "--sector",
+        required=True,
+        choices=SECTORS,
+        metavar="SECTOR",
+        help="one of: " + ", ".join(SECTORS),
+    )
+    org_create.add_argument(
+        "--size",
+        required=True,
+        choices=SIZE_BANDS,
+        metavar="SIZE",
+        help="size band in FTE, one of: " + ", ".join(SIZE_BANDS),
+    )
+    org_create.add_argument(
+        "--municipality",
+        required=True,
+        choices=MUNICIPALITY_CODES,
+        metavar="MUNICIPALITY",
+        help="NIS code of a Brussels municipality, or 'outside': "
+        + ", ".join(f"{code} {dutch}" for code, (dutch, _french) in MUNICIPALITIES.items())
+        + f", {OUTSIDE_BRUSSELS}",
     )
     org_create.add_argument("--funded", action="store_true", help="funded by the VGC")
     org_create.set_defaults(handler=cmd_org_create)

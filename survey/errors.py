@@ -24,6 +24,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from survey.i18n import LANGUAGES, N_, negotiate_language, set_language
 from survey.i18n import gettext as _
 
 logger = logging.getLogger("survey")
@@ -33,8 +34,11 @@ PREPARED_KEY = "survey.prepared"
 
 
 class DomainError(Exception):
+    """A refusal the person can act on; ``title`` is an English message id, translated into
+    the request's language when the error is answered, like the ``detail`` the service gave."""
+
     status_code = 400
-    title = "Bad request"
+    title = N_("Bad request")
 
     def __init__(
         self, detail: str | None = None, *, title: str | None = None, **extra: Any
@@ -48,29 +52,29 @@ class DomainError(Exception):
 
 class NotAuthenticated(DomainError):
     status_code = 401
-    title = "Not logged in"
+    title = N_("Not logged in")
 
 
 class Forbidden(DomainError):
     status_code = 403
-    title = "Not allowed"
+    title = N_("Not allowed")
 
 
 class NotFound(DomainError):
     status_code = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(DomainError):
     status_code = 409
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Invalid(DomainError):
     """Input that breaks a rule; ``errors`` maps field names to messages for the user."""
 
     status_code = 400
-    title = "Invalid input"
+    title = N_("Invalid input")
 
     def __init__(self, errors: dict[str, str], detail: str | None = None) -> None:
         super().__init__(detail or next(iter(errors.values()), None), errors=errors)
@@ -84,7 +88,7 @@ class TooManyAttempts(DomainError):
     """
 
     status_code = 429
-    title = "Too many attempts"
+    title = N_("Too many attempts")
 
     def __init__(self, detail: str, retry_after: int, errors: dict[str, str] | None = None) -> None:
         extra: dict[str, Any] = {"errors": errors} if errors else {}
@@ -136,19 +140,29 @@ def _status_texts(status: int) -> tuple[str, str]:
     )
 
 
+def _unprepared_language(request: Request[Any, Any, Any]) -> None:
+    """No route matched, so no middleware ran: only the address and the browser tell the
+    language (the same order as for a matched route, without the session)."""
+    if PREPARED_KEY in request.scope:
+        return
+    request.state.user = None
+    chosen = request.query_params.get("lang")
+    set_language(
+        chosen
+        if chosen in LANGUAGES
+        else negotiate_language(request.headers.get("accept-language"))
+    )
+
+
 def _html_error(
     request: Request[Any, Any, Any],
     status: int,
     message: str | None = None,
     own_title: str | None = None,
 ) -> Response[Any]:
-    from survey.i18n import negotiate_language, set_language
     from survey.web.rendering import render
 
-    if PREPARED_KEY not in request.scope:
-        # No route matched, so no middleware ran: only the browser's language is known.
-        request.state.user = None
-        set_language(negotiate_language(request.headers.get("accept-language")))
+    _unprepared_language(request)
 
     title, text = _status_texts(status)
     title = own_title or title
@@ -173,7 +187,8 @@ def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     headers = exc.headers if isinstance(exc, TooManyAttempts) else {}
     if is_api(request):
-        response = _problem(exc.status_code, exc.own_title or exc.title, exc.detail, **exc.extra)
+        detail = exc.detail or _status_texts(exc.status_code)[1]
+        response = _problem(exc.status_code, exc.own_title or _(exc.title), detail, **exc.extra)
     elif isinstance(exc, NotAuthenticated):
         return _login_redirect(request)
     else:
@@ -202,14 +217,16 @@ def _field_errors(raw: Any) -> Any:
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if is_api(request):
+        _unprepared_language(request)
         extra: dict[str, Any] = {}
         if isinstance(exc, ValidationException) and exc.extra:
             extra["errors"] = _field_errors(exc.extra)
-        detail = exc.detail
+        # The framework's own details are English; the person reads their language.
+        title, detail = _status_texts(status)
         if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):
-            detail = "CSRF token missing or wrong: send it in the x-csrftoken header."
+            detail = _("CSRF token missing or wrong: send it in the x-csrftoken header.")
         headers = getattr(exc, "headers", None) or {}
-        response = _problem(status, _status_texts(status)[0], detail, **extra)
+        response = _problem(status, title, detail, **extra)
         response.headers.update(headers)
         return response
     if isinstance(exc, NotAuthorizedException):
@@ -222,7 +239,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if is_api(request):
-        return _problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", None)
+        return _problem(
+            HTTP_500_INTERNAL_SERVER_ERROR, *_status_texts(HTTP_500_INTERNAL_SERVER_ERROR)
+        )
     try:
         return _html_error(request, HTTP_500_INTERNAL_SERVER_ERROR)
     except Exception:  # the error page itself failed; answer plainly

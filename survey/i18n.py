@@ -6,11 +6,14 @@ catalogues. They are compiled in memory at start-up, so a clone needs no build s
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -19,6 +22,10 @@ LANGUAGES: tuple[str, ...] = ("nl", "fr", "en")
 DEFAULT_LANGUAGE = "nl"
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 LOCALE_DIR = Path(__file__).parent / "locale"
+# Formats of dates and numbers: Belgian Dutch and French; British English writes a date
+# out day first ("5 January 2027"), so no reader takes 05/01 for the 1st of May.
+FORMAT_LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
+TIME_ZONE = ZoneInfo("Europe/Brussels")
 
 _current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
 
@@ -60,6 +67,73 @@ _ = gettext
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
+
+
+def _format_locale(language: str | None) -> str:
+    return FORMAT_LOCALES.get(language or current_language(), FORMAT_LOCALES[DEFAULT_LANGUAGE])
+
+
+def format_date(value: dt.date | dt.datetime | None, language: str | None = None) -> str:
+    """A date written out in the reader's language; a timestamp (stored in UTC) is first
+    taken to Brussels time, so a page, an e-mail and a command name the same day.
+
+    >>> format_date(dt.date(2027, 1, 5), "en"), format_date(dt.date(2027, 1, 5), "nl")
+    ('5 January 2027', '5 januari 2027')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = _brussels(value).date()
+    return dates.format_date(value, "long", locale=_format_locale(language))
+
+
+def format_datetime(value: dt.datetime | None, language: str | None = None) -> str:
+    """A timestamp in Brussels time: the date written out and the time of day.
+
+    >>> format_datetime(dt.datetime(2026, 12, 19, 23, 30, tzinfo=dt.UTC), "nl")
+    '20 december 2026, 00:30'
+    """
+    if value is None:
+        return ""
+    local = _brussels(value)
+    locale = _format_locale(language)
+    day = dates.format_date(local.date(), "long", locale=locale)
+    time = dates.format_time(local.time(), "short", locale=locale)
+    pattern = str(dates.get_datetime_format("long", locale=locale))
+    return pattern.replace("{1}", day).replace("{0}", time)
+
+
+def _brussels(value: dt.datetime) -> dt.datetime:
+    # SQLite gives back naive timestamps; they are stored in UTC.
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(TIME_ZONE)
+
+
+def format_number(value: float, digits: int | None = None, language: str | None = None) -> str:
+    """A number with grouped thousands as the reader's language writes them: with ``digits``
+    decimals (the caller rounds; Babel would round half to even), or with as many as it
+    has, up to three, when ``digits`` is None.
+
+    >>> format_number(100000, 0, "nl"), format_number(0.12, 2, "fr"), format_number(0.5, None, "en")
+    ('100.000', '0,12', '0.5')
+    """
+    decimals = "###" if digits is None else "0" * digits
+    pattern = "#,##0" + ("." + decimals if decimals else "")
+    return numbers.format_decimal(value, format=pattern, locale=_format_locale(language))
+
+
+def format_percent(value: float, digits: int = 0, language: str | None = None) -> str:
+    """A percentage given on a scale of 0 to 100, with the sign placed as the reader's
+    language places it ("84%" in Dutch and English, "84 %" in French).
+
+    >>> format_percent(84, 0, "nl"), format_percent(84, 0, "fr")
+    ('84%', '84\u00a0%')
+    """
+    locale = _format_locale(language)
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    if digits:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return numbers.format_percent(value / 100, format=pattern, locale=locale)
 
 
 def negotiate_language(accept_language: str | None) -> str:

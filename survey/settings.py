@@ -54,6 +54,9 @@ class Settings:
     smtp_starttls: bool
     # The address people reach the app at, for links in e-mails (never the request's Host).
     public_url: str
+    # Where `survey serve` listens unless --host / --port say otherwise.
+    host: str = "127.0.0.1"
+    port: int = 8000
 
     @property
     def is_production(self) -> bool:
@@ -83,6 +86,14 @@ def _secret_from_data_dir(data_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(secret)
     return secret
+
+
+def _port(value: str | None) -> int:
+    if value is None or value.strip() == "":
+        return 8000
+    if not value.strip().isdigit() or not 1 <= int(value) <= 65535:
+        raise SettingsError(f"SURVEY_PORT must be a port number from 1 to 65535, got {value!r}")
+    return int(value)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -143,4 +154,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_sender=get("SURVEY_SMTP_SENDER", "N-scan <no-reply@n-scan.local>"),
         smtp_starttls=_flag(get("SURVEY_SMTP_STARTTLS"), default=True),
         public_url=public_url,
+        host=get("SURVEY_HOST", "").strip() or "127.0.0.1",
+        port=_port(get("SURVEY_PORT")),
     )

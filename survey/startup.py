@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-
 from survey.assessments.publishing import changed_published_versions
 from survey.db import create_engine, create_sessionmaker
-from survey.migrate import alembic_config
+from survey.migrate import current_revision, head_revision
 from survey.questionnaires import DefinitionError, registry
 from survey.settings import PROJECT_ROOT, Settings
 
@@ -25,12 +22,7 @@ async def check_ready(settings: Settings) -> str | None:
 
     engine = create_engine(settings.database_url)
     try:
-        async with engine.connect() as connection:
-            current = await connection.run_sync(
-                lambda sync: MigrationContext.configure(sync).get_current_revision()
-            )
-        head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
-        if current != head:
+        if await current_revision(engine) != head_revision(settings.database_url):
             return "the database schema is not up to date: run `survey db upgrade` first."
         async with create_sessionmaker(engine)() as db:
             changed = await changed_published_versions(db)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from survey.assessments.models import Answer
 from survey.assessments.schemas import AnswerWrite
-from survey.i18n import N_
+from survey.i18n import N_, format_number
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item, Questionnaire
 
@@ -166,11 +166,13 @@ def item_view(
 def _number_hint(item: Item) -> str | None:
     low, high = item.minimum, item.maximum
     if low is not None and high is not None:
-        return _("A number from %(low)s to %(high)s.", low=f"{low:g}", high=f"{high:g}")
+        return _(
+            "A number from %(low)s to %(high)s.", low=format_number(low), high=format_number(high)
+        )
     if low is not None:
-        return _("A number of at least %(low)s.", low=f"{low:g}")
+        return _("A number of at least %(low)s.", low=format_number(low))
     if high is not None:
-        return _("A number of at most %(high)s.", high=f"{high:g}")
+        return _("A number of at most %(high)s.", high=format_number(high))
     return None
 
 

@@ -38,6 +38,7 @@ from survey.benchmarks.recompute import recompute as recompute_benchmarks
 from survey.db import utcnow
 from survey.errors import Conflict, Forbidden, Invalid, NotFound
 from survey.evidence.models import Evidence
+from survey.i18n import format_number
 from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
 from survey.organisations.service import can_view
@@ -366,8 +367,8 @@ def _value_message(item: Item) -> str:
         if item.minimum is not None and item.maximum is not None:
             return _(
                 "Enter a number from %(low)s to %(high)s.",
-                low=f"{item.minimum:g}",
-                high=f"{item.maximum:g}",
+                low=format_number(item.minimum),
+                high=format_number(item.maximum),
             )
         return _("Enter a number.")
     if item.type == "text":

@@ -29,7 +29,7 @@ from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
 from survey.respondents import service as respondents
 from survey.web.dependencies import Db, LoggedIn
-from survey.web.rendering import is_htmx, render
+from survey.web.rendering import is_htmx, local_decimal, render
 
 
 def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
@@ -90,9 +90,9 @@ async def _respondents_summary(
             )
         ]
         if consensus.iqr is not None:
-            parts.append(_("spread %(iqr)s", iqr=f"{consensus.iqr:.2f}"))
+            parts.append(_("spread %(iqr)s", iqr=local_decimal(consensus.iqr, 2)))
         if consensus.agreement is not None:
-            parts.append(_("agreement %(rwg)s", rwg=f"{consensus.agreement:.2f}"))
+            parts.append(_("agreement %(rwg)s", rwg=local_decimal(consensus.agreement, 2)))
         if consensus.needs_discussion:
             parts.append(_("discuss"))
         lines[consensus.item.id] = " · ".join(parts)

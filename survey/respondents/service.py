@@ -34,7 +34,7 @@ from survey.audit.service import record
 from survey.db import utcnow
 from survey.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
 from survey.evidence.models import Evidence
-from survey.i18n import LANGUAGES, N_, translations
+from survey.i18n import LANGUAGES, N_, format_datetime, translations
 from survey.i18n import gettext as _
 from survey.mail import send_mail
 from survey.organisations.models import Organisation
@@ -205,7 +205,7 @@ async def invite(
         "questionnaire": context.questionnaire.title.get(language),
         "organisation": context.organisation.name,
         "round": context.round.name,
-        "expires": invitation.expires_at.strftime("%d/%m/%Y"),
+        "expires": format_datetime(invitation.expires_at, language),
         "link": link,
     }
     mail = InvitationMail(

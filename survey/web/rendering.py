@@ -6,12 +6,9 @@ one block of the same template, so fragments live next to their page.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import MediaType, Request, Response
 from litestar.utils.scope.state import ScopeState
@@ -22,31 +19,25 @@ from survey.scoring import round_half_up
 from survey.settings import PROJECT_ROOT
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
-BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-def local_datetime(value: dt.datetime | None, with_time: bool = True) -> str:
-    """A UTC timestamp shown in Brussels time."""
-    if value is None:
-        return ""
-    local = value.astimezone(BRUSSELS)
-    return local.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
-
-
-def local_date(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def local_decimal(value: float, digits: int = 2) -> str:
     """A number rounded half up to ``digits`` decimals, written the way the reader's language
-    writes numbers (a decimal comma in Dutch and French).
+    writes numbers (a decimal comma and grouped thousands in Dutch and French).
 
-    >>> i18n.set_language("nl"); local_decimal(84.375), local_decimal(0.5, 0)
-    ('84,38', '1')
+    >>> i18n.set_language("nl"); local_decimal(84.375), local_decimal(0.5, 0), local_decimal(1e5, 0)
+    ('84,38', '1', '100.000')
     """
-    rounded = round_half_up(float(value), digits)
-    pattern = "0." + "0" * digits if digits else "0"
-    return format_decimal(rounded, format=pattern, locale=i18n.current_language())
+    return i18n.format_number(round_half_up(float(value), digits), digits)
+
+
+def local_percent(value: float, digits: int = 0) -> str:
+    """A percentage (0 to 100) rounded half up, with the sign where the language puts it.
+
+    >>> i18n.set_language("fr"); local_percent(59.5)
+    '60\xa0%'
+    """
+    return i18n.format_percent(round_half_up(float(value), digits), digits)
 
 
 STATE_LABELS = {
@@ -75,10 +66,11 @@ def environment() -> Environment:
         lambda s, p, n: i18n.translations(i18n.current_language()).ungettext(s, p, n),
         newstyle=True,
     )
-    env.filters["datetime"] = local_datetime
+    env.filters["datetime"] = i18n.format_datetime
     env.filters["label_lines"] = wrap_label
-    env.filters["date"] = local_date
+    env.filters["date"] = i18n.format_date
     env.filters["decimal"] = local_decimal
+    env.filters["percent"] = local_percent
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["state_label"] = state_label
     return env

@@ -92,6 +92,7 @@ def test_manager_logs_in_and_edits_the_profile(
     expect(page).to_have_url(f"{base_url}/login")
     alert = page.locator("form [role=alert]")
     expect(alert).to_have_text(LOGIN_ERROR_NL)
+    expect(alert).to_be_focused()  # as on the questionnaire: the error is read out first
     expect(page.locator("#password")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#password")).to_have_attribute("aria-describedby", "login-error")
     expect(page.locator("#email")).to_have_value(manager.email)

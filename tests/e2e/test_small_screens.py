@@ -1,5 +1,5 @@
-"""On a phone (390 px wide) no page of a manager's usual path scrolls sideways: wide tables
-scroll inside their own region, which the keyboard can reach."""
+"""On a phone (390 px wide, and the narrowest, 320 px) no page of a manager's usual path
+scrolls sideways: wide tables scroll inside their own region, which the keyboard can reach."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from tests.e2e.harness import assert_accessible, login
 
 PHONE = {"width": 390, "height": 844}
+NARROW_PHONE = {"width": 320, "height": 640}
 
 
 def _page_width(page: Any) -> int:
@@ -27,10 +28,31 @@ def test_a_managers_pages_fit_a_phone(js_page: Any, demo_logins: Any) -> None:
     current = page.locator("main table a[href^='/assessments/']").first.get_attribute("href")
     assert result and current, "the demo manager has a result and a current assessment"
     respondents = re.sub(r"(/assessments/\d+).*", r"\1/respondents", current)
+    consolidation = re.sub(r"(/assessments/\d+).*", r"\1/consolidation", current)
 
-    for path in (organisation, result, respondents, f"{organisation}/edit"):
+    for path in (organisation, result, respondents, f"{organisation}/edit", consolidation):
         page.goto(path)
         assert _page_width(page) <= PHONE["width"], f"{path} scrolls sideways on a phone"
         for region in page.locator(".table-scroll").all():
             assert region.get_attribute("tabindex") == "0", f"{path}: a scroll region without focus"
-    assert_accessible(page)
+    assert page.locator("table.consolidation").count() > 0, "the demo has submitted responses"
+    assert_accessible(page)  # the consolidation page: axe's scrollable-region-focusable
+
+
+def test_an_organisation_and_its_assessment_fit_the_narrowest_phone(
+    js_page: Any, demo_logins: Any
+) -> None:
+    page = js_page
+    page.set_viewport_size(NARROW_PHONE)
+    login(page, demo_logins.manager.email, demo_logins.manager.password)
+    organisation = page.locator("a[href^='/organisations/']").first.get_attribute("href")
+    assert organisation
+    page.goto(organisation)
+    current = page.locator("main table a[href^='/assessments/']").first.get_attribute("href")
+    assert current
+    overview = re.sub(r"(/assessments/\d+).*", r"\1", current)
+
+    # The organisation's name (one long Dutch word) and the progress table.
+    for path in (organisation, overview):
+        page.goto(path)
+        assert _page_width(page) <= NARROW_PHONE["width"], f"{path} scrolls sideways at 320 px"

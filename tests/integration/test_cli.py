@@ -1,7 +1,13 @@
 """The `survey` command as an operator uses it, on a fresh SQLite data folder."""
 
 import io
+import os
+import signal
+import subprocess
 import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +175,97 @@ def test_serve_first_recomputes_benchmarks_a_migration_left_empty(
     (count,) = connection.execute("SELECT count(*) FROM assessment_benchmarks").fetchone()
     connection.close()
     assert count > 1000
+
+
+def test_org_create_shows_the_valid_values_in_its_help_and_its_error(capsys, monkeypatch) -> None:
+    from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
+
+    monkeypatch.setenv("COLUMNS", "1000")  # no line breaks inside a value
+    with pytest.raises(SystemExit) as help_exit:
+        main(["org", "create", "--help"])
+    assert help_exit.value.code == 0
+    help_text = capsys.readouterr().out
+    assert all(value in help_text for value in (*SECTORS, *SIZE_BANDS, *MUNICIPALITY_CODES))
+
+    for option, wrong, valid in (
+        ("--sector", "x", SECTORS),
+        ("--size", "11-12", SIZE_BANDS),
+        ("--municipality", "1000", MUNICIPALITY_CODES),
+    ):
+        arguments = _org_create()
+        arguments[arguments.index(option) + 1] = wrong
+        with pytest.raises(SystemExit) as error_exit:
+            main(arguments)
+        assert error_exit.value.code == 2
+        error = capsys.readouterr().err
+        assert option in error
+        assert all(f"'{value}'" in error for value in valid), error
+
+
+def test_db_upgrade_says_what_it_did(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("SURVEY_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SURVEY_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SURVEY_ENV", raising=False)
+
+    assert main(["db", "upgrade", "--revision", "0003_benchmarks"]) == 0
+    created = capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    upgraded = capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    unchanged = capsys.readouterr().out
+
+    assert "Created the database (schema revision 0003_benchmarks)." in created
+    assert "Upgraded the database from schema revision 0003_benchmarks to 0005" in upgraded
+    assert "already up to date" in unchanged
+    assert "revision head" not in created + upgraded + unchanged
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_serve_listens_on_survey_port_and_stops_cleanly(tmp_path, stop_signal) -> None:
+    from tests.e2e.harness import app_environment, free_port, run_survey, survey_command
+
+    env = {**app_environment(tmp_path), "SURVEY_PORT": str(free_port())}
+    run_survey(env, "db", "upgrade")
+    server = subprocess.Popen(
+        survey_command("serve"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.communicate()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{env['SURVEY_PORT']}/healthz"):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not answer on SURVEY_PORT"
+                time.sleep(0.3)
+        # Ctrl+C reaches every process of the terminal's group; a service manager sends SIGTERM.
+        os.killpg(server.pid, stop_signal)
+        out, err = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+    assert server.returncode == 0, err
+    assert "Traceback" not in err
+    assert "N-scan stopped." in out
+
+
+def test_just_start_and_serve_take_a_port() -> None:
+    just = Path(sys.executable).parent / "just"
+    for recipe in ("start", "serve"):
+        planned = subprocess.run(
+            [str(just), "--dry-run", recipe, "--port", "8001"],
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert planned.returncode == 0, planned.stderr
+        assert "survey serve --port 8001" in planned.stderr + planned.stdout

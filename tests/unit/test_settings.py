@@ -87,3 +87,14 @@ def test_development_generates_a_secret_once_in_the_data_folder(tmp_path) -> Non
 )
 def test_database_urls_get_the_async_driver(url: str, expected: str) -> None:
     assert normalise_database_url(url) == expected
+
+
+def test_the_server_address_comes_from_survey_host_and_survey_port(tmp_path) -> None:
+    chosen = load_settings(
+        {"SURVEY_DATA_DIR": str(tmp_path), "SURVEY_HOST": "192.168.1.10", "SURVEY_PORT": "8001"}
+    )
+    default = load_settings({"SURVEY_DATA_DIR": str(tmp_path)})
+    assert (chosen.host, chosen.port) == ("192.168.1.10", 8001)
+    assert (default.host, default.port) == ("127.0.0.1", 8000)
+    with pytest.raises(SettingsError, match="SURVEY_PORT"):
+        load_settings({"SURVEY_DATA_DIR": str(tmp_path), "SURVEY_PORT": "eighty"})

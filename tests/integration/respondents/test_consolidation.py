@@ -125,4 +125,6 @@ async def test_the_managers_questions_show_what_the_respondents_said(client, db,
     lines = re.findall(r'<p class="respondents-line">([^<]*)</p>', page.text)
     assert len(lines) == 2  # vb-missie and vb-leiding were answered by the respondents
     missie = next(line for line in lines if nl("discuss") in line)
-    assert "0.50" in missie and "0.00" in missie
+    # Dutch writes a decimal comma, here as everywhere else.
+    assert nl("spread %(iqr)s", iqr="0,50") in missie
+    assert nl("agreement %(rwg)s", rwg="0,00") in missie

@@ -8,6 +8,7 @@ import email
 import re
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -381,3 +382,41 @@ async def test_links_use_the_public_address_never_the_host_header(
     body = message.get_payload(decode=True).decode()
     assert "https://n-scan.example.org/invitations/" in body
     assert "evil.example" not in body
+
+
+async def test_the_mail_and_the_page_give_the_same_expiry_in_brussels_time_written_out(
+    client, db, settings
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org", language="en")
+    body = outbox_messages(settings)[0].get_payload(decode=True).decode()
+    page = await client.get(f"/assessments/{setup.assessment_id}/respondents?lang=en")
+
+    invitation = await db.scalar(select(Invitation))
+    brussels = invitation.expires_at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Europe/Brussels"))
+    # Day first and the month in words: 05/01/2027 reads both ways.
+    expected = f"{brussels.day} {brussels:%B %Y, %H:%M}"
+
+    assert expected in body
+    assert expected in page.text
+
+
+async def test_a_respondent_reads_the_state_of_their_own_response(client, db, settings) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
+    token = await csrf_token(client)
+    await answer(client, token, setup.assessment_id, "vb-missie", 2)
+
+    def state_line(page: Any) -> str:
+        found = re.search(r'<p class="state-line">(.*?)</p>', page.text, re.S)
+        assert found, page.text
+        return re.sub(r"<[^>]+>|\s+", " ", found.group(1))
+
+    before = state_line(await client.get(f"/assessments/{setup.assessment_id}"))
+    await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
+    after = state_line(await client.get(f"/assessments/{setup.assessment_id}"))
+
+    assert nl("In progress") in before
+    # The organisation's assessment is still in progress; the respondent's own response is not.
+    assert nl("Submitted") in after and nl("In progress") not in after

@@ -1,0 +1,66 @@
+"""Problem details and error pages speak the request's language, title and detail alike
+(issue 11: "Not found" with a Dutch detail, a Dutch title with an English CSRF message)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from survey.i18n import translations
+from tests.integration.assessments.helpers import manager_with_assessment
+
+
+def said(language: str, message: str) -> str:
+    text: str = translations(language).ugettext(message)
+    return text
+
+
+async def problem(client: Any, language: str, method: str, path: str, **kwargs: Any) -> Any:
+    response = await client.request(method, path, params={"lang": language}, **kwargs)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return response.json()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+async def test_problem_details_are_in_the_language_of_the_request(
+    client, db, language: str
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    csrf = {"x-csrftoken": setup.token}
+    answers = f"/api/v1/assessments/{setup.assessment_id}/answers/vb-missie"
+
+    missing = await problem(client, language, "GET", "/api/v1/assessments/987654")
+    no_token = await problem(client, language, "PUT", answers, json={"value": 3, "revision": 0})
+    malformed = await problem(
+        client, language, "PUT", answers, json={"revision": "x"}, headers=csrf
+    )
+
+    assert missing["title"] == said(language, "Not found")
+    assert (no_token["title"], no_token["detail"]) == (
+        said(language, "You cannot do this"),
+        said(language, "CSRF token missing or wrong: send it in the x-csrftoken header."),
+    )
+    assert (malformed["status"], malformed["title"], malformed["detail"]) == (
+        400,
+        said(language, "Something in the request is not right"),
+        said(language, "Check what you entered and try again."),
+    )
+    assert "revision" in malformed["errors"]  # the field is still named
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+async def test_an_address_no_route_matches_answers_in_the_browsers_language(
+    client, language: str
+) -> None:
+    browser = {"accept-language": f"{language},nl;q=0.5"}
+    unknown = await client.get("/api/v1/no-such-thing", headers=browser)
+    wrong_method = await client.delete("/api/v1/rounds", headers=browser)
+
+    assert unknown.status_code == 404
+    assert (unknown.json()["title"], unknown.json()["detail"]) == (
+        said(language, "Page not found"),
+        said(language, "This page does not exist, or you do not have access to it."),
+    )
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["title"] == said(language, "Something in the request is not right")
