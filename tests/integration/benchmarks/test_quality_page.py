@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from survey.accounts.models import Role
+from survey.i18n import format_datetime
 from survey.rounds.models import Round
 from survey.rounds.service import BRUSSELS, today
-from survey.web.rendering import local_datetime
 from tests.factories import api_login, login, make_organisation, make_round, make_user
 from tests.integration.assessments.helpers import (
     QUESTIONNAIRE,
@@ -243,7 +243,7 @@ async def test_the_page_says_as_of_when_and_how_many_questions_alpha_used(client
     await login(client, analyst)
     page = await client.get(PAGE, params={"round": "2026"})
     assert page.status_code == 200
-    as_of = local_datetime(dt.datetime.fromisoformat(version["as_of"]))  # Brussels time
+    as_of = format_datetime(dt.datetime.fromisoformat(version["as_of"]), "nl")  # Brussels time
     assert html_escape(nl("As of %(date)s (Brussels time).", date=as_of)) in page.text
     used = nl(
         "%(used)s of the %(total)s questions (those with at least 5 scored answers)",
