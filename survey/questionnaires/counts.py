@@ -19,11 +19,13 @@ from typing import Literal
 
 import msgspec
 
+from survey.questionnaires.loader import all_versions
 from survey.questionnaires.schema import Questionnaire
 from survey.questionnaires.versions import item_id_map
 
 __all__ = [
     "CountBreach",
+    "breaches_under_current_rules",
     "count_breaches",
     "has_count_rules",
     "older_version_breaches",
@@ -128,3 +130,24 @@ def older_version_breaches(
 def unusable_count_items(breaches: Sequence[CountBreach]) -> set[str]:
     """The item ids whose counts cannot be used: every item that takes part in a breach."""
     return {item_id for breach in breaches for item_id in breach.item_ids}
+
+
+def breaches_under_current_rules(
+    questionnaire: Questionnaire, values: Mapping[str, object]
+) -> list[CountBreach]:
+    """The counts that break the rules holding for answers on ``questionnaire``: its own
+    rules, or, for a version published without rules (``diverse-teams`` version 1), those of
+    the newest version in :data:`~survey.questionnaires.loader.QUESTIONNAIRE_DIR`."""
+    if has_count_rules(questionnaire):
+        return count_breaches(questionnaire, values)
+    chain = [
+        version
+        for version in all_versions()
+        if version.id == questionnaire.id and version.version >= questionnaire.version
+    ]
+    if len(chain) < 2 or not has_count_rules(chain[-1]):
+        return []
+    try:
+        return older_version_breaches(chain, values)
+    except ValueError:  # versions with a gap: no mapping to follow
+        return []

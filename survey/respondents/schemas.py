@@ -28,6 +28,8 @@ class RespondentAnswerRead(msgspec.Struct):
     name: str
     value: Any
     not_applicable: bool
+    # why this count does not add up (not whole; more or less than another count), or None
+    count_problem: str | None = None
 
 
 class ItemConsensusRead(msgspec.Struct):
@@ -39,6 +41,8 @@ class ItemConsensusRead(msgspec.Struct):
     iqr: float | None
     rwg: float | None
     needs_discussion: bool
+    # why the starting value does not add up with the other starting values, or None
+    count_problem: str | None = None
 
 
 class ConsolidationRead(msgspec.Struct):
@@ -53,3 +57,5 @@ class PrefillRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class PrefillRead(msgspec.Struct):
     changed: int
+    # items not filled in because their starting values do not add up (count rules)
+    skipped: list[str] = []
