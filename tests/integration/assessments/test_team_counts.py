@@ -238,3 +238,17 @@ async def test_the_form_without_javascript_refuses_a_subgroup_above_its_total(
     assert "3.2" in error_at(response.text, PART)
     stored = await stored_answers(sessionmaker, assessment_id)
     assert stored[TOTAL][0] == 5 and PART not in stored
+
+
+async def test_the_page_says_a_count_is_whole_and_at_most_its_total(client, db) -> None:
+    assessment_id, _token = await diverse_teams(client, db)
+    page = (await client.get(f"/assessments/{assessment_id}/dimensions/{TEAM_PAGE}")).text
+    hint = re.search(rf'id="nh-{PART}"[^>]*>([^<]*)<', page)
+    assert hint is not None
+    expected = (
+        nl("A whole number from %(low)s to %(high)s.", low="0", high="100000")
+        + " "
+        + nl("At most your answer to question %(question)s.", question="3.2")
+    )
+    assert hint.group(1) == expected
+    assert re.search(rf'inputmode="numeric" id="a-{PART}"', page)
