@@ -68,16 +68,17 @@ def _value(item: Item, level: float, rng: random.Random) -> object:
     return None
 
 
-TOTAL_SUFFIX = "-totaal"
-
-
 def _count(
-    item: Item, drawn: float, total: float | None, level: float, rng: random.Random
-) -> float:
-    """Team counts that add up: a "…-totaal" item is a head count, and each count after it is
-    part of the one before (staff → with a migration background → of non-EU origin)."""
-    if item.id.endswith(TOTAL_SUFFIX) or total is None:
+    item: Item, drawn: int, total: int | None, level: float, rng: random.Random
+) -> int | None:
+    """A team count that follows the count rules (a whole number, a subgroup at most its
+    total): a head count as drawn, or a share of the total it is part of (staff → with a
+    migration background → of non-EU origin). A subgroup whose total is not known is left
+    unanswered."""
+    if item.at_most is None:
         return drawn
+    if total is None:
+        return None
     share = min(0.9, max(0.05, 0.15 * level + rng.gauss(0, 0.1)))
     part = round(total * share)
     if item.maximum is not None:
@@ -86,22 +87,40 @@ def _count(
 
 
 def demo_answers(
-    questionnaire: Questionnaire, level: float, rng: random.Random, completeness: float = 1.0
+    questionnaire: Questionnaire,
+    level: float,
+    rng: random.Random,
+    completeness: float = 1.0,
+    rules: Questionnaire | None = None,
 ) -> dict[str, StoredAnswer]:
+    """Answers around ``level``; team counts follow the count rules of ``rules`` (default:
+    the questionnaire's own), so the demo's version-1 counts add up as well."""
+    totals = {item.id: item for item in (rules or questionnaire).items if item.type == "number"}
     answers: dict[str, StoredAnswer] = {}
     for dimension_index, dimension in enumerate(questionnaire.dimensions):
         # Dimensions differ a little: participation is hardest, vision easiest, and so on.
         dimension_level = level + 0.3 - 0.12 * dimension_index
-        total: float | None = None  # the previous count, which the next one is part of
         for item in dimension.items:
             if rng.random() > completeness:
                 continue
-            if item.allow_not_applicable and rng.random() < 0.08:
+            ruled = totals.get(item.id, item)
+            total_answer = answers.get(ruled.at_most) if ruled.at_most else None
+            if (
+                total_answer is not None
+                and total_answer.not_applicable
+                and item.allow_not_applicable
+            ):
+                answers[item.id] = StoredAnswer(not_applicable=True)  # no board, no board members
+                continue
+            if item.allow_not_applicable and ruled.at_most is None and rng.random() < 0.08:
                 answers[item.id] = StoredAnswer(not_applicable=True)
                 continue
             value = _value(item, dimension_level, rng)
-            if item.type == "number" and isinstance(value, int | float):
-                value = total = _count(item, value, total, dimension_level, rng)
+            if item.type == "number" and isinstance(value, int):
+                total = total_answer.value if total_answer is not None else None
+                value = _count(
+                    ruled, value, total if isinstance(total, int) else None, dimension_level, rng
+                )
             if value is not None:
                 answers[item.id] = StoredAnswer(value=value)  # type: ignore[arg-type]
     applicable = applicable_item_ids(questionnaire, answers)
@@ -126,8 +145,8 @@ async def load_demo_assessments(
     rng = random.Random(seed * 7919)
     previous_round, current_round = rounds
     planned: list[tuple[Assessment, Questionnaire, dict[str, StoredAnswer]]] = []
-    for version in versions:
-        questionnaire = definition_of(version)
+    for earliest, newest in _first_and_last_versions(versions):
+        rules = definition_of(newest)
         for organisation in organisations:
             base = (
                 SECTOR_LEVEL.get(organisation.sector, 2.6)
@@ -147,6 +166,9 @@ async def load_demo_assessments(
                     (current_round, base + growth, AssessmentState.DRAFT, rng.uniform(0.2, 0.7))
                 )
             for round_, level, state, completeness in plans:
+                # The earlier round was answered on the first version, this round on the newest.
+                version = earliest if round_ is previous_round else newest
+                questionnaire = definition_of(version)
                 moment = dt.datetime.combine(
                     round_.opens_on + dt.timedelta(days=rng.randrange(5, 120)),
                     dt.time(10, 0),
@@ -168,7 +190,7 @@ async def load_demo_assessments(
                     (
                         assessment,
                         questionnaire,
-                        demo_answers(questionnaire, level, rng, completeness),
+                        demo_answers(questionnaire, level, rng, completeness, rules),
                     )
                 )
     db.add_all(assessment for assessment, _q, _a in planned)
@@ -202,12 +224,26 @@ async def load_demo_assessments(
         to_score: dict[int, dict[str, StoredAnswer]] = {
             assessment.id: answers
             for assessment, q, answers in planned
-            if q.id == questionnaire.id and assessment.state == AssessmentState.SUBMITTED
+            if assessment.questionnaire_version_id == version.id
+            and assessment.state == AssessmentState.SUBMITTED
         }
         for assessment_id, scores in score_responses(questionnaire, to_score).items():
             add_result(db, assessment_id, scores)
     await db.flush()
     return len(planned)
+
+
+def _first_and_last_versions(
+    versions: list[QuestionnaireVersion],
+) -> list[tuple[QuestionnaireVersion, QuestionnaireVersion]]:
+    """Per questionnaire (in the order given), its first and its newest published version."""
+    by_questionnaire: dict[str, list[QuestionnaireVersion]] = {}
+    for version in versions:
+        by_questionnaire.setdefault(version.questionnaire_id, []).append(version)
+    return [
+        (min(found, key=lambda v: v.version), max(found, key=lambda v: v.version))
+        for found in by_questionnaire.values()
+    ]
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,11 @@ class TooManyAttempts(DomainError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class CountRuleBroken(Invalid):
+    """A count that breaks a rule of its questionnaire (a whole number; a subgroup at most its
+    total). Saving the other count first may make it valid, so forms can try it again."""
+
+
 def is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 

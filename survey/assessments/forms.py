@@ -6,6 +6,7 @@ the answer is refused (a form never saves less than the person chose).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -44,12 +45,28 @@ def _value_from_form(item: Item, raw: list[str]) -> Any:
     if item.type in ORDERED_TYPES:
         return int(value) if value.isdigit() else value
     if item.type == "number":
-        try:
-            number = float(value.replace(",", "."))
-        except ValueError:
-            raise Invalid({"value": _("Enter a number.")}) from None
-        return int(number) if number.is_integer() else number
+        return number_from_form(value)
     return value
+
+
+# A number as people type it: digits, an optional sign and decimal comma or point.
+_TYPED_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+# What Python's float() also reads but nobody types for a count: 1e3, 1_000, inf, nan.
+_OTHER_NUMBER = re.compile(r"[+-]?[\d.,_]*(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity|nan)", re.I)
+
+
+def number_from_form(typed: str) -> int | float:
+    """A number typed in a form field: digits with a decimal comma or point, nothing else.
+
+    Scientific notation (``1e3``), digit separators and the like are refused with a message
+    asking for digits; whether the number is whole is the item's rule, checked on save.
+    """
+    if _TYPED_NUMBER.fullmatch(typed):
+        number = float(typed.replace(",", "."))
+        return int(number) if number.is_integer() else number
+    if any(c.isdigit() for c in typed) and _OTHER_NUMBER.fullmatch(typed):
+        raise Invalid({"value": _("Type the number in digits only, like 12.")})
+    raise Invalid({"value": _("Enter a number.")})
 
 
 def answer_from_form(item: Item, form: Any) -> AnswerWrite | None:

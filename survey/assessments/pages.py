@@ -58,6 +58,7 @@ class ItemView:
     allows_unknown: bool = False
     unknown: bool = False
     number_hint: str | None = None
+    whole_number: bool = False
     max_length: int | None = None
     evidence_count: int = 0
     respondents: str | None = None  # what the submitted responses say (manager's view)
@@ -158,13 +159,24 @@ def item_view(
         multiple=item.type == "multi",
         allows_unknown=item.type == "number" and item.allow_unknown,
         unknown=item.type == "number" and value == "unknown",
-        number_hint=_number_hint(item) if item.type == "number" else None,
+        number_hint=_number_hint(item, questionnaire) if item.type == "number" else None,
+        whole_number=item.type == "number" and item.integer,
         max_length=item.max_length if item.type == "text" else None,
     )
 
 
-def _number_hint(item: Item) -> str | None:
+def _number_hint(item: Item, questionnaire: Questionnaire) -> str | None:
+    hint = _range_hint(item)
+    if item.at_most is not None and item.at_most in (numbers := item_numbers(questionnaire)):
+        at_most = _("At most your answer to question %(question)s.", question=numbers[item.at_most])
+        hint = f"{hint} {at_most}" if hint else at_most
+    return hint
+
+
+def _range_hint(item: Item) -> str | None:
     low, high = item.minimum, item.maximum
+    if item.integer and low is not None and high is not None:
+        return _("A whole number from %(low)s to %(high)s.", low=f"{low:g}", high=f"{high:g}")
     if low is not None and high is not None:
         return _(
             "A number from %(low)s to %(high)s.", low=format_number(low), high=format_number(high)

@@ -24,8 +24,19 @@ class PublishedVersionChanged(RuntimeError):
     """A definition file changed the content of a version that is already published."""
 
 
+# Item fields added to the definition format after versions were published: left out of the
+# hash while they hold their default, so a version published before them keeps its hash.
+_LATER_ITEM_DEFAULTS: dict[str, object] = {"integer": False, "at_most": None}
+
+
 def content_hash(definition: Questionnaire) -> str:
-    return hashlib.sha256(msgspec.json.encode(definition)).hexdigest()
+    content: dict[str, Any] = msgspec.to_builtins(definition)
+    for dimension in content["dimensions"]:
+        for item in dimension["items"]:
+            for name, default in _LATER_ITEM_DEFAULTS.items():
+                if name in item and item[name] == default:
+                    del item[name]
+    return hashlib.sha256(msgspec.json.encode(content)).hexdigest()
 
 
 def definition_of(version: QuestionnaireVersion) -> Questionnaire:

@@ -25,6 +25,7 @@ from survey.assessments.models import (
     QuestionnaireVersion,
     Response,
 )
+from survey.assessments.pages import item_numbers
 from survey.assessments.publishing import definition_of, latest_versions
 from survey.assessments.schemas import (
     COMMENT_MAX_LENGTH,
@@ -36,12 +37,13 @@ from survey.assessments.schemas import (
 from survey.audit.service import record
 from survey.benchmarks.recompute import recompute as recompute_benchmarks
 from survey.db import utcnow
-from survey.errors import Conflict, Forbidden, Invalid, NotFound
+from survey.errors import Conflict, CountRuleBroken, Forbidden, Invalid, NotFound
 from survey.evidence.models import Evidence
-from survey.i18n import format_number
+from survey.i18n import current_language, format_number
 from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
 from survey.organisations.service import can_view
+from survey.questionnaires.counts import count_breaches
 from survey.questionnaires.schema import Item, Questionnaire
 from survey.rounds.models import Round, RoundState
 from survey.rounds.service import get_by_name, today
@@ -343,7 +345,7 @@ def validate_answer(item: Item, data: AnswerWrite) -> AnswerWrite:
             )
         return AnswerWrite(revision=data.revision, value=None, not_applicable=True, comment=comment)
     value = data.value
-    if isinstance(value, float) and value.is_integer() and item.type not in ("number",):
+    if isinstance(value, float) and value.is_integer() and (item.type != "number" or item.integer):
         value = int(value)
     if isinstance(value, str) and item.type == "text":
         value = value.strip() or None
@@ -358,6 +360,60 @@ def validate_answer(item: Item, data: AnswerWrite) -> AnswerWrite:
 def _has_value(value: Any) -> bool:
     """Whether ``value`` says something; an empty list is the answer "none of these"."""
     return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def question_label(questionnaire: Questionnaire, item_id: str) -> str:
+    """A question as people see it: its number and its text, e.g. 3.2 “How many …?”."""
+    item = questionnaire.item(item_id)
+    text = item.text.get(current_language()) if item else item_id
+    return f"{item_numbers(questionnaire).get(item_id, '')} “{text}”".strip()
+
+
+def check_count_rules(
+    questionnaire: Questionnaire, item: Item, clean: AnswerWrite, answers: dict[str, Answer]
+) -> None:
+    """Refuse a count that breaks the rules of ``questionnaire`` with the other answers of the
+    same response: not a whole number, a subgroup above its total, or a total below a
+    subgroup already saved. "unknown" and "not applicable" are no numbers and pass.
+
+    Only breaches this answer takes part in count, so an older answer never blocks an
+    unrelated one. Raises :class:`CountRuleBroken` for the ``value`` field, naming the other
+    question.
+    """
+    if item.type != "number" or not (item.integer or any(i.at_most for i in questionnaire.items)):
+        return
+    values: dict[str, object] = {
+        item_id: None if answer.not_applicable else answer.value
+        for item_id, answer in answers.items()
+    }
+    values[item.id] = None if clean.not_applicable else clean.value
+    for breach in count_breaches(questionnaire, values):
+        if breach.rule == "integer" and breach.item_id == item.id:
+            raise CountRuleBroken({"value": _("Enter a whole number.")})
+        if breach.rule != "at_most" or breach.total_id is None or breach.total is None:
+            continue
+        if breach.item_id == item.id:
+            raise CountRuleBroken(
+                {
+                    "value": _(
+                        "This number cannot be higher than your answer to question "
+                        "%(question)s: %(total)s.",
+                        question=question_label(questionnaire, breach.total_id),
+                        total=f"{breach.total:g}",
+                    )
+                }
+            )
+        if breach.total_id == item.id:
+            raise CountRuleBroken(
+                {
+                    "value": _(
+                        "This number cannot be lower than your answer to question "
+                        "%(question)s: %(part)s. Change that answer first.",
+                        question=question_label(questionnaire, breach.item_id),
+                        part=f"{breach.value:g}",
+                    )
+                }
+            )
 
 
 def _value_message(item: Item) -> str:
@@ -390,6 +446,7 @@ async def save_answer(
         raise NotFound(_("This question does not exist in this questionnaire."))
     _ensure_editable(user, context)
     clean = validate_answer(item, data)
+    check_count_rules(context.questionnaire, item, clean, context.answers)
     now = utcnow()
     values: dict[str, Any] = {
         "value": clean.value,

@@ -23,7 +23,7 @@ from survey.assessments.presenters import preview_for, result_read
 from survey.assessments.schemas import AnswerWrite
 from survey.benchmarks.presenters import attach_benchmark
 from survey.benchmarks.views import result_charts
-from survey.errors import Conflict, Invalid, NotFound
+from survey.errors import Conflict, CountRuleBroken, Invalid, NotFound
 from survey.i18n import current_language, ngettext
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
@@ -153,6 +153,8 @@ class FormSave:
     error: str | None = None
     conflict: bool = False
     rejected: AnswerWrite | None = None
+    # Refused by a count rule (subgroup at most its total): may pass once the other is saved.
+    count_rule: bool = False
 
 
 async def _save_from_form(
@@ -178,6 +180,8 @@ async def _save_from_form(
         return FormSave()
     try:
         await service.save_answer(db, user, context, item.id, data)
+    except CountRuleBroken as broken:
+        return FormSave(error=next(iter(broken.errors.values())), rejected=data, count_rule=True)
     except Invalid as invalid:
         return FormSave(error=next(iter(invalid.errors.values())), rejected=data)
     except Conflict as conflict:
@@ -185,6 +189,26 @@ async def _save_from_form(
             raise  # not a stale revision: the round closed, the assessment was submitted, …
         return FormSave(error=conflict.detail, conflict=True)
     return FormSave(saved=True)
+
+
+async def _retry_count_rules(
+    db: AsyncSession,
+    user: CurrentUser,
+    context: service.AssessmentContext,
+    dimension: Dimension,
+    form: Any,
+    outcomes: dict[str, FormSave],
+) -> None:
+    """Try the counts a count rule refused again while others get saved: a total lowered
+    together with its subgroup is refused until the lower subgroup is stored, whatever the
+    order of the questions."""
+    waiting = [item for item in dimension.items if outcomes[item.id].count_rule]
+    while waiting:
+        for item in waiting:
+            outcomes[item.id] = await _save_from_form(db, user, context, item, form)
+        if not any(outcomes[item.id].saved for item in waiting):
+            return
+        waiting = [item for item in waiting if outcomes[item.id].count_rule]
 
 
 class AssessmentViews(Controller):
@@ -262,8 +286,13 @@ class AssessmentViews(Controller):
         errors: dict[str, str] = {}
         conflicts: set[str] = set()
         rejected: dict[str, AnswerWrite] = {}
+        outcomes = {
+            item.id: await _save_from_form(db, user, context, item, form)
+            for item in dimension.items
+        }
+        await _retry_count_rules(db, user, context, dimension, form, outcomes)
         for item in dimension.items:
-            outcome = await _save_from_form(db, user, context, item, form)
+            outcome = outcomes[item.id]
             if outcome.error:
                 errors[item.id] = outcome.error
             if outcome.conflict:

@@ -170,6 +170,39 @@ def _check_condition(
             )
 
 
+def _check_at_most(item: Item, items: dict[str, Item]) -> Iterator[str]:
+    """``at_most`` names another number item (the total this count is part of), without a cycle."""
+    total_id = item.at_most
+    if total_id is None or item.type != "number":
+        return
+    if total_id == item.id:
+        yield "at_most: refers to the item itself; name the item that holds the total"
+        return
+    total = items.get(total_id)
+    if total is None:
+        yield f"at_most: refers to unknown item {total_id!r}; the total must be an item too"
+        return
+    if total.type != "number":
+        yield (
+            f"at_most: item {total_id!r} is a {total.type} item; a count can only be at most "
+            "a number item"
+        )
+        return
+    if item.integer and not total.integer:
+        yield (
+            f"at_most: item {total_id!r} allows numbers that are not whole; give it "
+            "'integer: true' as well"
+        )
+    chain = [item.id, total_id]
+    while (following := items[chain[-1]].at_most) is not None and following in items:
+        if following == item.id:
+            yield f"at_most: the totals go round in a circle ({' -> '.join([*chain, following])})"
+            return
+        if following in chain:
+            return  # a circle further on, reported at its own items
+        chain.append(following)
+
+
 def _check_item(
     item: Item, position: dict[str, int], items: dict[str, Item], index: int
 ) -> Iterator[str]:
@@ -225,9 +258,14 @@ def _check_item(
                 yield f"{field}: only number items have a {field}; this is a {kind} item"
         if item.allow_unknown:
             yield f"allow_unknown: only number items can be answered 'unknown'; this is a {kind} item"
+        if item.integer:
+            yield f"integer: only number items can ask for whole numbers; this is a {kind} item"
+        if item.at_most is not None:
+            yield f"at_most: only number items can be at most another count; this is a {kind} item"
     if kind != "text" and item.max_length != _DEFAULT_MAX_LENGTH:
         yield f"max_length: only text items have a max_length; this is a {kind} item"
     yield from _check_condition(item, position, items, index)
+    yield from _check_at_most(item, items)
     # texts
     yield from _blank_texts(item.text, "text")
     yield from _blank_texts(item.help, "help")

@@ -71,6 +71,10 @@ class Item(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     minimum: float | None = None
     maximum: float | None = None
     allow_unknown: bool = False
+    # number items that count: whole numbers only, and at most the count of another number
+    # item (a subgroup and its total, by item id). "unknown" answers are outside both rules.
+    integer: bool = False
+    at_most: Slug | None = None
     # text items
     max_length: Annotated[int, msgspec.Meta(gt=0, le=10_000)] = 2_000
 

@@ -118,13 +118,15 @@ class RespondentApi(Controller):
                     item_id=c.item.id,
                     n=c.n,
                     answers=[
-                        RespondentAnswerRead(a.name, a.value, a.not_applicable) for a in c.answers
+                        RespondentAnswerRead(a.name, a.value, a.not_applicable, a.count_problem)
+                        for a in c.answers
                     ],
                     suggestion=c.suggestion,
                     suggest_not_applicable=c.suggest_not_applicable,
                     iqr=c.iqr,
                     rwg=c.agreement,
                     needs_discussion=c.needs_discussion,
+                    count_problem=c.count_problem,
                 )
                 for c in items
             ],
@@ -136,6 +138,5 @@ class RespondentApi(Controller):
     ) -> PrefillRead:
         """Fill the consolidated response from the submitted responses (empty items, or all)."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        return PrefillRead(
-            changed=await service.prefill(db, user, context, overwrite=data.overwrite)
-        )
+        prefilled = await service.prefill(db, user, context, overwrite=data.overwrite)
+        return PrefillRead(changed=prefilled.changed, skipped=prefilled.skipped)

@@ -17,7 +17,7 @@ import re
 import secrets
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -28,16 +28,25 @@ from survey.accounts.passwords import MIN_PASSWORD_LENGTH
 from survey.accounts.service import CurrentUser, create_user, normalise_email, snapshot
 from survey.assessments import service as assessments
 from survey.assessments.models import Answer, Assessment, QuestionnaireVersion, Response
+from survey.assessments.pages import item_numbers
 from survey.assessments.publishing import definition_of
 from survey.assessments.schemas import AnswerWrite
 from survey.audit.service import record
 from survey.db import utcnow
-from survey.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
+from survey.errors import (
+    Conflict,
+    CountRuleBroken,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+)
 from survey.evidence.models import Evidence
 from survey.i18n import LANGUAGES, N_, format_datetime, translations
 from survey.i18n import gettext as _
 from survey.mail import send_mail
 from survey.organisations.models import Organisation
+from survey.questionnaires.counts import breaches_under_current_rules
 from survey.questionnaires.schema import ORDERED_TYPES, Item, Questionnaire
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
@@ -662,6 +671,8 @@ class RespondentAnswer:
     name: str
     value: Any
     not_applicable: bool
+    # Why this count does not add up (not whole; more than its total), or None.
+    count_problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -676,6 +687,8 @@ class ItemConsensus:
     iqr: float | None
     agreement: float | None
     needs_discussion: bool
+    # Why the starting value does not add up with the other starting values, or None.
+    count_problem: str | None = None
 
 
 def _level(item: Item, value: Any) -> int | None:
@@ -751,15 +764,60 @@ async def consolidation(
         for p in await personal_responses(db, context.assessment.id)
         if p.response.submitted_at is not None
     ]
+    questionnaire = context.questionnaire
+    problems = [count_problems(questionnaire, p.answers) for p in submitted]
     result = []
-    for item in context.questionnaire.items:
+    for item in questionnaire.items:
         answers = [
-            RespondentAnswer(p.name, a.value, a.not_applicable)
-            for p in submitted
+            RespondentAnswer(p.name, a.value, a.not_applicable, person_problems.get(item.id))
+            for p, person_problems in zip(submitted, problems, strict=True)
             if (a := p.answers.get(item.id)) is not None
         ]
         result.append(item_consensus(item, answers))
+    starting = count_problems(
+        questionnaire,
+        {
+            c.item.id: StoredAnswer(value=c.suggestion, not_applicable=c.suggest_not_applicable)
+            for c in result
+        },
+    )
+    result = [replace(c, count_problem=starting.get(c.item.id)) for c in result]
     return result, len(submitted)
+
+
+def count_problems(
+    questionnaire: Questionnaire, answers: dict[str, StoredAnswer]
+) -> dict[str, str]:
+    """Item id → why its count does not add up with the other counts of ``answers``, under
+    the count rules that hold for the questionnaire version (DESIGN §2; issue 10)."""
+    values = {
+        item_id: None if answer.not_applicable else answer.value
+        for item_id, answer in answers.items()
+    }
+    numbers = item_numbers(questionnaire)
+    problems: dict[str, str] = {}
+    for breach in breaches_under_current_rules(questionnaire, values):
+        if breach.rule == "integer":
+            problems.setdefault(breach.item_id, _("not a whole number"))
+        elif breach.total_id is not None:
+            problems.setdefault(
+                breach.item_id,
+                _("more than question %(question)s", question=numbers.get(breach.total_id, "")),
+            )
+            problems.setdefault(
+                breach.total_id,
+                _("less than question %(question)s", question=numbers.get(breach.item_id, "")),
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class Prefilled:
+    """How many answers a prefill changed, and the items left out because their starting
+    values do not add up with the organisation's other counts."""
+
+    changed: int
+    skipped: list[str]
 
 
 async def prefill(
@@ -768,16 +826,17 @@ async def prefill(
     context: assessments.AssessmentContext,
     *,
     overwrite: bool,
-) -> int:
+) -> Prefilled:
     """Write the consensus of the submitted responses into the consolidated response.
 
-    Only items that are still empty, unless ``overwrite``; returns how many answers changed.
+    Only items that are still empty, unless ``overwrite``. Starting values that would break
+    a count rule are not written (the consolidated answer must follow the rules).
     """
     _ensure_manager(user, context)
     items, n_submitted = await consolidation(db, user, context)
     if n_submitted == 0:
         raise Conflict(_("No respondent has submitted a response yet."))
-    changed = 0
+    to_fill = []
     for consensus in items:
         if consensus.suggestion is None and not consensus.suggest_not_applicable:
             continue
@@ -789,19 +848,34 @@ async def prefill(
             consensus.suggest_not_applicable,
         ):
             continue
-        await assessments.save_answer(
-            db,
-            user,
-            context,
-            consensus.item.id,
-            AnswerWrite(
-                revision=current.revision if current else 0,
-                value=consensus.suggestion,
-                not_applicable=consensus.suggest_not_applicable,
-                comment=current.comment if current else None,
-            ),
-        )
-        changed += 1
+        to_fill.append(consensus)
+    changed = 0
+    # A starting value that breaks a count rule waits until the others are in (a lower
+    # subgroup before its lower total); what still does not add up is left for the manager.
+    while to_fill:
+        waiting = []
+        for consensus in to_fill:
+            current = context.answers.get(consensus.item.id)
+            try:
+                await assessments.save_answer(
+                    db,
+                    user,
+                    context,
+                    consensus.item.id,
+                    AnswerWrite(
+                        revision=current.revision if current else 0,
+                        value=consensus.suggestion,
+                        not_applicable=consensus.suggest_not_applicable,
+                        comment=current.comment if current else None,
+                    ),
+                )
+            except CountRuleBroken:
+                waiting.append(consensus)
+            else:
+                changed += 1
+        if len(waiting) == len(to_fill):
+            break
+        to_fill = waiting
     record(
         db,
         actor_id=user.id,
@@ -813,4 +887,4 @@ async def prefill(
         overwrite=overwrite,
     )
     await db.flush()
-    return changed
+    return Prefilled(changed, [c.item.id for c in to_fill])

@@ -158,6 +158,9 @@ class RespondentViews(Controller):
                 "numbers": item_numbers(context.questionnaire),
                 "n_submitted": n_submitted,
                 "flagged": sum(1 for c in items if c.needs_discussion),
+                "count_problems": any(
+                    c.count_problem or any(a.count_problem for a in c.answers) for c in items
+                ),
                 "answer_label": lambda item, value, na: answer_label(item, value, na, language),
                 "can_edit": assessments.can_edit(user, context),
             },
@@ -169,12 +172,20 @@ class RespondentViews(Controller):
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         form = await request.form()
-        changed = await service.prefill(db, user, context, overwrite=form.get("overwrite") == "1")
-        request.session["flash"] = _(
+        prefilled = await service.prefill(db, user, context, overwrite=form.get("overwrite") == "1")
+        flash = _(
             "%(n)s answers of the organisation were filled in from the respondents' answers. "
             "Check them and change what the team decides.",
-            n=changed,
+            n=prefilled.changed,
         )
+        if prefilled.skipped:
+            numbers = item_numbers(context.questionnaire)
+            flash += " " + _(
+                "Not filled in, because the counts do not add up: questions %(questions)s. "
+                "Fill them in yourself.",
+                questions=", ".join(numbers[item_id] for item_id in prefilled.skipped),
+            )
+        request.session["flash"] = flash
         return Redirect(path=f"/assessments/{assessment_id}/consolidation", status_code=303)
 
 

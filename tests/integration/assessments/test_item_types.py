@@ -95,7 +95,7 @@ def htmx(token: str) -> dict[str, str]:
     ("fields", "stored"),
     [
         ({"answer-tc-personeel-totaal": "17"}, 17),
-        ({"answer-tc-personeel-totaal": "17,5"}, 17.5),
+        ({"answer-tc-personeel-totaal": "17,0"}, 17),  # a count: whole numbers only
         ({"answer-tc-personeel-totaal": ["", "unknown"]}, "unknown"),
         ({"answer-rw-kanalen": ["actiris-vdab", "opleidingen"]}, ["actiris-vdab", "opleidingen"]),
         ({"answer-ic-drempel": "  Tijd  "}, "Tijd"),
