@@ -38,6 +38,7 @@ from survey.web.dependencies import (
     provide_db,
     provide_user,
 )
+from survey.web.input import InputGuardMiddleware
 from survey.web.pages import PageViews
 from survey.web.security import SecurityHeadersMiddleware
 from survey.web.sessions import RenewingSessionConfig
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(SecurityHeadersMiddleware),
             session_config.middleware,
             DefineMiddleware(RequestContextMiddleware),
+            DefineMiddleware(InputGuardMiddleware),
             rate_limit.middleware,
         ],
         csrf_config=csrf_config,

@@ -101,6 +101,10 @@ def _status_texts(status: int) -> tuple[str, str]:
         404: (_("Page not found"), _("This page does not exist, or you do not have access to it.")),
         405: (_("Something in the request is not right"), _("This action is not available here.")),
         409: (_("This changed in the meantime"), _("Reload the page to see the current state.")),
+        422: (
+            _("Something in the request is not right"),
+            _("Check what you entered and try again."),
+        ),
         429: (_("Too many attempts"), _("Wait a minute and try again.")),
     }
     return texts.get(
@@ -143,6 +147,8 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
         return _problem(exc.status_code, exc.title, exc.detail, **exc.extra)
     if isinstance(exc, NotAuthenticated):
         return _login_redirect(request)
+    if isinstance(exc, Invalid):  # a form's input that no form of its own re-rendered
+        return _html_error(request, 422, exc.detail)
     return _html_error(request, exc.status_code, exc.detail)
 
 
