@@ -39,12 +39,14 @@ from survey.web.dependencies import (
     provide_user,
 )
 from survey.web.input import InputGuardMiddleware
+from survey.web.openapi import document_problems
 from survey.web.pages import PageViews
 from survey.web.security import SecurityHeadersMiddleware
 from survey.web.sessions import RenewingSessionConfig
 from survey.web.store import DatabaseStore
 
 LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
+CSRF_EXEMPT = ["^/api/v1/auth/login$", "^/static/", "^/schema"]
 HTMX_DIST = PROJECT_ROOT / "node_modules" / "htmx.org" / "dist"
 
 
@@ -72,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         header_name="x-csrftoken",
         cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",
-        exclude=["^/api/v1/auth/login$", "^/static/", "^/schema"],
+        exclude=CSRF_EXEMPT,
     )
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.login_attempts_per_minute),
@@ -87,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def dispose_engine(_app: Litestar) -> None:
         await engine.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             PageViews,
             AccountViews,
@@ -145,3 +147,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[dispose_engine],
         debug=False,
     )
+    document_problems(app, csrf_exempt=CSRF_EXEMPT, limited=LOGIN_PATHS)
+    return app

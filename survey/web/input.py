@@ -26,7 +26,7 @@ from survey.errors import Invalid, NotFound
 from survey.i18n import gettext as _
 
 NUL = "\x00"
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def nul_fields(value: Any, path: str = "") -> Iterator[str]:
@@ -64,7 +64,10 @@ def check_path(request: Request[Any, Any, Any]) -> None:
 async def check_body(request: Request[Any, Any, Any]) -> None:
     content_type, _options = request.content_type
     if content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
-        form = await request.form()
+        try:
+            form = await request.form()
+        except UnicodeDecodeError:
+            raise ClientException("A field of the form is not UTF-8.") from None
         refuse_nul(
             name
             for name, value in form.multi_items()
@@ -93,6 +96,6 @@ class InputGuardMiddleware:
             request: Request[Any, Any, Any] = Request(scope, receive)
             check_path(request)
             refuse_nul(name for name, value in request.query_params.multi_items() if NUL in value)
-            if request.method in BODY_METHODS:
+            if request.method not in SAFE_METHODS:
                 await check_body(request)
         await self.app(scope, receive, send)

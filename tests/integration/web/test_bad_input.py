@@ -199,3 +199,24 @@ async def test_a_malformed_body_is_a_bad_request_without_logging_in(
 
     expected = 422 if path == "/login" and content_type.endswith("urlencoded") else 400
     assert response.status_code == expected, response.text[:300]
+
+
+async def test_the_api_document_says_what_the_api_answers(client: Any) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    paths = document["paths"]
+
+    upload = paths["/api/v1/assessments/{assessment_id}/evidence/{item_id}/file"]["post"]
+    upload_schema = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    if "$ref" in upload_schema:
+        upload_schema = document["components"]["schemas"][upload_schema["$ref"].split("/")[-1]]
+    removal = paths["/api/v1/assessments/{assessment_id}/evidence/{evidence_id}"]["delete"]
+    answer = paths["/api/v1/assessments/{assessment_id}/answers/{item_id}"]["put"]
+    login = paths["/api/v1/auth/login"]["post"]
+
+    assert set(upload_schema["properties"]) == {"file"}
+    assert "content" not in removal["responses"]["204"]
+    assert set(answer["responses"]) >= {"200", "400", "401", "403", "404", "409"}
+    assert set(login["responses"]) >= {"200", "400", "401", "429"}
+    for status in ("400", "401", "403", "404", "409"):
+        assert set(answer["responses"][status]["content"]) == {"application/problem+json"}
+    assert "Problem" in document["components"]["schemas"]
