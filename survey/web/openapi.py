@@ -138,9 +138,8 @@ def _refuse_nul_and_unknown_fields(
 
 def _describe_input(operation: Operation, components: dict[str, Schema], seen: set[str]) -> None:
     for parameter in operation.parameters or []:
-        schema = parameter.schema if isinstance(parameter, Parameter) else None
-        if isinstance(schema, Schema) and _is_text(schema):
-            schema.pattern = NO_NUL
+        if isinstance(parameter, Parameter):
+            _refuse_nul_and_unknown_fields(parameter.schema, components, seen)
     body = operation.request_body
     if isinstance(body, RequestBody) and "application/json" in body.content:
         _refuse_nul_and_unknown_fields(body.content["application/json"].schema, components, seen)

@@ -220,3 +220,7 @@ async def test_the_api_document_says_what_the_api_answers(client: Any) -> None:
     for status in ("400", "401", "403", "404", "409"):
         assert set(answer["responses"][status]["content"]) == {"application/problem+json"}
     assert "Problem" in document["components"]["schemas"]
+    quality = paths["/api/v1/questionnaires/{questionnaire_id}/quality"]["get"]
+    texts = [p["schema"] for p in quality["parameters"]]
+    texts += [s for p in quality["parameters"] for s in p["schema"].get("oneOf", [])]
+    assert all(s.get("pattern") for s in texts if s.get("type") == "string")
