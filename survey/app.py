@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -38,6 +39,8 @@ from survey.web.dependencies import (
     provide_db,
     provide_user,
 )
+from survey.web.input import InputGuardMiddleware
+from survey.web.openapi import document_problems
 from survey.web.pages import PageViews
 from survey.web.security import SecurityHeadersMiddleware, SessionCsrfMiddleware
 from survey.web.sessions import RenewingSessionConfig
@@ -45,6 +48,11 @@ from survey.web.store import DatabaseStore
 
 HTMX_DIST = PROJECT_ROOT / "node_modules" / "htmx.org" / "dist"
 CSRF_EXEMPT_PATHS = ("/api/v1/auth/login", "/static/", "/schema")
+CSRF_EXEMPT = [f"^{re.escape(path)}" for path in CSRF_EXEMPT_PATHS]
+# Routes that answer 429 when a limit is reached (failed logins, invitations sent).
+LIMITED_PATHS = frozenset(
+    {"/login", "/api/v1/auth/login", "/api/v1/assessments/{assessment_id:int}/invitations"}
+)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -67,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         header_name="x-csrftoken",
         cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",
-        exclude=["^/api/v1/auth/login$", "^/static/", "^/schema"],
+        exclude=CSRF_EXEMPT,
     )
 
     async def publish_questionnaires(_app: Litestar) -> None:
@@ -86,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await asyncio.gather(*purging, return_exceptions=True)
         await engine.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             PageViews,
             AccountViews,
@@ -125,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             session_config.middleware,
             DefineMiddleware(SessionCsrfMiddleware, exclude=CSRF_EXEMPT_PATHS),
             DefineMiddleware(RequestContextMiddleware),
+            DefineMiddleware(InputGuardMiddleware),
         ],
         csrf_config=csrf_config,
         stores={
@@ -142,3 +151,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[dispose_engine],
         debug=False,
     )
+    document_problems(app, csrf_exempt=CSRF_EXEMPT, limited=LIMITED_PATHS)
+    return app

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,6 +25,14 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+MAX_INTEGER = 2**31 - 1
+"""The largest value of an INTEGER column on PostgreSQL, and so of every id: a larger one
+fails there (and beyond 64 bits on SQLite too), so input holding one is refused before a query."""
+
+StoredInt = Annotated[int, msgspec.Meta(ge=0, le=MAX_INTEGER)]
+"""A non-negative integer field of a request body that is compared with or stored in a column."""
 
 
 def utcnow() -> dt.datetime:

@@ -138,6 +138,10 @@ def _status_texts(status: int) -> tuple[str, str]:
             _("Something in the request is not right"),
             _("This kind of content is not accepted here."),
         ),
+        422: (
+            _("Something in the request is not right"),
+            _("Check what you entered and try again."),
+        ),
         429: (_("Too many attempts"), _("Wait a minute and try again.")),
     }
     return texts.get(
@@ -197,7 +201,9 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     elif isinstance(exc, NotAuthenticated):
         return _login_redirect(request)
     else:
-        response = _html_error(request, exc.status_code, exc.detail, exc.own_title)
+        # A form's invalid input that no form of its own re-rendered is still 422 (DESIGN §9).
+        status = 422 if isinstance(exc, Invalid) else exc.status_code
+        response = _html_error(request, status, exc.detail, exc.own_title)
     response.headers.update(headers)
     return response
 

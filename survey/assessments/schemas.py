@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from survey.benchmarks.schemas import BenchmarkRead
+from survey.db import StoredInt
 from survey.questionnaires.schema import LocalText
 
 AnswerValueIn = int | float | str | list[str] | None
@@ -13,7 +14,7 @@ COMMENT_MAX_LENGTH = 2000
 
 
 class AssessmentCreate(msgspec.Struct, forbid_unknown_fields=True):
-    organisation_id: int
+    organisation_id: StoredInt
     questionnaire_id: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
     round: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 
@@ -23,7 +24,7 @@ class AnswerWrite(msgspec.Struct, forbid_unknown_fields=True):
     option ids, a number or "unknown", or a text. ``revision`` is the revision the
     change is based on (0 for an item never saved)."""
 
-    revision: Annotated[int, msgspec.Meta(ge=0)]
+    revision: StoredInt
     value: AnswerValueIn = None
     not_applicable: bool = False
     comment: Annotated[str, msgspec.Meta(max_length=COMMENT_MAX_LENGTH)] | None = None
@@ -76,7 +77,7 @@ class SubmitPreview(msgspec.Struct):
 
 class AssessmentRead(msgspec.Struct):
     id: int
-    organisation_id: int
+    organisation_id: StoredInt
     questionnaire_id: str
     questionnaire_version: int
     round: str
@@ -97,7 +98,7 @@ class AssessmentRead(msgspec.Struct):
 
 class AssessmentSummary(msgspec.Struct):
     id: int
-    organisation_id: int
+    organisation_id: StoredInt
     questionnaire_id: str
     questionnaire_version: int
     round: str

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
@@ -36,6 +37,13 @@ def evidence_read(evidence: Evidence) -> EvidenceRead:
         download_url=f"/api/v1/evidence/{evidence.id}/download" if evidence.storage_key else None,
         created_at=evidence.created_at,
     )
+
+
+@dataclass
+class FileUpload:
+    """The multipart body of a file upload: one field `file`."""
+
+    file: UploadFile | None = None
 
 
 class EvidenceApi(Controller):
@@ -80,12 +88,12 @@ class EvidenceApi(Controller):
         user: LoggedIn,
         assessment_id: FromPath[int],
         item_id: FromPath[str],
-        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> EvidenceRead:
         """Attach a file (multipart field `file`): PDF, image or office document, at most 10 MB,
         its type checked by content."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        upload = data.get("file")
+        upload = data.file
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid({"file": _("Choose a file.")})
         content = await upload.read(files.MAX_FILE_SIZE + 1)

@@ -1,0 +1,101 @@
+"""Input the database cannot hold is refused before any handler runs, for every route.
+
+- An id in the path beyond :data:`~survey.db.MAX_INTEGER`, or a text in the path with a
+  NUL character, names nothing that exists: 404.
+- A NUL character in a query parameter or in any text of a JSON or form body: invalid
+  input naming the field (PostgreSQL cannot store or compare it; SQLite would store it).
+- A body that is not UTF-8, or JSON nested beyond what the decoder takes: 400.
+
+The body is read once here; Litestar keeps it (and the decoded JSON or form) in the
+request scope, so the handler's own decoding reuses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType, ScopeType
+from litestar.exceptions import ClientException, SerializationException
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from survey.db import MAX_INTEGER
+from survey.errors import Invalid, NotFound
+from survey.i18n import gettext as _
+
+NUL = "\x00"
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def nul_fields(value: Any, path: str = "") -> Iterator[str]:
+    """The dotted names of the texts in a decoded JSON value that contain a NUL."""
+    if isinstance(value, str):
+        if NUL in value:
+            yield path or "body"
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if NUL in str(key):
+                yield name
+            else:
+                yield from nul_fields(inner, name)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from nul_fields(inner, f"{path}.{index}" if path else str(index))
+
+
+def refuse_nul(fields: Iterator[str]) -> None:
+    names = list(dict.fromkeys(fields))
+    if names:
+        message = _("This contains a character that is not allowed (NUL). Remove it and try again.")
+        raise Invalid(dict.fromkeys(names, message))
+
+
+def check_path(request: Request[Any, Any, Any]) -> None:
+    for value in request.path_params.values():
+        if (isinstance(value, int) and not 0 <= value <= MAX_INTEGER) or (
+            isinstance(value, str) and NUL in value
+        ):
+            raise NotFound()
+
+
+async def check_body(request: Request[Any, Any, Any]) -> None:
+    content_type, _options = request.content_type
+    if content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
+        try:
+            form = await request.form()
+        except UnicodeDecodeError:
+            raise ClientException("A field of the form is not UTF-8.") from None
+        refuse_nul(
+            name
+            for name, value in form.multi_items()
+            if NUL in name
+            or (isinstance(value, str) and NUL in value)
+            or (isinstance(value, UploadFile) and NUL in (value.filename or ""))
+        )
+    elif content_type == "application/json" or content_type.endswith("+json"):
+        if not await request.body():
+            return
+        try:
+            value = await request.json()
+        except (RecursionError, UnicodeDecodeError, SerializationException):
+            raise ClientException(
+                "The body is not valid JSON (or not UTF-8, or nested too deeply)."
+            ) from None
+        refuse_nul(nul_fields(value))
+
+
+class InputGuardMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and not scope["path"].startswith("/static/"):
+            request: Request[Any, Any, Any] = Request(scope, receive)
+            check_path(request)
+            refuse_nul(name for name, value in request.query_params.multi_items() if NUL in value)
+            if request.method not in SAFE_METHODS:
+                await check_body(request)
+        await self.app(scope, receive, send)

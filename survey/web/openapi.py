@@ -1,0 +1,188 @@
+"""The error answers of the API in its OpenAPI document, from what each operation can meet.
+
+Litestar documents a handler's success and its validation error (as plain JSON); the
+answers that come from the platform's rules are added here, all as
+``application/problem+json`` (see :mod:`survey.errors`):
+
+- 400 invalid input, on every operation with parameters or a body;
+- 401 not logged in and 403 not allowed, on every operation that needs a login; 403 also
+  for a missing CSRF token on every state change that checks it;
+- 404 another organisation's or no object, on every operation with a login and an id;
+- 409 a state that does not allow the change, on state changes of an object;
+- 413 a body beyond the size limit, on every operation with a body;
+- 429 too many attempts, on the rate-limited paths.
+
+A 204 answer has no body, so it documents none. The input the platform refuses as a
+whole is also said in the document: no text of a parameter or a JSON body holds a NUL
+(:mod:`survey.web.input`), and a JSON body takes no fields beyond its own (its Structs
+forbid unknown fields).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    Reference,
+    RequestBody,
+    Schema,
+)
+from litestar.routes import HTTPRoute
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+NO_NUL = r"^[^\x00]*$"  # what survey.web.input lets through
+STATE_CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+PROBLEM_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    description="Problem details (RFC 9457); `errors` maps each invalid field to its message.",
+    required=["type", "title", "status"],
+    properties={
+        "type": Schema(type=OpenAPIType.STRING),
+        "title": Schema(type=OpenAPIType.STRING),
+        "status": Schema(type=OpenAPIType.INTEGER),
+        "detail": Schema(type=OpenAPIType.STRING),
+        "errors": Schema(
+            one_of=[
+                Schema(
+                    type=OpenAPIType.OBJECT,
+                    additional_properties=Schema(type=OpenAPIType.STRING),
+                ),
+                Schema(type=OpenAPIType.ARRAY, items=Schema()),
+            ]
+        ),
+    },
+    additional_properties=True,
+)
+
+DESCRIPTIONS = {
+    400: "Invalid input; `errors` names each field.",
+    401: "Not logged in.",
+    403: "Not allowed for the caller's role, the CSRF token is missing or wrong, or the request comes from another site.",
+    404: "No such object, or one of another organisation.",
+    409: "The object's state does not allow this (stale revision, submitted, round closed, exists).",
+    413: "The body is larger than allowed.",
+    415: "The body is not of the accepted content type (the login takes JSON only).",
+    429: "Too many attempts; see `Retry-After`.",
+}
+
+
+def _statuses(
+    route: HTTPRoute,
+    method: str,
+    handler: HTTPRouteHandler,
+    operation: Operation,
+    csrf_exempt: Collection[str],
+    limited: Collection[str],
+) -> set[int]:
+    logged_in = "user" in handler.parsed_fn_signature.parameters
+    has_body = operation.request_body is not None
+    has_ids = bool(route.path_parameters) or has_body
+    statuses: set[int] = set()
+    if operation.parameters or has_body:
+        statuses.add(400)
+    if logged_in:
+        statuses |= {401, 403}
+    login = route.path.endswith("login") and method in STATE_CHANGES
+    if login:  # wrong e-mail address or password; a cross-site origin; not JSON
+        statuses |= {401, 403, 415}
+    if method in STATE_CHANGES and not any(re.search(p, route.path) for p in csrf_exempt):
+        statuses.add(403)
+    if logged_in and has_ids:
+        statuses.add(404)
+    if logged_in and has_ids and method in STATE_CHANGES:
+        statuses.add(409)
+    if has_body:
+        statuses.add(413)
+    if route.path in limited and method in STATE_CHANGES:
+        statuses.add(429)
+    return statuses
+
+
+def _is_text(schema: Schema) -> bool:
+    types = schema.type if isinstance(schema.type, list) else [schema.type]
+    return OpenAPIType.STRING in types and schema.format is None and schema.pattern is None
+
+
+def _refuse_nul_and_unknown_fields(
+    schema: Schema | Reference | None, components: dict[str, Schema], seen: set[str]
+) -> None:
+    """Mark every text of ``schema`` as NUL-free and every object as closed, following refs."""
+    if isinstance(schema, Reference):
+        name = schema.ref.rsplit("/", 1)[-1]
+        if name in seen or name not in components:
+            return
+        seen.add(name)
+        schema = components[name]
+    if schema is None:
+        return
+    if _is_text(schema):
+        schema.pattern = NO_NUL
+    if schema.properties:
+        if schema.additional_properties is None:
+            schema.additional_properties = False
+        for inner in schema.properties.values():
+            _refuse_nul_and_unknown_fields(inner, components, seen)
+    for group in (schema.one_of, schema.any_of, schema.all_of):
+        for inner in group or []:
+            _refuse_nul_and_unknown_fields(inner, components, seen)
+    if isinstance(schema.items, Schema | Reference):
+        _refuse_nul_and_unknown_fields(schema.items, components, seen)
+
+
+def _describe_input(operation: Operation, components: dict[str, Schema], seen: set[str]) -> None:
+    for parameter in operation.parameters or []:
+        if isinstance(parameter, Parameter):
+            _refuse_nul_and_unknown_fields(parameter.schema, components, seen)
+    body = operation.request_body
+    if isinstance(body, RequestBody) and "application/json" in body.content:
+        _refuse_nul_and_unknown_fields(body.content["application/json"].schema, components, seen)
+
+
+def document_problems(
+    app: Litestar, csrf_exempt: Collection[str] = (), limited: Collection[str] = ()
+) -> None:
+    """``csrf_exempt``: the CSRF configuration's path patterns; ``limited``: rate-limited paths.
+
+    Add the problem answers to every API operation of ``app``'s OpenAPI document
+    (built once and kept by Litestar), and drop the body of 204 answers."""
+    openapi = app.openapi_schema
+    assert openapi.components is not None and openapi.paths is not None
+    components = openapi.components.schemas = openapi.components.schemas or {}
+    components["Problem"] = PROBLEM_SCHEMA
+    seen: set[str] = set()
+    problem = OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path_format not in openapi.paths:
+            continue
+        path_item = openapi.paths[route.path_format]
+        for handler in route.route_handlers:
+            for method in handler.http_methods:
+                operation: Operation | None = getattr(path_item, method.lower(), None)
+                if operation is None or not handler.include_in_schema:
+                    continue
+                _describe_input(operation, components, seen)
+                responses = operation.responses = operation.responses or {}
+                for status in sorted(
+                    _statuses(route, method, handler, operation, csrf_exempt, limited)
+                ):
+                    existing = responses.get(str(status))
+                    description = (
+                        existing.description
+                        if isinstance(existing, OpenAPIResponse) and status != 400
+                        else DESCRIPTIONS[status]
+                    )
+                    responses[str(status)] = OpenAPIResponse(
+                        description=description, content={PROBLEM_MEDIA_TYPE: problem}
+                    )
+                no_content = responses.get("204")
+                if isinstance(no_content, OpenAPIResponse):
+                    no_content.content = None
