@@ -197,7 +197,9 @@ async def test_a_malformed_body_is_a_bad_request_without_logging_in(
 
     response = await client.post(path, content=body, headers=headers)
 
-    expected = 422 if path == "/login" and content_type.endswith("urlencoded") else 400
+    form = content_type.endswith("urlencoded")
+    # The HTML login shows its usual failure; the API login takes JSON only (415 before decoding).
+    expected = (422 if path == "/login" else 415) if form else 400
     assert response.status_code == expected, response.text[:300]
 
 
