@@ -45,20 +45,32 @@ __all__ = [
     "MIN_GROUP_SIZE",
     "NETWORK_KEY",
     "PERCENTILES",
+    "QUARTILES_FROM",
     "STATUSES",
+    "TAILS_FROM",
     "PeerFigures",
     "group_key",
     "peer_benchmarks",
     "peer_figures",
     "percentile_rank",
     "percentiles",
+    "shown_from",
+    "shown_percentiles",
 ]
 
 MIN_GROUP_SIZE: Final = 5
 """Smallest number of peer organisations a figure may be built on (DESIGN §5, §7)."""
 
 PERCENTILES: Final = (10, 25, 50, 75, 90)
-"""The peer distribution shown per dimension."""
+"""The peer distribution shown per dimension (as far as the group is large enough)."""
+
+QUARTILES_FROM: Final = 10
+"""Fewest peers whose quartiles (P25, P50, P75) may be shown; below, only the percentile rank
+and the peers' mean, in whole points (DESIGN §5: with 5 peers the quartiles are three
+peers' own scores)."""
+
+TAILS_FROM: Final = 20
+"""Fewest peers whose P10 and P90 may be shown."""
 
 GROUP_LEVELS: Final = ("sector_size", "sector", "network")
 """Peer group levels, tried in this order (DESIGN §5)."""
@@ -143,6 +155,26 @@ def percentiles(
     return result
 
 
+def shown_from(percentile: float) -> int:
+    """Fewest peers a group needs to show the percentile ``percentile`` (DESIGN §5): the
+    quartiles (25–75) from :data:`QUARTILES_FROM` peers on, the outer ones (P10, P90)
+    from :data:`TAILS_FROM` on.
+
+    >>> shown_from(50), shown_from(10)
+    (10, 20)
+    """
+    return QUARTILES_FROM if 25 <= percentile <= 75 else TAILS_FROM
+
+
+def shown_percentiles(n_peers: int, q: Sequence[float] = PERCENTILES) -> list[bool]:
+    """Which of the percentiles ``q`` a group of ``n_peers`` peers may show.
+
+    >>> shown_percentiles(9), shown_percentiles(10), shown_percentiles(20)
+    ([False, False, False, False, False], [False, True, True, True, False], [True, True, True, True, True])
+    """
+    return [n_peers >= max(MIN_GROUP_SIZE, shown_from(percentile)) for percentile in q]
+
+
 def group_key(level: str, sector: str, size_band: str) -> str:
     """The key of a peer group: ``sector|size_band``, ``sector`` or ``network``.
 
@@ -179,15 +211,17 @@ class PeerFigures(NamedTuple):
     """The figures of every row, as arrays in the row order of the input.
 
     ``status`` indexes :data:`STATUSES`; ``level`` indexes :data:`GROUP_LEVELS` (-1:
-    no group); ``n_peers`` is 0 unless shown; ``percentile_rank`` and the rows of
-    ``distribution`` (one per percentile asked for, shape ``len(q) × rows``) are NaN
-    unless shown.
+    no group); ``n_peers`` is 0 unless shown; ``percentile_rank``, ``mean`` (of the
+    peers' scores, the row itself left out) and the rows of ``distribution`` (one per
+    percentile asked for, shape ``len(q) × rows``) are NaN unless shown. Which of them
+    may be published is the caller's concern (:func:`shown_percentiles`).
     """
 
     status: IntArray
     level: IntArray
     n_peers: IntArray
     percentile_rank: FloatArray
+    mean: FloatArray
     distribution: FloatArray
 
 
@@ -331,6 +365,7 @@ def peer_figures(
     level = np.full(n_rows, -1, dtype=np.int64)
     n_peers = np.zeros(n_rows, dtype=np.int64)
     rank = np.full(n_rows, np.nan)
+    mean = np.full(n_rows, np.nan)
     dist = np.empty((wanted.size, n_rows))
 
     # The rows with a score, sorted once by score; per level a stable sort by group (a
@@ -342,7 +377,8 @@ def peer_figures(
     self_count = is_peer.astype(np.int64)
 
     for level_index, groups in enumerate(group_codes):
-        counts = np.bincount(groups[is_peer], minlength=int(groups.max(initial=0)) + 1)
+        n_groups = int(groups.max(initial=0)) + 1
+        counts = np.bincount(groups[is_peer], minlength=n_groups)
         others = counts[groups] - self_count
         wanted_rows = has_score & (level == -1) & (others >= min_group_size)
         if not wanted_rows.any():
@@ -380,6 +416,12 @@ def peer_figures(
         below = peers_before[run_start[take]] - start
         at_or_below = peers_before[run_end[take]] - start - self_count[chosen]
         rank[chosen] = 100.0 * (below + at_or_below) / (2 * n)
+        # the group's sum less the row's own score; scores near the float limits (never
+        # scores of 0–100) may overflow to infinity or NaN here, and only here
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = np.bincount(groups[is_peer], weights=values[is_peer], minlength=n_groups)
+            own = np.where(is_peer[chosen], values[chosen], 0.0)
+            mean[chosen] = (sums[groups[chosen]] - own) / n
 
         # Percentiles: within a group, a row's leave-one-out percentile is one of four
         # values: computed per group, then picked per row by where its own score sits.
@@ -399,7 +441,7 @@ def peer_figures(
 
     dist[:, level < 0] = np.nan
     status = np.where(level >= 0, 0, np.where(has_score, 2, 1))
-    return PeerFigures(status, level, n_peers, rank, dist)
+    return PeerFigures(status, level, n_peers, rank, mean, dist)
 
 
 def _factorized(frame: pd.DataFrame, column: str) -> IntArray:
@@ -436,8 +478,9 @@ def peer_benchmarks(
     pandas.DataFrame
         Same index and row order as ``scores``, columns ``status`` (see
         :data:`STATUSES`), ``peer_group`` (level of :data:`GROUP_LEVELS`, or None),
-        ``n_peers`` (peers in that group, 0 unless shown), ``percentile_rank`` and
-        ``p10`` … ``p90`` (NaN unless shown).
+        ``n_peers`` (peers in that group, 0 unless shown), ``percentile_rank``, ``mean``
+        (of the peers' scores) and ``p10`` … ``p90`` (NaN unless shown; all computed,
+        whatever the group size: :func:`shown_percentiles` says what may be published).
 
     Method
     ------
@@ -497,6 +540,7 @@ def peer_benchmarks(
         "peer_group": levels_with_none[figures.level],
         "n_peers": figures.n_peers,
         "percentile_rank": figures.percentile_rank,
+        "mean": figures.mean,
     }
     for row, percentile in enumerate(_finite(q, "q")):
         data[f"p{percentile:g}"] = figures.distribution[row]

@@ -78,7 +78,13 @@ from survey.assessments.models import (
     AssessmentState,
     decode_dimension_ids,
 )
-from survey.benchmarks.core import STATUSES, peer_figures
+from survey.benchmarks.core import (
+    PERCENTILES,
+    QUARTILES_FROM,
+    STATUSES,
+    peer_figures,
+    shown_from,
+)
 from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
 from survey.benchmarks.quality_service import refresh_quality
 from survey.benchmarks.schemas import (
@@ -86,6 +92,7 @@ from survey.benchmarks.schemas import (
     FIGURE_WIDTH,
     NO_SCORE,
     TOO_FEW_PEERS,
+    WITHHELD,
 )
 from survey.db import utcnow
 from survey.organisations.models import Organisation
@@ -100,7 +107,7 @@ __all__ = [
     "recompute_round",
 ]
 
-METHOD_VERSION: Final = "2"
+METHOD_VERSION: Final = "3"
 """Version of the benchmark definitions and of the stored layout; stored with every row.
 Bump on any change: ``survey db upgrade`` then recomputes every round."""
 
@@ -544,8 +551,17 @@ def _figures_by_subject(subjects: _Subjects) -> list[bytes]:
     computed = np.zeros((position.size, FIGURE_WIDTH), dtype=np.int32)
     computed[:, 0] = np.where(shown, peers.level, TOO_FEW_PEERS)
     computed[:, 1] = peers.n_peers
-    for column, values in enumerate([peers.percentile_rank, *peers.distribution], start=2):
-        computed[:, column] = _hundredths(values, shown)
+    # Only what the group may show is stored (DESIGN §5): with fewer than QUARTILES_FROM
+    # peers the rank and the mean in whole points, and each percentile from its group size on.
+    whole = shown & (peers.n_peers < QUARTILES_FROM)
+    for column, values in enumerate([peers.percentile_rank, peers.mean], start=2):
+        in_points = round_half_up(np.where(whole, values, 0.0), 0)
+        computed[:, column] = _hundredths(np.where(whole, in_points, values), shown)
+    for row, percentile in enumerate(PERCENTILES):
+        allowed = shown & (peers.n_peers >= shown_from(percentile))
+        computed[:, 4 + row] = np.where(
+            allowed, _hundredths(peers.distribution[row], allowed), np.where(shown, WITHHELD, 0)
+        )
     records = np.zeros((int(offsets[-1]), FIGURE_WIDTH), dtype="<i4")
     records[:, 0] = NO_SCORE
     records[

@@ -25,6 +25,7 @@ from survey.benchmarks.schemas import (
     FIGURE_WIDTH,
     NO_SCORE,
     TOO_FEW_PEERS,
+    WITHHELD,
     StoredFigure,
 )
 from survey.scoring import round_half_up
@@ -82,6 +83,7 @@ def test_peer_figures_on_arrays_agree_with_peer_benchmarks_on_a_frame(seed: int)
     assert levels == [None if pd.isna(v) else v for v in expected["peer_group"]]
     assert_array_equal(figures.n_peers, expected["n_peers"])
     assert_array_equal(figures.percentile_rank, expected["percentile_rank"])
+    assert_array_equal(figures.mean, expected["mean"])
     assert_array_equal(figures.distribution, expected[P].to_numpy().T)
     # and what the frame function says is scipy's and numpy's answer, row by row
     for row in np.flatnonzero(figures.status == 0):
@@ -100,6 +102,7 @@ def test_peer_figures_on_arrays_agree_with_peer_benchmarks_on_a_frame(seed: int)
             atol=1e-9,
         )
         assert_allclose(figures.distribution[:, row], np.percentile(group, PERCENTILES), atol=1e-9)
+        assert_allclose(figures.mean[row], group.mean(), atol=1e-9)
 
 
 # --- negative scores, signed zeros, huge magnitudes --------------------------------------------
@@ -377,18 +380,18 @@ def test_hundredths_are_zero_where_not_kept() -> None:
 
 
 def _record(status: int, n_peers: int = 0, *hundredths: int) -> list[int]:
-    numbers = list(hundredths) or [0] * 6
-    assert len(numbers) == 6
+    numbers = list(hundredths) or [0] * 7
+    assert len(numbers) == 7
     return [status, n_peers, *numbers]
 
 
 DIMENSIONS = ["visie", "personeel", "communicatie", "netwerk"]
 RECORDS = [
     _record(NO_SCORE),
-    _record(TOO_FEW_PEERS, 4, 5000, 1, 2, 3, 4, 5),  # numbers left over are never read
-    _record(1, 7, 4286, 1250, 2500, 5013, 7500, 9999),  # sector
-    _record(2, 31, 0, -150, 0, 1, 10000, 1_234_568),  # network
-    _record(0, 5, 10000, 1400, 2000, 3000, 4000, 4600),  # overall: sector × size band
+    _record(TOO_FEW_PEERS, 4, 5000, 6, 1, 2, 3, 4, 5),  # numbers left over are never read
+    _record(1, 12, 4286, 5150, WITHHELD, 2500, 5013, 7500, WITHHELD),  # sector, 10–19 peers
+    _record(2, 31, 0, 4000, -150, 0, 1, 10000, 1_234_568),  # network
+    _record(0, 5, 10000, 3000, *[WITHHELD] * 5),  # overall: sector × size band, 5–9 peers
 ]
 
 
@@ -403,17 +406,17 @@ def test_a_stored_row_decodes_to_its_figures() -> None:
     figures = StoredFigure.decode(blob, DIMENSIONS)
 
     assert figures == [
-        StoredFigure("personeel", None, None, None, None, None, None, None, None),
-        StoredFigure("communicatie", "sector", 7, 42.86, 12.5, 25.0, 50.13, 75.0, 99.99),
-        StoredFigure("netwerk", "network", 31, 0.0, -1.5, 0.0, 0.01, 100.0, 12345.68),
-        StoredFigure("", "sector_size", 5, 100.0, 14.0, 20.0, 30.0, 40.0, 46.0),
+        StoredFigure("personeel", None, None, None, None, None, None, None, None, None),
+        StoredFigure("communicatie", "sector", 12, 42.86, 51.5, None, 25.0, 50.13, 75.0, None),
+        StoredFigure("netwerk", "network", 31, 0.0, 40.0, -1.5, 0.0, 0.01, 100.0, 12345.68),
+        StoredFigure("", "sector_size", 5, 100.0, 30.0, None, None, None, None, None),
     ]
 
 
 def test_a_row_of_no_scores_only_decodes_to_no_figures() -> None:
     assert StoredFigure.decode(_blob([_record(NO_SCORE)] * 5), DIMENSIONS) == []
     assert StoredFigure.decode(_blob([_record(TOO_FEW_PEERS)]), []) == [
-        StoredFigure("", None, None, None, None, None, None, None, None)
+        StoredFigure("", None, None, None, None, None, None, None, None, None)
     ]
 
 

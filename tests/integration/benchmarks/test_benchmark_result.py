@@ -58,17 +58,28 @@ def _by_dimension(benchmark: dict) -> dict[str, dict]:
 
 
 def _expected(own: float, peer_scores: list[float]) -> dict:
+    """What a group of these peers shows (DESIGN §5): with 5–9 peers the rank and the mean in
+    whole points; the quartiles from 10 peers; P10 and P90 from 20."""
+    n = len(peer_scores)
+    digits = 0 if n < 10 else 2
     rank = stats.percentileofscore(peer_scores, own, kind="mean")
-    p10, p25, p50, p75, p90 = np.percentile(peer_scores, [10, 25, 50, 75, 90])
+    values = np.percentile(peer_scores, [10, 25, 50, 75, 90])
+    distribution = (
+        {
+            f"p{q}": round_half_up(float(value)) if n >= 20 or 25 <= q <= 75 else None
+            for q, value in zip((10, 25, 50, 75, 90), values, strict=True)
+        }
+        if n >= 10
+        else None
+    )
     return {
-        "percentile_rank": round_half_up(rank),
-        "distribution": {
-            name: round_half_up(float(value))
-            for name, value in zip(
-                ("p10", "p25", "p50", "p75", "p90"), (p10, p25, p50, p75, p90), strict=True
-            )
-        },
+        "percentile_rank": round_half_up(rank, digits),
+        "peer_mean": round_half_up(float(np.mean(peer_scores)), digits),
+        "distribution": distribution,
     }
+
+
+SHOWN = ("percentile_rank", "peer_mean", "distribution")
 
 
 async def test_five_comparable_organisations_give_a_benchmark_in_the_api(
@@ -88,14 +99,12 @@ async def test_five_comparable_organisations_give_a_benchmark_in_the_api(
     assert overall["peer_group"]["key"] == "youth-work|10-49"
     assert overall["peer_group"]["n_organisations"] == 5
     assert overall["score"] == VISION_SCORE  # only the first part was answered
-    assert {k: overall[k] for k in ("percentile_rank", "distribution")} == _expected(
-        VISION_SCORE, scores["overall"]
-    )
+    assert {k: overall[k] for k in SHOWN} == _expected(VISION_SCORE, scores["overall"])
+    assert overall["distribution"] is None  # five peers: no percentiles, only rank and mean
+    assert overall["privacy_note"] is not None
     vision = _by_dimension(benchmark)[DIMENSION]
     assert vision["status"] == "shown" and vision["peer_group"]["n_organisations"] == 5
-    assert {k: vision[k] for k in ("percentile_rank", "distribution")} == _expected(
-        VISION_SCORE, scores[DIMENSION]
-    )
+    assert {k: vision[k] for k in SHOWN} == _expected(VISION_SCORE, scores[DIMENSION])
     # the parts left unanswered have no score, so no comparison
     staff = _by_dimension(benchmark)["personeelsbeleid"]
     assert (staff["status"], staff["percentile_rank"], staff["distribution"]) == (
@@ -134,13 +143,14 @@ async def test_the_result_page_shows_charts_table_and_peer_group(client, db, ses
     assert 'aria-labelledby="percentile-title percentile-desc"' in html
     assert 'aria-labelledby="radar-title radar-desc"' in html
     scores = await stored_scores(sessionmaker, others)
-    median = _expected(VISION_SCORE, scores[DIMENSION])["distribution"]["p50"]
+    mean = _expected(VISION_SCORE, scores[DIMENSION])["peer_mean"]
     row = re.search(r'id="benchmark-visie-en-beleid">(.*?)</tr>', html, re.S)
     assert row, "no table row for the first part"
     cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
     assert cells[0] == "84,38"  # Dutch: decimal comma
     assert cells[1] == "—"  # no earlier round: no change
-    assert cells[5] == f"{round_half_up(median, 1):.1f}".replace(".", ",")  # the median column
+    assert cells[3] == f"{mean:.0f}"  # the peers' mean, in whole points with five peers
+    assert cells[4:9] == ["—"] * 5  # no percentiles of five peers
     assert 'style="' not in html and "<script>" not in html  # CSP: no inline styles or scripts
 
 
