@@ -56,6 +56,7 @@ __all__ = [
     "percentiles",
     "shown_from",
     "shown_percentiles",
+    "snapshot_figures",
 ]
 
 MIN_GROUP_SIZE: Final = 5
@@ -442,6 +443,117 @@ def peer_figures(
     dist[:, level < 0] = np.nan
     status = np.where(level >= 0, 0, np.where(has_score, 2, 1))
     return PeerFigures(status, level, n_peers, rank, mean, dist)
+
+
+class SnapshotFigures(NamedTuple):
+    """Per subject row: peers in its group's snapshot (its own entry left out), its percentile
+    rank among them, their mean and percentiles (NaN with fewer than one peer)."""
+
+    n_peers: IntArray
+    percentile_rank: FloatArray
+    mean: FloatArray
+    distribution: FloatArray
+
+
+def snapshot_figures(
+    peer_key: npt.ArrayLike,
+    peer_score: npt.ArrayLike,
+    key: npt.ArrayLike,
+    score: npt.ArrayLike,
+    own: npt.ArrayLike,
+    *,
+    q: Sequence[float] = PERCENTILES,
+) -> SnapshotFigures:
+    """Figures of current scores against a frozen set of peer scores (DESIGN §7: a peer
+    group's snapshot), one group at a time, vectorised over all groups.
+
+    ``peer_key`` / ``peer_score``: the snapshot, one entry per peer with a score, the key
+    a non-negative code of (scope, group). ``key`` / ``score``: the rows to compare, with
+    ``own`` the row's own entry in the snapshot of its key (NaN: it has none), which is
+    left out: the row is compared with the other organisations only, while its own
+    score is its current one. Same definitions as :func:`peer_figures` (percentile rank
+    kind "mean", linear percentiles), exactly: equal scores are found by comparison,
+    and a percentile interpolates with numpy's own formula.
+
+    Examples
+    --------
+    A snapshot of 10, 20, 30, 40, 50, 60; the organisation whose entry is 60 now scores 35:
+    five peers, three below, rank 60, mean 30, median 30.
+
+    >>> f = snapshot_figures([0] * 6, [10, 20, 30, 40, 50, 60], [0], [35.0], [60.0])
+    >>> f.n_peers.tolist(), f.percentile_rank.tolist(), f.mean.tolist(), f.distribution[2].tolist()
+    ([5], [60.0], [30.0], [30.0])
+    """
+    peer_keys = np.asarray(peer_key, dtype=np.int64)
+    peer_values = np.asarray(peer_score, dtype=np.float64)
+    keys = np.asarray(key, dtype=np.int64)
+    values = np.asarray(score, dtype=np.float64)
+    owns = np.asarray(own, dtype=np.float64)
+    if peer_keys.shape != peer_values.shape or not keys.shape == values.shape == owns.shape:
+        raise ValueError("keys and scores must have one value per row")
+    if np.isnan(peer_values).any() or np.isnan(values).any():
+        raise ValueError("snapshot and compared scores must be numbers (no NaN)")
+    wanted = _finite(q, "q")
+    has_own = ~np.isnan(owns)
+    n_rows = values.size
+
+    # Scores as dense ranks (equal floats, equal ranks; -0.0 equals 0.0), so (key, score)
+    # is one integer and a group's sorted scores are one searchsorted away.
+    distinct, ranks = np.unique(
+        np.concatenate([peer_values, values, owns[has_own]]), return_inverse=True
+    )
+    width = max(distinct.size, 1)
+    peer_rank = ranks[: peer_values.size]
+    row_rank = ranks[peer_values.size : peer_values.size + n_rows]
+    own_rank = np.zeros(n_rows, dtype=np.int64)
+    own_rank[has_own] = ranks[peer_values.size + n_rows :]
+    composite = peer_keys * width + peer_rank
+    order = np.argsort(composite, kind="stable")
+    sorted_composite = composite[order]
+    sorted_values = peer_values[order] if peer_values.size else np.zeros(1)
+    base = keys * width
+    start = np.searchsorted(sorted_composite, base, side="left")
+    end = np.searchsorted(sorted_composite, base + width, side="left")
+    if np.any(
+        has_own
+        & (
+            np.searchsorted(sorted_composite, base + own_rank, "right")
+            == np.searchsorted(sorted_composite, base + own_rank, "left")
+        )
+    ):
+        raise ValueError("a row's own entry must be in the snapshot of its key")
+    n = end - start - has_own
+    usable = n >= 1
+    safe_n = np.maximum(n, 1)
+
+    below = np.searchsorted(sorted_composite, base + row_rank, side="left") - start
+    at_or_below = np.searchsorted(sorted_composite, base + row_rank, side="right") - start
+    below -= has_own & (own_rank < row_rank)
+    at_or_below -= has_own & (own_rank <= row_rank)
+    rank = np.where(usable, 100.0 * (below + at_or_below) / (2 * safe_n), np.nan)
+
+    n_keys = int(max(peer_keys.max(initial=0), keys.max(initial=0))) + 1
+    sums = np.bincount(peer_keys, weights=peer_values, minlength=n_keys)
+    mean = np.where(usable, (sums[keys] - np.where(has_own, owns, 0.0)) / safe_n, np.nan)
+
+    # The j-th of the other peers: the j-th of the group, or the one after it from the
+    # own entry's place on.
+    own_place = np.searchsorted(sorted_composite, base + own_rank, side="left") - start
+    top = max(sorted_values.size - 1, 0)
+
+    def other(j: IntArray) -> FloatArray:
+        index = start + j + (has_own & (j >= own_place))
+        picked: FloatArray = sorted_values[np.clip(index, 0, top)]
+        return picked
+
+    dist = np.full((wanted.size, n_rows), np.nan)
+    last = safe_n - 1
+    for row, percentile in enumerate(wanted):
+        h = last * (percentile / 100.0)
+        j = np.floor(h).astype(np.int64)
+        result = _lerp(other(j), other(np.minimum(j + 1, last)), h - j)
+        dist[row] = np.where(usable, result, np.nan)
+    return SnapshotFigures(np.maximum(n, 0), rank, mean, dist)
 
 
 def _factorized(frame: pd.DataFrame, column: str) -> IntArray:

@@ -171,7 +171,9 @@ class BenchmarkRead(msgspec.Struct):
     round: str
     computed_at: dt.datetime
     """When these figures last changed: they are recomputed on every submission and reopening
-    in the round, and stored again only when they move."""
+    in the round, and stored again only when they move. The organisation's own score and
+    rank are current; the peers are its group's snapshot, which is renewed only once at
+    least 5 of the group's organisations changed, and at round close (DESIGN §7)."""
     previous_round: str | None
     overall: DimensionBenchmarkRead
     dimensions: list[DimensionBenchmarkRead]

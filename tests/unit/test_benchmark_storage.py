@@ -18,6 +18,7 @@ from survey.benchmarks.core import (
     STATUSES,
     peer_benchmarks,
     peer_figures,
+    snapshot_figures,
 )
 from survey.benchmarks.recompute import _hundredths
 from survey.benchmarks.schemas import (
@@ -446,3 +447,63 @@ def test_an_unknown_status_decodes_to_none(status: int, position: int) -> None:
     records = [list(record) for record in RECORDS]
     records[position][0] = status
     assert StoredFigure.decode(_blob(records), DIMENSIONS) is None
+
+
+# --- figures against a snapshot ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_snapshot_figures_leave_the_own_entry_out_and_agree_with_scipy_and_numpy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_peers = 400
+    peer_key = rng.integers(0, 12, n_peers)
+    peer_score = np.round(rng.uniform(0, 100, n_peers), 0)  # many ties
+    rows = 300
+    key = rng.integers(0, 13, rows)  # key 12 has no snapshot at all
+    score = np.round(rng.uniform(0, 100, rows), 1)
+    own = np.full(rows, np.nan)
+    for row in range(0, rows, 2):  # every other row has an own entry in its snapshot
+        candidates = np.flatnonzero(peer_key == key[row])
+        if candidates.size:
+            own[row] = peer_score[rng.choice(candidates)]
+
+    figures = snapshot_figures(peer_key, peer_score, key, score, own)
+
+    for row in range(rows):
+        group = list(peer_score[peer_key == key[row]])
+        if not np.isnan(own[row]):
+            group.remove(own[row])
+        assert figures.n_peers[row] == len(group)
+        if not group:
+            assert np.isnan(figures.percentile_rank[row]) and np.isnan(figures.mean[row])
+            continue
+        assert_allclose(
+            figures.percentile_rank[row],
+            stats.percentileofscore(group, score[row], kind="mean"),
+            atol=1e-9,
+        )
+        assert_allclose(figures.mean[row], np.mean(group), atol=1e-9)
+        assert_array_equal(figures.distribution[:, row], np.percentile(group, PERCENTILES))
+
+
+def test_snapshot_figures_equal_peer_figures_when_nothing_changed() -> None:
+    data = _random_network(4)
+    figures = peer_figures(**data)
+    shown = figures.status == 0
+    # the snapshot at the level each row took: its group's peers, itself included
+    for level in range(3):
+        rows = np.flatnonzero(shown & (figures.level == level))
+        codes = (
+            (data["scope"] * 100 + data["sector"]) * 100 + data["size_band"],
+            data["scope"] * 100 + data["sector"],
+            data["scope"],
+        )[level]
+        peers = data["is_peer"] & ~np.isnan(data["score"])
+        own = np.where(peers[rows], data["score"][rows], np.nan)
+        snapshot = snapshot_figures(
+            codes[peers], data["score"][peers], codes[rows], data["score"][rows], own
+        )
+        assert_array_equal(snapshot.n_peers, figures.n_peers[rows])
+        assert_array_equal(snapshot.percentile_rank, figures.percentile_rank[rows])
+        assert_array_equal(snapshot.distribution, figures.distribution[:, rows])
+        assert_allclose(snapshot.mean, figures.mean[rows], atol=1e-9)
