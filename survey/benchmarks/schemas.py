@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
 import msgspec
 import numpy as np
@@ -130,11 +130,15 @@ class PeerDistributionRead(msgspec.Struct):
     Given from 10 peers on (the quartiles); ``p10`` and ``p90`` are null below 20 peers:
     in a smaller group they would be (close to) single peers' own scores."""
 
-    p10: float | None
+    p10: Annotated[
+        float | None, msgspec.Meta(description="Null below 20 peers: too close to single peers.")
+    ]
     p25: float
     p50: float
     p75: float
-    p90: float | None
+    p90: Annotated[
+        float | None, msgspec.Meta(description="Null below 20 peers: too close to single peers.")
+    ]
 
 
 class DimensionBenchmarkRead(msgspec.Struct):
@@ -157,10 +161,28 @@ class DimensionBenchmarkRead(msgspec.Struct):
     status: BenchmarkStatus
     message: str | None
     peer_group: PeerGroupRead | None
-    percentile_rank: float | None
-    peer_mean: float | None
-    distribution: PeerDistributionRead | None
-    privacy_note: str | None
+    percentile_rank: Annotated[
+        float | None,
+        msgspec.Meta(description="Whole points with 5–9 peers; null without 5 peers."),
+    ]
+    peer_mean: Annotated[
+        float | None,
+        msgspec.Meta(
+            description="Mean of the peers' scores; whole points with 5–9 peers; null without 5 peers."
+        ),
+    ]
+    distribution: Annotated[
+        PeerDistributionRead | None,
+        msgspec.Meta(
+            description="Null below 10 peers: the percentiles of a small group are single peers' scores."
+        ),
+    ]
+    privacy_note: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="Why figures are missing for a group of this size (fewer than 20 peers), in the caller's language."
+        ),
+    ]
     previous_score: float | None
     change: float | None
 

@@ -200,3 +200,12 @@ async def test_quartiles_from_ten_peers_and_the_outer_percentiles_from_twenty(
         tails=20,
     )
     assert (html_escape(note) in html) == (not tails)
+
+
+async def test_the_openapi_document_says_why_peer_figures_may_be_null(client) -> None:
+    schemas = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]
+    figure = next(v for k, v in schemas.items() if k.endswith("DimensionBenchmarkRead"))
+    for field in ("percentile_rank", "peer_mean", "distribution", "privacy_note"):
+        assert "peers" in str(figure["properties"][field]), field
+    distribution = next(v for k, v in schemas.items() if k.endswith("PeerDistributionRead"))
+    assert "20 peers" in str(distribution["properties"]["p10"])
