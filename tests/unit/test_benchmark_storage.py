@@ -20,7 +20,7 @@ from survey.benchmarks.core import (
     peer_figures,
     snapshot_figures,
 )
-from survey.benchmarks.recompute import _hundredths
+from survey.benchmarks.recompute import _hundredths, _refreshed, _Slots
 from survey.benchmarks.schemas import (
     FIGURE_BYTES,
     FIGURE_WIDTH,
@@ -507,3 +507,31 @@ def test_snapshot_figures_equal_peer_figures_when_nothing_changed() -> None:
         assert_array_equal(snapshot.percentile_rank, figures.percentile_rank[rows])
         assert_array_equal(snapshot.distribution, figures.distribution[:, rows])
         assert_allclose(snapshot.mean, figures.mean[rows], atol=1e-9)
+
+
+def test_each_group_level_refreshes_its_own_snapshot_once_five_members_changed() -> None:
+    """Sector × size band A has six members, B four, both in one sector: one change in A and
+    four in B refresh the sector's and the network's snapshots (five changed there), never
+    A's or B's, whose snapshots would otherwise move by one or four members."""
+    n = 10
+    slots = _Slots(
+        offsets=np.arange(n + 1, dtype=np.int64),  # one slot each: the overall score
+        subject=np.arange(n, dtype=np.int64),
+        index=np.zeros(n, dtype=np.int64),
+        scope=np.zeros(n, dtype=np.int64),
+        score=np.full(n, 50.0),
+    )
+    sector_size = np.array([0] * 6 + [1] * 4)
+    groups = np.stack([sector_size, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)])
+    snapshot = np.full((3, n), 50.0)
+    current = np.full(n, 50.0)
+    current[[0, 6, 7, 8, 9]] = [60.0, 61.0, 62.0, 63.0, 64.0]
+
+    refreshed = _refreshed(snapshot, current, slots, groups, refresh_all=False)
+
+    assert_array_equal(refreshed[0], snapshot[0])  # A: one changed, B: four
+    assert_array_equal(refreshed[1], current)  # the sector: five
+    assert_array_equal(refreshed[2], current)  # the network: five
+    assert_array_equal(
+        _refreshed(snapshot, current, slots, groups, refresh_all=True), [current] * 3
+    )
