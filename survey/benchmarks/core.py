@@ -469,8 +469,8 @@ def snapshot_figures(
 
     ``peer_key`` / ``peer_score``: the snapshot, one entry per peer with a score, the key
     a non-negative code of (scope, group). ``key`` / ``score``: the rows to compare, with
-    ``own`` the row's own entry in the snapshot of its key (NaN: it has none), which is
-    left out: the row is compared with the other organisations only, while its own
+    ``own`` the row's own entry in the snapshot of its key (NaN: it has none; when given,
+    it must be among that key's snapshot entries), which is left out: the row is compared with the other organisations only, while its own
     score is its current one. Same definitions as :func:`peer_figures` (percentile rank
     kind "mean", linear percentiles), exactly: equal scores are found by comparison,
     and a percentile interpolates with numpy's own formula.
@@ -507,38 +507,48 @@ def snapshot_figures(
     row_rank = ranks[peer_values.size : peer_values.size + n_rows]
     own_rank = np.zeros(n_rows, dtype=np.int64)
     own_rank[has_own] = ranks[peer_values.size + n_rows :]
-    composite = peer_keys * width + peer_rank
-    order = np.argsort(composite, kind="stable")
-    sorted_composite = composite[order]
-    sorted_values = peer_values[order] if peer_values.size else np.zeros(1)
+    composite = np.sort(peer_keys * width + peer_rank)
+    # a score is its rank's value: no argsort needed to carry the scores along
+    sorted_values = distinct[composite % width] if composite.size else np.zeros(1)
+    n_keys = int(max(peer_keys.max(initial=0), keys.max(initial=0))) + 1
+    key_counts = np.bincount(peer_keys, minlength=n_keys)
+    key_starts = np.concatenate([[0], np.cumsum(key_counts)[:-1]])
+    start = key_starts[keys]
     base = keys * width
-    start = np.searchsorted(sorted_composite, base, side="left")
-    end = np.searchsorted(sorted_composite, base + width, side="left")
-    if np.any(
-        has_own
-        & (
-            np.searchsorted(sorted_composite, base + own_rank, "right")
-            == np.searchsorted(sorted_composite, base + own_rank, "left")
-        )
-    ):
-        raise ValueError("a row's own entry must be in the snapshot of its key")
-    n = end - start - has_own
+
+    def place(rows: IntArray, ranks: IntArray) -> tuple[IntArray, IntArray]:
+        """For the ``rows`` with these score ranks, the number of their key's peers below and
+        at or below. The queries are sorted first (one argsort for both): numpy's binary
+        search is much faster on ascending queries."""
+        queries = base[rows] + ranks
+        order = np.argsort(queries)
+        ordered = queries[order]
+        below = np.empty(queries.size, dtype=np.int64)
+        at_or_below = np.empty(queries.size, dtype=np.int64)
+        below[order] = np.searchsorted(composite, ordered, side="left")
+        at_or_below[order] = np.searchsorted(composite, ordered, side="right")
+        return below - start[rows], at_or_below - start[rows]
+
+    n = key_counts[keys] - has_own
     usable = n >= 1
     safe_n = np.maximum(n, 1)
 
-    below = np.searchsorted(sorted_composite, base + row_rank, side="left") - start
-    at_or_below = np.searchsorted(sorted_composite, base + row_rank, side="right") - start
-    below -= has_own & (own_rank < row_rank)
-    at_or_below -= has_own & (own_rank <= row_rank)
+    every_row = np.arange(n_rows)
+    all_below, all_at_or_below = place(every_row, row_rank)
+    # The own entry's place among the key's sorted peers: where the row's score sits when
+    # the two are equal (the usual case: the organisation did not change), else looked up.
+    own_place = all_below.copy()
+    moved = np.flatnonzero(has_own & (own_rank != row_rank))
+    own_place[moved] = place(moved, own_rank[moved])[0]
+    below = all_below - (has_own & (own_rank < row_rank))
+    at_or_below = all_at_or_below - (has_own & (own_rank <= row_rank))
     rank = np.where(usable, 100.0 * (below + at_or_below) / (2 * safe_n), np.nan)
 
-    n_keys = int(max(peer_keys.max(initial=0), keys.max(initial=0))) + 1
     sums = np.bincount(peer_keys, weights=peer_values, minlength=n_keys)
     mean = np.where(usable, (sums[keys] - np.where(has_own, owns, 0.0)) / safe_n, np.nan)
 
     # The j-th of the other peers: the j-th of the group, or the one after it from the
     # own entry's place on.
-    own_place = np.searchsorted(sorted_composite, base + own_rank, side="left") - start
     top = max(sorted_values.size - 1, 0)
 
     def other(j: IntArray) -> FloatArray:

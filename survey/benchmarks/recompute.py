@@ -698,8 +698,11 @@ def _figures_by_subject(
         if not open_rows.size:
             break
         key = group[slots.subject] * n_scopes + slots.scope
-        in_snapshot = ~np.isnan(snapshot[level_index])
         chosen_slots = rows[open_rows]
+        # only the groups someone still looks for at this level
+        needed = np.zeros(int(key.max(initial=0)) + 1, dtype=bool)
+        needed[key[chosen_slots]] = True
+        in_snapshot = ~np.isnan(snapshot[level_index]) & needed[key]
         figures = snapshot_figures(
             key[in_snapshot],
             snapshot[level_index, in_snapshot],
