@@ -499,14 +499,16 @@ def snapshot_figures(
 
     # Scores as dense ranks (equal floats, equal ranks; -0.0 equals 0.0), so (key, score)
     # is one integer and a group's sorted scores are one searchsorted away.
+    # An own entry equal to the current score (the usual case) takes the score's rank.
+    own_differs = has_own & (owns != values)
     distinct, ranks = np.unique(
-        np.concatenate([peer_values, values, owns[has_own]]), return_inverse=True
+        np.concatenate([peer_values, values, owns[own_differs]]), return_inverse=True
     )
     width = max(distinct.size, 1)
     peer_rank = ranks[: peer_values.size]
     row_rank = ranks[peer_values.size : peer_values.size + n_rows]
-    own_rank = np.zeros(n_rows, dtype=np.int64)
-    own_rank[has_own] = ranks[peer_values.size + n_rows :]
+    own_rank = row_rank.copy()
+    own_rank[own_differs] = ranks[peer_values.size + n_rows :]
     composite = np.sort(peer_keys * width + peer_rank)
     # a score is its rank's value: no argsort needed to carry the scores along
     sorted_values = distinct[composite % width] if composite.size else np.zeros(1)
