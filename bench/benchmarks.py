@@ -52,7 +52,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from survey.assessments.service import encode_dimension_scores
-from survey.benchmarks.core import MIN_GROUP_SIZE, PERCENTILES
+from survey.benchmarks.core import MIN_GROUP_SIZE, PERCENTILES, QUARTILES_FROM, shown_percentiles
 from survey.benchmarks.recompute import recompute, recompute_all
 from survey.benchmarks.schemas import StoredFigure
 from survey.db import UTCDateTime, create_engine, create_sessionmaker
@@ -279,12 +279,14 @@ def build_network(path: Path, n_organisations: int, seed: int = 5) -> dict[str, 
 
 def baseline(
     scores: np.ndarray[Any, Any], sector: np.ndarray[Any, Any], size: np.ndarray[Any, Any]
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Per column (dimension, then overall): peer group sector × size → sector → network with
-    at least 5 other organisations, percentile rank (kind "mean") and leave-one-out linear
-    percentiles. Every organisation is a peer (all submitted)."""
+    at least 5 other organisations, percentile rank (kind "mean"), peer mean and leave-one-out
+    linear percentiles, and the number of peers. Every organisation is a peer (all submitted)."""
     n, columns = scores.shape
     rank = np.full((n, columns), np.nan)
+    mean = np.full((n, columns), np.nan)
+    n_peers = np.zeros((n, columns), dtype=np.int64)
     dist = np.full((n, columns, len(PERCENTILES)), np.nan)
     keys = (sector * len(SIZE_BANDS) + size, sector, np.zeros(n, dtype=np.int64))
     for column in range(columns):
@@ -304,6 +306,8 @@ def baseline(
                 at_or_below = np.searchsorted(peers, x, side="right") - 1
                 m = peers.size - 1
                 rank[members, column] = 100.0 * (below + at_or_below) / (2 * m)
+                mean[members, column] = (peers.sum() - x) / m
+                n_peers[members, column] = m
                 for p, q in enumerate(PERCENTILES):
                     h = (m - 1) * q / 100
                     j = int(np.floor(h))
@@ -312,7 +316,7 @@ def baseline(
                     low = peers[j + (j >= below)]
                     high = peers[j1 + (j1 >= below)]
                     dist[members, column, p] = low + (high - low) * f
-    return rank, dist
+    return rank, mean, dist, n_peers
 
 
 # --- timing ----------------------------------------------------------------------------------
@@ -620,7 +624,7 @@ def check_against_baseline(
 ) -> int:
     """The stored figures of the latest round, read as the result page reads them, equal the
     baseline's (to the stored two decimals)."""
-    rank, dist = baseline(scores, sector, size)
+    rank, mean, dist, n_peers = baseline(scores, sector, size)
     offset = (len(ROUNDS) - 1) * n + 1
     checked = 0
     for assessment_id, payload, dimension_ids in rows:
@@ -637,13 +641,26 @@ def check_against_baseline(
             if figure.peer_group is None:
                 assert np.isnan(rank[row, column]), (assessment_id, figure.dimension_id)
                 continue
-            assert figure.percentile_rank is not None
-            assert abs(figure.percentile_rank - rank[row, column]) <= 0.0051, (
-                assessment_id,
-                figure.dimension_id,
-            )
+            assert figure.percentile_rank is not None and figure.mean is not None
+            assert figure.n_peers == n_peers[row, column], (assessment_id, figure.dimension_id)
+            # with fewer than QUARTILES_FROM peers, rank and mean are whole points (DESIGN §5)
+            tolerance = 0.5 + 1e-9 if figure.n_peers < QUARTILES_FROM else 0.0051
+            for stored_value, expected in (
+                (figure.percentile_rank, rank[row, column]),
+                (figure.mean, mean[row, column]),
+            ):
+                assert abs(stored_value - expected) <= tolerance, (
+                    assessment_id,
+                    figure.dimension_id,
+                )
             stored = [figure.p10, figure.p25, figure.p50, figure.p75, figure.p90]
-            assert np.all(np.abs(np.asarray(stored, dtype=float) - dist[row, column]) <= 0.0051), (
+            allowed = shown_percentiles(figure.n_peers)
+            assert [v is not None for v in stored] == allowed, (assessment_id, figure.dimension_id)
+            shown = np.asarray(
+                [v if ok else np.nan for v, ok in zip(stored, allowed, strict=True)], dtype=float
+            )
+            expected = np.where(allowed, dist[row, column], np.nan)
+            assert np.allclose(shown, expected, atol=0.0051, equal_nan=True), (
                 assessment_id,
                 figure.dimension_id,
             )

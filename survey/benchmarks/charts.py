@@ -16,16 +16,21 @@ SCALE_TICKS: Final = (0, 20, 40, 60, 80, 100)
 
 @dataclass(frozen=True)
 class Distribution:
-    p10: float
-    p25: float
-    p50: float
-    p75: float
-    p90: float
+    """What a peer group may show (DESIGN §5), None where it is too small: the quartiles
+    from 10 peers, P10 and P90 from 20, the mean from 5."""
+
+    p10: float | None = None
+    p25: float | None = None
+    p50: float | None = None
+    p75: float | None = None
+    p90: float | None = None
+    mean: float | None = None
 
 
 @dataclass(frozen=True)
 class PercentileRow:
-    """One dimension: the peer whiskers (P10–P90), box (P25–P75), median and own marker."""
+    """One dimension: the peer whiskers (P10–P90), box (P25–P75), median, the peers' mean and
+    the own marker; None where the group may not show the figure, so nothing draws it."""
 
     top: float
     middle: float
@@ -35,6 +40,7 @@ class PercentileRow:
     p50_x: float | None = None
     p75_x: float | None = None
     p90_x: float | None = None
+    mean_x: float | None = None
 
     @property
     def box_width(self) -> float:
@@ -63,7 +69,8 @@ def percentile_chart(
     row_height: float = 40.0,
 ) -> PercentileChart:
     """Coordinates of one row per (score, peer distribution); a missing distribution draws
-    only the marker, a missing score only the distribution.
+    only the marker, a missing score only the distribution; of a distribution only what
+    it holds is drawn (the whiskers with P10 and P90, the box with the quartiles).
 
     Examples
     --------
@@ -75,24 +82,26 @@ def percentile_chart(
     def x(value: float) -> float:
         return round(label_width + plot_width * min(max(value, 0.0), 100.0) / 100.0, 2)
 
+    def optional_x(value: float | None) -> float | None:
+        return x(value) if value is not None else None
+
     chart_rows = []
     for index, (score, distribution) in enumerate(rows):
         top = index * row_height
-        if distribution is None:
-            chart_rows.append(
-                PercentileRow(top, top + row_height / 2, x(score) if score is not None else None)
-            )
-            continue
+        shown = distribution or Distribution()
+        quartiles = None not in (shown.p25, shown.p50, shown.p75)
+        tails = quartiles and None not in (shown.p10, shown.p90)
         chart_rows.append(
             PercentileRow(
                 top=top,
                 middle=top + row_height / 2,
-                score_x=x(score) if score is not None else None,
-                p10_x=x(distribution.p10),
-                p25_x=x(distribution.p25),
-                p50_x=x(distribution.p50),
-                p75_x=x(distribution.p75),
-                p90_x=x(distribution.p90),
+                score_x=optional_x(score),
+                p10_x=optional_x(shown.p10) if tails else None,
+                p25_x=optional_x(shown.p25) if quartiles else None,
+                p50_x=optional_x(shown.p50) if quartiles else None,
+                p75_x=optional_x(shown.p75) if quartiles else None,
+                p90_x=optional_x(shown.p90) if tails else None,
+                mean_x=optional_x(shown.mean),
             )
         )
     return PercentileChart(

@@ -45,20 +45,33 @@ __all__ = [
     "MIN_GROUP_SIZE",
     "NETWORK_KEY",
     "PERCENTILES",
+    "QUARTILES_FROM",
     "STATUSES",
+    "TAILS_FROM",
     "PeerFigures",
     "group_key",
     "peer_benchmarks",
     "peer_figures",
     "percentile_rank",
     "percentiles",
+    "shown_from",
+    "shown_percentiles",
+    "snapshot_figures",
 ]
 
 MIN_GROUP_SIZE: Final = 5
 """Smallest number of peer organisations a figure may be built on (DESIGN §5, §7)."""
 
 PERCENTILES: Final = (10, 25, 50, 75, 90)
-"""The peer distribution shown per dimension."""
+"""The peer distribution shown per dimension (as far as the group is large enough)."""
+
+QUARTILES_FROM: Final = 10
+"""Fewest peers whose quartiles (P25, P50, P75) may be shown; below, only the percentile rank
+and the peers' mean, in whole points (DESIGN §5: with 5 peers the quartiles are three
+peers' own scores)."""
+
+TAILS_FROM: Final = 20
+"""Fewest peers whose P10 and P90 may be shown."""
 
 GROUP_LEVELS: Final = ("sector_size", "sector", "network")
 """Peer group levels, tried in this order (DESIGN §5)."""
@@ -143,6 +156,26 @@ def percentiles(
     return result
 
 
+def shown_from(percentile: float) -> int:
+    """Fewest peers a group needs to show the percentile ``percentile`` (DESIGN §5): the
+    quartiles (25–75) from :data:`QUARTILES_FROM` peers on, the outer ones (P10, P90)
+    from :data:`TAILS_FROM` on.
+
+    >>> shown_from(50), shown_from(10)
+    (10, 20)
+    """
+    return QUARTILES_FROM if 25 <= percentile <= 75 else TAILS_FROM
+
+
+def shown_percentiles(n_peers: int, q: Sequence[float] = PERCENTILES) -> list[bool]:
+    """Which of the percentiles ``q`` a group of ``n_peers`` peers may show.
+
+    >>> shown_percentiles(9), shown_percentiles(10), shown_percentiles(20)
+    ([False, False, False, False, False], [False, True, True, True, False], [True, True, True, True, True])
+    """
+    return [n_peers >= max(MIN_GROUP_SIZE, shown_from(percentile)) for percentile in q]
+
+
 def group_key(level: str, sector: str, size_band: str) -> str:
     """The key of a peer group: ``sector|size_band``, ``sector`` or ``network``.
 
@@ -179,15 +212,17 @@ class PeerFigures(NamedTuple):
     """The figures of every row, as arrays in the row order of the input.
 
     ``status`` indexes :data:`STATUSES`; ``level`` indexes :data:`GROUP_LEVELS` (-1:
-    no group); ``n_peers`` is 0 unless shown; ``percentile_rank`` and the rows of
-    ``distribution`` (one per percentile asked for, shape ``len(q) × rows``) are NaN
-    unless shown.
+    no group); ``n_peers`` is 0 unless shown; ``percentile_rank``, ``mean`` (of the
+    peers' scores, the row itself left out) and the rows of ``distribution`` (one per
+    percentile asked for, shape ``len(q) × rows``) are NaN unless shown. Which of them
+    may be published is the caller's concern (:func:`shown_percentiles`).
     """
 
     status: IntArray
     level: IntArray
     n_peers: IntArray
     percentile_rank: FloatArray
+    mean: FloatArray
     distribution: FloatArray
 
 
@@ -331,6 +366,7 @@ def peer_figures(
     level = np.full(n_rows, -1, dtype=np.int64)
     n_peers = np.zeros(n_rows, dtype=np.int64)
     rank = np.full(n_rows, np.nan)
+    mean = np.full(n_rows, np.nan)
     dist = np.empty((wanted.size, n_rows))
 
     # The rows with a score, sorted once by score; per level a stable sort by group (a
@@ -342,7 +378,8 @@ def peer_figures(
     self_count = is_peer.astype(np.int64)
 
     for level_index, groups in enumerate(group_codes):
-        counts = np.bincount(groups[is_peer], minlength=int(groups.max(initial=0)) + 1)
+        n_groups = int(groups.max(initial=0)) + 1
+        counts = np.bincount(groups[is_peer], minlength=n_groups)
         others = counts[groups] - self_count
         wanted_rows = has_score & (level == -1) & (others >= min_group_size)
         if not wanted_rows.any():
@@ -380,6 +417,12 @@ def peer_figures(
         below = peers_before[run_start[take]] - start
         at_or_below = peers_before[run_end[take]] - start - self_count[chosen]
         rank[chosen] = 100.0 * (below + at_or_below) / (2 * n)
+        # the group's sum less the row's own score; scores near the float limits (never
+        # scores of 0–100) may overflow to infinity or NaN here, and only here
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = np.bincount(groups[is_peer], weights=values[is_peer], minlength=n_groups)
+            own = np.where(is_peer[chosen], values[chosen], 0.0)
+            mean[chosen] = (sums[groups[chosen]] - own) / n
 
         # Percentiles: within a group, a row's leave-one-out percentile is one of four
         # values: computed per group, then picked per row by where its own score sits.
@@ -399,7 +442,132 @@ def peer_figures(
 
     dist[:, level < 0] = np.nan
     status = np.where(level >= 0, 0, np.where(has_score, 2, 1))
-    return PeerFigures(status, level, n_peers, rank, dist)
+    return PeerFigures(status, level, n_peers, rank, mean, dist)
+
+
+class SnapshotFigures(NamedTuple):
+    """Per subject row: peers in its group's snapshot (its own entry left out), its percentile
+    rank among them, their mean and percentiles (NaN with fewer than one peer)."""
+
+    n_peers: IntArray
+    percentile_rank: FloatArray
+    mean: FloatArray
+    distribution: FloatArray
+
+
+def snapshot_figures(
+    peer_key: npt.ArrayLike,
+    peer_score: npt.ArrayLike,
+    key: npt.ArrayLike,
+    score: npt.ArrayLike,
+    own: npt.ArrayLike,
+    *,
+    q: Sequence[float] = PERCENTILES,
+) -> SnapshotFigures:
+    """Figures of current scores against a frozen set of peer scores (DESIGN §7: a peer
+    group's snapshot), one group at a time, vectorised over all groups.
+
+    ``peer_key`` / ``peer_score``: the snapshot, one entry per peer with a score, the key
+    a non-negative code of (scope, group). ``key`` / ``score``: the rows to compare, with
+    ``own`` the row's own entry in the snapshot of its key (NaN: it has none; when given,
+    it must be among that key's snapshot entries), which is left out: the row is compared with the other organisations only, while its own
+    score is its current one. Same definitions as :func:`peer_figures` (percentile rank
+    kind "mean", linear percentiles), exactly: equal scores are found by comparison,
+    and a percentile interpolates with numpy's own formula.
+
+    Examples
+    --------
+    A snapshot of 10, 20, 30, 40, 50, 60; the organisation whose entry is 60 now scores 35:
+    five peers, three below, rank 60, mean 30, median 30.
+
+    >>> f = snapshot_figures([0] * 6, [10, 20, 30, 40, 50, 60], [0], [35.0], [60.0])
+    >>> f.n_peers.tolist(), f.percentile_rank.tolist(), f.mean.tolist(), f.distribution[2].tolist()
+    ([5], [60.0], [30.0], [30.0])
+    """
+    peer_keys = np.asarray(peer_key, dtype=np.int64)
+    peer_values = np.asarray(peer_score, dtype=np.float64)
+    keys = np.asarray(key, dtype=np.int64)
+    values = np.asarray(score, dtype=np.float64)
+    owns = np.asarray(own, dtype=np.float64)
+    if peer_keys.shape != peer_values.shape or not keys.shape == values.shape == owns.shape:
+        raise ValueError("keys and scores must have one value per row")
+    if np.isnan(peer_values).any() or np.isnan(values).any():
+        raise ValueError("snapshot and compared scores must be numbers (no NaN)")
+    wanted = _finite(q, "q")
+    has_own = ~np.isnan(owns)
+    n_rows = values.size
+
+    # Scores as dense ranks (equal floats, equal ranks; -0.0 equals 0.0), so (key, score)
+    # is one integer and a group's sorted scores are one searchsorted away.
+    # An own entry equal to the current score (the usual case) takes the score's rank.
+    own_differs = has_own & (owns != values)
+    every_value = np.concatenate([peer_values, values, owns[own_differs]])
+    # sorting only, then a binary search among the distinct scores (few, as a rule: scores
+    # have two decimals), is several times faster than np.unique's return_inverse
+    distinct = np.unique(every_value)
+    ranks = np.searchsorted(distinct, every_value)
+    width = max(distinct.size, 1)
+    peer_rank = ranks[: peer_values.size]
+    row_rank = ranks[peer_values.size : peer_values.size + n_rows]
+    own_rank = row_rank.copy()
+    own_rank[own_differs] = ranks[peer_values.size + n_rows :]
+    composite = np.sort(peer_keys * width + peer_rank)
+    # a score is its rank's value: no argsort needed to carry the scores along
+    sorted_values = distinct[composite % width] if composite.size else np.zeros(1)
+    n_keys = int(max(peer_keys.max(initial=0), keys.max(initial=0))) + 1
+    key_counts = np.bincount(peer_keys, minlength=n_keys)
+    key_starts = np.concatenate([[0], np.cumsum(key_counts)[:-1]])
+    start = key_starts[keys]
+    base = keys * width
+
+    def place(rows: IntArray, ranks: IntArray) -> tuple[IntArray, IntArray]:
+        """For the ``rows`` with these score ranks, the number of their key's peers below and
+        at or below. The queries are sorted first (one argsort for both): numpy's binary
+        search is much faster on ascending queries."""
+        queries = base[rows] + ranks
+        order = np.argsort(queries)
+        ordered = queries[order]
+        below = np.empty(queries.size, dtype=np.int64)
+        at_or_below = np.empty(queries.size, dtype=np.int64)
+        below[order] = np.searchsorted(composite, ordered, side="left")
+        at_or_below[order] = np.searchsorted(composite, ordered, side="right")
+        return below - start[rows], at_or_below - start[rows]
+
+    n = key_counts[keys] - has_own
+    usable = n >= 1
+    safe_n = np.maximum(n, 1)
+
+    every_row = np.arange(n_rows)
+    all_below, all_at_or_below = place(every_row, row_rank)
+    # The own entry's place among the key's sorted peers: where the row's score sits when
+    # the two are equal (the usual case: the organisation did not change), else looked up.
+    own_place = all_below.copy()
+    moved = np.flatnonzero(has_own & (own_rank != row_rank))
+    own_place[moved] = place(moved, own_rank[moved])[0]
+    below = all_below - (has_own & (own_rank < row_rank))
+    at_or_below = all_at_or_below - (has_own & (own_rank <= row_rank))
+    rank = np.where(usable, 100.0 * (below + at_or_below) / (2 * safe_n), np.nan)
+
+    sums = np.bincount(peer_keys, weights=peer_values, minlength=n_keys)
+    mean = np.where(usable, (sums[keys] - np.where(has_own, owns, 0.0)) / safe_n, np.nan)
+
+    # The j-th of the other peers: the j-th of the group, or the one after it from the
+    # own entry's place on.
+    top = max(sorted_values.size - 1, 0)
+
+    def other(j: IntArray) -> FloatArray:
+        index = start + j + (has_own & (j >= own_place))
+        picked: FloatArray = sorted_values[np.clip(index, 0, top)]
+        return picked
+
+    dist = np.full((wanted.size, n_rows), np.nan)
+    last = safe_n - 1
+    for row, percentile in enumerate(wanted):
+        h = last * (percentile / 100.0)
+        j = np.floor(h).astype(np.int64)
+        result = _lerp(other(j), other(np.minimum(j + 1, last)), h - j)
+        dist[row] = np.where(usable, result, np.nan)
+    return SnapshotFigures(np.maximum(n, 0), rank, mean, dist)
 
 
 def _factorized(frame: pd.DataFrame, column: str) -> IntArray:
@@ -436,8 +604,9 @@ def peer_benchmarks(
     pandas.DataFrame
         Same index and row order as ``scores``, columns ``status`` (see
         :data:`STATUSES`), ``peer_group`` (level of :data:`GROUP_LEVELS`, or None),
-        ``n_peers`` (peers in that group, 0 unless shown), ``percentile_rank`` and
-        ``p10`` … ``p90`` (NaN unless shown).
+        ``n_peers`` (peers in that group, 0 unless shown), ``percentile_rank``, ``mean``
+        (of the peers' scores) and ``p10`` … ``p90`` (NaN unless shown; all computed,
+        whatever the group size: :func:`shown_percentiles` says what may be published).
 
     Method
     ------
@@ -497,6 +666,7 @@ def peer_benchmarks(
         "peer_group": levels_with_none[figures.level],
         "n_peers": figures.n_peers,
         "percentile_rank": figures.percentile_rank,
+        "mean": figures.mean,
     }
     for row, percentile in enumerate(_finite(q, "q")):
         data[f"p{percentile:g}"] = figures.distribution[row]

@@ -41,6 +41,25 @@ class AssessmentBenchmark(Base):
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     """When these figures last changed: a recompute rewrites only the rows whose figures move."""
     figures: Mapped[bytes] = mapped_column(LargeBinary)
+    snapshot: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """This assessment's entry in the snapshot of each of its peer groups (DESIGN §7), one
+    per group level (sector × size band, sector, network): its scores, in the layout of
+    ``figures`` (one float64 per dimension id, then the overall score; NaN: no score, or
+    not a peer then), as of the group's last refresh. See
+    :mod:`survey.benchmarks.recompute`."""
+
+
+class PeerSnapshotClose(Base):
+    """A round × questionnaire whose peer-group snapshots were refreshed at round close: the
+    first recompute after the closing date refreshes every group once (DESIGN §7)."""
+
+    __tablename__ = "peer_snapshot_closes"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    questionnaire_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class QuestionnaireQuality(Base):

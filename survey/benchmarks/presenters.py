@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.assessments.schemas import ResultRead
 from survey.assessments.service import AssessmentContext
-from survey.benchmarks.core import MIN_GROUP_SIZE, group_key
+from survey.benchmarks.core import (
+    MIN_GROUP_SIZE,
+    PERCENTILES,
+    QUARTILES_FROM,
+    TAILS_FROM,
+    group_key,
+    shown_percentiles,
+)
 from survey.benchmarks.quality import EFFECT_SHARE, ITEM_REST_WEAK, NOT_APPLICABLE_HIGH
 from survey.benchmarks.quality_service import QualityPage
 from survey.benchmarks.schemas import (
@@ -73,13 +80,14 @@ def _figure_read(
             ),
             peer_group=None,
             percentile_rank=None,
+            peer_mean=None,
             distribution=None,
+            privacy_note=None,
             previous_score=previous,
             change=change,
         )
     level = figure.peer_group
     assert level is not None and figure.n_peers is not None
-    values = (figure.p10, figure.p25, figure.p50, figure.p75, figure.p90)
     return DimensionBenchmarkRead(
         dimension_id=dimension_id,
         title=title,
@@ -93,14 +101,42 @@ def _figure_read(
             n_organisations=figure.n_peers,
         ),
         percentile_rank=figure.percentile_rank,
-        distribution=(
-            PeerDistributionRead(*values)  # type: ignore[arg-type]
-            if all(v is not None for v in values)
-            else None
-        ),
+        peer_mean=figure.mean,
+        distribution=_distribution_read(figure, figure.n_peers),
+        privacy_note=privacy_note(figure.n_peers),
         previous_score=previous,
         change=change,
     )
+
+
+def _distribution_read(figure: StoredFigure, n_peers: int) -> PeerDistributionRead | None:
+    """The percentiles a group of ``n_peers`` may show (DESIGN §5), the rule applied once more
+    on the way out: none below :data:`QUARTILES_FROM` peers."""
+    allowed = dict(zip(PERCENTILES, shown_percentiles(n_peers), strict=True))
+    p10, p25, p50, p75, p90 = (
+        value if allowed[percentile] else None
+        for percentile, value in zip(
+            PERCENTILES, (figure.p10, figure.p25, figure.p50, figure.p75, figure.p90), strict=True
+        )
+    )
+    if p25 is None or p50 is None or p75 is None:
+        return None
+    return PeerDistributionRead(p10=p10, p25=p25, p50=p50, p75=p75, p90=p90)
+
+
+def privacy_note(n_peers: int) -> str | None:
+    """Why a group of ``n_peers`` shows fewer figures, in plain words; None when it shows all."""
+    if n_peers < QUARTILES_FROM:
+        return _(
+            "With fewer than %(quartiles)s comparable organisations you see only your percentile rank and their average score, in whole points. More figures would let someone work out single organisations' scores.",
+            quartiles=QUARTILES_FROM,
+        )
+    if n_peers < TAILS_FROM:
+        return _(
+            "With fewer than %(tails)s comparable organisations the 10th and 90th percentiles are not shown: they would come too close to single organisations' scores.",
+            tails=TAILS_FROM,
+        )
+    return None
 
 
 def benchmark_read(stored: StoredBenchmark, result: ResultRead, round_name: str) -> BenchmarkRead:

@@ -22,6 +22,23 @@ published scores. The dimension scores are read from their compact copy on
 ``assessment_results`` (``dimension_scores``: one row per assessment to read instead
 of one per dimension); ``dimension_results`` holds the same scores in full.
 
+Snapshots (DESIGN §7)
+---------------------
+Figures built on others must not move with one submission, or two looks before and after
+it would give that organisation's scores away. So every peer group (round × questionnaire
+× group, at each level: sector × size band, sector, network) has a snapshot of its
+members' scores, and an organisation is compared with the snapshot of its group, its own
+entry left out, with its own current score. A group's snapshot takes its members'
+current scores only once at least :data:`~survey.benchmarks.core.MIN_GROUP_SIZE` of them
+changed since it was taken (submitted, reopened, new scores), and at the first recompute
+after the round closed (:class:`~survey.benchmarks.models.PeerSnapshotClose`). Each level
+keeps its own snapshot, so a refresh of a sector never moves the snapshot of one of its
+sector × size band groups by fewer than five members. The snapshot is stored with the
+figures, as each assessment's entries (``AssessmentBenchmark.snapshot``): the whole
+round is read, refreshed and compared in one vectorised pass, and written where it moved.
+A group is the organisation's present sector and size band; an organisation whose profile
+changes leaves its old groups' snapshots at once (a rare admin action, not a submission).
+
 Output: one row per assessment (:class:`~survey.benchmarks.models.AssessmentBenchmark`),
 written only when its figures differ from the stored ones: a submission moves the
 figures of its own peer groups, as a rule a small part of a round.
@@ -77,18 +94,28 @@ from survey.assessments.models import (
     AssessmentState,
     decode_dimension_ids,
 )
-from survey.benchmarks.core import STATUSES, peer_figures
-from survey.benchmarks.models import AssessmentBenchmark
+from survey.benchmarks.core import (
+    GROUP_LEVELS,
+    MIN_GROUP_SIZE,
+    PERCENTILES,
+    QUARTILES_FROM,
+    STATUSES,
+    PeerFigures,
+    shown_from,
+    snapshot_figures,
+)
+from survey.benchmarks.models import AssessmentBenchmark, PeerSnapshotClose
 from survey.benchmarks.quality_service import refresh_quality
 from survey.benchmarks.schemas import (
     FIGURE_BYTES,
     FIGURE_WIDTH,
     NO_SCORE,
     TOO_FEW_PEERS,
+    WITHHELD,
 )
 from survey.db import utcnow
 from survey.organisations.models import Organisation
-from survey.rounds.models import Round
+from survey.rounds.models import Round, RoundState
 from survey.scoring import round_half_up
 
 __all__ = [
@@ -99,7 +126,7 @@ __all__ = [
     "recompute_round",
 ]
 
-METHOD_VERSION: Final = "2"
+METHOD_VERSION: Final = "3"
 """Version of the benchmark definitions and of the stored layout; stored with every row.
 Bump on any change: ``survey db upgrade`` then recomputes every round."""
 
@@ -182,6 +209,9 @@ class _Subjects:
     stored_figures: list[bytes | None]
     """Per subject: the stored figures, when they were computed by this
     :data:`METHOD_VERSION` for the organisation's present sector and size band."""
+    stored_snapshots: list[bytes | None]
+    """Per subject: its stored snapshot entries (:attr:`AssessmentBenchmark.snapshot`), on
+    the same condition."""
 
 
 async def _fetch(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[Sequence[Any]]:
@@ -225,6 +255,11 @@ async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str)
     # organisation are not read (the assessment id stands for its organisation, one per
     # round × questionnaire), nor the version (its dimension ids are on the result).
     stored = AssessmentBenchmark
+    same_method_and_profile = (
+        (stored.method_version == METHOD_VERSION)
+        & (stored.sector == Organisation.sector)
+        & (stored.size_band == Organisation.size_band)
+    )
     columns = await _fetch_columns(
         db,
         select(
@@ -235,14 +270,9 @@ async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str)
             AssessmentResult.score,
             AssessmentResult.dimension_ids,
             AssessmentResult.dimension_scores,
-            case(
-                (
-                    (stored.method_version == METHOD_VERSION)
-                    & (stored.sector == Organisation.sector)
-                    & (stored.size_band == Organisation.size_band),
-                    stored.figures,
-                ),
-                else_=None,
+            *(
+                case((same_method_and_profile, column), else_=None)
+                for column in (stored.figures, stored.snapshot)
             ),
         )
         .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
@@ -261,6 +291,7 @@ async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str)
         dimension_ids=columns[5],
         dimension_scores=columns[6],
         stored_figures=columns[7],
+        stored_snapshots=columns[8],
     )
 
 
@@ -269,6 +300,10 @@ class _DimensionScores:
     """The subjects' stored dimension scores (``AssessmentResult.dimension_ids`` and
     ``dimension_scores``) as columns, rows without a score left out."""
 
+    all_score: npt.NDArray[np.float64]
+    """Every stored dimension score (NaN: none), subject by subject in the order of its ids."""
+    all_code: npt.NDArray[np.int64]
+    """The dimension id of each of ``all_score``, as an index into ``names``."""
     subject: npt.NDArray[np.int64]
     """Position of the subject."""
     slot: npt.NDArray[np.int64]
@@ -307,10 +342,13 @@ def _dimension_scores(subjects: _Subjects) -> _DimensionScores:
     offsets = np.cumsum(lengths) - lengths
     slot = np.arange(values.size, dtype=np.int64) - np.repeat(offsets, lengths)
     kept = ~np.isnan(values)
+    all_code = table[id_codes[position], slot]
     return _DimensionScores(
+        all_score=values,
+        all_code=all_code,
         subject=position[kept],
         slot=slot[kept],
-        code=table[id_codes[position[kept]], slot[kept]],
+        code=all_code[kept],
         names=names,
         score=values[kept],
         lengths=lengths,
@@ -342,16 +380,30 @@ async def _recompute(db: AsyncSession, round_id: int, questionnaire_ids: Sequenc
     questionnaires); returns the number of assessments with stored figures."""
     # One recompute of a round at a time (PostgreSQL; SQLite serialises writers anyway), so
     # a recompute always sees the submissions of the recomputes before it.
-    await db.execute(select(Round.id).where(Round.id == round_id).with_for_update())
+    round_ = await db.scalar(select(Round).where(Round.id == round_id).with_for_update())
+    closed = round_ is not None and round_.state_on(utcnow().date()) == RoundState.CLOSED
     count = 0
     with _collector_paused():
         for questionnaire_id in questionnaire_ids:
             subjects = await _load_subjects(db, round_id, questionnaire_id)
+            at_close = closed and await _first_recompute_after_close(db, subjects)
             if len(subjects.ids):
-                await _store(db, subjects, _figures_by_subject(subjects), utcnow())
+                figures, snapshots = _figures_by_subject(subjects, refresh_all=at_close)
+                await _store(db, subjects, figures, snapshots, utcnow())
             await _remove_leftovers(db, subjects)
             count += len(subjects.ids)
     return count
+
+
+async def _first_recompute_after_close(db: AsyncSession, subjects: _Subjects) -> bool:
+    """True once per round × questionnaire, the first time after the round closed: then
+    every peer group's snapshot is refreshed (DESIGN §7)."""
+    key = (subjects.round_id, subjects.questionnaire_id)
+    if await db.get(PeerSnapshotClose, key) is not None:
+        return False
+    db.add(PeerSnapshotClose(round_id=key[0], questionnaire_id=key[1]))
+    await db.flush()
+    return True
 
 
 async def _remove_leftovers(db: AsyncSession, subjects: _Subjects) -> None:
@@ -383,20 +435,28 @@ _STORED_COLUMNS: Final = (
     "method_version",
     "computed_at",
     "figures",
+    "snapshot",
 )
 
 
 async def _store(
-    db: AsyncSession, subjects: _Subjects, figures: list[bytes], computed_at: dt.datetime
+    db: AsyncSession,
+    subjects: _Subjects,
+    figures: list[bytes],
+    snapshots: list[bytes],
+    computed_at: dt.datetime,
 ) -> None:
-    """Write the figures that differ from what is stored (or the profile or method they were
-    computed with): a submission moves the figures of its own peer groups, as a rule a
-    small part of a round, and an unchanged row costs nothing to keep. ``computed_at`` of
-    a row is when its figures last changed."""
+    """Write the figures and snapshot entries that differ from what is stored (or the
+    profile or method they were computed with): a submission moves the figures of its own
+    organisation, and a group's refresh those of the group, as a rule a small part of a
+    round; an unchanged row costs nothing to keep. ``computed_at`` of a row is when its
+    figures or snapshot entries last changed."""
     changed = [
         index
-        for index, (old, new) in enumerate(zip(subjects.stored_figures, figures, strict=True))
-        if old != new
+        for index, (old, new, old_snapshot, new_snapshot) in enumerate(
+            zip(subjects.stored_figures, figures, subjects.stored_snapshots, snapshots, strict=True)
+        )
+        if old != new or old_snapshot != new_snapshot
     ]
     if not changed:
         return
@@ -406,6 +466,7 @@ async def _store(
         "sector": [subjects.sectors[i] for i in changed],
         "size_band": [subjects.size_bands[i] for i in changed],
         "figures": [figures[i] for i in changed],
+        "snapshot": [snapshots[i] for i in changed],
     }
     constants = {
         "round_id": subjects.round_id,
@@ -437,6 +498,7 @@ async def _store_postgresql(
         "sector": String,
         "size_band": String,
         "figures": LargeBinary,
+        "snapshot": LargeBinary,
     }
     rows = (
         func.unnest(
@@ -506,41 +568,174 @@ def _hundredths(
     return scaled.astype(np.int32)
 
 
-def _figures_by_subject(subjects: _Subjects) -> list[bytes]:
-    """Build the peer arrays of every subject × dimension (and overall), run the core once,
-    and encode each subject's figures (one :data:`FIGURE_WIDTH` row per dimension id of its
-    result, then one for the overall score)."""
-    dimensions = _dimension_scores(subjects)
+@dataclass(frozen=True)
+class _Slots:
+    """Every subject's figure slots (one per dimension id of its result, then the overall
+    score) in one flat layout, subject by subject."""
+
+    offsets: npt.NDArray[np.int64]
+    """Where each subject's slots start (and, last, the number of slots)."""
+    subject: npt.NDArray[np.int64]
+    index: npt.NDArray[np.int64]
+    """Position of the slot among its subject's."""
+    scope: npt.NDArray[np.int64]
+    """What is comparable: a dimension (by id, across versions), or the overall score of a
+    set of dimension ids."""
+    score: npt.NDArray[np.float64]
+    """The current score (NaN: none)."""
+
+
+def _slots(subjects: _Subjects, dimensions: _DimensionScores) -> _Slots:
     n_names = len(dimensions.names)
+    counts = dimensions.lengths + 1
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    subject = np.repeat(np.arange(len(subjects.ids), dtype=np.int64), counts)
+    index = np.arange(int(offsets[-1]), dtype=np.int64) - offsets[subject]
+    overall = index == dimensions.lengths[subject]
+    scope = np.empty(int(offsets[-1]), dtype=np.int64)
+    scope[~overall] = dimensions.all_code
+    scope[overall] = n_names + dimensions.dimension_set
+    score = np.empty(int(offsets[-1]), dtype=np.float64)
+    score[~overall] = dimensions.all_score
+    score[overall] = subjects.overall
+    return _Slots(offsets, subject, index, scope, score)
 
-    # scope: a dimension (by id, across versions), or the overall score of a set of dimensions
-    overall_rows = np.flatnonzero(~np.isnan(subjects.overall))
-    position = np.concatenate([dimensions.subject, overall_rows])
-    peers = peer_figures(
-        np.concatenate([dimensions.code, n_names + dimensions.dimension_set[overall_rows]]),
-        subjects.ids[position],  # one assessment per organisation in a round × questionnaire
-        pd.factorize(np.asarray(subjects.sectors, dtype=object))[0][position],
-        pd.factorize(np.asarray(subjects.size_bands, dtype=object))[0][position],
-        np.concatenate([dimensions.score, subjects.overall[overall_rows]]),
-        subjects.is_peer[position],
-    )
 
-    # Every subject has one figure per dimension id and one for the overall score, in one
-    # table: the subject's figures start at its offset; no score means NO_SCORE.
-    slots = dimensions.lengths + 1
-    offsets = np.concatenate([[0], np.cumsum(slots)]).astype(np.int64)
+def _snapshot_positions(slots: _Slots) -> npt.NDArray[np.int64]:
+    """Per group level (rows) the position of each slot's snapshot entry in the subjects'
+    stored snapshots laid end to end: a subject's entries are one run of its slots per level."""
+    counts = np.diff(slots.offsets)[slots.subject]
+    start = len(GROUP_LEVELS) * slots.offsets[slots.subject]
+    return np.stack([start + level * counts + slots.index for level in range(len(GROUP_LEVELS))])
+
+
+def _stored_snapshot(subjects: _Subjects, slots: _Slots) -> npt.NDArray[np.float64]:
+    """The stored snapshot entries, one row per group level; NaN for a subject without
+    valid ones (new, or computed for another result or method)."""
+    counts = np.diff(slots.offsets)
+    size = len(GROUP_LEVELS) * 8
+    blobs = [
+        stored
+        if stored is not None and len(stored) == size * int(count)
+        else np.full(len(GROUP_LEVELS) * int(count), np.nan).tobytes()
+        for stored, count in zip(subjects.stored_snapshots, counts.tolist(), strict=True)
+    ]
+    entries = np.frombuffer(b"".join(blobs), dtype="<f8").astype(np.float64)
+    snapshot: npt.NDArray[np.float64] = entries[_snapshot_positions(slots)]
+    return snapshot
+
+
+def _group_codes(subjects: _Subjects) -> npt.NDArray[np.int64]:
+    """Per group level (rows) the code of every subject's group."""
+    sector = pd.factorize(np.asarray(subjects.sectors, dtype=object))[0]
+    size = pd.factorize(np.asarray(subjects.size_bands, dtype=object))[0]
+    n_sizes = int(size.max(initial=0)) + 1
+    return np.stack([sector * n_sizes + size, sector, np.zeros_like(sector)]).astype(np.int64)
+
+
+def _refreshed(
+    snapshot: npt.NDArray[np.float64],
+    current: npt.NDArray[np.float64],
+    slots: _Slots,
+    groups: npt.NDArray[np.int64],
+    refresh_all: bool,
+) -> npt.NDArray[np.float64]:
+    """The snapshots after this recompute (DESIGN §7): a group's snapshot takes its members'
+    current scores once at least :data:`MIN_GROUP_SIZE` of them changed since it was
+    taken (a new submission, a reopening, new scores), or when ``refresh_all`` (round
+    close); otherwise it stays as it was, so a single submission never moves what others
+    see. Each level keeps its own snapshot: a sector's refresh never moves a sector ×
+    size band group's."""
+    n_subjects = slots.offsets.size - 1
+    refreshed = snapshot.copy()
+    for level, group in enumerate(groups):
+        old = snapshot[level]
+        differs = ~((old == current) | (np.isnan(old) & np.isnan(current)))
+        changed = np.bincount(slots.subject[differs], minlength=n_subjects) > 0
+        changed_members = np.bincount(group[changed], minlength=int(group.max(initial=0)) + 1)
+        refresh = refresh_all | (changed_members[group] >= MIN_GROUP_SIZE)
+        take = refresh[slots.subject]
+        refreshed[level, take] = current[take]
+    return refreshed
+
+
+def _figures_by_subject(
+    subjects: _Subjects, *, refresh_all: bool = False
+) -> tuple[list[bytes], list[bytes]]:
+    """Refresh the peer groups' snapshots where due, compare every subject's current scores
+    (every dimension and the overall score) with the snapshot of its group, and encode each
+    subject's figures (one :data:`FIGURE_WIDTH` row per dimension id of its result, then
+    one for the overall score) and its snapshot entries."""
+    dimensions = _dimension_scores(subjects)
+    slots = _slots(subjects, dimensions)
+    groups = _group_codes(subjects)
+    current = np.where(subjects.is_peer[slots.subject], slots.score, np.nan)
+    snapshot = _refreshed(_stored_snapshot(subjects, slots), current, slots, groups, refresh_all)
+
+    # Every slot with a current score is compared, at the first level whose snapshot holds
+    # at least MIN_GROUP_SIZE other organisations.
+    rows = np.flatnonzero(~np.isnan(slots.score))
+    n_rows = rows.size
+    level = np.full(n_rows, -1, dtype=np.int64)
+    n_peers = np.zeros(n_rows, dtype=np.int64)
+    rank = np.full(n_rows, np.nan)
+    mean = np.full(n_rows, np.nan)
+    dist = np.full((len(PERCENTILES), n_rows), np.nan)
+    n_scopes = int(slots.scope.max(initial=0)) + 1
+    for level_index, group in enumerate(groups):
+        open_rows = np.flatnonzero(level < 0)
+        if not open_rows.size:
+            break
+        key = group[slots.subject] * n_scopes + slots.scope
+        chosen_slots = rows[open_rows]
+        # only the groups someone still looks for at this level
+        needed = np.zeros(int(key.max(initial=0)) + 1, dtype=bool)
+        needed[key[chosen_slots]] = True
+        in_snapshot = ~np.isnan(snapshot[level_index]) & needed[key]
+        figures = snapshot_figures(
+            key[in_snapshot],
+            snapshot[level_index, in_snapshot],
+            key[chosen_slots],
+            slots.score[chosen_slots],
+            snapshot[level_index, chosen_slots],
+        )
+        take = figures.n_peers >= MIN_GROUP_SIZE
+        taken = open_rows[take]
+        level[taken] = level_index
+        n_peers[taken] = figures.n_peers[take]
+        rank[taken] = figures.percentile_rank[take]
+        mean[taken] = figures.mean[take]
+        dist[:, taken] = figures.distribution[:, take]
+    status = np.where(level >= 0, 0, 2)
+    peers = PeerFigures(status, level, n_peers, rank, mean, dist)
+
+    # Every subject has one figure per slot, in one table; no score means NO_SCORE.
     shown = peers.status == STATUSES.index("shown")
-    computed = np.zeros((position.size, FIGURE_WIDTH), dtype=np.int32)
+    computed = np.zeros((n_rows, FIGURE_WIDTH), dtype=np.int32)
     computed[:, 0] = np.where(shown, peers.level, TOO_FEW_PEERS)
     computed[:, 1] = peers.n_peers
-    for column, values in enumerate([peers.percentile_rank, *peers.distribution], start=2):
-        computed[:, column] = _hundredths(values, shown)
-    records = np.zeros((int(offsets[-1]), FIGURE_WIDTH), dtype="<i4")
+    # Only what the group may show is stored (DESIGN §5): with fewer than QUARTILES_FROM
+    # peers the rank and the mean in whole points, and each percentile from its group size on.
+    whole = shown & (peers.n_peers < QUARTILES_FROM)
+    for column, values in enumerate([peers.percentile_rank, peers.mean], start=2):
+        in_points = round_half_up(np.where(whole, values, 0.0), 0)
+        computed[:, column] = _hundredths(np.where(whole, in_points, values), shown)
+    for row, percentile in enumerate(PERCENTILES):
+        allowed = shown & (peers.n_peers >= shown_from(percentile))
+        computed[:, 4 + row] = np.where(
+            allowed, _hundredths(peers.distribution[row], allowed), np.where(shown, WITHHELD, 0)
+        )
+    records = np.zeros((int(slots.offsets[-1]), FIGURE_WIDTH), dtype="<i4")
     records[:, 0] = NO_SCORE
-    records[
-        offsets[position] + np.concatenate([dimensions.slot, dimensions.lengths[overall_rows]])
-    ] = computed
+    records[rows] = computed
 
     buffer = records.tobytes()
-    bounds = (offsets * FIGURE_BYTES).tolist()
-    return [buffer[start:end] for start, end in pairwise(bounds)]
+    bounds = (slots.offsets * FIGURE_BYTES).tolist()
+    figures_bytes = [buffer[start:end] for start, end in pairwise(bounds)]
+
+    entries = np.empty(len(GROUP_LEVELS) * int(slots.offsets[-1]), dtype="<f8")
+    entries[_snapshot_positions(slots)] = snapshot
+    snapshot_buffer = entries.tobytes()
+    snapshot_bounds = (slots.offsets * len(GROUP_LEVELS) * 8).tolist()
+    snapshots = [snapshot_buffer[start:end] for start, end in pairwise(snapshot_bounds)]
+    return figures_bytes, snapshots

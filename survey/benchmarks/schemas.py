@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
 
 import msgspec
 import numpy as np
@@ -14,12 +14,17 @@ BenchmarkStatus = Literal["shown", "no_score", "too_few_peers"]
 
 # --- stored payloads ---------------------------------------------------------------------
 
-FIGURE_WIDTH: Final = 8
-"""One stored figure is :data:`FIGURE_WIDTH` little-endian 32-bit integers (32 bytes):
+FIGURE_WIDTH: Final = 9
+"""One stored figure is :data:`FIGURE_WIDTH` little-endian 32-bit integers (36 bytes):
 the status (0, 1, 2: shown, the index of the peer group level in :data:`STORED_LEVELS`;
 :data:`TOO_FEW_PEERS`; :data:`NO_SCORE`), the number of peers, then percentile rank,
-P10, P25, P50, P75 and P90 in hundredths (so two decimals are exact; 0 unless shown)."""
+the peers' mean, P10, P25, P50, P75 and P90 in hundredths (so two decimals are exact;
+0 unless shown). Only what the group may show is stored (DESIGN §5): a percentile that
+a group of its size may not show is :data:`WITHHELD`, and with fewer than 10 peers the
+rank and the mean are whole points."""
 FIGURE_BYTES: Final = 4 * FIGURE_WIDTH
+WITHHELD: Final = -(2**31)
+"""A figure the peer group is too small to show (never a real value: hundredths of 0–100)."""
 
 STORED_LEVELS: Final[tuple[PeerGroupLevel, ...]] = ("sector_size", "sector", "network")
 TOO_FEW_PEERS: Final = 3
@@ -34,13 +39,15 @@ class StoredFigure(msgspec.Struct, frozen=True):
     the assessment's stored result, in the order of ``AssessmentResult.dimension_ids``,
     then one for the overall score: a fixed layout that a recompute writes with one
     buffer for a whole round, and that compares byte for byte with what is stored.
-    Without a group of at least five peers everything after the id is None.
+    Without a group of at least five peers everything after the id is None; a percentile
+    the group is too small to show is None too.
     """
 
     dimension_id: str
     peer_group: PeerGroupLevel | None
     n_peers: int | None
     percentile_rank: float | None
+    mean: float | None
     p10: float | None
     p25: float | None
     p50: float | None
@@ -61,11 +68,14 @@ class StoredFigure(msgspec.Struct, frozen=True):
             if status == NO_SCORE:
                 continue
             if status == TOO_FEW_PEERS:
-                figures.append(cls(dimension_id, None, None, *([None] * 6)))
+                figures.append(cls(dimension_id, None, None, *([None] * 7)))
             elif 0 <= status < len(STORED_LEVELS):
                 figures.append(
                     cls(
-                        dimension_id, STORED_LEVELS[status], n_peers, *(v / 100 for v in hundredths)
+                        dimension_id,
+                        STORED_LEVELS[status],
+                        n_peers,
+                        *(None if v == WITHHELD else v / 100 for v in hundredths),
                     )
                 )
             else:
@@ -122,21 +132,33 @@ class PeerGroupRead(msgspec.Struct):
 
 
 class PeerDistributionRead(msgspec.Struct):
-    """Percentiles of the peers' scores, linear interpolation (numpy/R default, Hyndman & Fan type 7)."""
+    """Percentiles of the peers' scores, linear interpolation (numpy/R default, Hyndman & Fan type 7).
 
-    p10: float
+    Given from 10 peers on (the quartiles); ``p10`` and ``p90`` are null below 20 peers:
+    in a smaller group they would be (close to) single peers' own scores."""
+
+    p10: Annotated[
+        float | None, msgspec.Meta(description="Null below 20 peers: too close to single peers.")
+    ]
     p25: float
     p50: float
     p75: float
-    p90: float
+    p90: Annotated[
+        float | None, msgspec.Meta(description="Null below 20 peers: too close to single peers.")
+    ]
 
 
 class DimensionBenchmarkRead(msgspec.Struct):
     """One dimension (or the overall score): the organisation's score against its peers.
 
     ``percentile_rank`` = 100 × (peers below + peers at or below) / (2 × peers), i.e.
-    ``scipy.stats.percentileofscore(kind="mean")``. Without a group of at least five
-    comparable organisations (``status == "too_few_peers"``) no peer figure is given.
+    ``scipy.stats.percentileofscore(kind="mean")``; ``peer_mean`` is the mean of the
+    peers' scores. Without a group of at least five comparable organisations
+    (``status == "too_few_peers"``) no peer figure is given. What a group shows grows
+    with its size, so that no single peer's score can be worked out (DESIGN §5): with
+    5–9 peers the percentile rank and the peers' mean only, rounded to whole points
+    (``distribution`` null); the quartiles from 10 peers on; P10 and P90 from 20 on.
+    ``privacy_note`` then says, in the caller's language, why figures are missing.
     ``change`` is the score minus the score of the organisation's previous round.
     """
 
@@ -146,8 +168,28 @@ class DimensionBenchmarkRead(msgspec.Struct):
     status: BenchmarkStatus
     message: str | None
     peer_group: PeerGroupRead | None
-    percentile_rank: float | None
-    distribution: PeerDistributionRead | None
+    percentile_rank: Annotated[
+        float | None,
+        msgspec.Meta(description="Whole points with 5–9 peers; null without 5 peers."),
+    ]
+    peer_mean: Annotated[
+        float | None,
+        msgspec.Meta(
+            description="Mean of the peers' scores; whole points with 5–9 peers; null without 5 peers."
+        ),
+    ]
+    distribution: Annotated[
+        PeerDistributionRead | None,
+        msgspec.Meta(
+            description="Null below 10 peers: the percentiles of a small group are single peers' scores."
+        ),
+    ]
+    privacy_note: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="Why figures are missing for a group of this size (fewer than 20 peers), in the caller's language."
+        ),
+    ]
     previous_score: float | None
     change: float | None
 
@@ -158,7 +200,9 @@ class BenchmarkRead(msgspec.Struct):
     round: str
     computed_at: dt.datetime
     """When these figures last changed: they are recomputed on every submission and reopening
-    in the round, and stored again only when they move."""
+    in the round, and stored again only when they move. The organisation's own score and
+    rank are current; the peers are its group's snapshot, which is renewed only once at
+    least 5 of the group's organisations changed, and at round close (DESIGN §7)."""
     previous_round: str | None
     overall: DimensionBenchmarkRead
     dimensions: list[DimensionBenchmarkRead]

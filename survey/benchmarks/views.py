@@ -29,12 +29,14 @@ def result_charts(benchmark: BenchmarkRead | None) -> dict[str, Any]:
             (
                 row.score,
                 Distribution(
-                    **{
-                        name: getattr(row.distribution, name)
-                        for name in Distribution.__dataclass_fields__
-                    }
+                    p10=row.distribution.p10 if row.distribution else None,
+                    p25=row.distribution.p25 if row.distribution else None,
+                    p50=row.distribution.p50 if row.distribution else None,
+                    p75=row.distribution.p75 if row.distribution else None,
+                    p90=row.distribution.p90 if row.distribution else None,
+                    mean=row.peer_mean,
                 )
-                if row.distribution is not None
+                if row.status == "shown"
                 else None,
             )
             for row in rows

@@ -219,10 +219,7 @@ def test_db_upgrade_says_what_it_did(tmp_path, monkeypatch, capsys) -> None:
     from survey.settings import load_settings
 
     head = head_revision(load_settings().database_url)
-    assert (
-        f"Upgraded the database from schema revision 0003_benchmarks to {head}."
-        in upgraded
-    )
+    assert f"Upgraded the database from schema revision 0003_benchmarks to {head}." in upgraded
     assert "already up to date" in unchanged
     assert "revision head" not in created + upgraded + unchanged
 

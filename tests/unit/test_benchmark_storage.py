@@ -18,13 +18,15 @@ from survey.benchmarks.core import (
     STATUSES,
     peer_benchmarks,
     peer_figures,
+    snapshot_figures,
 )
-from survey.benchmarks.recompute import _hundredths
+from survey.benchmarks.recompute import _hundredths, _refreshed, _Slots
 from survey.benchmarks.schemas import (
     FIGURE_BYTES,
     FIGURE_WIDTH,
     NO_SCORE,
     TOO_FEW_PEERS,
+    WITHHELD,
     StoredFigure,
 )
 from survey.scoring import round_half_up
@@ -82,6 +84,7 @@ def test_peer_figures_on_arrays_agree_with_peer_benchmarks_on_a_frame(seed: int)
     assert levels == [None if pd.isna(v) else v for v in expected["peer_group"]]
     assert_array_equal(figures.n_peers, expected["n_peers"])
     assert_array_equal(figures.percentile_rank, expected["percentile_rank"])
+    assert_array_equal(figures.mean, expected["mean"])
     assert_array_equal(figures.distribution, expected[P].to_numpy().T)
     # and what the frame function says is scipy's and numpy's answer, row by row
     for row in np.flatnonzero(figures.status == 0):
@@ -100,6 +103,7 @@ def test_peer_figures_on_arrays_agree_with_peer_benchmarks_on_a_frame(seed: int)
             atol=1e-9,
         )
         assert_allclose(figures.distribution[:, row], np.percentile(group, PERCENTILES), atol=1e-9)
+        assert_allclose(figures.mean[row], group.mean(), atol=1e-9)
 
 
 # --- negative scores, signed zeros, huge magnitudes --------------------------------------------
@@ -377,18 +381,18 @@ def test_hundredths_are_zero_where_not_kept() -> None:
 
 
 def _record(status: int, n_peers: int = 0, *hundredths: int) -> list[int]:
-    numbers = list(hundredths) or [0] * 6
-    assert len(numbers) == 6
+    numbers = list(hundredths) or [0] * 7
+    assert len(numbers) == 7
     return [status, n_peers, *numbers]
 
 
 DIMENSIONS = ["visie", "personeel", "communicatie", "netwerk"]
 RECORDS = [
     _record(NO_SCORE),
-    _record(TOO_FEW_PEERS, 4, 5000, 1, 2, 3, 4, 5),  # numbers left over are never read
-    _record(1, 7, 4286, 1250, 2500, 5013, 7500, 9999),  # sector
-    _record(2, 31, 0, -150, 0, 1, 10000, 1_234_568),  # network
-    _record(0, 5, 10000, 1400, 2000, 3000, 4000, 4600),  # overall: sector × size band
+    _record(TOO_FEW_PEERS, 4, 5000, 6, 1, 2, 3, 4, 5),  # numbers left over are never read
+    _record(1, 12, 4286, 5150, WITHHELD, 2500, 5013, 7500, WITHHELD),  # sector, 10–19 peers
+    _record(2, 31, 0, 4000, -150, 0, 1, 10000, 1_234_568),  # network
+    _record(0, 5, 10000, 3000, *[WITHHELD] * 5),  # overall: sector × size band, 5–9 peers
 ]
 
 
@@ -403,17 +407,17 @@ def test_a_stored_row_decodes_to_its_figures() -> None:
     figures = StoredFigure.decode(blob, DIMENSIONS)
 
     assert figures == [
-        StoredFigure("personeel", None, None, None, None, None, None, None, None),
-        StoredFigure("communicatie", "sector", 7, 42.86, 12.5, 25.0, 50.13, 75.0, 99.99),
-        StoredFigure("netwerk", "network", 31, 0.0, -1.5, 0.0, 0.01, 100.0, 12345.68),
-        StoredFigure("", "sector_size", 5, 100.0, 14.0, 20.0, 30.0, 40.0, 46.0),
+        StoredFigure("personeel", None, None, None, None, None, None, None, None, None),
+        StoredFigure("communicatie", "sector", 12, 42.86, 51.5, None, 25.0, 50.13, 75.0, None),
+        StoredFigure("netwerk", "network", 31, 0.0, 40.0, -1.5, 0.0, 0.01, 100.0, 12345.68),
+        StoredFigure("", "sector_size", 5, 100.0, 30.0, None, None, None, None, None),
     ]
 
 
 def test_a_row_of_no_scores_only_decodes_to_no_figures() -> None:
     assert StoredFigure.decode(_blob([_record(NO_SCORE)] * 5), DIMENSIONS) == []
     assert StoredFigure.decode(_blob([_record(TOO_FEW_PEERS)]), []) == [
-        StoredFigure("", None, None, None, None, None, None, None, None)
+        StoredFigure("", None, None, None, None, None, None, None, None, None)
     ]
 
 
@@ -443,3 +447,91 @@ def test_an_unknown_status_decodes_to_none(status: int, position: int) -> None:
     records = [list(record) for record in RECORDS]
     records[position][0] = status
     assert StoredFigure.decode(_blob(records), DIMENSIONS) is None
+
+
+# --- figures against a snapshot ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_snapshot_figures_leave_the_own_entry_out_and_agree_with_scipy_and_numpy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_peers = 400
+    peer_key = rng.integers(0, 12, n_peers)
+    peer_score = np.round(rng.uniform(0, 100, n_peers), 0)  # many ties
+    rows = 300
+    key = rng.integers(0, 13, rows)  # key 12 has no snapshot at all
+    score = np.round(rng.uniform(0, 100, rows), 1)
+    own = np.full(rows, np.nan)
+    for row in range(0, rows, 2):  # every other row has an own entry in its snapshot
+        candidates = np.flatnonzero(peer_key == key[row])
+        if candidates.size:
+            own[row] = peer_score[rng.choice(candidates)]
+
+    figures = snapshot_figures(peer_key, peer_score, key, score, own)
+
+    for row in range(rows):
+        group = list(peer_score[peer_key == key[row]])
+        if not np.isnan(own[row]):
+            group.remove(own[row])
+        assert figures.n_peers[row] == len(group)
+        if not group:
+            assert np.isnan(figures.percentile_rank[row]) and np.isnan(figures.mean[row])
+            continue
+        assert_allclose(
+            figures.percentile_rank[row],
+            stats.percentileofscore(group, score[row], kind="mean"),
+            atol=1e-9,
+        )
+        assert_allclose(figures.mean[row], np.mean(group), atol=1e-9)
+        assert_array_equal(figures.distribution[:, row], np.percentile(group, PERCENTILES))
+
+
+def test_snapshot_figures_equal_peer_figures_when_nothing_changed() -> None:
+    data = _random_network(4)
+    figures = peer_figures(**data)
+    shown = figures.status == 0
+    # the snapshot at the level each row took: its group's peers, itself included
+    for level in range(3):
+        rows = np.flatnonzero(shown & (figures.level == level))
+        codes = (
+            (data["scope"] * 100 + data["sector"]) * 100 + data["size_band"],
+            data["scope"] * 100 + data["sector"],
+            data["scope"],
+        )[level]
+        peers = data["is_peer"] & ~np.isnan(data["score"])
+        own = np.where(peers[rows], data["score"][rows], np.nan)
+        snapshot = snapshot_figures(
+            codes[peers], data["score"][peers], codes[rows], data["score"][rows], own
+        )
+        assert_array_equal(snapshot.n_peers, figures.n_peers[rows])
+        assert_array_equal(snapshot.percentile_rank, figures.percentile_rank[rows])
+        assert_array_equal(snapshot.distribution, figures.distribution[:, rows])
+        assert_allclose(snapshot.mean, figures.mean[rows], atol=1e-9)
+
+
+def test_each_group_level_refreshes_its_own_snapshot_once_five_members_changed() -> None:
+    """Sector × size band A has six members, B four, both in one sector: one change in A and
+    four in B refresh the sector's and the network's snapshots (five changed there), never
+    A's or B's, whose snapshots would otherwise move by one or four members."""
+    n = 10
+    slots = _Slots(
+        offsets=np.arange(n + 1, dtype=np.int64),  # one slot each: the overall score
+        subject=np.arange(n, dtype=np.int64),
+        index=np.zeros(n, dtype=np.int64),
+        scope=np.zeros(n, dtype=np.int64),
+        score=np.full(n, 50.0),
+    )
+    sector_size = np.array([0] * 6 + [1] * 4)
+    groups = np.stack([sector_size, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)])
+    snapshot = np.full((3, n), 50.0)
+    current = np.full(n, 50.0)
+    current[[0, 6, 7, 8, 9]] = [60.0, 61.0, 62.0, 63.0, 64.0]
+
+    refreshed = _refreshed(snapshot, current, slots, groups, refresh_all=False)
+
+    assert_array_equal(refreshed[0], snapshot[0])  # A: one changed, B: four
+    assert_array_equal(refreshed[1], current)  # the sector: five
+    assert_array_equal(refreshed[2], current)  # the network: five
+    assert_array_equal(
+        _refreshed(snapshot, current, slots, groups, refresh_all=True), [current] * 3
+    )

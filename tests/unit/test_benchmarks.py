@@ -537,3 +537,19 @@ def test_radar_chart_draws_a_series_with_a_gap_as_points_only() -> None:
     assert chart.own_points[0] == (100.0, 0.0)  # the first axis points up, 100 at the rim
     with pytest.raises(ValueError, match="at least three"):
         radar_chart([1, 2], [1, 2])
+
+
+def test_percentile_chart_draws_only_what_the_peer_group_may_show() -> None:
+    small, middle = percentile_chart(
+        [
+            (50.0, Distribution(mean=40.0)),  # 5–9 peers: the mean only
+            (50.0, Distribution(p25=25, p50=50, p75=75, mean=52.0)),  # 10–19: no P10, P90
+        ],
+        label_width=0,
+        plot_width=100,
+    ).rows
+    assert small.mean_x == 40.0 and small.score_x == 50.0
+    assert (small.p10_x, small.p25_x, small.p50_x, small.p75_x, small.p90_x) == (None,) * 5
+    assert small.box_width == 0.0
+    assert (middle.p25_x, middle.p50_x, middle.p75_x) == (25.0, 50.0, 75.0)
+    assert (middle.p10_x, middle.p90_x) == (None, None)

@@ -68,17 +68,28 @@ def _by_dimension(benchmark: dict) -> dict[str, dict]:
 
 
 def _expected(own: float, peer_scores: list[float]) -> dict:
+    """What a group of these peers shows (DESIGN §5): with 5–9 peers the rank and the mean in
+    whole points; the quartiles from 10 peers; P10 and P90 from 20."""
+    n = len(peer_scores)
+    digits = 0 if n < 10 else 2
     rank = stats.percentileofscore(peer_scores, own, kind="mean")
-    p10, p25, p50, p75, p90 = np.percentile(peer_scores, [10, 25, 50, 75, 90])
+    values = np.percentile(peer_scores, [10, 25, 50, 75, 90])
+    distribution = (
+        {
+            f"p{q}": round_half_up(float(value)) if n >= 20 or 25 <= q <= 75 else None
+            for q, value in zip((10, 25, 50, 75, 90), values, strict=True)
+        }
+        if n >= 10
+        else None
+    )
     return {
-        "percentile_rank": round_half_up(rank),
-        "distribution": {
-            name: round_half_up(float(value))
-            for name, value in zip(
-                ("p10", "p25", "p50", "p75", "p90"), (p10, p25, p50, p75, p90), strict=True
-            )
-        },
+        "percentile_rank": round_half_up(rank, digits),
+        "peer_mean": round_half_up(float(np.mean(peer_scores)), digits),
+        "distribution": distribution,
     }
+
+
+SHOWN = ("percentile_rank", "peer_mean", "distribution")
 
 
 async def test_five_comparable_organisations_give_a_benchmark_in_the_api(
@@ -99,14 +110,12 @@ async def test_five_comparable_organisations_give_a_benchmark_in_the_api(
     assert overall["peer_group"]["n_organisations"] == 5
     own_overall = await _own_overall(client, setup.assessment_id)
     assert overall["score"] == own_overall
-    assert {k: overall[k] for k in ("percentile_rank", "distribution")} == _expected(
-        own_overall, scores["overall"]
-    )
+    assert {k: overall[k] for k in SHOWN} == _expected(own_overall, scores["overall"])
+    assert overall["distribution"] is None  # five peers: no percentiles, only rank and mean
+    assert overall["privacy_note"] is not None
     vision = _by_dimension(benchmark)[DIMENSION]
     assert vision["status"] == "shown" and vision["peer_group"]["n_organisations"] == 5
-    assert {k: vision[k] for k in ("percentile_rank", "distribution")} == _expected(
-        VISION_SCORE, scores[DIMENSION]
-    )
+    assert {k: vision[k] for k in SHOWN} == _expected(VISION_SCORE, scores[DIMENSION])
     # the parts left unanswered have no score, so no comparison
     staff = _by_dimension(benchmark)["personeelsbeleid"]
     assert (staff["status"], staff["percentile_rank"], staff["distribution"]) == (
@@ -145,13 +154,14 @@ async def test_the_result_page_shows_charts_table_and_peer_group(client, db, ses
     assert 'aria-labelledby="percentile-title percentile-desc"' in html
     assert 'aria-labelledby="radar-title radar-desc"' in html
     scores = await stored_scores(sessionmaker, others)
-    median = _expected(VISION_SCORE, scores[DIMENSION])["distribution"]["p50"]
+    mean = _expected(VISION_SCORE, scores[DIMENSION])["peer_mean"]
     row = re.search(r'id="benchmark-visie-en-beleid">(.*?)</tr>', html, re.S)
     assert row, "no table row for the first part"
     cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
     assert cells[0] == "84,38"  # Dutch: decimal comma
     assert cells[1] == "—"  # no earlier round: no change
-    assert cells[5] == f"{round_half_up(median, 1):.1f}".replace(".", ",")  # the median column
+    assert cells[3] == f"{mean:.0f}"  # the peers' mean, in whole points with five peers
+    assert cells[4:9] == ["—"] * 5  # no percentiles of five peers
     assert 'style="' not in html and "<script>" not in html  # CSP: no inline styles or scripts
 
 
@@ -202,7 +212,9 @@ async def test_four_in_sector_and_size_fall_back_to_the_sector(client, db) -> No
     )
 
 
-async def test_submit_and_reopen_recompute_the_peers_benchmarks(client, db, sessionmaker) -> None:
+async def test_submit_recomputes_and_one_reopening_leaves_the_peers_snapshot(
+    client, db, sessionmaker
+) -> None:
     setup = await manager_with_assessment(client, db)
     others = await peers(db, setup.round, 5)
     await _answer_vision_and_submit(client, db, setup)
@@ -210,25 +222,23 @@ async def test_submit_and_reopen_recompute_the_peers_benchmarks(client, db, sess
     # a peer's manager: four others plus the newly submitted organisation make five
     await manager_of(client, db, others[0])
     peer_assessment = await assessment_of(sessionmaker, others[0])
-    assert (await _benchmark(client, peer_assessment))["overall"]["peer_group"][
-        "n_organisations"
-    ] == 5
+    shown = await _benchmark(client, peer_assessment)
+    assert shown["overall"]["peer_group"]["n_organisations"] == 5
 
-    # reopening takes the organisation out of everyone's peers: four are not enough
+    # reopening changes one member of the group: the peers keep comparing with the
+    # group's snapshot (DESIGN §7), so the reopening cannot be seen from outside
     token = await api_login(client, setup.manager)
     reopened = await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/reopen")
     assert reopened.status_code == 200, reopened.text
     await manager_of(client, db, others[0])
-    after = await _benchmark(client, peer_assessment)
-    assert after["overall"]["status"] == "too_few_peers"
-    assert after["overall"]["peer_group"] is None
+    assert await _benchmark(client, peer_assessment) == shown
 
-    # submitting again brings it back
+    # submitting again leaves it as it was too
     token = await api_login(client, setup.manager)
     again = await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
     assert again.status_code == 200, again.text
     await manager_of(client, db, others[0])
-    assert (await _benchmark(client, peer_assessment))["overall"]["status"] == "shown"
+    assert await _benchmark(client, peer_assessment) == shown
 
 
 async def test_change_since_the_previous_round(client, db, sessionmaker) -> None:
