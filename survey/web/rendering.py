@@ -6,10 +6,12 @@ one block of the same template, so fragments live next to their page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from litestar import MediaType, Request, Response
 from litestar.utils.scope.state import ScopeState
 
@@ -52,6 +54,19 @@ def state_label(state: str) -> str:
 
 
 @cache
+def _at_render_time(format_value: Callable[..., str]) -> Callable[..., str]:
+    """A filter that formats in the language of the request rendering the page. Jinja folds
+    a plain filter on a constant (``60|percent``) once, when it compiles the template, in
+    the language of whichever request came first; a filter that takes the context is not
+    folded."""
+
+    @pass_context
+    def per_request(_context: Context, value: Any, *args: Any) -> str:
+        return format_value(value, *args)
+
+    return per_request
+
+
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -66,11 +81,11 @@ def environment() -> Environment:
         lambda s, p, n: i18n.translations(i18n.current_language()).ungettext(s, p, n),
         newstyle=True,
     )
-    env.filters["datetime"] = i18n.format_datetime
+    env.filters["datetime"] = _at_render_time(i18n.format_datetime)
     env.filters["label_lines"] = wrap_label
-    env.filters["date"] = i18n.format_date
-    env.filters["decimal"] = local_decimal
-    env.filters["percent"] = local_percent
+    env.filters["date"] = _at_render_time(i18n.format_date)
+    env.filters["decimal"] = _at_render_time(local_decimal)
+    env.filters["percent"] = _at_render_time(local_percent)
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["state_label"] = state_label
     return env

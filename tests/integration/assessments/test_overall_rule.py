@@ -10,6 +10,7 @@ The questionnaire has six parts of weight 1: the seven questions of "Visie en be
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from sqlalchemy import select, update
@@ -77,7 +78,7 @@ async def test_one_part_of_six_gives_no_overall_score_rank_or_trend(client, db) 
     assert "Visie en beleid" in preview["message"]
     assert "Personeelsbeleid" in preview["message"]
     assert nl("Submit without an overall score") not in preview["message"]
-    assert "17 %" in preview["message"] and "60 %" in preview["message"]
+    assert "17%" in preview["message"] and "60%" in preview["message"]
 
     submitted = await api_post(client, a.token, f"{base}/submit")  # still allowed
     assert submitted.status_code == 200, submitted.text
@@ -89,7 +90,7 @@ async def test_one_part_of_six_gives_no_overall_score_rank_or_trend(client, db) 
     assert (result["score"], result["maturity"]) == (None, None)
     assert result["overall_status"] == "insufficient_data"
     assert (result["scored_weight_share"], result["required_weight_share"]) == (16.67, 60.0)
-    assert "Visie en beleid" in result["overall_note"] and "60 %" in result["overall_note"]
+    assert "Visie en beleid" in result["overall_note"] and "60%" in result["overall_note"]
     vision = result["dimensions"][0]
     assert (vision["score"], vision["status"]) == (VISION_SCORE, "scored")
     overall = result["benchmark"]["overall"]
@@ -134,7 +135,8 @@ async def test_the_page_warns_before_submitting_and_shows_insufficient_data(clie
     assert overview.status_code == 200
     warning = overview.text.split('id="submit-preview"', 1)[1].split("</div>", 1)[0]
     assert "Visie en beleid" in warning and "Participatie" in warning
-    assert "17 %" in warning
+    assert "17%" in warning
+    assert not re.search(r"\d %", warning)  # one percent style in Dutch: "60%", never "60 %"
     assert "Er komt geen totaalscore" in warning
     assert nl("Submit without an overall score") in overview.text
 
@@ -146,7 +148,7 @@ async def test_the_page_warns_before_submitting_and_shows_insufficient_data(clie
     assert page.status_code == 200
     card = page.text.split('id="overall-score"', 1)[1].split("</div>", 1)[0]
     assert nl("Insufficient data") in card
-    assert "Visie en beleid" in card and "17 %" in card and "60 %" in card
+    assert "Visie en beleid" in card and "17%" in card and "60%" in card
     assert "/100" not in card and "Niveau" not in card
 
     organisation_page = await client.get(f"/organisations/{a.organisation.id}")

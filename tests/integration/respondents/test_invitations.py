@@ -420,3 +420,20 @@ async def test_a_respondent_reads_the_state_of_their_own_response(client, db, se
     assert nl("In progress") in before
     # The organisation's assessment is still in progress; the respondent's own response is not.
     assert nl("Submitted") in after and nl("In progress") not in after
+
+
+async def test_a_respondent_who_submitted_is_not_asked_to_submit_any_more(
+    client, db, settings
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
+    token = await csrf_token(client)
+    await answer(client, token, setup.assessment_id, "vb-missie", 2)
+    await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
+
+    page = (await client.get(f"/assessments/{setup.assessment_id}")).text
+    note = re.search(r'<div class="notice"><p>(.*?)</p>', page, re.S)
+    assert note, page
+    assert "zodra je ze" not in note.group(1)  # "once you submit them"
+    assert "Je hebt ze ingediend" in note.group(1)
