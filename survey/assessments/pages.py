@@ -176,7 +176,11 @@ def _number_hint(item: Item, questionnaire: Questionnaire) -> str | None:
 def _range_hint(item: Item) -> str | None:
     low, high = item.minimum, item.maximum
     if item.integer and low is not None and high is not None:
-        return _("A whole number from %(low)s to %(high)s.", low=f"{low:g}", high=f"{high:g}")
+        return _(
+            "A whole number from %(low)s to %(high)s.",
+            low=format_number(low),
+            high=format_number(high),
+        )
     if low is not None and high is not None:
         return _(
             "A number from %(low)s to %(high)s.", low=format_number(low), high=format_number(high)

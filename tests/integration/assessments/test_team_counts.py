@@ -246,7 +246,7 @@ async def test_the_page_says_a_count_is_whole_and_at_most_its_total(client, db) 
     hint = re.search(rf'id="nh-{PART}"[^>]*>([^<]*)<', page)
     assert hint is not None
     expected = (
-        nl("A whole number from %(low)s to %(high)s.", low="0", high="100000")
+        nl("A whole number from %(low)s to %(high)s.", low="0", high="100.000")
         + " "
         + nl("At most your answer to question %(question)s.", question="3.2")
     )
