@@ -122,6 +122,17 @@ def format_number(value: float, digits: int | None = None, language: str | None 
     return numbers.format_decimal(value, format=pattern, locale=_format_locale(language))
 
 
+def number_symbols(language: str | None = None) -> tuple[str, str]:
+    """The thousands separator and the decimal sign of the reader's language, as
+    :func:`format_number` writes them.
+
+    >>> number_symbols("nl"), number_symbols("en")
+    (('.', ','), (',', '.'))
+    """
+    locale = _format_locale(language)
+    return numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
+
+
 def format_percent(value: float, digits: int = 0, language: str | None = None) -> str:
     """A percentage given on a scale of 0 to 100, with the sign placed as the reader's
     language places it ("84%" in Dutch and English, "84 %" in French).

@@ -92,10 +92,15 @@ async def load_current_user(db: AsyncSession, user_id: int) -> CurrentUser | Non
 
 async def authenticate(db: AsyncSession, email: str, password: str) -> CurrentUser | None:
     """The user with this e-mail and password, or None; the same time either way."""
-    user = await db.scalar(
-        select(User)
-        .where(func.lower(User.email) == normalise_email(email), User.is_active.is_(True))
-        .options(selectinload(User.memberships))
+    # No address holds a NUL byte, and PostgreSQL refuses one in a query: no account.
+    user = (
+        None
+        if "\x00" in email
+        else await db.scalar(
+            select(User)
+            .where(func.lower(User.email) == normalise_email(email), User.is_active.is_(True))
+            .options(selectinload(User.memberships))
+        )
     )
     if not verify_password(user.password_hash if user else None, password) or user is None:
         return None

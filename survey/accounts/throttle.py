@@ -119,6 +119,8 @@ async def record_login_failure(db: AsyncSession, *, email: str, address: str) ->
 async def locked_account_mail(db: AsyncSession, email: str) -> tuple[str, str, str] | None:
     """(to, subject, body) of the notice to the holder of a locked account, in their language;
     None when no active account has this address."""
+    if "\x00" in email:
+        return None
     user = await db.scalar(
         select(User).where(
             func.lower(User.email) == normalise_email(email), User.is_active.is_(True)

@@ -15,6 +15,7 @@ from survey.assessments.models import Answer
 from survey.assessments.schemas import AnswerWrite
 from survey.errors import Invalid
 from survey.i18n import gettext as _
+from survey.i18n import number_symbols
 from survey.questionnaires.schema import ORDERED_TYPES, Item
 
 NOT_APPLICABLE = "na"
@@ -43,7 +44,8 @@ def _value_from_form(item: Item, raw: list[str]) -> Any:
         raise Invalid({"value": _("Choose one answer.")})
     value = values[0]
     if item.type in ORDERED_TYPES:
-        return int(value) if value.isdigit() else value
+        # isdecimal, not isdigit: int() reads every decimal digit but not "²"; a level has one.
+        return int(value) if value.isdecimal() and len(value) < 10 else value
     if item.type == "number":
         return number_from_form(value)
     return value
@@ -55,12 +57,34 @@ _TYPED_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _OTHER_NUMBER = re.compile(r"[+-]?[\d.,_]*(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity|nan)", re.I)
 
 
+def _without_thousands_separators(typed: str) -> str | None:
+    """``typed`` without its thousands separators when it groups digits as the reader's
+    language writes numbers on the page (Dutch 100.000, French 100 000, English 100,000),
+    with a point as the decimal sign; None when it is not written so.
+
+    Without this, "100.000" typed in Dutch would read as 100 with a decimal point.
+    """
+    group, decimal = number_symbols()
+    separator = r"[\s\u00a0\u202f]" if group.isspace() else re.escape(group)
+    match = re.fullmatch(
+        rf"([+-]?\d{{1,3}}(?:{separator}\d{{3}})+)(?:{re.escape(decimal)}(\d+))?", typed
+    )
+    if match is None:
+        return None
+    whole = re.sub(separator, "", match.group(1))
+    return f"{whole}.{match.group(2)}" if match.group(2) else whole
+
+
 def number_from_form(typed: str) -> int | float:
-    """A number typed in a form field: digits with a decimal comma or point, nothing else.
+    """A number typed in a form field: digits with a decimal comma or point, or grouped in
+    thousands as the reader's language writes them, nothing else.
 
     Scientific notation (``1e3``), digit separators and the like are refused with a message
     asking for digits; whether the number is whole is the item's rule, checked on save.
     """
+    grouped = _without_thousands_separators(typed)
+    if grouped is not None:
+        return number_from_form(grouped)
     if _TYPED_NUMBER.fullmatch(typed):
         number = float(typed.replace(",", "."))
         return int(number) if number.is_integer() else number

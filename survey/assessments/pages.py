@@ -178,8 +178,8 @@ def _range_hint(item: Item) -> str | None:
     if item.integer and low is not None and high is not None:
         return _(
             "A whole number from %(low)s to %(high)s.",
-            low=format_number(low, 0),
-            high=format_number(high, 0),
+            low=format_number(low),
+            high=format_number(high),
         )
     if low is not None and high is not None:
         return _(

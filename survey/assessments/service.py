@@ -399,7 +399,7 @@ def check_count_rules(
                         "This number cannot be higher than your answer to question "
                         "%(question)s: %(total)s.",
                         question=question_label(questionnaire, breach.total_id),
-                        total=f"{breach.total:g}",
+                        total=format_number(breach.total),
                     )
                 }
             )
@@ -410,7 +410,7 @@ def check_count_rules(
                         "This number cannot be lower than your answer to question "
                         "%(question)s: %(part)s. Change that answer first.",
                         question=question_label(questionnaire, breach.item_id),
-                        part=f"{breach.value:g}",
+                        part=format_number(breach.value),
                     )
                 }
             )

@@ -12,12 +12,14 @@ from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from litestar.types import ASGIApp, Guard, Message, Receive, Scope, Send
 
+from survey.errors import DomainError, Forbidden
+from survey.i18n import N_
 from survey.i18n import gettext as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -187,18 +189,25 @@ def _is_cross_site(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
     )
 
 
+class LoginContentRefused(DomainError):
+    """A login in a content type the door does not take; its detail says which it takes."""
+
+    status_code = HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    title = N_("Something in the request is not right")
+
+
 def login_door(*content_types: str) -> Guard:
     """A guard for a login handler (exempt from the CSRF token, DESIGN §9): the request must
     come from this site and have one of ``content_types``, else 403 or 415."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         if _is_cross_site(connection):
-            raise PermissionDeniedException(_("Logging in from another site is not allowed."))
+            # Domain errors, so the reason reaches the person in their language.
+            raise Forbidden(_("Logging in from another site is not allowed."))
         media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in content_types:
-            raise HTTPException(
-                status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                detail=_("Send the login as %(types)s.", types=" or ".join(content_types)),
+            raise LoginContentRefused(
+                _("Send the login as %(types)s.", types=" or ".join(content_types))
             )
 
     return guard

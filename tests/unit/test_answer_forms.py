@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from multidict import MultiDict
 
+from survey import i18n
 from survey.assessments.forms import answer_from_form
 from survey.assessments.service import validate_answer
 from survey.errors import Invalid
@@ -71,3 +72,46 @@ def test_two_answers_where_one_is_asked_are_refused_not_cut(kind: str, values: l
     with pytest.raises(Invalid) as refused:
         answer_from_form(item, _form(*values))
     assert set(refused.value.errors) == {"value"}
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "9" * 5000])
+def test_a_level_typed_in_other_digits_is_refused_not_an_error(typed: str) -> None:
+    """``"²".isdigit()`` is true but ``int("²")`` fails: the form answers 422, never 500."""
+    item = _item("maturity")
+    try:
+        data = answer_from_form(item, _form(typed))
+    except Invalid:
+        return
+    assert data is not None
+    if data.value == 3:  # "٣" is the Arabic-Indic digit three: a level like any other
+        return
+    with pytest.raises(Invalid):
+        validate_answer(item, data)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "expected"),
+    [
+        # the page writes 100000 as "100.000" in Dutch, "100 000" in French, "100,000" in English:
+        # typed back that way, it is the same number, never 100
+        ("nl", "100.000", 100000),
+        ("nl", "1.234.567", 1234567),
+        ("fr", "100 000", 100000),
+        ("fr", "100\u202f000", 100000),
+        ("en", "1,000", 1000),
+        # a decimal sign, either one, as before
+        ("nl", "2,5", 2.5),
+        ("nl", "2.5", 2.5),
+        ("en", "2.5", 2.5),
+        ("fr", "0,75", 0.75),
+    ],
+)
+def test_a_number_grouped_as_the_language_writes_it_is_read_whole(
+    language: str, typed: str, expected: float
+) -> None:
+    i18n.set_language(language)
+    try:
+        data = answer_from_form(_item("number"), _form(typed))
+    finally:
+        i18n.set_language("nl")
+    assert data is not None and data.value == expected

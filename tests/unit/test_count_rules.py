@@ -220,3 +220,33 @@ def test_version_1_counts_that_break_the_rules_of_version_2() -> None:
         "tc-personeel-migratie",
         "tc-leiding-totaal",
     }
+
+
+def test_count_figures_in_hints_and_messages_are_written_as_the_language_writes_numbers() -> None:
+    """One number style per language (issue 11), also for whole-number counts: Dutch
+    "0 tot 100.000" and "12.345", never "100000" or "1.23457e+06"."""
+    from survey import i18n
+    from survey.assessments.models import Answer
+    from survey.assessments.pages import item_view
+    from survey.assessments.schemas import AnswerWrite
+    from survey.assessments.service import check_count_rules
+    from survey.errors import CountRuleBroken
+
+    questionnaire = get_questionnaire(QID, 2)
+    total = questionnaire.item("tc-personeel-totaal")
+    part = questionnaire.item("tc-personeel-migratie")
+    assert total is not None and part is not None
+    i18n.set_language("nl")
+    try:
+        view = item_view(total, "3.1", None, "nl", {total.id}, questionnaire)
+        assert view.number_hint is not None and "100.000" in view.number_hint
+        with pytest.raises(CountRuleBroken) as refused:
+            check_count_rules(
+                questionnaire,
+                part,
+                AnswerWrite(revision=0, value=12346, not_applicable=False, comment=None),
+                {total.id: Answer(item_id=total.id, value=12345, not_applicable=False)},
+            )
+        assert "12.345" in refused.value.errors["value"]
+    finally:
+        i18n.set_language("nl")

@@ -201,3 +201,47 @@ async def test_a_page_load_gives_a_logged_in_browser_without_its_token_a_bound_o
     assert page.status_code == 200
     assert f'value="{token}"' in page.text  # the form carries the new token
     assert logout.status_code == 303
+
+
+async def test_a_refused_login_says_why_in_the_users_language(client, db) -> None:
+    """The door's own reasons reach the person (in Dutch here), not the status's generic text."""
+    user = await make_user(db, Role.MANAGER, await make_organisation(db))
+    body = {"email": user.email, "password": PASSWORD}
+
+    cross_site = await client.post(
+        "/api/v1/auth/login", json=body, headers={"origin": "https://evil.example"}
+    )
+    plain = await client.post(
+        "/api/v1/auth/login",
+        content=f'{{"email": "{user.email}", "password": "{PASSWORD}"}}',
+        headers={"content-type": "text/plain"},
+    )
+    page = await client.post(
+        "/login",
+        data={**body, "_csrf_token": await csrf_token(client)},
+        headers={"origin": "https://evil.example"},
+    )
+
+    assert cross_site.status_code == 403
+    assert cross_site.json()["detail"] == "Aanmelden vanaf een andere website is niet toegestaan."
+    assert plain.status_code == 415
+    assert plain.json()["detail"] == "Stuur de aanmelding als application/json."
+    assert page.status_code == 403
+    assert "Aanmelden vanaf een andere website is niet toegestaan." in page.text
+
+
+async def test_a_login_with_a_nul_byte_is_the_usual_refusal(client, db) -> None:
+    """Issue 11: a NUL byte in the e-mail gave 500 on PostgreSQL, also on the anonymous
+    login; it is a wrong e-mail or password like any other (API 401, page 422)."""
+    user = await make_user(db, Role.MANAGER, await make_organisation(db))
+    nul_email = user.email.replace("@", "\x00@")
+
+    api = await client.post("/api/v1/auth/login", json={"email": nul_email, "password": PASSWORD})
+    page = await client.post(
+        "/login",
+        data={"email": nul_email, "password": PASSWORD, "_csrf_token": await csrf_token(client)},
+    )
+
+    assert api.status_code == 401
+    assert page.status_code == 422
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
