@@ -555,8 +555,8 @@ async def store_result(db: AsyncSession, assessment_id: int, scores: ResponseSco
 async def rescore_outdated(db: AsyncSession) -> int:
     """Score again the stored results that an older :data:`~survey.scoring.RULES_VERSION`
     made, then recompute the peer figures of their rounds × questionnaires, so no page
-    shows a score by rules that no longer hold. ``survey db upgrade`` and ``survey serve``
-    call this. Returns how many results were scored again.
+    shows a score by rules that no longer hold; the peer groups' snapshots are renewed too,
+    since a change of rules moves many scores at once. ``survey db upgrade`` calls this. Returns how many results were scored again.
 
     A submitted assessment is scored from its stored answers, which cannot have changed
     since it was submitted. A reopened one shows the scores of its last submission while
@@ -600,7 +600,7 @@ async def rescore_outdated(db: AsyncSession) -> int:
     for round_id, questionnaire_id in sorted(
         {(assessment.round_id, assessment.questionnaire_id) for assessment, _version in outdated}
     ):
-        await recompute_benchmarks(db, round_id, questionnaire_id)
+        await recompute_benchmarks(db, round_id, questionnaire_id, refresh_snapshots=True)
     return len(outdated)
 
 

@@ -134,12 +134,16 @@ Bump on any change: ``survey db upgrade`` then recomputes every round."""
 # --- recompute --------------------------------------------------------------------------------
 
 
-async def recompute(db: AsyncSession, round_id: int, questionnaire_id: str) -> int:
+async def recompute(
+    db: AsyncSession, round_id: int, questionnaire_id: str, *, refresh_snapshots: bool = False
+) -> int:
     """Recompute and store the benchmarks of one round × questionnaire.
 
-    Returns the number of assessments with stored figures.
+    ``refresh_snapshots`` renews every peer group's snapshot, as at round close: for a
+    change of method that rescored many organisations at once (scoring rules), never for
+    a submission. Returns the number of assessments with stored figures.
     """
-    return await _recompute(db, round_id, [questionnaire_id])
+    return await _recompute(db, round_id, [questionnaire_id], refresh_all=refresh_snapshots)
 
 
 async def recompute_round(db: AsyncSession, round_id: int) -> int:
@@ -375,7 +379,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-async def _recompute(db: AsyncSession, round_id: int, questionnaire_ids: Sequence[str]) -> int:
+async def _recompute(
+    db: AsyncSession,
+    round_id: int,
+    questionnaire_ids: Sequence[str],
+    *,
+    refresh_all: bool = False,
+) -> int:
     """Recompute the figures of a round, questionnaire by questionnaire (peers never cross
     questionnaires); returns the number of assessments with stored figures."""
     # One recompute of a round at a time (PostgreSQL; SQLite serialises writers anyway), so
@@ -388,7 +398,9 @@ async def _recompute(db: AsyncSession, round_id: int, questionnaire_ids: Sequenc
             subjects = await _load_subjects(db, round_id, questionnaire_id)
             at_close = closed and await _first_recompute_after_close(db, subjects)
             if len(subjects.ids):
-                figures, snapshots = _figures_by_subject(subjects, refresh_all=at_close)
+                figures, snapshots = _figures_by_subject(
+                    subjects, refresh_all=at_close or refresh_all
+                )
                 await _store(db, subjects, figures, snapshots, utcnow())
             await _remove_leftovers(db, subjects)
             count += len(subjects.ids)

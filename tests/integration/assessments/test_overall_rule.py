@@ -189,7 +189,7 @@ async def test_db_upgrade_scores_results_of_rules_1_again(
             .where(AssessmentResult.assessment_id == a.assessment_id)
             .values(rules_version="1", score=VISION_SCORE, maturity=5)
         )
-        await recompute(session, a.round.id, QUESTIONNAIRE)
+        await recompute(session, a.round.id, QUESTIONNAIRE, refresh_snapshots=True)
     await manager_of(client, db, others[0])
     async with sessionmaker() as session:
         other_id = await session.scalar(
