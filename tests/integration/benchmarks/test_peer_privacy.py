@@ -149,8 +149,7 @@ async def test_nobody_can_rebuild_the_peer_scores_from_what_a_small_group_shows(
         assert cells[2:] == [
             f"{figure['percentile_rank']:.0f}",
             f"{figure['peer_mean']:.0f}",
-            *["—"] * 5,
-            str(n_peers),
+            str(n_peers),  # no percentile column at all: no group here may show one
         ]
     assert 'class="peer-box"' not in html and 'class="whisker"' not in html
     assert html.count('class="peer-mean"') == len(figures)
@@ -197,6 +196,9 @@ async def test_quartiles_from_ten_peers_and_the_outer_percentiles_from_twenty(
     html = (await client.get(f"/assessments/{setup.assessment_id}/result")).text
     assert 'class="peer-box"' in html  # the quartiles are drawn...
     assert ('class="whisker"' in html) == tails  # ...the whiskers only from 20 peers
+    table = html.split('id="benchmark-table"', 1)[1].split("</thead>", 1)[0]
+    assert f">{html_escape(nl('Median'))}<" in table  # the quartile columns are there...
+    assert (f">{html_escape(nl('10th pct.'))}<" in table) == tails  # ...P10 only from 20 peers
     note = nl(
         "With fewer than %(tails)s comparable organisations the 10th and 90th percentiles are not shown: they would come too close to single organisations' scores.",
         tails=20,
