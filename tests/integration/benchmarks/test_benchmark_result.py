@@ -162,6 +162,10 @@ async def test_the_result_page_shows_charts_table_and_peer_group(client, db, ses
     assert cells[1] == "—"  # no earlier round: no change
     assert cells[3] == f"{mean:.0f}"  # the peers' mean, in whole points with five peers
     assert cells[4:] == ["5"]  # no percentiles of five peers: no such column, then the peers
+    # a part the organisation left unanswered: no score of its own, not a lack of peers
+    profile = html.split('id="radar-desc"', 1)[1]
+    assert html_escape(nl("No score, so no comparison.")) in profile
+    assert nl("not enough comparable organisations") not in profile
     assert 'style="' not in html and "<script>" not in html  # CSP: no inline styles or scripts
 
 
