@@ -232,7 +232,7 @@ async def test_a_refused_login_says_why_in_the_users_language(client, db) -> Non
 
 async def test_a_login_with_a_nul_byte_is_the_usual_refusal(client, db) -> None:
     """Issue 11: a NUL byte in the e-mail gave 500 on PostgreSQL, also on the anonymous
-    login; it is a wrong e-mail or password like any other (API 401, page 422)."""
+    login; now it is refused as invalid input naming the field (API 400, page 422)."""
     user = await make_user(db, Role.MANAGER, await make_organisation(db))
     nul_email = user.email.replace("@", "\x00@")
 
@@ -242,6 +242,7 @@ async def test_a_login_with_a_nul_byte_is_the_usual_refusal(client, db) -> None:
         data={"email": nul_email, "password": PASSWORD, "_csrf_token": await csrf_token(client)},
     )
 
-    assert api.status_code == 401
+    assert api.status_code == 400
+    assert "email" in api.json()["errors"]
     assert page.status_code == 422
     assert (await client.get("/api/v1/auth/me")).status_code == 401
