@@ -16,6 +16,7 @@ from survey.i18n import gettext as _
 from survey.mail import send_mail
 from survey.settings import Settings
 from survey.web.dependencies import LoggedIn, MaybeLoggedIn, language_cookie
+from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import render
 from survey.web.security import LOGIN_FORM, drop_csrf_token, login_door, renew_csrf_token
 from survey.web.sessions import renew_session_id
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 def safe_next(target: str | None) -> str:
     """Only local paths, so the login form cannot send people elsewhere."""
-    if not target:
+    if not target or "\x00" in target:
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -47,7 +48,7 @@ class AccountViews(Controller):
             request, "accounts/login.html", {"next": next_target, "email": "", "error": None}
         )
 
-    @post("/login", guards=[login_door(*LOGIN_FORM)])
+    @post("/login", guards=[login_door(*LOGIN_FORM)], opt={FORM_CHECKS_NUL: True})
     async def login(
         self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:

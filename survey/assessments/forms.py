@@ -17,6 +17,7 @@ from survey.errors import Invalid
 from survey.i18n import gettext as _
 from survey.i18n import number_symbols
 from survey.questionnaires.schema import ORDERED_TYPES, Item
+from survey.web.input import NUL, refuse_nul
 
 NOT_APPLICABLE = "na"
 UNKNOWN = "unknown"
@@ -103,10 +104,15 @@ def answer_from_form(item: Item, form: Any) -> AnswerWrite | None:
     except ValueError:
         revision = 0
     raw: list[str] = list(form.getall(f"answer-{item.id}", [])) if hasattr(form, "getall") else []
+    comment = form.get(f"comment-{item.id}")
+    refuse_nul(
+        field
+        for field, texts in (("value", raw), ("comment", [comment or ""]))
+        if any(NUL in text for text in texts)
+    )
     # "Not applicable" next to a value is passed on as sent: the service refuses the pair.
     not_applicable = NOT_APPLICABLE in raw
     value = _value_from_form(item, [v for v in raw if v != NOT_APPLICABLE])
-    comment = form.get(f"comment-{item.id}")
     return AnswerWrite(
         revision=revision, value=value, not_applicable=not_applicable, comment=comment or None
     )

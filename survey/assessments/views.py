@@ -29,6 +29,7 @@ from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
 from survey.respondents import service as respondents
 from survey.web.dependencies import Db, LoggedIn
+from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import is_htmx, local_decimal, render
 
 
@@ -270,7 +271,10 @@ class AssessmentViews(Controller):
             summaries=await _respondents_summary(db, user, context),
         )
 
-    @post("/assessments/{assessment_id:int}/dimensions/{dimension_id:str}")
+    @post(
+        "/assessments/{assessment_id:int}/dimensions/{dimension_id:str}",
+        opt={FORM_CHECKS_NUL: True},
+    )
     async def save_dimension(
         self,
         request: Request[Any, Any, Any],
@@ -320,7 +324,11 @@ class AssessmentViews(Controller):
         )
         return Redirect(path=target, status_code=303)
 
-    @post("/assessments/{assessment_id:int}/answers/{item_id:str}", name="assessment_answer")
+    @post(
+        "/assessments/{assessment_id:int}/answers/{item_id:str}",
+        name="assessment_answer",
+        opt={FORM_CHECKS_NUL: True},
+    )
     async def save_answer(
         self,
         request: Request[Any, Any, Any],

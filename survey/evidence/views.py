@@ -16,6 +16,7 @@ from survey.evidence.models import Evidence
 from survey.i18n import current_language
 from survey.i18n import gettext as _
 from survey.web.dependencies import Db, LoggedIn
+from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
 
 # A little above the 10 MB limit, so a slightly larger file gets a clear message, not a 413.
@@ -118,6 +119,7 @@ class EvidenceViews(Controller):
     @post(
         "/assessments/{assessment_id:int}/evidence/{item_id:str}",
         request_max_body_size=UPLOAD_BODY_LIMIT,
+        opt={FORM_CHECKS_NUL: True},
     )
     async def add(
         self,
@@ -132,6 +134,7 @@ class EvidenceViews(Controller):
         kind = str(form.get("kind") or "")
         values = {"note": str(form.get("note") or ""), "url": str(form.get("url") or "")}
         try:
+            refuse_nul_in_form(values)
             if kind == "note":
                 await service.add_note(db, user, context, item_id, values["note"])
             elif kind == "link":
@@ -140,6 +143,7 @@ class EvidenceViews(Controller):
                 upload = form.get("file")
                 if not isinstance(upload, UploadFile) or not upload.filename:
                     raise Invalid({"file": _("Choose a file.")})
+                refuse_nul_in_form({"file": upload.filename})
                 data = await upload.read(files.MAX_FILE_SIZE + 1)
                 await service.add_file(
                     db, uploads_dir(request), user, context, item_id, upload.filename, data

@@ -23,6 +23,7 @@ from survey.organisations.reference import (
 )
 from survey.organisations.schemas import OrganisationUpdate
 from survey.web.dependencies import Db, LoggedIn
+from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
 
 
@@ -119,7 +120,7 @@ class OrganisationViews(Controller):
             },
         )
 
-    @post("/{organisation_id:int}/edit")
+    @post("/{organisation_id:int}/edit", opt={FORM_CHECKS_NUL: True})
     async def edit(
         self,
         request: Request[Any, Any, Any],
@@ -130,6 +131,7 @@ class OrganisationViews(Controller):
     ) -> Response[Any]:
         organisation = await service.get_visible(db, user, organisation_id)
         try:
+            refuse_nul_in_form(data)
             await service.update_profile(db, user, organisation_id, profile_from_form(data))
         except Invalid as invalid:
             values = {

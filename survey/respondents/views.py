@@ -17,6 +17,7 @@ from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
 from survey.respondents import service
 from survey.web.dependencies import Db, LoggedIn, MaybeLoggedIn
+from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
 
 
@@ -71,7 +72,7 @@ class RespondentViews(Controller):
         context = await assessments.get_context(db, user, assessment_id)
         return await _respondents_page(request, db, user, context)
 
-    @post("/assessments/{assessment_id:int}/respondents")
+    @post("/assessments/{assessment_id:int}/respondents", opt={FORM_CHECKS_NUL: True})
     async def invite(
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
@@ -79,6 +80,7 @@ class RespondentViews(Controller):
         form = await request.form()
         values = {key: str(form.get(key) or "") for key in ("email", "name", "language")}
         try:
+            refuse_nul_in_form(values)
             invited = await service.invite(
                 db,
                 user,

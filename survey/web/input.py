@@ -27,6 +27,9 @@ from survey.i18n import gettext as _
 
 NUL = "\x00"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+FORM_CHECKS_NUL = "form_checks_nul"
+"""A route handler option: its HTML form refuses a NUL itself, at the field (with the typed
+values kept), so the guard lets its form body through (DESIGN §9: 422 at the field)."""
 
 
 def nul_fields(value: Any, path: str = "") -> Iterator[str]:
@@ -44,6 +47,13 @@ def nul_fields(value: Any, path: str = "") -> Iterator[str]:
     elif isinstance(value, list):
         for index, inner in enumerate(value):
             yield from nul_fields(inner, f"{path}.{index}" if path else str(index))
+
+
+def refuse_nul_in_form(form: Any) -> None:
+    """:class:`Invalid` naming each field of ``form`` (a mapping of names to texts, or a
+    multi-dict) that holds a NUL: for a form whose field names are its error keys."""
+    items = form.multi_items() if hasattr(form, "multi_items") else form.items()
+    refuse_nul(name for name, value in items if isinstance(value, str) and NUL in value)
 
 
 def refuse_nul(fields: Iterator[str]) -> None:
@@ -68,6 +78,9 @@ async def check_body(request: Request[Any, Any, Any]) -> None:
             form = await request.form()
         except UnicodeDecodeError:
             raise ClientException("A field of the form is not UTF-8.") from None
+        handler = request.scope.get("route_handler")
+        if handler is not None and handler.opt.get(FORM_CHECKS_NUL):
+            return
         refuse_nul(
             name
             for name, value in form.multi_items()

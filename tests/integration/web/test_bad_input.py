@@ -13,6 +13,7 @@ from survey.organisations.models import Organisation
 from tests.factories import api_login, csrf_token, make_organisation, make_user
 from tests.integration.assessments.helpers import (
     error_fields,
+    form_fields,
     html_escape,
     manager_with_assessment,
     nl,
@@ -136,8 +137,10 @@ async def test_a_nul_character_in_the_login_is_refused_like_a_wrong_login(
     assert api.headers["content-type"].startswith("application/problem+json")
     if api.status_code == 400:
         assert "email" in error_fields(api.json())
+    # the login form again, with its usual message (no account has such an address)
     assert page.status_code == 422, page.text
-    assert html_escape(nl(NUL_MESSAGE)) in page.text
+    assert html_escape(nl("The e-mail address or password is not right.")) in page.text
+    assert 'name="password"' in page.text
 
 
 async def test_a_nul_character_in_an_html_form_is_refused(
@@ -157,11 +160,52 @@ async def test_a_nul_character_in_an_html_form_is_refused(
         headers={"x-csrftoken": setup.token},
     )
 
+    # the profile form again, the message at the name field and the typed values kept
     assert response.status_code == 422, response.text
-    assert html_escape(nl(NUL_MESSAGE)) in response.text
+    assert f'<p class="field-error" id="name-error">{html_escape(nl(NUL_MESSAGE))}</p>' in (
+        response.text
+    )
+    assert 'name="enterprise_number"' in response.text
     async with sessionmaker() as check:
         stored = await check.get(Organisation, setup.organisation.id)
     assert stored is not None and stored.name == setup.organisation.name
+
+
+async def test_a_nul_character_in_an_answer_or_comment_is_refused_at_the_question(
+    client: Any, db: Any
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    path = f"/assessments/{setup.assessment_id}/dimensions/visie-en-beleid"
+    form = form_fields((await client.get(path)).text, path)
+    form.update({"answer-vb-missie": "3", "comment-vb-missie": "Zie\x00bijlage"})
+
+    saved = await client.post(path, data=form)
+
+    # the part again, the message at the question, nothing saved
+    assert saved.status_code == 422, saved.text
+    assert (
+        f'<p class="field-error" id="error-vb-missie" role="alert">{html_escape(nl(NUL_MESSAGE))}'
+        in saved.text
+    )
+    stored = (await client.get(f"/api/v1/assessments/{setup.assessment_id}")).json()
+    assert "vb-missie" not in stored["response"]["answers"]
+
+
+async def test_a_nul_character_in_an_evidence_note_is_refused_at_the_field(
+    client: Any, db: Any
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    path = f"/assessments/{setup.assessment_id}/evidence/vb-missie"
+
+    response = await client.post(
+        path,
+        data={"kind": "note", "note": "Zie\x00bijlage", "_csrf_token": setup.token},
+    )
+
+    assert response.status_code == 422, response.text
+    assert f'id="note-error">{html_escape(nl(NUL_MESSAGE))}</p>' in response.text
+    listed = (await client.get(f"/api/v1/assessments/{setup.assessment_id}/evidence")).json()
+    assert listed == []  # nothing stored
 
 
 async def test_a_nul_character_in_a_query_string_is_invalid_input_naming_it(
