@@ -206,7 +206,7 @@ class InvitationViews(Controller):
         view = await service.find_invitation(db, token)
         return _invitation_page(request, view, current_user, token)
 
-    @post("/{token:str}")
+    @post("/{token:str}", opt={FORM_CHECKS_NUL: True})
     async def accept(
         self,
         request: Request[Any, Any, Any],
@@ -217,6 +217,7 @@ class InvitationViews(Controller):
         form = await request.form()
         name = str(form.get("name") or "")
         try:
+            refuse_nul_in_form({"name": name, "password": str(form.get("password") or "")})
             user, assessment_id = await service.accept(
                 db,
                 token,

@@ -437,3 +437,22 @@ async def test_a_respondent_who_submitted_is_not_asked_to_submit_any_more(
     assert note, page
     assert "zodra je ze" not in note.group(1)  # "once you submit them"
     assert "Je hebt ze ingediend" in note.group(1)
+
+
+async def test_a_nul_character_in_a_name_is_refused_at_the_field(client, db, settings) -> None:
+    """Issue 11: a NUL byte in a name is refused at the field of the form (422), nothing made."""
+    setup = await manager_with_assessment(client, db)
+    invited = await client.post(
+        f"/assessments/{setup.assessment_id}/respondents",
+        data={"email": "sara@example.org", "name": "Sara\x00", "_csrf_token": setup.token},
+    )
+    assert invited.status_code == 422, invited.text
+    assert 'id="name-error"' in invited.text
+    assert outbox_messages(settings) == []  # nothing sent
+
+    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
+    path = link_in(outbox_messages(settings)[0])
+    accepted = await accept_as_new_person(client, path, name="Sara\x00Janssens")
+    assert accepted.status_code == 422, accepted.text
+    assert 'id="name-error"' in accepted.text
+    assert (await client.get("/api/v1/auth/me")).status_code == 401  # no account was made
