@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import msgspec
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import ColumnElement, DateTime, MetaData, event, select
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -37,6 +38,29 @@ StoredInt = Annotated[int, msgspec.Meta(ge=0, le=MAX_INTEGER)]
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+async def seconds_until_below(
+    db: AsyncSession,
+    moment: Any,
+    condition: ColumnElement[bool],
+    limit: int,
+    window: dt.timedelta,
+    now: dt.datetime,
+) -> int | None:
+    """A sliding-window limit on rows with a timestamp column ``moment``: seconds until fewer
+    than ``limit`` rows matching ``condition`` fall in the last ``window``, or None when
+    fewer already do (then one more is allowed). One query: the ``limit``-th newest row."""
+    limiting = await db.scalar(
+        select(moment)
+        .where(condition, moment > now - window)
+        .order_by(moment.desc())
+        .offset(limit - 1)
+        .limit(1)
+    )
+    if limiting is None:
+        return None
+    return max(math.ceil(float((limiting + window - now).total_seconds())), 1)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -14,15 +14,14 @@ reaches the account limit sends one e-mail to the account's holder.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from sqlalchemy import String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.accounts.models import User
 from survey.accounts.service import normalise_email
-from survey.db import Base, utcnow
+from survey.db import Base, seconds_until_below, utcnow
 from survey.errors import TooManyAttempts
 from survey.i18n import N_, translations
 from survey.i18n import gettext as _
@@ -58,44 +57,32 @@ class LoginFailure(Base):
     failed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
-async def _seconds_until_below(
-    db: AsyncSession,
-    column: InstrumentedAttribute[str],
-    value: str,
-    limit: int,
-    window: dt.timedelta,
-    now: dt.datetime,
-) -> int | None:
-    """Seconds until fewer than ``limit`` failures are in the window, or None when they are."""
-    limiting = await db.scalar(
-        select(LoginFailure.failed_at)
-        .where(column == value, LoginFailure.failed_at > now - window)
-        .order_by(LoginFailure.failed_at.desc())
-        .offset(limit - 1)
-        .limit(1)
-    )
-    if limiting is None:
-        return None
-    return max(math.ceil((limiting + window - now).total_seconds()), 1)
-
-
 async def check_login_allowed(
     db: AsyncSession, *, email: str, address: str, per_address_per_minute: int
 ) -> None:
     """Raise :class:`TooManyAttempts` when this address or this account is over its limit."""
     now = utcnow()
-    wait = await _seconds_until_below(
-        db, LoginFailure.account, _key(email), ACCOUNT_FAILURES_PER_HOUR,
-        ACCOUNT_WINDOW, now,
-    )  # fmt: skip
+    wait = await seconds_until_below(
+        db,
+        LoginFailure.failed_at,
+        LoginFailure.account == _key(email),
+        ACCOUNT_FAILURES_PER_HOUR,
+        ACCOUNT_WINDOW,
+        now,
+    )
     if wait is not None:
         message = _(
             "Too many failed attempts to log in with this e-mail address. "
             "Logging in is blocked for at most an hour."
         )
         raise TooManyAttempts(message, wait, errors={"email": message})
-    wait = await _seconds_until_below(
-        db, LoginFailure.address, _key(address), per_address_per_minute, ADDRESS_WINDOW, now
+    wait = await seconds_until_below(
+        db,
+        LoginFailure.failed_at,
+        LoginFailure.address == _key(address),
+        per_address_per_minute,
+        ADDRESS_WINDOW,
+        now,
     )
     if wait is not None:
         message = _("Too many failed attempts to log in. Wait a minute and try again.")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import math
 import re
 import secrets
 import statistics
@@ -32,7 +31,7 @@ from survey.assessments.pages import item_numbers
 from survey.assessments.publishing import definition_of
 from survey.assessments.schemas import AnswerWrite
 from survey.audit.service import record
-from survey.db import utcnow
+from survey.db import seconds_until_below, utcnow
 from survey.errors import (
     Conflict,
     CountRuleBroken,
@@ -260,15 +259,8 @@ async def _check_invitation_caps(
         ),
     )
     for condition, limit, window, message in caps:
-        limiting = await db.scalar(
-            select(Invitation.created_at)
-            .where(condition, Invitation.created_at > now - window)
-            .order_by(Invitation.created_at.desc())
-            .offset(limit - 1)
-            .limit(1)
-        )
-        if limiting is not None:
-            wait = math.ceil((limiting + window - now).total_seconds())
+        wait = await seconds_until_below(db, Invitation.created_at, condition, limit, window, now)
+        if wait is not None:
             raise TooManyAttempts(message, wait, errors={"email": message})
 
 
