@@ -1,7 +1,6 @@
 """Every model, imported once so the metadata is complete (Alembic, tests)."""
 
-from survey.accounts.models import Membership, User
-from survey.accounts.throttle import LoginFailure
+from survey.accounts.models import LoginFailure, Membership, User
 from survey.assessments.models import (
     Answer,
     Assessment,

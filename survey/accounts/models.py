@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base, TimestampMixin
+from survey.db import Base, TimestampMixin, utcnow
 
 if TYPE_CHECKING:
     from survey.organisations.models import Organisation
@@ -69,3 +69,14 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+
+
+class LoginFailure(Base):
+    """One failed login, counted per account (the e-mail as typed) and per client address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    failed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

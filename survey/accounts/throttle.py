@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.accounts.models import User
+from survey.accounts.models import LoginFailure, User
 from survey.accounts.service import normalise_email
-from survey.db import Base, seconds_until_below, utcnow
+from survey.db import seconds_until_below, utcnow
 from survey.errors import TooManyAttempts
 from survey.i18n import N_, translations
 from survey.i18n import gettext as _
@@ -46,15 +45,6 @@ def _key(value: str) -> str:
     """A counter key: the e-mail as typed, normalised; NUL bytes dropped (PostgreSQL refuses
     them in text), cut to the column's length."""
     return normalise_email(value).replace("\x00", "")[:254]
-
-
-class LoginFailure(Base):
-    __tablename__ = "login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    failed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 async def check_login_allowed(

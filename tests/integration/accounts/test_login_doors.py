@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from survey.accounts.models import Role
-from survey.accounts.throttle import LoginFailure
+from survey.accounts.models import LoginFailure, Role
 from survey.db import utcnow
 from tests.factories import PASSWORD, api_login, csrf_token, login, make_organisation, make_user
 

@@ -10,8 +10,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from survey.accounts.models import Role
-from survey.accounts.throttle import LoginFailure
+from survey.accounts.models import LoginFailure, Role
 from survey.cli import main
 from survey.db import utcnow
 from survey.settings import load_settings
