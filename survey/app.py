@@ -26,6 +26,7 @@ from survey.errors import EXCEPTION_HANDLERS
 from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
 from survey.housekeeping import purge_every_hour, purge_now
+from survey.listeners import connect as connect_listeners
 from survey.organisations.api import OrganisationApi
 from survey.organisations.views import OrganisationViews
 from survey.questionnaires import registry
@@ -58,6 +59,7 @@ LIMITED_PATHS = frozenset(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     registry()  # refuse to start on an invalid questionnaire definition
+    connect_listeners()
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from survey.listeners import connect as connect_listeners
 from survey.organisations.reference import (
     MUNICIPALITIES,
     MUNICIPALITY_CODES,
@@ -401,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    connect_listeners()
     handler: Callable[[argparse.Namespace], int] = args.handler
     return handler(args)
 

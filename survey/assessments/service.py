@@ -35,9 +35,15 @@ from survey.assessments.schemas import (
     Progress,
 )
 from survey.audit.service import record
-from survey.benchmarks.recompute import recompute as recompute_benchmarks
 from survey.db import utcnow
 from survey.errors import Conflict, CountRuleBroken, Forbidden, Invalid, NotFound
+from survey.events import (
+    AssessmentEvent,
+    AssessmentReopened,
+    AssessmentSubmitted,
+    ResultsRescored,
+    publish,
+)
 from survey.evidence.models import Evidence
 from survey.i18n import current_language, format_number
 from survey.i18n import gettext as _
@@ -517,7 +523,7 @@ async def submit(db: AsyncSession, user: CurrentUser, context: AssessmentContext
         score=scores.score,
     )
     await db.flush()
-    await recompute_benchmarks(db, context.round.id, context.assessment.questionnaire_id)
+    await publish(db, _event(AssessmentSubmitted, user, context))
     return scores
 
 
@@ -539,7 +545,22 @@ async def reopen(db: AsyncSession, user: CurrentUser, context: AssessmentContext
         organisation_id=context.organisation.id,
     )
     await db.flush()
-    await recompute_benchmarks(db, context.round.id, context.assessment.questionnaire_id)
+    await publish(db, _event(AssessmentReopened, user, context))
+
+
+def _event(
+    kind: type[AssessmentSubmitted] | type[AssessmentReopened],
+    user: CurrentUser,
+    context: AssessmentContext,
+) -> AssessmentEvent:
+    return kind(
+        assessment_id=context.assessment.id,
+        organisation_id=context.organisation.id,
+        round_id=context.round.id,
+        questionnaire_id=context.assessment.questionnaire_id,
+        questionnaire_version_id=context.assessment.questionnaire_version_id,
+        actor_id=user.id,
+    )
 
 
 async def store_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> None:
@@ -597,10 +618,10 @@ async def rescore_outdated(db: AsyncSession) -> int:
         questionnaire = definition_of(versions[version_id])
         for assessment_id, scores in score_responses(questionnaire, by_version).items():
             await store_result(db, assessment_id, scores)
-    for round_id, questionnaire_id in sorted(
+    rescored = sorted(
         {(assessment.round_id, assessment.questionnaire_id) for assessment, _version in outdated}
-    ):
-        await recompute_benchmarks(db, round_id, questionnaire_id, refresh_snapshots=True)
+    )
+    await publish(db, ResultsRescored(round_questionnaires=tuple(rescored)))
     return len(outdated)
 
 

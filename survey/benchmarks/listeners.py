@@ -1,0 +1,20 @@
+"""Benchmarks react to assessments through domain events (see ``survey.events``)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey.benchmarks.recompute import recompute
+from survey.events import AssessmentEvent, ResultsRescored
+
+
+async def recompute_after_change(db: AsyncSession, event: AssessmentEvent) -> None:
+    """A submission or reopening changes who is a peer: recompute that round ×
+    questionnaire now, so the response already shows the organisation's own rank."""
+    await recompute(db, event.round_id, event.questionnaire_id)
+
+
+async def recompute_after_rescoring(db: AsyncSession, event: ResultsRescored) -> None:
+    """New scoring rules moved many scores at once: renew the peer groups' snapshots."""
+    for round_id, questionnaire_id in event.round_questionnaires:
+        await recompute(db, round_id, questionnaire_id, refresh_snapshots=True)
