@@ -1,0 +1,481 @@
+"""Network indicator cells of one round (DESIGN §7): a pure core over pandas frames and
+numpy arrays, no ORM, no web.
+
+Cells
+-----
+A *cell* is one indicator for one filter combination. The filters are the organisation's
+sector, size band, municipality (the 19 Brussels municipalities and ``outside``) and
+VGC-funded flag; each is either one value or :data:`ALL`. Every combination is computed
+(:class:`Axes`: 12 × 5 × 21 × 3 = 3,780 combinations with the reference lists), so the
+set of cells of a round is fixed when the release is taken, and two queries whose
+filters differ by one value read two cells of the same release (see
+:mod:`survey.indicators.privacy`).
+
+Cell families (``indicator``), each with its own ``n_organisations``:
+
+- ``participation``: organisations assessed (submitted at least one questionnaire in the
+  round) out of the registered ones, and the share that took part;
+- ``scores`` per questionnaire × dimension (``overall`` for the overall score): the
+  distribution of scores (mean, P10 … P90) and of maturity levels (share per level),
+  and the share at maturity ≥ 3;
+- ``change`` per questionnaire × dimension: change since the previous round, on the
+  organisations that have a score in both rounds only (mean change, share at maturity
+  ≥ 3 before and now);
+- ``team`` per measure of "Diverse teams" (``staff-migration``, ``board-outside-eu``, …):
+  the pooled share ``Σ subgroup / Σ total`` over the organisations that reported both the
+  subgroup and a positive total. Never counts of people.
+
+Support requests per provider and trajectory are one more family, added when the
+trajectories domain exists (its rows would be counted like ``participation``).
+
+What a cell may *show* (suppression, rounding by group size) is decided in
+:mod:`survey.indicators.privacy`; this module computes the raw figures.
+
+Percentiles are linear interpolation between order statistics (Hyndman & Fan type 7,
+numpy's default): P(p) = x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]), h = (n − 1)p/100.
+Example: scores 10, 20, 30, 40 → P25 = 17.5.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
+
+__all__ = [
+    "ALL",
+    "COLUMNS",
+    "FILTERS",
+    "MATURE_LEVEL",
+    "PERCENTILES",
+    "TEAM_MEASURES",
+    "Axes",
+    "cells",
+    "changed_per_cell",
+    "default_axes",
+    "maturity_levels",
+]
+
+ALL: Final = "*"
+"""The filter value "every value" (no filter on that attribute)."""
+
+FILTERS: Final = ("sector", "size_band", "municipality", "funded")
+PERCENTILES: Final = (10, 25, 50, 75, 90)
+MATURE_LEVEL: Final = 3
+"""Share "at maturity ≥ 3" (*planmatig* or further)."""
+
+TEAM_MEASURES: Final[dict[str, tuple[str, str]]] = {
+    "staff-migration": ("tc-personeel-migratie", "tc-personeel-totaal"),
+    "staff-outside-eu": ("tc-personeel-buiten-eu", "tc-personeel-totaal"),
+    "management-migration": ("tc-leiding-migratie", "tc-leiding-totaal"),
+    "management-outside-eu": ("tc-leiding-buiten-eu", "tc-leiding-totaal"),
+    "board-migration": ("tc-bestuur-migratie", "tc-bestuur-totaal"),
+    "board-outside-eu": ("tc-bestuur-buiten-eu", "tc-bestuur-totaal"),
+}
+"""Team-composition measures: (subgroup item, total item) of the "Diverse teams" items."""
+
+VALUE_COLUMNS: Final = (
+    "registered",
+    "share_participating",
+    "mean",
+    *(f"p{p}" for p in PERCENTILES),
+    *(f"level_{level}" for level in range(1, 6)),
+    "share_mature",
+    "mean_change",
+    "share_mature_before",
+    "share",
+)
+COLUMNS: Final = ("family", "combo", "n_organisations", *VALUE_COLUMNS)
+"""The columns of :func:`cells` (all but the first two are floats; NaN: no value)."""
+
+
+@dataclass(frozen=True)
+class Axes:
+    """The values of each filter; a combination is a flat index into the cube
+    (sector × size band × municipality × funded, each with :data:`ALL` last)."""
+
+    sectors: tuple[str, ...]
+    size_bands: tuple[str, ...]
+    municipalities: tuple[str, ...]
+    funded: tuple[str, ...] = ("true", "false")
+
+    @property
+    def values(self) -> tuple[tuple[str, ...], ...]:
+        return (self.sectors, self.size_bands, self.municipalities, self.funded)
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        s, z, m, f = (len(v) + 1 for v in self.values)
+        return (s, z, m, f)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    def combo(self, sector: str, size_band: str, municipality: str, funded: str) -> int:
+        """The flat index of a combination (:data:`ALL` or a value per filter).
+
+        Raises ``ValueError`` for a value not on an axis."""
+        index = []
+        for value, axis in zip((sector, size_band, municipality, funded), self.values, strict=True):
+            index.append(len(axis) if value == ALL else axis.index(value))
+        return int(np.ravel_multi_index(tuple(index), self.shape))
+
+    def labels(self, combo: int) -> tuple[str, str, str, str]:
+        index = np.unravel_index(combo, self.shape)
+        s, z, m, f = (
+            ALL if int(i) == len(axis) else axis[int(i)]
+            for i, axis in zip(index, self.values, strict=True)
+        )
+        return (s, z, m, f)
+
+    def codes(self, frame: pd.DataFrame) -> npt.NDArray[np.int64]:
+        """Per row of ``frame`` (columns :data:`FILTERS`, ``funded`` a bool), the index on
+        each axis, shape (rows, 4). A value on no axis is refused."""
+        columns = []
+        for name, axis in zip(FILTERS, self.values, strict=True):
+            values = frame[name]
+            if name == "funded":
+                values = values.map({True: "true", False: "false"})
+            codes = pd.Categorical(values, categories=list(axis)).codes.astype(np.int64)
+            if np.any(codes < 0):
+                raise ValueError(f"{name}: a value outside the reference list")
+            columns.append(codes)
+        return np.column_stack(columns) if columns[0].size else np.zeros((0, 4), np.int64)
+
+    def cube(self, codes: npt.NDArray[np.int64]) -> list[npt.NDArray[np.int64]]:
+        """For every subset of filters set to :data:`ALL` (16 of them), the flat combination
+        of each row: a row belongs to exactly one combination per subset."""
+        s1, z1, m1, f1 = self.shape
+        out = []
+        for mask in itertools.product((False, True), repeat=4):
+            parts = [
+                np.full(codes.shape[0], size - 1, np.int64) if masked else codes[:, axis]
+                for axis, (masked, size) in enumerate(zip(mask, self.shape, strict=True))
+            ]
+            out.append(((parts[0] * z1 + parts[1]) * m1 + parts[2]) * f1 + parts[3])
+        return out
+
+
+def default_axes() -> Axes:
+    """The axes of DESIGN §2: every sector, size band and municipality (and ``outside``)."""
+    return Axes(tuple(SECTORS), tuple(SIZE_BANDS), MUNICIPALITY_CODES)
+
+
+def maturity_levels(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Maturity level 1–5 of 0–100 scores (DESIGN §4, on the score rounded half up to two
+    decimals). >>> maturity_levels(np.array([19.994, 19.995, 100.0])) → [1, 2, 5]"""
+    hundredths = np.floor(np.asarray(scores, dtype=np.float64) * 100 + 0.5 + 1e-9)
+    return np.clip((hundredths // 2000).astype(np.int64) + 1, 1, 5)
+
+
+def _stable_order(*keys: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    """Stable sort by several integer keys, the last one primary (least significant first,
+    like ``numpy.lexsort``): keys below 65,536 are sorted as 16-bit integers, for which
+    numpy's stable sort is a radix sort."""
+    order: npt.NDArray[np.intp] = np.arange(keys[0].size)
+    for key in keys:
+        current = key[order]
+        if key.size and int(key.max(initial=0)) < 65536:
+            current = current.astype(np.uint16)
+        order = order[np.argsort(current, kind="stable")]
+    return order
+
+
+def _percentiles(
+    family: npt.NDArray[np.int64],
+    combo: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    n_combos: int,
+    n_groups: int,
+) -> npt.NDArray[np.float64]:
+    """Per group (family × combination), the :data:`PERCENTILES` of ``values`` (NaN for an
+    empty group). The rows come sorted by value, so a stable sort by group keeps each
+    group's values in ascending order."""
+    order = _stable_order(combo, family)
+    ordered = values[order]
+    gid = family * n_combos + combo
+    counts = np.bincount(gid, minlength=n_groups)
+    starts = np.cumsum(counts) - counts
+    out = np.full((n_groups, len(PERCENTILES)), np.nan)
+    present = np.flatnonzero(counts)
+    n = counts[present]
+    for column, p in enumerate(PERCENTILES):
+        h = (n - 1) * (p / 100)
+        low = np.floor(h).astype(np.int64)
+        high = np.minimum(low + 1, n - 1)
+        lo_value = ordered[starts[present] + low]
+        hi_value = ordered[starts[present] + high]
+        out[present, column] = lo_value + (h - low) * (hi_value - lo_value)
+    return out
+
+
+@dataclass
+class _Accumulator:
+    n_groups: int
+
+    def __post_init__(self) -> None:
+        self.n = np.zeros(self.n_groups, np.int64)
+        self.sums: dict[str, npt.NDArray[np.float64]] = {}
+
+    def add(self, gid: npt.NDArray[np.int64], **weights: npt.NDArray[np.float64]) -> None:
+        self.n += np.bincount(gid, minlength=self.n_groups)
+        for name, weight in weights.items():
+            total = self.sums.setdefault(name, np.zeros(self.n_groups))
+            total += np.bincount(gid, weights=weight, minlength=self.n_groups)
+
+
+def _pair_codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.int64], list[tuple[str, str]]]:
+    """Codes of the (questionnaire, dimension) pair of every row, and the pairs."""
+    if frame.empty:
+        return np.zeros(0, np.int64), []
+    q_codes, q_values = pd.factorize(frame["questionnaire"], sort=True)
+    d_codes, d_values = pd.factorize(frame["dimension"], sort=True)
+    combined = q_codes.astype(np.int64) * len(d_values) + d_codes
+    codes, uniques = pd.factorize(combined, sort=True)
+    pairs = [(str(q_values[u // len(d_values)]), str(d_values[u % len(d_values)])) for u in uniques]
+    return codes.astype(np.int64), pairs
+
+
+def _family_codes(frame: pd.DataFrame, families: dict[tuple[str, str, str], int], kind: str) -> Any:
+    """The family index of every row (indicator ``kind`` × questionnaire × dimension)."""
+    codes, pairs = _pair_codes(frame)
+    mapping = np.asarray(
+        [families.setdefault((kind, q, d), len(families)) for q, d in pairs], dtype=np.int64
+    )
+    return mapping[codes] if len(pairs) else codes
+
+
+def _row_keys(frame: pd.DataFrame, position: pd.Index, pairs: dict[tuple[str, str], int]) -> Any:
+    """One integer per (organisation, questionnaire, dimension) row, for matching rounds."""
+    codes, found = _pair_codes(frame)
+    mapping = np.asarray([pairs.setdefault(pair, len(pairs)) for pair in found], dtype=np.int64)
+    where = position.get_indexer(frame["organisation_id"].to_numpy()).astype(np.int64)
+    return where * 1_000_000 + (mapping[codes] if len(found) else codes)
+
+
+def cells(
+    organisations: pd.DataFrame,
+    scores: pd.DataFrame,
+    previous_scores: pd.DataFrame | None = None,
+    team: pd.DataFrame | None = None,
+    axes: Axes | None = None,
+) -> tuple[list[tuple[str, str, str]], pd.DataFrame]:
+    """Every indicator cell of a round, before suppression.
+
+    Parameters
+    ----------
+    organisations : DataFrame
+        The registered organisations: ``organisation_id`` and :data:`FILTERS` (``funded``
+        a bool). Their attributes place every other row in its combinations.
+    scores : DataFrame
+        Scores of the round: ``organisation_id``, ``questionnaire``, ``dimension``
+        (``overall`` for the overall score), ``score`` in [0, 100]. Rows without a score
+        (NaN) are left out, as DESIGN §4 leaves "insufficient data" out of indicators.
+    previous_scores : DataFrame, optional
+        The same for the previous round: the change is computed on the organisations with
+        a score in both rounds for that questionnaire and dimension.
+    team : DataFrame, optional
+        ``organisation_id``, ``measure`` (a key of :data:`TEAM_MEASURES`), ``part``,
+        ``total``: rows with a total ≤ 0 or a missing part are left out.
+
+    Returns
+    -------
+    (families, frame): ``families[k]`` is (indicator, questionnaire, dimension) of family
+    ``k``; ``frame`` has the :data:`COLUMNS`, one row per family × combination with at least
+    one organisation, sorted by combination then family.
+    """
+    axes = axes or default_axes()
+    n_combos = axes.size
+    organisations = organisations.drop_duplicates("organisation_id")
+    position = pd.Index(organisations["organisation_id"].to_numpy())
+    org_codes = axes.codes(organisations)
+
+    org_cube = axes.cube(org_codes)
+
+    def cube_of(ids: pd.Series) -> list[npt.NDArray[np.int64]]:
+        """The 16 combinations of each row's organisation (see :meth:`Axes.cube`)."""
+        where = position.get_indexer(ids.to_numpy())
+        if np.any(where < 0):
+            raise ValueError("a row names an organisation that is not registered")
+        return [combo[where] for combo in org_cube]
+
+    families: dict[tuple[str, str, str], int] = {("participation", "", ""): 0}
+    # Participation: every registered organisation; assessed = submitted at least one
+    # questionnaire (it has a row in ``scores``, with or without a score).
+    assessed = np.isin(
+        organisations["organisation_id"].to_numpy(), scores["organisation_id"].to_numpy()
+    )
+    scores = scores[scores["score"].notna()]
+    score_values = scores["score"].to_numpy(dtype=np.float64)
+    if np.any((score_values < 0) | (score_values > 100)):
+        raise ValueError("scores must lie in [0, 100]")
+    score_family = _family_codes(scores, families, "scores")
+
+    pairs = scores.iloc[:0].assign(before=np.zeros(0))
+    if previous_scores is not None and len(previous_scores):
+        previous = previous_scores[previous_scores["score"].notna()]
+        previous = previous[position.get_indexer(previous["organisation_id"].to_numpy()) >= 0]
+        known: dict[tuple[str, str], int] = {}
+        now_keys = _row_keys(scores, position, known)
+        before_keys = _row_keys(previous, position, known)
+        match = pd.Index(before_keys).get_indexer(now_keys)
+        pairs = scores[match >= 0].assign(
+            before=previous["score"].to_numpy(np.float64)[match[match >= 0]]
+        )
+    change_family = _family_codes(pairs, families, "change")
+
+    team = team if team is not None else pd.DataFrame(columns=["organisation_id", "measure", "part", "total"])
+    team = team[team["part"].notna() & team["total"].notna() & (team["total"] > 0)]
+    team_family = _family_codes(
+        team.assign(questionnaire="diverse-teams", dimension=team["measure"]), families, "team"
+    )
+    n_families = len(families)
+    n_groups = n_families * n_combos
+    acc = _Accumulator(n_groups)
+    quantiles = np.full((n_groups, len(PERCENTILES)), np.nan)
+    levels = np.zeros((n_groups, 5), np.int64)
+
+    # Scores: sorted by family then value so the stable sort per cube keeps value order.
+    order = np.lexsort((score_values, score_family))
+    score_values, score_family = score_values[order], score_family[order]
+    score_cube = cube_of(scores["organisation_id"].iloc[order])
+    level_index = maturity_levels(score_values) - 1
+    mature = (level_index + 1 >= MATURE_LEVEL).astype(np.float64)
+
+    pair_cube = cube_of(pairs["organisation_id"])
+    pair_now = pairs["score"].to_numpy(dtype=np.float64)
+    pair_before = pairs["before"].to_numpy(dtype=np.float64)
+    mature_now = (maturity_levels(pair_now) >= MATURE_LEVEL).astype(np.float64)
+    mature_before = (maturity_levels(pair_before) >= MATURE_LEVEL).astype(np.float64)
+    team_cube = cube_of(team["organisation_id"])
+
+    sums_registered = np.zeros(n_groups)
+    sums_assessed = np.zeros(n_groups)
+    for combo in org_cube:
+        sums_registered += np.bincount(combo, minlength=n_groups)
+        sums_assessed += np.bincount(combo, weights=assessed.astype(np.float64), minlength=n_groups)
+    for combo in score_cube:
+        gid = score_family * n_combos + combo
+        acc.add(gid, score=score_values, mature=mature)
+        levels += np.bincount(gid * 5 + level_index, minlength=n_groups * 5).reshape(n_groups, 5)
+        found = _percentiles(score_family, combo, score_values, n_combos, n_groups)
+        filled = ~np.isnan(found[:, 0])
+        quantiles[filled] = found[filled]
+    for combo in pair_cube:
+        gid = change_family * n_combos + combo
+        acc.add(gid, change=pair_now - pair_before, mature_now=mature_now, mature_before=mature_before)
+    for combo in team_cube:
+        gid = team_family * n_combos + combo
+        acc.add(
+            gid,
+            part=team["part"].to_numpy(np.float64),
+            total=team["total"].to_numpy(np.float64),
+        )
+
+    n = acc.n.copy()
+    n[:n_combos] = sums_assessed[:n_combos].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+
+        def share(name: str) -> npt.NDArray[np.float64]:
+            return 100 * acc.sums.get(name, np.zeros(n_groups)) / n
+
+        out: dict[str, Any] = {
+            "family": np.repeat(np.arange(n_families), n_combos),
+            "combo": np.tile(np.arange(n_combos), n_families),
+            "n_organisations": n,
+            "registered": np.where(np.arange(n_groups) < n_combos, sums_registered, np.nan),
+            "share_participating": np.full(n_groups, np.nan),
+            "mean": acc.sums.get("score", np.zeros(n_groups)) / n,
+        }
+        out["share_participating"][:n_combos] = 100 * sums_assessed[:n_combos] / sums_registered[:n_combos]
+        for column, p in enumerate(PERCENTILES):
+            out[f"p{p}"] = quantiles[:, column]
+        for level in range(5):
+            out[f"level_{level + 1}"] = 100 * levels[:, level] / n
+        out["share_mature"] = share("mature")
+        out["mean_change"] = acc.sums.get("change", np.zeros(n_groups)) / n
+        out["share_mature_before"] = share("mature_before")
+        out["share"] = 100 * acc.sums.get("part", np.zeros(n_groups)) / acc.sums.get(
+            "total", np.zeros(n_groups)
+        )
+    frame = pd.DataFrame(out)
+    kinds = np.asarray([kind for kind, _q, _d in families], dtype=object)[frame["family"].to_numpy()]
+    # Statistics that do not belong to a family are NaN there.
+    blank = {
+        "participation": [c for c in VALUE_COLUMNS if c not in ("registered", "share_participating")],
+        "scores": ["registered", "share_participating", "mean_change", "share_mature_before", "share"],
+        "change": [
+            "registered",
+            "share_participating",
+            "mean",
+            *(f"p{p}" for p in PERCENTILES),
+            *(f"level_{lv}" for lv in range(1, 6)),
+            "share",
+        ],
+        "team": [c for c in VALUE_COLUMNS if c != "share"],
+    }
+    for kind, columns in blank.items():
+        frame.loc[kinds == kind, columns] = np.nan
+    change_rows = kinds == "change"
+    frame.loc[change_rows, "share_mature"] = 100 * acc.sums.get("mature_now", np.zeros(n_groups))[
+        change_rows
+    ] / np.maximum(n[change_rows], 1)
+    keep = (frame["n_organisations"] > 0) | ((kinds == "participation") & (frame["registered"] > 0))
+    frame = frame[keep].sort_values(["combo", "family"], kind="stable").reset_index(drop=True)
+    return [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])], frame
+
+
+def changed_per_cell(
+    previous: pd.DataFrame,
+    current: pd.DataFrame,
+    scopes: list[str],
+    axes: Axes | None = None,
+) -> npt.NDArray[np.int64]:
+    """How many organisations changed, per scope × combination, between two releases.
+
+    ``previous`` and ``current`` are the members of a release: ``organisation_id``,
+    :data:`FILTERS`, ``questionnaire`` and ``stamp`` (the moment of submission, as an
+    integer), one row per submitted assessment. An organisation changed in scope *q* (a
+    questionnaire, or :data:`ALL` for any) when its assessment of *q* was submitted,
+    reopened or submitted again since, or its attributes changed; it counts in every
+    combination it belongs to before or after (once). Returns shape (len(scopes), combos).
+    """
+    axes = axes or default_axes()
+    out = np.zeros((len(scopes), axes.size), np.int64)
+    for s, scope in enumerate(scopes):
+        old = previous if scope == ALL else previous[previous["questionnaire"] == scope]
+        new = current if scope == ALL else current[current["questionnaire"] == scope]
+        key = ["organisation_id", *FILTERS]
+        old_sig = old.groupby(key, sort=False)["stamp"].apply(lambda s: tuple(sorted(s)))
+        new_sig = new.groupby(key, sort=False)["stamp"].apply(lambda s: tuple(sorted(s)))
+        old_sig = old_sig.reset_index().rename(columns={"stamp": "sig"})
+        new_sig = new_sig.reset_index().rename(columns={"stamp": "sig"})
+        merged = old_sig.merge(new_sig, on="organisation_id", how="outer", suffixes=("_old", "_new"))
+        same = merged["sig_old"].notna() & merged["sig_new"].notna()
+        for name in FILTERS:
+            same &= merged[f"{name}_old"] == merged[f"{name}_new"]
+        same &= merged["sig_old"] == merged["sig_new"]
+        changed = merged[~same]
+        if changed.empty:
+            continue
+        olds = changed[changed["sig_old"].notna()]
+        news = changed[changed["sig_new"].notna()]
+        old_frame = olds[["organisation_id"]].assign(**{f: olds[f"{f}_old"] for f in FILTERS})
+        new_frame = news[["organisation_id"]].assign(**{f: news[f"{f}_new"] for f in FILTERS})
+        counted = pd.concat(
+            [
+                pd.DataFrame({"organisation_id": frame["organisation_id"].to_numpy(), "combo": combo})
+                for frame in (old_frame, new_frame)
+                if len(frame)
+                for combo in axes.cube(axes.codes(frame))
+            ]
+        ).drop_duplicates()
+        out[s] = np.bincount(counted["combo"].to_numpy(np.int64), minlength=axes.size)
+    return out

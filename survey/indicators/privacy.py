@@ -1,0 +1,160 @@
+"""What a network indicator cell may show: the one place for the privacy rules of DESIGN
+§5 and §7 applied to indicators.
+
+The rules, in the order they are applied to every cell of a release
+--------------------------------------------------------------------
+1. **Small groups.** A cell built on fewer than :data:`MIN_ORGANISATIONS` (5)
+   organisations is suppressed: ``suppressed`` is true, it carries no value, and
+   ``n_organisations`` stays (DESIGN §9).
+2. **Releases that differ by a few organisations.** A cell whose organisations differ by
+   1 to 4 (:data:`CHANGED_BELOW` − 1) from the same cell of the previous release of the
+   same round is suppressed: comparing the two releases would isolate those
+   organisations. An organisation "differs" when it entered or left the cell, or its
+   submission changed (reopened, submitted again), or its profile moved it.
+3. **Complementary suppression.** ``n_organisations`` is public, so a value of a
+   suppressed cell could be computed as its parent minus its shown siblings (a mean times
+   its n, a share times its n). Every partition of a shown parent along one filter — the
+   network into sectors, a sector into size bands, a sector × size band into
+   municipalities, into funded / not funded, … — must therefore not have exactly one
+   suppressed child (children without organisations do not count): the next smallest
+   shown sibling is suppressed as well (ties: the first in reference-list order), or the
+   parent itself when no sibling is left, and this repeats over every partition until
+   none has exactly one suppressed child. A partition into several filters at once (a
+   sector into size band × municipality) is a union of one-filter partitions, so it
+   never has a single suppressed cell either.
+4. **Two queries.** Two queries whose filters differ by one value read a parent and one
+   of its children (``sector=youth-work`` and ``sector=youth-work&municipality=21012``):
+   their difference is the union of the shown siblings, or it contains a suppressed one,
+   which rule 3 protects. Both read the same release, whose set of cells (every filter
+   combination) is fixed when it is taken, so no query is computed on the fly and two
+   queries cannot disagree.
+5. **What a shown cell shows** grows with its group, as DESIGN §5 says for every
+   distribution: from 5 organisations means, changes and shares in whole points or
+   percent; from :data:`QUARTILES_FROM` (10) the quartiles, the share per maturity level
+   and one decimal; from :data:`TAILS_FROM` (20) P10 and P90. Team composition is shares
+   only, never counts of people.
+
+Limits: the rules block differencing of one cell against its siblings; they do not solve
+the general linear system of every cell at once (a pattern of suppressed cells across
+several filters may still be constrained by the margins, never to a single
+organisation's value, since every cell with a value has ≥ 5 organisations).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from survey.indicators.core import ALL, PERCENTILES, VALUE_COLUMNS, Axes
+
+__all__ = [
+    "CHANGED_BELOW",
+    "MIN_ORGANISATIONS",
+    "QUARTILES_FROM",
+    "TAILS_FROM",
+    "apply",
+    "complementary",
+    "scope_of",
+]
+
+MIN_ORGANISATIONS: Final = 5
+"""Fewest organisations a cell's value may be built on (DESIGN §7)."""
+
+CHANGED_BELOW: Final = 5
+"""A cell whose organisations differ from the previous release of the round by at least 1
+and fewer than this many is suppressed; a release in an open round needs at least this
+many changed organisations."""
+
+QUARTILES_FROM: Final = 10
+TAILS_FROM: Final = 20
+
+_QUARTILES = ("p25", "p50", "p75")
+_TAILS = ("p10", "p90")
+_LEVELS = tuple(f"level_{level}" for level in range(1, 6))
+_POINTS = ("mean", "mean_change", *(f"p{p}" for p in PERCENTILES))
+_SHARES = ("share_participating", *_LEVELS, "share_mature", "share_mature_before", "share")
+
+
+def _half_up(values: npt.NDArray[np.float64], per_unit: int) -> npt.NDArray[np.float64]:
+    """Rounded half up to 1/``per_unit`` (a tiny epsilon absorbs binary noise)."""
+    return np.floor(values * per_unit + 0.5 + 1e-9) / per_unit
+
+
+def scope_of(family: tuple[str, str, str]) -> str:
+    """Which submissions a family's cells are built on: a questionnaire, or :data:`ALL`."""
+    kind, questionnaire, _dimension = family
+    return ALL if kind == "participation" else questionnaire
+
+
+def complementary(
+    n: npt.NDArray[np.int64], suppressed: npt.NDArray[np.bool_], axes: Axes
+) -> npt.NDArray[np.bool_]:
+    """Rule 3: ``n`` and ``suppressed`` have shape (families, combinations); returns the
+    suppression after complementary suppression (a new array)."""
+    shape = (n.shape[0], *axes.shape)
+    counts = n.reshape(shape)
+    hidden = suppressed.reshape(shape).copy()
+    while True:
+        moved = False
+        for axis in range(1, 5):
+            c = np.moveaxis(counts, axis, -1)
+            h = np.moveaxis(hidden, axis, -1)  # a view: writes reach ``hidden``
+            children_n, children_h = c[..., :-1], h[..., :-1]
+            parent_shown = ~h[..., -1] & (c[..., -1] > 0)
+            hidden_children = (children_h & (children_n > 0)).sum(axis=-1)
+            single = parent_shown & (hidden_children == 1)
+            if not single.any():
+                continue
+            moved = True
+            candidates = np.where(~children_h & (children_n > 0), children_n, np.iinfo(np.int64).max)
+            smallest = candidates.argmin(axis=-1)
+            has_candidate = candidates.min(axis=-1) < np.iinfo(np.int64).max
+            where = np.nonzero(single & has_candidate)
+            children_h[(*where, smallest[where])] = True
+            h[..., -1][single & ~has_candidate] = True
+        if not moved:
+            return hidden.reshape(n.shape)
+
+
+def apply(
+    families: list[tuple[str, str, str]],
+    frame: pd.DataFrame,
+    axes: Axes,
+    changed: dict[str, npt.NDArray[np.int64]] | None = None,
+) -> pd.DataFrame:
+    """Rules 1 to 5 on the cells of :func:`survey.indicators.core.cells`: adds
+    ``suppressed`` and leaves only what each cell may show (rounded). ``changed`` maps a
+    scope (:func:`scope_of`) to the number of changed organisations per combination since
+    the previous release of the round (None for a round's first release)."""
+    n_families, n_combos = len(families), axes.size
+    n = np.zeros((n_families, n_combos), np.int64)
+    family = frame["family"].to_numpy(np.int64)
+    combo = frame["combo"].to_numpy(np.int64)
+    n[family, combo] = frame["n_organisations"].to_numpy(np.int64)
+    hidden = (n > 0) & (n < MIN_ORGANISATIONS)
+    if changed:
+        for k, key in enumerate(families):
+            moved = changed.get(scope_of(key))
+            if moved is not None:
+                hidden[k] |= (moved >= 1) & (moved < CHANGED_BELOW) & (n[k] > 0)
+    hidden = complementary(n, hidden, axes)
+    frame = frame.copy()
+    suppressed = hidden[family, combo]
+    frame["suppressed"] = suppressed
+    size = frame["n_organisations"].to_numpy(np.int64)
+    values = frame[list(VALUE_COLUMNS)].to_numpy(np.float64, copy=True)
+    columns = {name: i for i, name in enumerate(VALUE_COLUMNS)}
+    fine = size >= QUARTILES_FROM
+    for name in _POINTS + _SHARES:
+        column = values[:, columns[name]]
+        values[:, columns[name]] = np.where(fine, _half_up(column, 10), _half_up(column, 1))
+    for name in (*_QUARTILES, *_LEVELS):
+        values[size < QUARTILES_FROM, columns[name]] = np.nan
+    for name in _TAILS:
+        values[size < TAILS_FROM, columns[name]] = np.nan
+    values[suppressed] = np.nan
+    frame[list(VALUE_COLUMNS)] = values
+    return frame
