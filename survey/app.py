@@ -26,6 +26,7 @@ from survey.errors import EXCEPTION_HANDLERS
 from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
 from survey.housekeeping import purge_every_hour, purge_now
+from survey.indicators.api import IndicatorApi
 from survey.listeners import connect as connect_listeners
 from survey.organisations.api import OrganisationApi
 from survey.organisations.views import OrganisationViews
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             QualityApi,
             RespondentApi,
             EvidenceApi,
+            IndicatorApi,
             create_static_files_router(
                 path="/static/vendor/htmx",
                 directories=[HTMX_DIST],

@@ -183,6 +183,44 @@ def cmd_benchmarks_recompute(args: argparse.Namespace) -> int:
     return _run(recompute)
 
 
+def cmd_indicators_release(args: argparse.Namespace) -> int:
+    from survey.db import command_session
+    from survey.errors import NotFound
+    from survey.indicators.service import take_release
+    from survey.rounds.service import current_round, get_by_name
+
+    async def release(settings: Settings) -> int:
+        async with command_session(settings.database_url) as db, db.begin():
+            round_ = await get_by_name(db, args.round) if args.round else await current_round(db)
+            if round_ is None:
+                raise NotFound(f"no round {args.round}" if args.round else "no open round")
+            taken = await take_release(db, round_)
+        print(
+            f"Release {taken.id} of round {round_.name} taken ({taken.reason}), "
+            f"{taken.organisations} organisation(s) assessed."
+        )
+        return 0
+
+    return _run(release)
+
+
+def cmd_rounds_close(args: argparse.Namespace) -> int:
+    from survey.db import command_session
+    from survey.errors import NotFound
+    from survey.rounds.service import close_round, get_by_name
+
+    async def close(settings: Settings) -> int:
+        async with command_session(settings.database_url) as db, db.begin():
+            round_ = await get_by_name(db, args.name)
+            if round_ is None:
+                raise NotFound(f"no round {args.name}")
+            await close_round(db, round_, actor_id=None)
+        print(f"Round {args.name} closed.")
+        return 0
+
+    return _run(close)
+
+
 def cmd_sessions_purge(args: argparse.Namespace) -> int:
     from survey.db import command_session
     from survey.housekeeping import purge_expired
@@ -382,6 +420,33 @@ def build_parser() -> argparse.ArgumentParser:
         "downgrading the schema.",
     )
     benchmarks_recompute.set_defaults(handler=cmd_benchmarks_recompute)
+
+    indicators = commands.add_parser(
+        "indicators", help="network indicators", description="Look after the indicator releases."
+    )
+    indicators_commands = indicators.add_subparsers(
+        dest="indicators_command", required=True, metavar="COMMAND"
+    )
+    indicators_release = indicators_commands.add_parser(
+        "release",
+        help="take a release of a round's indicators",
+        description="Take a release of the network indicators of a round (default: the open "
+        "round). In an open round at least 5 organisations must have changed since its "
+        "previous release; a closed round gets its closing release.",
+    )
+    indicators_release.add_argument("--round", default=None, help="the round's name")
+    indicators_release.set_defaults(handler=cmd_indicators_release)
+
+    rounds = commands.add_parser("rounds", help="rounds", description="Look after the rounds.")
+    rounds_commands = rounds.add_subparsers(dest="rounds_command", required=True, metavar="COMMAND")
+    rounds_close = rounds_commands.add_parser(
+        "close",
+        help="close an open round now",
+        description="Close an open round before its closing date; what is taken at round "
+        "close (the indicators' closing release) is taken now.",
+    )
+    rounds_close.add_argument("name", help="the round's name")
+    rounds_close.set_defaults(handler=cmd_rounds_close)
 
     sessions = commands.add_parser(
         "sessions", help="sessions and login limits", description="Look after the sessions."

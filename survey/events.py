@@ -50,6 +50,14 @@ class ResultsRescored:
     round_questionnaires: tuple[tuple[int, str], ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoundClosed:
+    """A round was closed (early, by an admin): figures taken "at round close" are taken now."""
+
+    round_id: int
+    actor_id: int | None
+
+
 EventT = TypeVar("EventT")
 Listener = Callable[[AsyncSession, Any], Awaitable[None]]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from survey import events
 from survey.benchmarks.listeners import recompute_after_change, recompute_after_rescoring
+from survey.indicators.listeners import release_at_close
 
 
 def connect() -> None:
     """Subscribe every domain's listeners (idempotent)."""
     events.subscribe(events.AssessmentEvent, recompute_after_change)
     events.subscribe(events.ResultsRescored, recompute_after_rescoring)
+    events.subscribe(events.RoundClosed, release_at_close)

@@ -13,6 +13,7 @@ from survey.audit.models import AuditEvent
 from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
 from survey.db import Base
 from survey.evidence.models import Evidence
+from survey.indicators.models import IndicatorCellSet, IndicatorRelease
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
 from survey.respondents.models import Invitation
@@ -29,6 +30,8 @@ __all__ = [
     "Base",
     "DimensionResult",
     "Evidence",
+    "IndicatorCellSet",
+    "IndicatorRelease",
     "Invitation",
     "LoginFailure",
     "Membership",

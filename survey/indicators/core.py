@@ -152,7 +152,7 @@ class Axes:
     def cube(self, codes: npt.NDArray[np.int64]) -> list[npt.NDArray[np.int64]]:
         """For every subset of filters set to :data:`ALL` (16 of them), the flat combination
         of each row: a row belongs to exactly one combination per subset."""
-        s1, z1, m1, f1 = self.shape
+        _s1, z1, m1, f1 = self.shape
         out = []
         for mask in itertools.product((False, True), repeat=4):
             parts = [
@@ -331,7 +331,11 @@ def cells(
         )
     change_family = _family_codes(pairs, families, "change")
 
-    team = team if team is not None else pd.DataFrame(columns=["organisation_id", "measure", "part", "total"])
+    team = (
+        team
+        if team is not None
+        else pd.DataFrame(columns=["organisation_id", "measure", "part", "total"])
+    )
     team = team[team["part"].notna() & team["total"].notna() & (team["total"] > 0)]
     team_family = _family_codes(
         team.assign(questionnaire="diverse-teams", dimension=team["measure"]), families, "team"
@@ -370,7 +374,9 @@ def cells(
         quantiles[filled] = found[filled]
     for combo in pair_cube:
         gid = change_family * n_combos + combo
-        acc.add(gid, change=pair_now - pair_before, mature_now=mature_now, mature_before=mature_before)
+        acc.add(
+            gid, change=pair_now - pair_before, mature_now=mature_now, mature_before=mature_before
+        )
     for combo in team_cube:
         gid = team_family * n_combos + combo
         acc.add(
@@ -394,7 +400,9 @@ def cells(
             "share_participating": np.full(n_groups, np.nan),
             "mean": acc.sums.get("score", np.zeros(n_groups)) / n,
         }
-        out["share_participating"][:n_combos] = 100 * sums_assessed[:n_combos] / sums_registered[:n_combos]
+        out["share_participating"][:n_combos] = (
+            100 * sums_assessed[:n_combos] / sums_registered[:n_combos]
+        )
         for column, p in enumerate(PERCENTILES):
             out[f"p{p}"] = quantiles[:, column]
         for level in range(5):
@@ -402,15 +410,27 @@ def cells(
         out["share_mature"] = share("mature")
         out["mean_change"] = acc.sums.get("change", np.zeros(n_groups)) / n
         out["share_mature_before"] = share("mature_before")
-        out["share"] = 100 * acc.sums.get("part", np.zeros(n_groups)) / acc.sums.get(
-            "total", np.zeros(n_groups)
+        out["share"] = (
+            100
+            * acc.sums.get("part", np.zeros(n_groups))
+            / acc.sums.get("total", np.zeros(n_groups))
         )
     frame = pd.DataFrame(out)
-    kinds = np.asarray([kind for kind, _q, _d in families], dtype=object)[frame["family"].to_numpy()]
+    kinds = np.asarray([kind for kind, _q, _d in families], dtype=object)[
+        frame["family"].to_numpy()
+    ]
     # Statistics that do not belong to a family are NaN there.
     blank = {
-        "participation": [c for c in VALUE_COLUMNS if c not in ("registered", "share_participating")],
-        "scores": ["registered", "share_participating", "mean_change", "share_mature_before", "share"],
+        "participation": [
+            c for c in VALUE_COLUMNS if c not in ("registered", "share_participating")
+        ],
+        "scores": [
+            "registered",
+            "share_participating",
+            "mean_change",
+            "share_mature_before",
+            "share",
+        ],
         "change": [
             "registered",
             "share_participating",
@@ -424,9 +444,11 @@ def cells(
     for kind, columns in blank.items():
         frame.loc[kinds == kind, columns] = np.nan
     change_rows = kinds == "change"
-    frame.loc[change_rows, "share_mature"] = 100 * acc.sums.get("mature_now", np.zeros(n_groups))[
-        change_rows
-    ] / np.maximum(n[change_rows], 1)
+    frame.loc[change_rows, "share_mature"] = (
+        100
+        * acc.sums.get("mature_now", np.zeros(n_groups))[change_rows]
+        / np.maximum(n[change_rows], 1)
+    )
     keep = (frame["n_organisations"] > 0) | ((kinds == "participation") & (frame["registered"] > 0))
     frame = frame[keep].sort_values(["combo", "family"], kind="stable").reset_index(drop=True)
     return [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])], frame
@@ -457,7 +479,9 @@ def changed_per_cell(
         new_sig = new.groupby(key, sort=False)["stamp"].apply(lambda s: tuple(sorted(s)))
         old_sig = old_sig.reset_index().rename(columns={"stamp": "sig"})
         new_sig = new_sig.reset_index().rename(columns={"stamp": "sig"})
-        merged = old_sig.merge(new_sig, on="organisation_id", how="outer", suffixes=("_old", "_new"))
+        merged = old_sig.merge(
+            new_sig, on="organisation_id", how="outer", suffixes=("_old", "_new")
+        )
         same = merged["sig_old"].notna() & merged["sig_new"].notna()
         for name in FILTERS:
             same &= merged[f"{name}_old"] == merged[f"{name}_new"]
@@ -471,7 +495,9 @@ def changed_per_cell(
         new_frame = news[["organisation_id"]].assign(**{f: news[f"{f}_new"] for f in FILTERS})
         counted = pd.concat(
             [
-                pd.DataFrame({"organisation_id": frame["organisation_id"].to_numpy(), "combo": combo})
+                pd.DataFrame(
+                    {"organisation_id": frame["organisation_id"].to_numpy(), "combo": combo}
+                )
                 for frame in (old_frame, new_frame)
                 if len(frame)
                 for combo in axes.cube(axes.codes(frame))

@@ -109,7 +109,9 @@ def complementary(
             if not single.any():
                 continue
             moved = True
-            candidates = np.where(~children_h & (children_n > 0), children_n, np.iinfo(np.int64).max)
+            candidates = np.where(
+                ~children_h & (children_n > 0), children_n, np.iinfo(np.int64).max
+            )
             smallest = candidates.argmin(axis=-1)
             has_candidate = candidates.min(axis=-1) < np.iinfo(np.int64).max
             where = np.nonzero(single & has_candidate)

@@ -6,6 +6,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey import events
+from survey.db import utcnow
+from survey.errors import Conflict
+from survey.i18n import gettext as _
 from survey.rounds.models import Round, RoundState
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -31,3 +35,13 @@ async def current_round(db: AsyncSession) -> Round | None:
 
 async def get_by_name(db: AsyncSession, name: str) -> Round | None:
     return await db.scalar(select(Round).where(Round.name == name))
+
+
+async def close_round(db: AsyncSession, round_: Round, actor_id: int | None) -> None:
+    """Close an open round now (an admin closing it early): ``RoundClosed`` lets the
+    domains take what they take at round close (the indicators' closing release)."""
+    if round_.state_on(today()) != RoundState.OPEN:
+        raise Conflict(_("Only an open round can be closed."))
+    round_.closed_at = utcnow()
+    await db.flush()
+    await events.publish(db, events.RoundClosed(round_id=round_.id, actor_id=actor_id))

@@ -1,0 +1,462 @@
+"""Taking and reading indicator releases (DESIGN §7).
+
+A release is taken
+
+- when a round closes (:func:`release_at_close`, listening to ``RoundClosed``), and for a
+  round closed by its date, by the first ``survey indicators release`` or admin request
+  after the date (:func:`take_release` with the round closed takes the closing release);
+- in an open round when an admin asks (the command line or the button on the page), if
+  at least :data:`~survey.indicators.privacy.CHANGED_BELOW` (5) organisations changed
+  since the previous release of the round (a submission, a reopening, a new submission, a
+  changed profile); otherwise the request is refused (409).
+
+The release computes every cell of the round from the stored results
+(:mod:`survey.indicators.core`), applies the privacy rules
+(:mod:`survey.indicators.privacy`, with the cells' changes since the previous release of
+the round) and stores one row per filter combination. Views and the API only read a
+stored release (:func:`read_cells`), and say which release they show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey import events
+from survey.accounts.models import Role
+from survey.accounts.service import CurrentUser
+from survey.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentResult,
+    AssessmentState,
+    Response,
+    decode_dimension_ids,
+)
+from survey.audit.service import record
+from survey.db import utcnow
+from survey.errors import Conflict, Forbidden, NotFound
+from survey.i18n import gettext as _
+from survey.indicators import core, privacy
+from survey.indicators.models import IndicatorCellSet, IndicatorRelease
+from survey.organisations.models import Organisation
+from survey.rounds.models import Round, RoundState
+from survey.rounds.service import current_round, list_rounds, today
+
+__all__ = [
+    "Filters",
+    "ReleaseView",
+    "can_see_indicators",
+    "changed_since_release",
+    "ensure_indicator_access",
+    "latest_release",
+    "read_cells",
+    "release_at_close",
+    "take_release",
+]
+
+STORED_COLUMNS = ("family", "n_organisations", "suppressed", *core.VALUE_COLUMNS)
+_MEMBERS = msgspec.msgpack.Encoder()
+_MEMBERS_DECODER = msgspec.msgpack.Decoder(dict[str, list[Any]])
+
+
+def can_see_indicators(user: CurrentUser) -> bool:
+    return user.has_role(Role.ANALYST) or user.has_role(Role.ADMIN)
+
+
+def ensure_indicator_access(user: CurrentUser) -> None:
+    if not can_see_indicators(user):
+        raise Forbidden(_("Only VGC analysts and administrators can see network indicators."))
+
+
+# --- Loading a round ----------------------------------------------------------------------
+
+
+async def _organisations(db: AsyncSession) -> pd.DataFrame:
+    rows = (
+        await db.execute(
+            select(
+                Organisation.id,
+                Organisation.sector,
+                Organisation.size_band,
+                Organisation.municipality,
+                Organisation.funded_by_vgc,
+            )
+        )
+    ).all()
+    return pd.DataFrame(rows, columns=["organisation_id", *core.FILTERS]).astype({"funded": bool})
+
+
+async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(scores, members) of the submitted assessments of a round: the overall and dimension
+    scores in long form, and one row per assessment with its moment of submission."""
+    rows = (
+        await db.execute(
+            select(
+                Assessment.organisation_id,
+                Assessment.questionnaire_id,
+                Assessment.submitted_at,
+                AssessmentResult.score,
+                AssessmentResult.dimension_ids,
+                AssessmentResult.dimension_scores,
+            )
+            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+            .where(
+                Assessment.round_id == round_id,
+                Assessment.state == AssessmentState.SUBMITTED.value,
+            )
+        )
+    ).all()
+    organisation, questionnaire, dimension, score = [], [], [], []
+    members: dict[str, list[Any]] = {"organisation_id": [], "questionnaire": [], "stamp": []}
+    ids_cache: dict[str, list[str]] = {}
+    for org_id, questionnaire_id, submitted_at, overall, ids, packed in rows:
+        names = ids_cache.get(ids)
+        if names is None:
+            names = ids_cache[ids] = decode_dimension_ids(ids)
+        values = np.frombuffer(packed, dtype="<f8") if packed else np.zeros(0)
+        organisation.extend([org_id] * (len(names) + 1))
+        questionnaire.extend([questionnaire_id] * (len(names) + 1))
+        dimension.extend([*names, "overall"])
+        score.extend([*values.tolist(), np.nan if overall is None else overall])
+        members["organisation_id"].append(org_id)
+        members["questionnaire"].append(questionnaire_id)
+        members["stamp"].append(_stamp(submitted_at))
+    frame = pd.DataFrame(
+        {
+            "organisation_id": organisation,
+            "questionnaire": questionnaire,
+            "dimension": dimension,
+            "score": np.asarray(score, dtype=np.float64),
+        }
+    )
+    return frame, pd.DataFrame(members)
+
+
+def _stamp(moment: dt.datetime | None) -> int:
+    """The moment of a submission as whole microseconds (0: unknown)."""
+    if moment is None:
+        return 0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return int(moment.timestamp() * 1_000_000)
+
+
+async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
+    """Team-composition counts of the submitted "Diverse teams" assessments of a round."""
+    items = {item for pair in core.TEAM_MEASURES.values() for item in pair}
+    rows = (
+        await db.execute(
+            select(Assessment.organisation_id, Answer.item_id, Answer.value)
+            .join(Response, Response.assessment_id == Assessment.id)
+            .join(Answer, Answer.response_id == Response.id)
+            .where(
+                Assessment.round_id == round_id,
+                Assessment.questionnaire_id == "diverse-teams",
+                Assessment.state == AssessmentState.SUBMITTED.value,
+                Response.is_consolidated.is_(True),
+                Answer.item_id.in_(items),
+                Answer.not_applicable.is_(False),
+            )
+        )
+    ).all()
+    numbers: dict[tuple[int, str], float] = {}
+    for org_id, item_id, value in rows:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            numbers[(org_id, item_id)] = float(value)
+    out: dict[str, list[Any]] = {"organisation_id": [], "measure": [], "part": [], "total": []}
+    for org_id in sorted({org for org, _item in numbers}):
+        for measure, (part_item, total_item) in core.TEAM_MEASURES.items():
+            part, total = numbers.get((org_id, part_item)), numbers.get((org_id, total_item))
+            if part is None or total is None or total <= 0 or part > total:
+                continue
+            out["organisation_id"].append(org_id)
+            out["measure"].append(measure)
+            out["part"].append(part)
+            out["total"].append(total)
+    return pd.DataFrame(out)
+
+
+async def _previous_round(db: AsyncSession, round_: Round) -> Round | None:
+    earlier = [r for r in await list_rounds(db) if r.opens_on < round_.opens_on]
+    return max(earlier, key=lambda r: r.opens_on, default=None)
+
+
+# --- Members of a release -----------------------------------------------------------------
+
+
+def _members_frame(members: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:
+    return members.merge(organisations, on="organisation_id")
+
+
+def _encode_members(members: pd.DataFrame) -> bytes:
+    columns = ["organisation_id", *core.FILTERS, "questionnaire", "stamp"]
+    return _MEMBERS.encode({c: members[c].tolist() for c in columns})
+
+
+def _decode_members(blob: bytes) -> pd.DataFrame:
+    frame = pd.DataFrame(_MEMBERS_DECODER.decode(blob))
+    if frame.empty:
+        return pd.DataFrame(columns=["organisation_id", *core.FILTERS, "questionnaire", "stamp"])
+    return frame.astype({"funded": bool})
+
+
+def _changed_organisations(previous: pd.DataFrame, current: pd.DataFrame) -> int:
+    """Organisations whose submissions or profile differ between two sets of members."""
+    key = ["organisation_id", *core.FILTERS, "questionnaire", "stamp"]
+    old = set(map(tuple, previous[key].itertuples(index=False, name=None)))
+    new = set(map(tuple, current[key].itertuples(index=False, name=None)))
+    return len({row[0] for row in old ^ new})
+
+
+# --- Taking a release ---------------------------------------------------------------------
+
+
+async def latest_release(db: AsyncSession, round_id: int) -> IndicatorRelease | None:
+    release: IndicatorRelease | None = await db.scalar(
+        select(IndicatorRelease)
+        .where(IndicatorRelease.round_id == round_id)
+        .order_by(IndicatorRelease.taken_at.desc(), IndicatorRelease.id.desc())
+        .limit(1)
+    )
+    return release
+
+
+def _closed_at(round_: Round) -> dt.datetime | None:
+    if round_.closed_at is not None:
+        return round_.closed_at
+    if round_.state_on(today()) == RoundState.CLOSED:
+        return dt.datetime.combine(round_.closes_on + dt.timedelta(days=1), dt.time(), dt.UTC)
+    return None
+
+
+async def changed_since_release(db: AsyncSession, round_: Round) -> int | None:
+    """How many organisations changed since the round's latest release (None: no release)."""
+    previous = await latest_release(db, round_.id)
+    if previous is None:
+        return None
+    _scores_frame, members = await _scores(db, round_.id)
+    current = _members_frame(members, await _organisations(db))
+    return _changed_organisations(_decode_members(previous.members), current)
+
+
+async def take_release(
+    db: AsyncSession,
+    round_: Round,
+    *,
+    actor_id: int | None = None,
+    at_close: bool = False,
+    axes: core.Axes | None = None,
+) -> IndicatorRelease:
+    """Take a release of ``round_`` (see the module's docstring for when it is allowed).
+
+    Raises :class:`~survey.errors.Conflict` for an open round where fewer than 5
+    organisations changed since its previous release, or a closed round whose closing
+    release exists and nothing changed since."""
+    axes = axes or core.default_axes()
+    organisations = await _organisations(db)
+    scores, members = await _scores(db, round_.id)
+    current = _members_frame(members, organisations)
+    previous = await latest_release(db, round_.id)
+    previous_members = _decode_members(previous.members) if previous is not None else None
+    changed = (
+        _changed_organisations(previous_members, current)
+        if previous_members is not None
+        else current["organisation_id"].nunique()
+    )
+    closed_at = _closed_at(round_)
+    closing = at_close or (
+        closed_at is not None and (previous is None or previous.taken_at < closed_at)
+    )
+    if not closing and changed < privacy.CHANGED_BELOW:
+        raise Conflict(
+            _(
+                "A release needs at least %(needed)s organisations that changed since the "
+                "previous one; %(changed)s changed.",
+                needed=privacy.CHANGED_BELOW,
+                changed=changed,
+            )
+        )
+    previous_round = await _previous_round(db, round_)
+    previous_scores = (
+        (await _scores(db, previous_round.id))[0] if previous_round is not None else None
+    )
+    team = await _team(db, round_.id)
+    families, frame = core.cells(organisations, scores, previous_scores, team, axes)
+    changed_cells = None
+    if previous_members is not None:
+        scopes = sorted({privacy.scope_of(family) for family in families})
+        counts = core.changed_per_cell(previous_members, current, scopes, axes)
+        changed_cells = dict(zip(scopes, counts, strict=True))
+    frame = privacy.apply(families, frame, axes, changed_cells)
+    release = IndicatorRelease(
+        round_id=round_.id,
+        taken_at=utcnow(),
+        reason="close" if closing else "request",
+        taken_by=actor_id,
+        organisations=int(current["organisation_id"].nunique()),
+        families=json.dumps(families),
+        columns=json.dumps(STORED_COLUMNS),
+        members=_encode_members(current),
+    )
+    db.add(release)
+    await db.flush()
+    await _store_cells(db, release.id, frame, axes)
+    record(
+        db,
+        actor_id=actor_id,
+        action="indicators.release",
+        object_type="round",
+        object_id=round_.id,
+        release_id=release.id,
+        reason=release.reason,
+        changed=int(changed),
+    )
+    return release
+
+
+async def _store_cells(
+    db: AsyncSession, release_id: int, frame: pd.DataFrame, axes: core.Axes
+) -> None:
+    matrix = frame[list(STORED_COLUMNS)].to_numpy(np.float64)
+    combos = frame["combo"].to_numpy(np.int64)
+    bounds = np.flatnonzero(np.diff(combos)) + 1
+    starts = np.concatenate([[0], bounds]) if combos.size else np.zeros(0, np.int64)
+    ends = np.concatenate([bounds, [combos.size]]) if combos.size else np.zeros(0, np.int64)
+    rows = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        sector, size_band, municipality, funded = axes.labels(int(combos[start]))
+        rows.append(
+            {
+                "release_id": release_id,
+                "sector": sector,
+                "size_band": size_band,
+                "municipality": municipality,
+                "funded": funded,
+                "cells": matrix[start:end].astype("<f8").tobytes(),
+            }
+        )
+    if rows:
+        await db.execute(insert(IndicatorCellSet), rows)
+
+
+async def release_at_close(db: AsyncSession, event: events.RoundClosed) -> None:
+    """Listener: the closing release of a round."""
+    round_ = await db.get(Round, event.round_id)
+    if round_ is not None:
+        await take_release(db, round_, actor_id=event.actor_id, at_close=True)
+
+
+async def remove_releases(db: AsyncSession, round_id: int) -> None:
+    """Drop a round's releases (the demo rebuilds its network)."""
+    await db.execute(delete(IndicatorRelease).where(IndicatorRelease.round_id == round_id))
+
+
+# --- Reading a release --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    sector: str = core.ALL
+    size_band: str = core.ALL
+    municipality: str = core.ALL
+    funded: str = core.ALL
+    questionnaire: str | None = None
+    dimension: str | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    indicator: str
+    questionnaire: str | None
+    dimension: str | None
+    n_organisations: int
+    suppressed: bool
+    values: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    round: Round
+    rounds: list[Round]
+    release: IndicatorRelease | None
+    filters: Filters
+    cells: list[Cell]
+
+
+async def _round(db: AsyncSession, round_name: str | None) -> tuple[Round, list[Round]]:
+    rounds = await list_rounds(db)
+    if round_name is not None:
+        found = next((r for r in rounds if r.name == round_name), None)
+        if found is None:
+            raise NotFound(_("There is no round named %(name)s.", name=round_name))
+        return found, rounds
+    chosen = await current_round(db) or (rounds[0] if rounds else None)
+    if chosen is None:
+        raise NotFound(_("There are no rounds yet."))
+    return chosen, rounds
+
+
+def decode_cells(release: IndicatorRelease, blob: bytes) -> list[Cell]:
+    families = [tuple(f) for f in json.loads(release.families)]
+    columns: list[str] = json.loads(release.columns)
+    matrix = np.frombuffer(blob, dtype="<f8").reshape(-1, len(columns))
+    out = []
+    for row in matrix.tolist():
+        named = dict(zip(columns, row, strict=True))
+        kind, questionnaire, dimension = families[int(named["family"])]
+        values = {
+            name: None if np.isnan(named[name]) else named[name] for name in core.VALUE_COLUMNS
+        }
+        out.append(
+            Cell(
+                indicator=kind,
+                questionnaire=questionnaire or None,
+                dimension=dimension or None,
+                n_organisations=int(named["n_organisations"]),
+                suppressed=bool(named["suppressed"]),
+                values=values,
+            )
+        )
+    return out
+
+
+async def cells_of(db: AsyncSession, release: IndicatorRelease, filters: Filters) -> list[Cell]:
+    blob = await db.scalar(
+        select(IndicatorCellSet.cells).where(
+            IndicatorCellSet.release_id == release.id,
+            IndicatorCellSet.sector == filters.sector,
+            IndicatorCellSet.size_band == filters.size_band,
+            IndicatorCellSet.municipality == filters.municipality,
+            IndicatorCellSet.funded == filters.funded,
+        )
+    )
+    if blob is None:
+        return []
+    return [
+        cell
+        for cell in decode_cells(release, blob)
+        if (filters.questionnaire is None or cell.questionnaire in (None, filters.questionnaire))
+        and (filters.dimension is None or cell.dimension in (None, filters.dimension))
+    ]
+
+
+async def read_cells(
+    db: AsyncSession, user: CurrentUser | None, round_name: str | None, filters: Filters
+) -> ReleaseView:
+    """The cells of one filter combination from the round's latest release (analysts and
+    admins; ``user`` None: a read-only API token, checked by the caller)."""
+    if user is not None:
+        ensure_indicator_access(user)
+    round_, rounds = await _round(db, round_name)
+    release = await latest_release(db, round_.id)
+    cells = await cells_of(db, release, filters) if release is not None else []
+    return ReleaseView(round=round_, rounds=rounds, release=release, filters=filters, cells=cells)

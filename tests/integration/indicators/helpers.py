@@ -1,0 +1,79 @@
+"""Arranging a small network with submitted results for the indicator tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from survey.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentResult,
+    AssessmentState,
+    Response,
+)
+from survey.assessments.publishing import latest_versions, publish_definitions
+from survey.assessments.service import encode_dimension_scores
+from survey.db import utcnow
+from survey.organisations.models import Organisation
+from survey.rounds.models import Round
+from tests.factories import make_organisation
+
+QUESTIONNAIRE = "toegankelijkheid"
+
+
+async def submit(
+    db: Any,
+    organisation: Organisation,
+    round_: Round,
+    score: float,
+    questionnaire: str = QUESTIONNAIRE,
+    team: dict[str, Any] | None = None,
+) -> Assessment:
+    """A submitted assessment with a stored overall score and one dimension score."""
+    versions = await latest_versions(db)
+    if questionnaire not in versions:
+        await publish_definitions(db)
+        await db.commit()
+        versions = await latest_versions(db)
+    assessment = Assessment(
+        organisation_id=organisation.id,
+        questionnaire_id=questionnaire,
+        questionnaire_version_id=versions[questionnaire].id,
+        round_id=round_.id,
+        state=AssessmentState.SUBMITTED,
+        submitted_at=utcnow(),
+    )
+    db.add(assessment)
+    await db.flush()
+    ids, packed = encode_dimension_scores([("bekendheid", score)])
+    db.add(
+        AssessmentResult(
+            assessment_id=assessment.id,
+            rules_version="test",
+            score=score,
+            maturity=None,
+            coverage=100.0,
+            dimension_ids=ids,
+            dimension_scores=packed,
+        )
+    )
+    if team:
+        response = Response(assessment_id=assessment.id, is_consolidated=True)
+        db.add(response)
+        await db.flush()
+        db.add_all(Answer(response_id=response.id, item_id=k, value=v) for k, v in team.items())
+    await db.commit()
+    return assessment
+
+
+async def network(
+    db: Any, round_: Round, groups: list[tuple[int, dict[str, Any], float]]
+) -> list[Organisation]:
+    """Organisations in groups of (count, attributes, score), each with a submission."""
+    made = []
+    for count, attributes, score in groups:
+        for i in range(count):
+            organisation = await make_organisation(db, **attributes)
+            await submit(db, organisation, round_, score + i)
+            made.append(organisation)
+    return made
