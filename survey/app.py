@@ -26,7 +26,8 @@ from survey.errors import EXCEPTION_HANDLERS
 from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
 from survey.housekeeping import purge_every_hour, purge_now
-from survey.indicators.api import IndicatorApi
+from survey.indicators.api import INDICATOR_API_PATHS, IndicatorApi
+from survey.indicators.views import IndicatorViews
 from survey.listeners import connect as connect_listeners
 from survey.organisations.api import OrganisationApi
 from survey.organisations.views import OrganisationViews
@@ -35,6 +36,7 @@ from survey.respondents.api import RespondentApi
 from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
+from survey.web.bearer import BearerScopeMiddleware
 from survey.web.dependencies import (
     RequestContextMiddleware,
     provide_current_user,
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RespondentViews,
             InvitationViews,
             EvidenceViews,
+            IndicatorViews,
             AuthApi,
             RoundApi,
             OrganisationApi,
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware, strict_transport=settings.is_production),
+            DefineMiddleware(BearerScopeMiddleware, allowed=INDICATOR_API_PATHS),
             session_config.middleware,
             DefineMiddleware(SessionCsrfMiddleware, exclude=CSRF_EXEMPT_PATHS),
             DefineMiddleware(RequestContextMiddleware),

@@ -204,6 +204,33 @@ def cmd_indicators_release(args: argparse.Namespace) -> int:
     return _run(release)
 
 
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from survey.db import command_session
+    from survey.indicators.tokens import create_token
+
+    async def create(settings: Settings) -> int:
+        async with command_session(settings.database_url) as db, db.begin():
+            row, token = await create_token(db, None, args.name)
+        print(f"Token {row.id} ({row.name}), shown only this once:")
+        print(token)
+        return 0
+
+    return _run(create)
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from survey.db import command_session
+    from survey.indicators.tokens import revoke_token
+
+    async def revoke(settings: Settings) -> int:
+        async with command_session(settings.database_url) as db, db.begin():
+            row = await revoke_token(db, None, args.id)
+        print(f"Token {row.id} ({row.name}) revoked.")
+        return 0
+
+    return _run(revoke)
+
+
 def cmd_rounds_close(args: argparse.Namespace) -> int:
     from survey.db import command_session
     from survey.errors import NotFound
@@ -436,6 +463,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     indicators_release.add_argument("--round", default=None, help="the round's name")
     indicators_release.set_defaults(handler=cmd_indicators_release)
+
+    token = commands.add_parser(
+        "token",
+        help="read-only API tokens",
+        description="Read-only API tokens: they reach the network indicators only.",
+    )
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
+    token_create = token_commands.add_parser(
+        "create",
+        help="create a token (printed once)",
+        description="Create a read-only API token for a BI tool. The token is printed once; "
+        "only its digest is stored.",
+    )
+    token_create.add_argument("--name", required=True, help="who uses it, for what")
+    token_create.set_defaults(handler=cmd_token_create)
+    token_revoke = token_commands.add_parser(
+        "revoke", help="revoke a token", description="Revoke a token by its number."
+    )
+    token_revoke.add_argument("id", type=int, help="the token's number (printed at creation)")
+    token_revoke.set_defaults(handler=cmd_token_revoke)
 
     rounds = commands.add_parser("rounds", help="rounds", description="Look after the rounds.")
     rounds_commands = rounds.add_subparsers(dest="rounds_command", required=True, metavar="COMMAND")

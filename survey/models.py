@@ -13,7 +13,7 @@ from survey.audit.models import AuditEvent
 from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
 from survey.db import Base
 from survey.evidence.models import Evidence
-from survey.indicators.models import IndicatorCellSet, IndicatorRelease
+from survey.indicators.models import ApiToken, IndicatorCellSet, IndicatorRelease
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
 from survey.respondents.models import Invitation
@@ -22,6 +22,7 @@ from survey.web.store import StoreEntry
 
 __all__ = [
     "Answer",
+    "ApiToken",
     "AppMeta",
     "Assessment",
     "AssessmentBenchmark",

@@ -1,4 +1,4 @@
-"""indicator releases: every cell of a round per filter combination, and its members
+"""indicator releases and read-only API tokens: every cell of a round per filter combination, and its members
 
 Revision ID: 0009_indicators_releases
 Revises: 0008_peer_snapshots
@@ -20,6 +20,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', survey.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', survey.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_api_tokens_created_by_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
     op.create_table('indicator_releases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -54,3 +65,4 @@ def downgrade() -> None:
     with op.batch_alter_table('indicator_releases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_indicator_releases_round_id'))
     op.drop_table('indicator_releases')
+    op.drop_table('api_tokens')

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get
+from litestar import Controller, Request, Response, get
 from litestar.params import QueryParameter
 
-from survey.errors import Invalid
+from survey.errors import Invalid, NotAuthenticated
 from survey.i18n import gettext as _
 from survey.indicators.core import ALL
+from survey.indicators.exports import export_response
 from survey.indicators.presenters import indicators_read
 from survey.indicators.schemas import IndicatorsRead
-from survey.indicators.service import Filters, read_cells
+from survey.indicators.service import Filters, ReleaseView, read_cells
+from survey.indicators.tokens import bearer_token, check_token
 from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db, MaybeLoggedIn
+
+INDICATOR_API_PATHS = ("/api/v1/indicators", "/api/v1/indicators/export")
+"""The routes a read-only API token reaches (see :mod:`survey.web.bearer`)."""
+
+Query = Annotated[str | None, QueryParameter(max_length=80)]
+Round = Annotated[str | None, QueryParameter(name="round", max_length=40)]
 
 
 def parse_filters(
@@ -47,6 +55,23 @@ def parse_filters(
     )
 
 
+async def _read(
+    request: Request[Any, Any, Any],
+    db: Db,
+    current_user: MaybeLoggedIn,
+    round_name: str | None,
+    filters: Filters,
+) -> tuple[ReleaseView, int | None]:
+    """The view for an analyst or admin (session), or for a read-only API token."""
+    token = bearer_token(request.headers.get("authorization"))
+    if token is not None:
+        await check_token(db, token)
+        return await read_cells(db, None, round_name, filters), None
+    if current_user is None:
+        raise NotAuthenticated()
+    return await read_cells(db, current_user, round_name, filters), current_user.id
+
+
 class IndicatorApi(Controller):
     path = "/api/v1/indicators"
     tags = ["indicators"]
@@ -54,19 +79,41 @@ class IndicatorApi(Controller):
     @get("/")
     async def indicators(
         self,
+        request: Request[Any, Any, Any],
         db: Db,
-        user: LoggedIn,
-        round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
-        questionnaire: Annotated[str | None, QueryParameter(max_length=80)] = None,
-        dimension: Annotated[str | None, QueryParameter(max_length=80)] = None,
-        sector: Annotated[str | None, QueryParameter(max_length=40)] = None,
-        size: Annotated[str | None, QueryParameter(max_length=10)] = None,
-        municipality: Annotated[str | None, QueryParameter(max_length=10)] = None,
-        funded: Annotated[str | None, QueryParameter(max_length=5)] = None,
+        current_user: MaybeLoggedIn,
+        round_name: Round = None,
+        questionnaire: Query = None,
+        dimension: Query = None,
+        sector: Query = None,
+        size: Query = None,
+        municipality: Query = None,
+        funded: Query = None,
     ) -> IndicatorsRead:
         """Network indicators of a round (default: the open round, else the latest) from its
-        latest release, for one filter combination (VGC analysts and admins). Every cell
-        carries ``n_organisations`` and ``suppressed``; a suppressed cell (fewer than 5
-        organisations, or protecting another one) carries no value."""
+        latest release, for one filter combination (VGC analysts, admins, read-only API
+        tokens). Every cell carries ``n_organisations`` and ``suppressed``; a suppressed
+        cell (fewer than 5 organisations, or protecting another one) carries no value."""
         filters = parse_filters(sector, size, municipality, funded, questionnaire, dimension)
-        return indicators_read(await read_cells(db, user, round_name, filters))
+        view, _actor = await _read(request, db, current_user, round_name, filters)
+        return indicators_read(view)
+
+    @get("/export", opt={"writes": True})
+    async def export(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        current_user: MaybeLoggedIn,
+        export_format: Annotated[str, QueryParameter(name="format", max_length=4)] = "csv",
+        round_name: Round = None,
+        questionnaire: Query = None,
+        dimension: Query = None,
+        sector: Query = None,
+        size: Query = None,
+        municipality: Query = None,
+        funded: Query = None,
+    ) -> Response[bytes]:
+        """The same cells as a CSV or XLSX file, with the round, release and filters in it."""
+        filters = parse_filters(sector, size, municipality, funded, questionnaire, dimension)
+        view, actor = await _read(request, db, current_user, round_name, filters)
+        return export_response(db, actor, indicators_read(view), export_format)

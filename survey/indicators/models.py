@@ -54,3 +54,21 @@ class IndicatorCellSet(Base):
     municipality: Mapped[str] = mapped_column(String(10), primary_key=True)
     funded: Mapped[str] = mapped_column(String(5), primary_key=True)
     cells: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ApiToken(Base):
+    """A read-only bearer token for BI tools (DESIGN §9): it reaches the network indicators
+    (``GET /api/v1/indicators`` and its export) only. Shown once at creation; only its
+    SHA-256 digest is stored (the token carries 256 random bits, so a fast digest is
+    enough)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -48,6 +48,7 @@ from survey.i18n import gettext as _
 from survey.indicators import core, privacy
 from survey.indicators.models import IndicatorCellSet, IndicatorRelease
 from survey.organisations.models import Organisation
+from survey.organisations.reference import MUNICIPALITY_CODES
 from survey.rounds.models import Round, RoundState
 from survey.rounds.service import current_round, list_rounds, today
 
@@ -460,3 +461,34 @@ async def read_cells(
     release = await latest_release(db, round_.id)
     cells = await cells_of(db, release, filters) if release is not None else []
     return ReleaseView(round=round_, rounds=rounds, release=release, filters=filters, cells=cells)
+
+
+async def municipality_rows(
+    db: AsyncSession, release: IndicatorRelease, filters: Filters
+) -> list[tuple[str, list[Cell]]]:
+    """The cells of every municipality (the 19 and ``outside``) with the other filters kept,
+    one query for the 20 filter combinations."""
+    rows = await db.execute(
+        select(IndicatorCellSet.municipality, IndicatorCellSet.cells).where(
+            IndicatorCellSet.release_id == release.id,
+            IndicatorCellSet.sector == filters.sector,
+            IndicatorCellSet.size_band == filters.size_band,
+            IndicatorCellSet.funded == filters.funded,
+            IndicatorCellSet.municipality != core.ALL,
+        )
+    )
+    found = {code: decode_cells(release, blob) for code, blob in rows.all()}
+    return [(code, found.get(code, [])) for code in MUNICIPALITY_CODES]
+
+
+def record_export(
+    db: AsyncSession, actor_id: int | None, release_id: int | None, export_format: str
+) -> None:
+    record(
+        db,
+        actor_id=actor_id,
+        action="indicators.export",
+        object_type="indicator_release",
+        object_id=release_id or 0,
+        format=export_format,
+    )
