@@ -57,8 +57,12 @@ def attack(cells: pd.DataFrame) -> list[str]:
                     children.append(cells.loc[flat])
             hidden = [c for c in children if c["suppressed"]]
             if len(hidden) == 1:
-                shown = sum(c["mean"] * c["n_organisations"] for c in children if not c["suppressed"])
-                value = (parent["mean"] * parent["n_organisations"] - shown) / hidden[0]["n_organisations"]
+                shown = sum(
+                    c["mean"] * c["n_organisations"] for c in children if not c["suppressed"]
+                )
+                value = (parent["mean"] * parent["n_organisations"] - shown) / hidden[0][
+                    "n_organisations"
+                ]
                 found.append(f"{AXES.labels(int(hidden[0].name))} = {value:.1f}")
     return found
 

@@ -142,7 +142,9 @@ async def test_a_cell_whose_organisations_changed_by_one_to_four_is_suppressed(
     )
     await release(db, round_)
     await analyst_client(db, client)
-    youth = overall((await client.get("/api/v1/indicators", params={"sector": "youth-work"})).json())
+    youth = overall(
+        (await client.get("/api/v1/indicators", params={"sector": "youth-work"})).json()
+    )
     sport = overall((await client.get("/api/v1/indicators", params={"sector": "sport"})).json())
     network_cell = overall((await client.get("/api/v1/indicators")).json())
     assert (youth["n_organisations"], youth["suppressed"]) == (13, True)

@@ -82,7 +82,7 @@ async def test_exports_carry_release_and_filters_and_neutralise(db: Any, client:
 
     response = await client.get("/indicators/export", params={**params, "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [row for row in sheet.iter_rows(values_only=True)]
+    values = list(sheet.iter_rows(values_only=True))
     assert ("questionnaire", "'=HYPERLINK(1)") in [tuple(v[:2]) for v in values]
     header = next(v for v in values if v[0] == "indicator")
     participation = next(v for v in values if v[0] == "participation")
