@@ -30,6 +30,8 @@ from survey.assessments.models import (
 from survey.assessments.publishing import publish_definitions
 from survey.audit.models import AuditEvent
 from survey.benchmarks.recompute import recompute_all
+from survey.indicators.models import ApiToken, IndicatorCellSet, IndicatorRelease
+from survey.indicators.service import take_release
 from survey.db import create_engine, create_sessionmaker
 from survey.demo_assessments import DemoRespondents, load_demo_assessments
 from survey.evidence.models import Evidence
@@ -108,6 +110,14 @@ class DemoOrganisation:
     funded_by_vgc: bool
 
 
+_HOME_MUNICIPALITY = {
+    "youth-work": "21012",  # Sint-Jans-Molenbeek
+    "culture-community": "21004",  # Brussel
+    "welfare": "21015",  # Schaarbeek
+    "sport": "21001",  # Anderlecht
+}
+
+
 def demo_organisations(seed: int, count: int = ORGANISATION_COUNT) -> list[DemoOrganisation]:
     """The demo organisations for a seed: every sector, size band and municipality occurs."""
     rng = random.Random(seed)
@@ -129,11 +139,14 @@ def demo_organisations(seed: int, count: int = ORGANISATION_COUNT) -> list[DemoO
             if index < 8
             else rng.choices(list(_SIZE_WEIGHTS), list(_SIZE_WEIGHTS.values()))[0]
         )
-        municipality = (
-            municipalities[index]
-            if index < len(municipalities)
-            else rng.choices(municipalities, municipality_weights)[0]
-        )
+        if index < len(municipalities):
+            municipality = municipalities[index]
+        elif sector in _HOME_MUNICIPALITY and rng.random() < 0.35:
+            # Some sectors cluster in one municipality, as in the city, so that a few
+            # sector × municipality cells of the indicators reach 5 organisations.
+            municipality = _HOME_MUNICIPALITY[sector]
+        else:
+            municipality = rng.choices(municipalities, municipality_weights)[0]
         place = "Brussel" if municipality == OUTSIDE_BRUSSELS else MUNICIPALITIES[municipality][0]
         while True:
             prefix = rng.choice(_SECTOR_NAMES[sector][0])
@@ -216,6 +229,9 @@ async def _wipe(db: AsyncSession) -> None:
     for model in (
         StoreEntry,
         AuditEvent,
+        IndicatorCellSet,
+        IndicatorRelease,
+        ApiToken,
         Evidence,
         Invitation,
         DimensionResult,
@@ -314,6 +330,10 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
         db, seed, organisations, rounds, versions, manager_ids, respondents
     )
     await recompute_all(db)  # peer benchmarks of every round × questionnaire
+    for round_ in sorted(rounds, key=lambda r: r.opens_on):
+        # Last year's closing release, and a release of the open round, so that an analyst
+        # sees figures (and changes since last year) from the first start.
+        await take_release(db, round_)
     return count
 
 
