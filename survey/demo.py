@@ -30,11 +30,11 @@ from survey.assessments.models import (
 from survey.assessments.publishing import publish_definitions
 from survey.audit.models import AuditEvent
 from survey.benchmarks.recompute import recompute_all
-from survey.indicators.models import ApiToken, IndicatorCellSet, IndicatorRelease
-from survey.indicators.service import take_release
 from survey.db import create_engine, create_sessionmaker
 from survey.demo_assessments import DemoRespondents, load_demo_assessments
 from survey.evidence.models import Evidence
+from survey.indicators.models import ApiToken, IndicatorCellSet, IndicatorRelease
+from survey.indicators.service import take_release
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
 from survey.organisations.reference import (
