@@ -99,8 +99,9 @@ async def _organisations(db: AsyncSession) -> pd.DataFrame:
 async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scores, members) of the submitted assessments of a round: the overall and dimension
     scores in long form, and one row per assessment with its moment of submission."""
+    connection = await db.connection()  # Core rows: no ORM work per row
     rows = (
-        await db.execute(
+        await connection.execute(
             select(
                 Assessment.organisation_id,
                 Assessment.questionnaire_id,
@@ -116,30 +117,40 @@ async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.Dat
             )
         )
     ).all()
-    organisation, questionnaire, dimension, score = [], [], [], []
-    members: dict[str, list[Any]] = {"organisation_id": [], "questionnaire": [], "stamp": []}
-    ids_cache: dict[str, list[str]] = {}
-    for org_id, questionnaire_id, submitted_at, overall, ids, packed in rows:
-        names = ids_cache.get(ids)
-        if names is None:
-            names = ids_cache[ids] = decode_dimension_ids(ids)
-        values = np.frombuffer(packed, dtype="<f8") if packed else np.zeros(0)
-        organisation.extend([org_id] * (len(names) + 1))
-        questionnaire.extend([questionnaire_id] * (len(names) + 1))
-        dimension.extend([*names, "overall"])
-        score.extend([*values.tolist(), np.nan if overall is None else overall])
-        members["organisation_id"].append(org_id)
-        members["questionnaire"].append(questionnaire_id)
-        members["stamp"].append(_stamp(submitted_at))
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+    org_ids = np.asarray(columns[0], dtype=np.int64)
+    questionnaires = np.asarray(columns[1], dtype=object)
+    overall = pd.Series(columns[3], dtype=np.float64).to_numpy()
+    id_codes, distinct = pd.factorize(np.asarray(columns[4], dtype=object))
+    id_lists = [decode_dimension_ids(ids) for ids in distinct]
+    lengths = np.asarray([len(ids) for ids in id_lists], dtype=np.int64)[id_codes]
+    packed = b"".join(columns[5])
+    values = np.frombuffer(packed, dtype="<f8").astype(np.float64)
+    if values.size != int(lengths.sum()):
+        raise ValueError("stored dimension scores must be one float64 per dimension id")
+    names = np.asarray([name for ids in id_lists for name in ids] or [""], dtype=object)
+    starts = np.concatenate([[0], np.cumsum([len(ids) for ids in id_lists])])[:-1]
+    position = np.repeat(np.arange(len(rows)), lengths)
+    slot = np.arange(values.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    dimension_names = (
+        names[starts[id_codes[position]] + slot] if values.size else np.zeros(0, object)
+    )
     frame = pd.DataFrame(
         {
-            "organisation_id": organisation,
-            "questionnaire": questionnaire,
-            "dimension": dimension,
-            "score": np.asarray(score, dtype=np.float64),
+            "organisation_id": np.concatenate([org_ids[position], org_ids]),
+            "questionnaire": np.concatenate([questionnaires[position], questionnaires]),
+            "dimension": np.concatenate([dimension_names, np.full(len(rows), "overall", object)]),
+            "score": np.concatenate([values, overall]),
         }
     )
-    return frame, pd.DataFrame(members)
+    members = pd.DataFrame(
+        {
+            "organisation_id": org_ids,
+            "questionnaire": questionnaires,
+            "stamp": np.asarray([_stamp(m) for m in columns[2]], dtype=np.int64),
+        }
+    )
+    return frame, members
 
 
 def _stamp(moment: dt.datetime | None) -> int:
@@ -152,10 +163,13 @@ def _stamp(moment: dt.datetime | None) -> int:
 
 
 async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
-    """Team-composition counts of the submitted "Diverse teams" assessments of a round."""
+    """Team-composition counts of the submitted "Diverse teams" assessments of a round:
+    one row per organisation and measure that has a number for both the subgroup and a
+    positive total (a subgroup above its total is left out)."""
     items = {item for pair in core.TEAM_MEASURES.values() for item in pair}
+    connection = await db.connection()
     rows = (
-        await db.execute(
+        await connection.execute(
             select(Assessment.organisation_id, Answer.item_id, Answer.value)
             .join(Response, Response.assessment_id == Assessment.id)
             .join(Answer, Answer.response_id == Response.id)
@@ -169,21 +183,35 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
             )
         )
     ).all()
-    numbers: dict[tuple[int, str], float] = {}
-    for org_id, item_id, value in rows:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            numbers[(org_id, item_id)] = float(value)
-    out: dict[str, list[Any]] = {"organisation_id": [], "measure": [], "part": [], "total": []}
-    for org_id in sorted({org for org, _item in numbers}):
-        for measure, (part_item, total_item) in core.TEAM_MEASURES.items():
-            part, total = numbers.get((org_id, part_item)), numbers.get((org_id, total_item))
-            if part is None or total is None or total <= 0 or part > total:
-                continue
-            out["organisation_id"].append(org_id)
-            out["measure"].append(measure)
-            out["part"].append(part)
-            out["total"].append(total)
-    return pd.DataFrame(out)
+    answers = pd.DataFrame(rows, columns=["organisation_id", "item_id", "value"])
+    answers["value"] = pd.to_numeric(
+        answers["value"].map(
+            lambda v: v if isinstance(v, int | float) and not isinstance(v, bool) else None
+        ),
+        errors="coerce",
+    )
+    wide = answers.dropna().pivot_table(
+        index="organisation_id", columns="item_id", values="value", aggfunc="first"
+    )
+    out = []
+    for measure, (part_item, total_item) in core.TEAM_MEASURES.items():
+        if part_item not in wide or total_item not in wide:
+            continue
+        pair = wide[[part_item, total_item]].dropna()
+        pair = pair[(pair[total_item] > 0) & (pair[part_item] <= pair[total_item])]
+        out.append(
+            pd.DataFrame(
+                {
+                    "organisation_id": pair.index.to_numpy(),
+                    "measure": measure,
+                    "part": pair[part_item].to_numpy(np.float64),
+                    "total": pair[total_item].to_numpy(np.float64),
+                }
+            )
+        )
+    if not out:
+        return pd.DataFrame(columns=["organisation_id", "measure", "part", "total"])
+    return pd.concat(out, ignore_index=True)
 
 
 async def _previous_round(db: AsyncSession, round_: Round) -> Round | None:

@@ -27,10 +27,10 @@ async def released_network(db: Any) -> None:
 
 async def test_the_analyst_page_says_which_release_it_shows(db: Any, client: Any) -> None:
     await released_network(db)
-    await login(client, await make_user(db, role=Role.ANALYST))
+    await login(client, await make_user(db, role=Role.ANALYST, language="en"))
     page = await client.get("/indicators", params={"sector": "youth-work"})
     assert page.status_code == 200
-    assert "Release 1" in page.text or "Release" in page.text
+    assert "Release 1 of round 2026" in page.text
     assert "<svg" in page.text and "<desc" in page.text  # the chart has a text alternative
     assert "Sint-Jans-Molenbeek" in page.text
     assert "Take a release now" not in page.text  # the button is for admins
@@ -46,7 +46,7 @@ async def test_managers_get_403_on_the_page(db: Any, client: Any) -> None:
 async def test_an_admin_takes_a_release_with_the_button(db: Any, client: Any) -> None:
     round_ = await make_round(db, "2026")
     await network(db, round_, [(6, {**YOUTH, "municipality": "21012"}, 40.0)])
-    await login(client, await make_user(db, role=Role.ADMIN))
+    await login(client, await make_user(db, role=Role.ADMIN, language="en"))
     page = await client.get("/indicators")
     assert "Take a release now" in page.text
     response = await client.post(
@@ -71,7 +71,7 @@ def test_formula_like_text_is_neutralised_and_numbers_stay_numbers() -> None:
 
 async def test_exports_carry_release_and_filters_and_neutralise(db: Any, client: Any) -> None:
     await released_network(db)
-    await login(client, await make_user(db, role=Role.ANALYST))
+    await login(client, await make_user(db, role=Role.ANALYST, language="en"))
     # A questionnaire filter that starts like a formula ends up in the file as text.
     params = {"sector": "youth-work", "questionnaire": "=HYPERLINK(1)"}
     response = await client.get("/indicators/export", params={**params, "format": "csv"})
@@ -103,7 +103,7 @@ async def test_a_token_reads_indicators_and_nothing_else(db: Any, client: Any) -
     for path in (f"/api/v1/organisations/{organisation.id}", "/api/v1/auth/me", "/api/v1/rounds"):
         assert (await client.get(path, headers=headers)).status_code == 401
     # Even with an analyst's session cookie, a bearer request reaches indicators only.
-    await login(client, await make_user(db, role=Role.ADMIN))
+    await login(client, await make_user(db, role=Role.ADMIN, language="en"))
     assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 401
 
 
@@ -120,7 +120,7 @@ async def test_a_revoked_or_unknown_token_is_refused(db: Any, client: Any) -> No
 
 
 async def test_an_admin_creates_a_token_shown_once_and_revokes_it(db: Any, client: Any) -> None:
-    await login(client, await make_user(db, role=Role.ADMIN))
+    await login(client, await make_user(db, role=Role.ADMIN, language="en"))
     response = await client.post(
         "/indicators/tokens", data={"name": "Power BI", "_csrf_token": await csrf_token(client)}
     )
@@ -139,5 +139,5 @@ async def test_an_admin_creates_a_token_shown_once_and_revokes_it(db: Any, clien
 
 
 async def test_analysts_cannot_manage_tokens(db: Any, client: Any) -> None:
-    await login(client, await make_user(db, role=Role.ANALYST))
+    await login(client, await make_user(db, role=Role.ANALYST, language="en"))
     assert (await client.get("/indicators/tokens")).status_code == 403
