@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import text
 
 from survey.assessments.service import encode_dimension_scores
 from survey.db import create_engine, create_sessionmaker
@@ -166,11 +167,7 @@ def _store_team(
         connection.executemany(
             "INSERT INTO answers (response_id, item_id, value, not_applicable, revision,"
             " updated_at) VALUES (?, ?, ?, 0, 1, ?)",
-            (
-                (i + 1, item, str(int(values[i])), now)
-                for item, values in answers
-                for i in range(n)
-            ),
+            ((i + 1, item, str(int(values[i])), now) for item, values in answers for i in range(n)),
         )
     counts = dict(answers)
     for measure, (part, total) in core.TEAM_MEASURES.items():
@@ -267,8 +264,6 @@ def main() -> None:
 
         async def clear() -> None:
             async with sessionmaker() as db, db.begin():
-                from sqlalchemy import text
-
                 await db.execute(text("DELETE FROM indicator_cells"))
                 await db.execute(text("DELETE FROM indicator_releases"))
 
