@@ -230,9 +230,9 @@ def baseline_read(frames: dict[str, Any]) -> int:
     return len(_stats(now.groupby(["questionnaire", "dimension"])))
 
 
-def median_time(run: Callable[[], Any], before: Callable[[], Any]) -> float:
+def median_time(run: Callable[[], Any], before: Callable[[], Any], runs: int = RUNS) -> float:
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         before()
         started = time.perf_counter()
         run()
@@ -243,6 +243,7 @@ def median_time(run: Callable[[], Any], before: Callable[[], Any]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=RUNS, help="runs per timing (median)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
@@ -273,19 +274,23 @@ def main() -> None:
                 assert stored is not None
                 return len(await cells_of(db, stored, READ_FILTERS))
 
+        print("timing the release …", flush=True)
         release_time = median_time(
-            lambda: loop.run_until_complete(release()), lambda: loop.run_until_complete(clear())
+            lambda: loop.run_until_complete(release()),
+            lambda: loop.run_until_complete(clear()),
+            args.runs,
         )
-        release_baseline = median_time(lambda: baseline_release(frames), lambda: None)
+        release_baseline = median_time(lambda: baseline_release(frames), lambda: None, args.runs)
         print(
             f"release: {release_time:.3f} s (every cell of every filter combination, with "
             f"suppression, stored); pandas groupby baseline {release_baseline:.3f} s "
             f"(in memory), ratio: {release_time / release_baseline:.2f} "
-            f"(goals: < 2 s, ratio ≤ 3)"
+            f"(goals: < 2 s, ratio ≤ 3)",
+            flush=True,
         )
         loop.run_until_complete(release())
-        read_time = median_time(lambda: loop.run_until_complete(read()), lambda: None)
-        read_baseline = median_time(lambda: baseline_read(frames), lambda: None)
+        read_time = median_time(lambda: loop.run_until_complete(read()), lambda: None, args.runs)
+        read_baseline = median_time(lambda: baseline_read(frames), lambda: None, args.runs)
         print(
             f"read: {read_time:.4f} s (one filtered view from the stored release); pandas "
             f"groupby baseline {read_baseline:.4f} s, ratio: {read_time / read_baseline:.2f} "

@@ -136,7 +136,7 @@ def apply(
     family = frame["family"].to_numpy(np.int64)
     combo = frame["combo"].to_numpy(np.int64)
     n[family, combo] = frame["n_organisations"].to_numpy(np.int64)
-    hidden = (n > 0) & (n < MIN_ORGANISATIONS)
+    hidden = n < MIN_ORGANISATIONS  # a stored cell without organisations too (participation)
     if changed:
         for k, key in enumerate(families):
             moved = changed.get(scope_of(key))
