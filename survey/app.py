@@ -34,6 +34,7 @@ from survey.respondents.api import RespondentApi
 from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
+from survey.trajectories.catalogue import catalogue
 from survey.web.dependencies import (
     RequestContextMiddleware,
     provide_current_user,
@@ -59,6 +60,7 @@ LIMITED_PATHS = frozenset(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     registry()  # refuse to start on an invalid questionnaire definition
+    catalogue()  # and on an invalid trajectory catalogue
     connect_listeners()
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
