@@ -28,6 +28,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from survey.accounts.models import Provider
+from survey.i18n import N_
+from survey.i18n import gettext as _
 from survey.questionnaires import Questionnaire, all_versions
 from survey.questionnaires.loader import _parse_yaml
 from survey.questionnaires.schema import LANGUAGES, ORDERED_TYPES, Item, LocalText
@@ -44,7 +46,9 @@ __all__ = [
     "Trajectory",
     "catalogue",
     "check_trajectory",
+    "intensity_name",
     "load_catalogue",
+    "provider_name",
     "trajectory",
     "validate_catalogue",
 ]
@@ -60,6 +64,27 @@ course for staff or volunteers), coaching (a trajectory over several months)."""
 
 Url = Annotated[str, msgspec.Meta(pattern=r"^https://[^\s]+$", max_length=300)]
 Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", max_length=200)]
+
+
+PROVIDER_NAMES: dict[Provider, str] = {
+    Provider.AGENTSCHAP: N_("Agentschap Integratie en Inburgering"),
+    Provider.HUIS: N_("Huis van het Nederlands Brussel"),
+}
+INTENSITY_NAMES: dict[str, str] = {
+    "information": N_("Information and advice"),
+    "training": N_("Training"),
+    "coaching": N_("Coaching trajectory"),
+}
+
+
+def provider_name(provider: Provider | str) -> str:
+    """The provider's name in the current language."""
+    return _(PROVIDER_NAMES[Provider(provider)])
+
+
+def intensity_name(intensity: str) -> str:
+    """The intensity in plain words, in the current language."""
+    return _(INTENSITY_NAMES[intensity])
 
 
 class DimensionRef(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
