@@ -35,6 +35,7 @@ from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
 from survey.trajectories.catalogue import catalogue
+from survey.trajectories.catalogue_api import TrajectoryApi
 from survey.web.dependencies import (
     RequestContextMiddleware,
     provide_current_user,
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             QualityApi,
             RespondentApi,
             EvidenceApi,
+            TrajectoryApi,
             create_static_files_router(
                 path="/static/vendor/htmx",
                 directories=[HTMX_DIST],
