@@ -172,7 +172,9 @@ def _answer_label(
 ) -> str:
     values = value if isinstance(value, list) else [value]
     if item.type == "maturity" and isinstance(value, int | float):
-        return _("level %(level)s (%(name)s)", level=int(value), name=maturity_name(int(value)))
+        return _(
+            "level %(level)s (%(name)s)", level=int(value), name=maturity_name(int(value)).lower()
+        )
     if item.type == "likert5" and isinstance(value, int | float):
         anchors = item.anchors or []
         level = int(value)
@@ -194,7 +196,7 @@ def _dimension_reason(hits: list[Hit], heading: str, facts: DimensionFacts | Non
         _(
             "level %(level)s (%(name)s), score %(score)s",
             level=first.maturity,
-            name=maturity_name(first.maturity),
+            name=maturity_name(first.maturity).lower(),
             score=_points(first.score),
         )
         if first.maturity is not None

@@ -64,7 +64,7 @@ def test_the_catalogue_holds_every_trajectory_of_design_6() -> None:
 def _problems(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "catalogue.yaml"
     path.write_text(text, encoding="utf-8")
-    trajectories, problems = validate_catalogue(path)
+    _valid, problems = validate_catalogue(path)
     with pytest.raises(CatalogueError) as raised:
         load_catalogue(path)
     assert raised.value.problems == problems
