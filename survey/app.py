@@ -34,6 +34,8 @@ from survey.respondents.api import RespondentApi
 from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
+from survey.trajectories.api import CaseloadApi, ShareApi, SupportRequestApi
+from survey.trajectories.views import CoachingViews, SupportRequestViews
 from survey.web.dependencies import (
     RequestContextMiddleware,
     provide_current_user,
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RespondentViews,
             InvitationViews,
             EvidenceViews,
+            SupportRequestViews,
+            CoachingViews,
             AuthApi,
             RoundApi,
             OrganisationApi,
@@ -115,6 +119,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             QualityApi,
             RespondentApi,
             EvidenceApi,
+            SupportRequestApi,
+            ShareApi,
+            CaseloadApi,
             create_static_files_router(
                 path="/static/vendor/htmx",
                 directories=[HTMX_DIST],
