@@ -35,6 +35,7 @@ from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
 from survey.trajectories.api import CaseloadApi, ShareApi, SupportRequestApi
+from survey.trajectories.catalogue import catalogue
 from survey.trajectories.views import CoachingViews, SupportRequestViews
 from survey.web.dependencies import (
     RequestContextMiddleware,
@@ -61,6 +62,7 @@ LIMITED_PATHS = frozenset(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     registry()  # refuse to start on an invalid questionnaire definition
+    catalogue()  # and on an invalid trajectory catalogue
     connect_listeners()
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)

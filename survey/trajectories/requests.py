@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey.accounts.models import Membership, Provider, Role, User
+from survey.accounts.models import Membership, Role, User
 from survey.accounts.service import CurrentUser
 from survey.assessments.models import Assessment
 from survey.audit.service import record
@@ -24,6 +24,7 @@ from survey.mail import send_mail
 from survey.organisations.models import Organisation
 from survey.settings import Settings
 from survey.trajectories import catalogue as trajectories
+from survey.trajectories.catalogue import PROVIDER_NAMES, provider_name
 from survey.trajectories.models import (
     OPEN_STATES,
     RequestState,
@@ -31,11 +32,9 @@ from survey.trajectories.models import (
     SupportRequestChange,
 )
 from survey.trajectories.sharing import (
-    PROVIDER_NAMES,
     coach_providers,
     is_manager,
     managed_organisation,
-    provider_name,
     turn_on,
 )
 
@@ -71,7 +70,7 @@ def trajectory_title(trajectory_id: str, language: str | None = None) -> str:
     entry = trajectories.trajectory(trajectory_id)
     if entry is None:
         return trajectory_id
-    return entry.names.get(language or current_language())
+    return entry.name.get(language or current_language())
 
 
 @dataclass(frozen=True)
@@ -341,8 +340,8 @@ async def create(
             title=_("Already requested"),
             id=open_one,
         )
-    provider = Provider(entry.provider)
-    partner = Provider(entry.partner) if entry.partner else None
+    provider = entry.provider
+    partner = entry.partner
     request = SupportRequest(
         organisation_id=organisation_id,
         trajectory_id=trajectory_id,

@@ -15,20 +15,11 @@ from survey.accounts.service import CurrentUser
 from survey.audit.service import record
 from survey.db import utcnow
 from survey.errors import Forbidden, NotFound
-from survey.i18n import N_
 from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
 from survey.organisations.service import get_visible
+from survey.trajectories.catalogue import provider_name
 from survey.trajectories.models import Share, SupportRequest
-
-PROVIDER_NAMES = {
-    Provider.AGENTSCHAP: N_("Agentschap Integratie en Inburgering"),
-    Provider.HUIS: N_("Huis van het Nederlands Brussel"),
-}
-
-
-def provider_name(provider: Provider | str) -> str:
-    return _(PROVIDER_NAMES[Provider(provider)])
 
 
 def parse_provider(value: str) -> Provider:

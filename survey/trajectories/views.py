@@ -24,6 +24,7 @@ from survey.trajectories import catalogue as trajectories
 from survey.trajectories import requests as service
 from survey.trajectories import sharing, workspace
 from survey.trajectories.api import mails_after_commit, public_base
+from survey.trajectories.catalogue import provider_name
 from survey.trajectories.models import RequestState, SupportRequest
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
@@ -69,8 +70,8 @@ def request_summary(request: SupportRequest) -> dict[str, Any]:
     return {
         "request": request,
         "title": service.trajectory_title(request.trajectory_id),
-        "provider": sharing.provider_name(request.provider),
-        "partner": sharing.provider_name(request.partner) if request.partner else None,
+        "provider": provider_name(request.provider),
+        "partner": provider_name(request.partner) if request.partner else None,
         "state": service.state_label(request.state),
     }
 
@@ -134,7 +135,7 @@ class SupportRequestViews(Controller):
             )
         request.session["flash"] = _(
             "Your request was sent to %(provider)s. Their coaches now see your results.",
-            provider=sharing.provider_name(outcome.request.provider),
+            provider=provider_name(outcome.request.provider),
         )
         return _redirect(
             request,
@@ -247,7 +248,7 @@ class SupportRequestViews(Controller):
         request.session["flash"] = _(
             "%(provider)s no longer sees your results, answers and evidence. "
             "Your requests and their history stay visible to them.",
-            provider=sharing.provider_name(chosen),
+            provider=provider_name(chosen),
         )
         return _redirect(
             request, _url(request, "support_requests.list", organisation_id=organisation_id)
@@ -266,7 +267,7 @@ class SupportRequestViews(Controller):
         await sharing.grant(db, user, organisation_id, chosen)
         request.session["flash"] = _(
             "The coaches of %(provider)s now see your results, answers and evidence.",
-            provider=sharing.provider_name(chosen),
+            provider=provider_name(chosen),
         )
         return _redirect(
             request, _url(request, "support_requests.list", organisation_id=organisation_id)
@@ -289,9 +290,9 @@ def _filter_choices() -> dict[str, list[tuple[str, str]]]:
 def _own_catalogue(providers: set[Provider]) -> list[tuple[str, str]]:
     language = current_language()
     return [
-        (entry.id, entry.names.get(language))
-        for entry in trajectories.catalogue()
-        if Provider(entry.provider) in providers
+        (entry.id, entry.name.get(language))
+        for entry in trajectories.catalogue().values()
+        if entry.provider in providers
     ]
 
 

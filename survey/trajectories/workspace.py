@@ -441,7 +441,7 @@ async def suggest(
     follow; it appears among the organisation's suggestions as "suggested by your coach"."""
     _organisation, providers = await followed_organisation(db, user, organisation_id)
     entry = trajectories.trajectory(trajectory_id)
-    if entry is None or Provider(entry.provider) not in providers:
+    if entry is None or entry.provider not in providers:
         raise Invalid({"trajectory_id": _("Choose one of your own organisation's trajectories.")})
     existing = await db.scalar(
         select(CoachSuggestion).where(
@@ -454,7 +454,7 @@ async def suggest(
     suggestion = CoachSuggestion(
         organisation_id=organisation_id,
         trajectory_id=trajectory_id,
-        provider=Provider(entry.provider),
+        provider=entry.provider,
         suggested_by=user.id,
     )
     db.add(suggestion)

@@ -15,7 +15,7 @@ from tests.factories import api_login, make_organisation, make_user
 
 # A trajectory of the Huis van het Nederlands and a joint one led by the Agentschap.
 HUIS_TRAJECTORY = "duidelijke-taal"
-AGENTSCHAP_TRAJECTORY = "coaching-cultuursensitief"
+AGENTSCHAP_TRAJECTORY = "coaching-cultuursensitief-werken"
 
 
 @dataclass

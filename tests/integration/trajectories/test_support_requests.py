@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from survey.accounts.models import Role
 from tests.factories import make_organisation, make_user
 from tests.integration.trajectories.helpers import (
     AGENTSCHAP_TRAJECTORY,
@@ -15,7 +16,6 @@ from tests.integration.trajectories.helpers import (
     request_trajectory,
     world,
 )
-from survey.accounts.models import Role
 
 
 def outbox(settings) -> list[str]:
