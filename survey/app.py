@@ -36,6 +36,7 @@ from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
 from survey.trajectories.api import CaseloadApi, ShareApi, SupportRequestApi
 from survey.trajectories.catalogue import catalogue
+from survey.trajectories.catalogue_api import TrajectoryApi
 from survey.trajectories.views import CoachingViews, SupportRequestViews
 from survey.web.dependencies import (
     RequestContextMiddleware,
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SupportRequestApi,
             ShareApi,
             CaseloadApi,
+            TrajectoryApi,
             create_static_files_router(
                 path="/static/vendor/htmx",
                 directories=[HTMX_DIST],

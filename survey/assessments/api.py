@@ -21,6 +21,7 @@ from survey.errors import NotFound
 from survey.i18n import current_language
 from survey.organisations.service import get_visible
 from survey.questionnaires.schema import Questionnaire
+from survey.trajectories.suggestions import attach_suggestions
 from survey.web.dependencies import Db, LoggedIn
 
 
@@ -81,11 +82,13 @@ class AssessmentApi(Controller):
     @get("/{assessment_id:int}/result")
     async def result(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> ResultRead:
         """Scores, maturity and coverage per dimension and overall (texts in the caller's language),
-        with the peer benchmark and the change since the previous round under `benchmark`."""
+        with the peer benchmark and the change since the previous round under `benchmark`, and
+        the suggested support trajectories, ranked, under `suggestions`."""
         context = await service.get_context(db, user, assessment_id)
         result, dimensions = await service.get_result(db, context)
-        read = result_read(context, result, dimensions, current_language())
-        return await attach_benchmark(db, context, read)
+        language = current_language()
+        read = result_read(context, result, dimensions, language)
+        return attach_suggestions(context, await attach_benchmark(db, context, read), language)
 
 
 class OrganisationAssessmentApi(Controller):

@@ -8,6 +8,7 @@ import msgspec
 from survey.benchmarks.schemas import BenchmarkRead
 from survey.db import StoredInt
 from survey.questionnaires.schema import LocalText
+from survey.trajectories.suggestion_schemas import SuggestionRead, SuggestionsStatus
 
 AnswerValueIn = int | float | str | list[str] | None
 COMMENT_MAX_LENGTH = 2000
@@ -155,6 +156,20 @@ class ResultRead(msgspec.Struct):
     items_with_evidence: list[str] = []
     # Peer benchmark and change since the previous round (DESIGN §5); None until computed.
     benchmark: BenchmarkRead | None = None
+    # Suggested support trajectories, ranked (DESIGN §6, §9; survey.trajectories.suggestions).
+    suggestions: list[SuggestionRead] = []
+    suggestions_status: Annotated[
+        SuggestionsStatus,
+        msgspec.Meta(
+            description="suggested: see `suggestions`; none_matched: no trajectory's rules hold "
+            "on the parts with a score; no_scores: no part has a score, so nothing is suggested "
+            "(`suggestions_note` says what is needed)."
+        ),
+    ] = "no_scores"
+    suggestions_note: Annotated[
+        str | None,
+        msgspec.Meta(description="Why there are no suggestions, in the caller's language."),
+    ] = None
 
 
 class QuestionnaireSummary(msgspec.Struct):

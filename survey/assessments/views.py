@@ -28,6 +28,7 @@ from survey.i18n import current_language, ngettext
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
 from survey.respondents import service as respondents
+from survey.trajectories.suggestions import attach_suggestions
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import is_htmx, local_decimal, render
@@ -421,8 +422,10 @@ class AssessmentViews(Controller):
         context = await service.get_context(db, user, assessment_id)
         result, dimensions = await service.get_result(db, context)
         language = current_language()
-        read = await attach_benchmark(
-            db, context, result_read(context, result, dimensions, language)
+        read = attach_suggestions(
+            context,
+            await attach_benchmark(db, context, result_read(context, result, dimensions, language)),
+            language,
         )
         return render(
             request,

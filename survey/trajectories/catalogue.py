@@ -341,15 +341,18 @@ def _plain(message: str, field: str) -> str:
     return message[:1].lower() + message[1:]
 
 
-def _decode(entry: Any, name: str, file: str) -> tuple[Trajectory | None, list[CatalogueProblem]]:
+def _decode(
+    entry: Any, name: str, position: str, file: str
+) -> tuple[Trajectory | None, list[CatalogueProblem]]:
     try:
         return msgspec.convert(entry, type=Trajectory), []
     except msgspec.ValidationError as error:
         match = _ERROR_PATH.match(str(error))
         assert match is not None  # the pattern matches any text
         path = (match["path"] or "").lstrip(".")
-        field = path or None
-        return None, [CatalogueProblem(file, name, field, _plain(match["message"], path))]
+        # A wrong id cannot name its trajectory: the position does.
+        where = position if path == "id" else name
+        return None, [CatalogueProblem(file, where, path or None, _plain(match["message"], path))]
 
 
 def _entries(raw: Any, file: str) -> tuple[list[Any], list[CatalogueProblem]]:
@@ -397,10 +400,9 @@ def validate_catalogue(
     seen: dict[str, int] = {}
     for index, entry in enumerate(entries):
         entry_id = entry.get("id") if isinstance(entry, dict) else None
-        name = (
-            entry_id if isinstance(entry_id, str) and entry_id.strip() else f"trajectories[{index}]"
-        )
-        decoded, decode_problems = _decode(entry, name, file)
+        position = f"trajectories[{index}]"
+        name = entry_id if isinstance(entry_id, str) and entry_id.strip() else position
+        decoded, decode_problems = _decode(entry, name, position, file)
         problems.extend(decode_problems)
         if decoded is None:
             continue

@@ -365,7 +365,11 @@ async def create(
         trajectory_id=trajectory_id,
         provider=provider.value,
     )
-    await turn_on(db, user, organisation_id, provider, reason="support_request")
+    # The request page and the suggestion say so: the lead provider's coaches (and a joint
+    # trajectory's partner's, who work on it too) now see the results.
+    for sharing_with in (provider, partner):
+        if sharing_with is not None:
+            await turn_on(db, user, organisation_id, sharing_with, reason="support_request")
     await db.flush()
     return Outcome(request, await _new_request_mails(db, request, organisation, base_url))
 
