@@ -287,6 +287,51 @@ async def goal_progress(
     return progress
 
 
+async def goals_for_result(db: AsyncSession, assessment: Assessment) -> list[GoalProgress]:
+    """The goals agreed with the organisation on this questionnaire's parts, against this
+    result (for the result page: "the next round's result shows progress")."""
+    rows = (
+        await db.execute(
+            select(Goal, Round)
+            .join(SupportRequest, SupportRequest.id == Goal.request_id)
+            .join(Round, Round.id == Goal.round_id)
+            .where(
+                SupportRequest.organisation_id == assessment.organisation_id,
+                Goal.questionnaire_id == assessment.questionnaire_id,
+                SupportRequest.state.in_([RequestState.RUNNING, RequestState.COMPLETED]),
+            )
+            .order_by(Goal.id)
+        )
+    ).all()
+    if not rows:
+        return []
+    this_round = await db.get(Round, assessment.round_id)
+    levels = {
+        d.dimension_id: d.maturity
+        for d in await db.scalars(
+            select(DimensionResult).where(DimensionResult.assessment_id == assessment.id)
+        )
+    }
+    titles = dimension_titles(current_language())
+    progress = []
+    for goal, round_ in rows:
+        q_title, d_title = titles.get(
+            (goal.questionnaire_id, goal.dimension_id), (goal.questionnaire_id, goal.dimension_id)
+        )
+        level = levels.get(goal.dimension_id)
+        progress.append(
+            GoalProgress(
+                goal=goal,
+                round_name=round_.name,
+                dimension_title=d_title,
+                questionnaire_title=q_title,
+                level=level,
+                measured_in=this_round.name if this_round and level is not None else None,
+            )
+        )
+    return progress
+
+
 async def goals_reached(db: AsyncSession, request_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Request id -> (goals, goals reached) from the organisations' newest results."""
     if not request_ids:

@@ -159,7 +159,7 @@ async def test_coach_notes_are_never_visible_to_the_organisation(client, db) -> 
 async def test_goals_on_a_running_request_show_progress(client, db) -> None:
     w = await world(db)
     await client.get("/login")
-    await _submitted(db, w.organisation, "2026", level=2.0)
+    assessment_id = await _submitted(db, w.organisation, "2026", level=2.0)
     token = await as_user(client, w.manager)
     request_id = (
         await request_trajectory(
@@ -199,6 +199,10 @@ async def test_goals_on_a_running_request_show_progress(client, db) -> None:
     page = await client.get(f"/organisations/{w.organisation.id}/support-requests/{request_id}")
     assert "Doelen afgesproken met je coach" in page.text
     assert "bereikt" in page.text
+    result_page = await client.get(f"/assessments/{assessment_id}/result")
+    assert result_page.status_code == 200
+    goals_section = result_page.text.split('id="goals-heading"', 1)[1]
+    assert "in ronde 2026" in goals_section and "bereikt" in goals_section
 
 
 async def test_caseload_puts_new_requests_first_and_filters(client, db) -> None:
