@@ -34,8 +34,10 @@ from survey.respondents.api import RespondentApi
 from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
+from survey.trajectories.api import CaseloadApi, ShareApi, SupportRequestApi
 from survey.trajectories.catalogue import catalogue
 from survey.trajectories.catalogue_api import TrajectoryApi
+from survey.trajectories.views import CoachingViews, SupportRequestViews
 from survey.web.dependencies import (
     RequestContextMiddleware,
     provide_current_user,
@@ -109,6 +111,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RespondentViews,
             InvitationViews,
             EvidenceViews,
+            SupportRequestViews,
+            CoachingViews,
             AuthApi,
             RoundApi,
             OrganisationApi,
@@ -118,6 +122,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             QualityApi,
             RespondentApi,
             EvidenceApi,
+            SupportRequestApi,
+            ShareApi,
+            CaseloadApi,
             TrajectoryApi,
             create_static_files_router(
                 path="/static/vendor/htmx",

@@ -29,6 +29,7 @@ from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
 from survey.respondents import service as respondents
 from survey.trajectories.suggestions import attach_suggestions
+from survey.trajectories.workspace import goals_for_result
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import is_htmx, local_decimal, render
@@ -434,6 +435,7 @@ class AssessmentViews(Controller):
                 **_page_context(user, context),
                 "result": read,
                 "maturity_name": maturity_name,
+                "goals": await goals_for_result(db, context.assessment),
                 **result_charts(read.benchmark),
             },
         )
