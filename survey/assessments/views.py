@@ -28,7 +28,7 @@ from survey.i18n import current_language, ngettext
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
 from survey.respondents import service as respondents
-from survey.trajectories.suggestions import attach_suggestions
+from survey.trajectories.suggestions import suggestions_for
 from survey.trajectories.workspace import goals_for_result
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.input import FORM_CHECKS_NUL
@@ -423,7 +423,8 @@ class AssessmentViews(Controller):
         context = await service.get_context(db, user, assessment_id)
         result, dimensions = await service.get_result(db, context)
         language = current_language()
-        read = attach_suggestions(
+        read = await suggestions_for(
+            db,
             context,
             await attach_benchmark(db, context, result_read(context, result, dimensions, language)),
             language,
