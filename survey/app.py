@@ -17,7 +17,6 @@ from litestar.static_files import create_static_files_router
 from survey.accounts.api import AuthApi
 from survey.accounts.views import AccountViews
 from survey.assessments.api import AssessmentApi, OrganisationAssessmentApi, QuestionnaireApi
-from survey.assessments.publishing import publish_definitions
 from survey.assessments.views import AssessmentViews
 from survey.benchmarks.api import QualityApi
 from survey.benchmarks.views import QualityViews
@@ -30,6 +29,7 @@ from survey.listeners import connect as connect_listeners
 from survey.organisations.api import OrganisationApi
 from survey.organisations.views import OrganisationViews
 from survey.questionnaires import registry
+from survey.questionnaires.publishing import publish_definitions
 from survey.respondents.api import RespondentApi
 from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi

@@ -7,7 +7,6 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
 from survey.assessments import service as assessment_service
-from survey.assessments.publishing import definition_of
 from survey.errors import Forbidden, Invalid
 from survey.i18n import current_language
 from survey.i18n import gettext as _
@@ -22,6 +21,7 @@ from survey.organisations.reference import (
     municipality_name,
 )
 from survey.organisations.schemas import OrganisationUpdate
+from survey.questionnaires.publishing import definition_of
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
