@@ -20,7 +20,7 @@ from survey.assessments.models import (
     Response,
 )
 from survey.assessments.service import add_result
-from survey.demo_assessments import demo_answers
+from survey.demo.assessments import demo_answers
 from survey.organisations.models import Organisation
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.publishing import definition_of, latest_versions

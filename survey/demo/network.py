@@ -29,7 +29,7 @@ from survey.assessments.models import (
 from survey.audit.models import AuditEvent
 from survey.benchmarks.recompute import recompute_all
 from survey.db import create_engine, create_sessionmaker
-from survey.demo_assessments import DemoRespondents, load_demo_assessments
+from survey.demo.assessments import DemoRespondents, load_demo_assessments
 from survey.evidence.models import Evidence
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
