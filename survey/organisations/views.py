@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessment_service
 from survey.errors import Forbidden, Invalid
 from survey.i18n import current_language
@@ -22,7 +23,7 @@ from survey.organisations.reference import (
 )
 from survey.organisations.schemas import OrganisationUpdate
 from survey.questionnaires.publishing import definition_of
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
 

@@ -7,6 +7,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from survey.accounts.dependencies import LoggedIn, MaybeLoggedIn
 from survey.accounts.passwords import MIN_PASSWORD_LENGTH
 from survey.accounts.views import start_session
 from survey.assessments import service as assessments
@@ -16,7 +17,7 @@ from survey.evidence.views import remove_files_after_commit
 from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
 from survey.respondents import service
-from survey.web.dependencies import Db, LoggedIn, MaybeLoggedIn
+from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
 
