@@ -18,6 +18,7 @@ from survey.accounts.api import AuthApi
 from survey.accounts.dependencies import load_caller, provide_current_user, provide_user
 from survey.accounts.views import AccountViews
 from survey.assessments.api import AssessmentApi, OrganisationAssessmentApi, QuestionnaireApi
+from survey.assessments.organisation_views import OrganisationPageViews
 from survey.assessments.views import AssessmentViews
 from survey.benchmarks.api import QualityApi
 from survey.benchmarks.filters import register_filters as register_benchmark_filters
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageViews,
             AccountViews,
             OrganisationViews,
+            OrganisationPageViews,
             AssessmentViews,
             QualityViews,
             RespondentViews,

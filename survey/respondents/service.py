@@ -26,7 +26,7 @@ from survey.accounts.models import Membership, Role, User
 from survey.accounts.passwords import MIN_PASSWORD_LENGTH
 from survey.accounts.service import CurrentUser, create_user, normalise_email, snapshot
 from survey.assessments import service as assessments
-from survey.assessments.models import Answer, Assessment, Response
+from survey.assessments.models import Answer, Assessment, Evidence, Response
 from survey.assessments.pages import item_numbers
 from survey.assessments.schemas import AnswerWrite
 from survey.audit.service import record
@@ -39,7 +39,6 @@ from survey.errors import (
     NotFound,
     TooManyAttempts,
 )
-from survey.evidence.models import Evidence
 from survey.i18n import LANGUAGES, N_, format_datetime, translations
 from survey.i18n import gettext as _
 from survey.mail import send_mail
