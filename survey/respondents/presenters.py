@@ -11,7 +11,7 @@ from survey.assessments.service import AssessmentContext
 from survey.formatting import local_decimal
 from survey.i18n import current_language, ngettext
 from survey.i18n import gettext as _
-from survey.respondents.service import consolidation
+from survey.respondents.consolidation import consolidation
 
 
 async def respondents_summary(
