@@ -27,6 +27,7 @@ from survey.benchmarks.views import result_charts
 from survey.errors import Conflict, CountRuleBroken, Invalid, NotFound
 from survey.i18n import current_language
 from survey.i18n import gettext as _
+from survey.questionnaires.counts import retry_refused_counts
 from survey.questionnaires.schema import Dimension, Item
 from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL
@@ -166,13 +167,14 @@ async def _retry_count_rules(
     """Try the counts a count rule refused again while others get saved: a total lowered
     together with its subgroup is refused until the lower subgroup is stored, whatever the
     order of the questions."""
-    waiting = [item for item in dimension.items if outcomes[item.id].count_rule]
-    while waiting:
-        for item in waiting:
-            outcomes[item.id] = await _save_from_form(db, user, context, item, form)
-        if not any(outcomes[item.id].saved for item in waiting):
-            return
-        waiting = [item for item in waiting if outcomes[item.id].count_rule]
+
+    async def attempt(item: Item) -> bool:
+        outcomes[item.id] = await _save_from_form(db, user, context, item, form)
+        return outcomes[item.id].count_rule
+
+    await retry_refused_counts(
+        [item for item in dimension.items if outcomes[item.id].count_rule], attempt
+    )
 
 
 class AssessmentViews(Controller):
