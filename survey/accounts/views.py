@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import URLEncodedBody
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from survey.accounts import throttle
@@ -17,7 +18,7 @@ from survey.mail import send_mail
 from survey.settings import Settings
 from survey.web.dependencies import LoggedIn, MaybeLoggedIn, language_cookie
 from survey.web.input import FORM_CHECKS_NUL
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 from survey.web.security import LOGIN_FORM, drop_csrf_token, login_door, renew_csrf_token
 from survey.web.sessions import renew_session_id
 
@@ -38,9 +39,7 @@ class AccountViews(Controller):
     include_in_schema = False
 
     @get("/login", name="login")
-    async def login_page(
-        self, request: Request[Any, Any, Any], current_user: MaybeLoggedIn
-    ) -> Response[Any]:
+    async def login_page(self, request: HTMXRequest, current_user: MaybeLoggedIn) -> Response[Any]:
         next_target = safe_next(request.query_params.get("next"))
         if current_user is not None:
             return Redirect(path=next_target, status_code=303)
@@ -48,9 +47,14 @@ class AccountViews(Controller):
             request, "accounts/login.html", {"next": next_target, "email": "", "error": None}
         )
 
-    @post("/login", guards=[login_door(*LOGIN_FORM)], opt={FORM_CHECKS_NUL: True})
+    @post(
+        "/login",
+        guards=[login_door(*LOGIN_FORM)],
+        opt={FORM_CHECKS_NUL: True},
+        name="login_submit",
+    )
     async def login(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]
+        self, request: HTMXRequest, data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
         email = (data.get("email") or "").strip()
         password = data.get("password") or ""
@@ -76,9 +80,9 @@ class AccountViews(Controller):
         return Redirect(path=next_target, status_code=303)
 
     @post("/logout", name="logout")
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def logout(self, request: HTMXRequest) -> Response[Any]:
         end_session(request)
-        return Redirect(path="/", status_code=303)
+        return redirect_to(request, "home")
 
 
 async def attempt_login(

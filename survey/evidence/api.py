@@ -24,7 +24,12 @@ from survey.i18n import gettext as _
 from survey.web.dependencies import Db, LoggedIn
 
 
-def evidence_read(evidence: Evidence) -> EvidenceRead:
+def evidence_read(request: Request[Any, Any, Any], evidence: Evidence) -> EvidenceRead:
+    download_url = (
+        request.app.route_reverse("api_evidence_download", evidence_id=evidence.id)
+        if evidence.storage_key
+        else None
+    )
     return EvidenceRead(
         id=evidence.id,
         item_id=evidence.item_id,
@@ -34,7 +39,7 @@ def evidence_read(evidence: Evidence) -> EvidenceRead:
         file_name=evidence.file_name,
         content_type=evidence.content_type,
         size=evidence.size,
-        download_url=f"/api/v1/evidence/{evidence.id}/download" if evidence.storage_key else None,
+        download_url=download_url,
         created_at=evidence.created_at,
     )
 
@@ -52,16 +57,17 @@ class EvidenceApi(Controller):
 
     @get("/assessments/{assessment_id:int}/evidence")
     async def list_evidence(
-        self, db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> list[EvidenceRead]:
         """The evidence of the caller's response (the consolidated one for managers)."""
         context = await assessments.get_context(db, user, assessment_id)
         by_item = await service.for_response(db, context.response.id)
-        return [evidence_read(e) for items in by_item.values() for e in items]
+        return [evidence_read(request, e) for items in by_item.values() for e in items]
 
     @post("/assessments/{assessment_id:int}/evidence/{item_id:str}", status_code=HTTP_201_CREATED)
     async def add(
         self,
+        request: Request[Any, Any, Any],
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -74,7 +80,7 @@ class EvidenceApi(Controller):
             evidence = await service.add_note(db, user, context, item_id, data.note or "")
         else:
             evidence = await service.add_link(db, user, context, item_id, data.url or "")
-        return evidence_read(evidence)
+        return evidence_read(request, evidence)
 
     @post(
         "/assessments/{assessment_id:int}/evidence/{item_id:str}/file",
@@ -100,7 +106,7 @@ class EvidenceApi(Controller):
         evidence = await service.add_file(
             db, uploads_dir(request), user, context, item_id, upload.filename, content
         )
-        return evidence_read(evidence)
+        return evidence_read(request, evidence)
 
     @delete(
         "/assessments/{assessment_id:int}/evidence/{evidence_id:int}",
@@ -123,7 +129,11 @@ class EvidenceApi(Controller):
             background=remove_file_after_commit(request, removed),
         )
 
-    @get("/evidence/{evidence_id:int}/download", media_type="application/octet-stream")
+    @get(
+        "/evidence/{evidence_id:int}/download",
+        media_type="application/octet-stream",
+        name="api_evidence_download",
+    )
     async def download(
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, evidence_id: FromPath[int]
     ) -> Response[Any]:

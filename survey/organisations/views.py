@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Redirect
+from litestar.plugins.htmx import HTMXRequest
 
 from survey.assessments import service as assessment_service
 from survey.assessments.publishing import definition_of
@@ -24,7 +24,7 @@ from survey.organisations.reference import (
 from survey.organisations.schemas import OrganisationUpdate
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 
 
 def choices() -> dict[str, list[tuple[str, str]]]:
@@ -65,7 +65,7 @@ class OrganisationViews(Controller):
     @get("/{organisation_id:int}", name="organisation")
     async def page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -101,7 +101,7 @@ class OrganisationViews(Controller):
     @get("/{organisation_id:int}/edit", name="organisation_edit")
     async def edit_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -120,10 +120,10 @@ class OrganisationViews(Controller):
             },
         )
 
-    @post("/{organisation_id:int}/edit", opt={FORM_CHECKS_NUL: True})
+    @post("/{organisation_id:int}/edit", opt={FORM_CHECKS_NUL: True}, name="organisation_update")
     async def edit(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -149,10 +149,7 @@ class OrganisationViews(Controller):
                     **choices(),
                 },
                 status_code=422,
-                block="form" if request.headers.get("hx-request") else None,
+                block="form" if request.htmx else None,
             )
         request.session["flash"] = _("The profile was saved.")
-        target = request.app.route_reverse("organisation", organisation_id=organisation_id)
-        if request.headers.get("hx-request"):
-            return Response(content="", status_code=200, headers={"HX-Redirect": target})
-        return Redirect(path=target, status_code=303)
+        return redirect_to(request, "organisation", organisation_id=organisation_id)

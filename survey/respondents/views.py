@@ -5,7 +5,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
-from litestar.response import Redirect
+from litestar.plugins.htmx import HTMXRequest
 
 from survey.accounts.passwords import MIN_PASSWORD_LENGTH
 from survey.accounts.views import start_session
@@ -18,7 +18,7 @@ from survey.i18n import gettext as _
 from survey.respondents import service
 from survey.web.dependencies import Db, LoggedIn, MaybeLoggedIn
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 
 
 def link_base(request: Request[Any, Any, Any]) -> str:
@@ -34,7 +34,7 @@ def mail_after_commit(request: Request[Any, Any, Any], invited: service.NewInvit
 
 
 async def _respondents_page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     db: Db,
     user: LoggedIn,
     context: assessments.AssessmentContext,
@@ -67,14 +67,18 @@ class RespondentViews(Controller):
 
     @get("/assessments/{assessment_id:int}/respondents", name="respondents")
     async def respondents(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id)
         return await _respondents_page(request, db, user, context)
 
-    @post("/assessments/{assessment_id:int}/respondents", opt={FORM_CHECKS_NUL: True})
+    @post(
+        "/assessments/{assessment_id:int}/respondents",
+        opt={FORM_CHECKS_NUL: True},
+        name="respondent_invite",
+    )
     async def invite(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         form = await request.form()
@@ -97,16 +101,20 @@ class RespondentViews(Controller):
         request.session["flash"] = _(
             "An invitation was sent to %(email)s.", email=invited.invitation.email
         )
-        return Redirect(
-            path=f"/assessments/{assessment_id}/respondents",
-            status_code=303,
+        return redirect_to(
+            request,
+            "respondents",
+            assessment_id=assessment_id,
             background=mail_after_commit(request, invited),
         )
 
-    @post("/assessments/{assessment_id:int}/respondents/{invitation_id:int}/revoke")
+    @post(
+        "/assessments/{assessment_id:int}/respondents/{invitation_id:int}/revoke",
+        name="invitation_revoke",
+    )
     async def revoke(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -115,12 +123,15 @@ class RespondentViews(Controller):
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         await service.revoke(db, user, context, invitation_id)
         request.session["flash"] = _("The invitation was withdrawn; its link no longer works.")
-        return Redirect(path=f"/assessments/{assessment_id}/respondents", status_code=303)
+        return redirect_to(request, "respondents", assessment_id=assessment_id)
 
-    @post("/assessments/{assessment_id:int}/respondents/{invitation_id:int}/remove")
+    @post(
+        "/assessments/{assessment_id:int}/respondents/{invitation_id:int}/remove",
+        name="invitation_remove",
+    )
     async def remove(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -132,15 +143,16 @@ class RespondentViews(Controller):
             "The person was removed from this self-assessment, with their own answers. "
             "What you already took over into the organisation's answers stays."
         )
-        return Redirect(
-            path=f"/assessments/{assessment_id}/respondents",
-            status_code=303,
+        return redirect_to(
+            request,
+            "respondents",
+            assessment_id=assessment_id,
             background=remove_files_after_commit(request, storage_keys),
         )
 
     @get("/assessments/{assessment_id:int}/consolidation", name="consolidation")
     async def consolidation(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id)
         items, n_submitted = await service.consolidation(db, user, context)
@@ -168,9 +180,9 @@ class RespondentViews(Controller):
             },
         )
 
-    @post("/assessments/{assessment_id:int}/consolidation")
+    @post("/assessments/{assessment_id:int}/consolidation", name="consolidation_save")
     async def prefill(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         form = await request.form()
@@ -188,7 +200,7 @@ class RespondentViews(Controller):
                 questions=", ".join(numbers[item_id] for item_id in prefilled.skipped),
             )
         request.session["flash"] = flash
-        return Redirect(path=f"/assessments/{assessment_id}/consolidation", status_code=303)
+        return redirect_to(request, "consolidation", assessment_id=assessment_id)
 
 
 class InvitationViews(Controller):
@@ -198,7 +210,7 @@ class InvitationViews(Controller):
     @get("/{token:str}", name="invitation")
     async def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         current_user: MaybeLoggedIn,
         token: FromPath[str],
@@ -206,10 +218,10 @@ class InvitationViews(Controller):
         view = await service.find_invitation(db, token)
         return _invitation_page(request, view, current_user, token)
 
-    @post("/{token:str}", opt={FORM_CHECKS_NUL: True})
+    @post("/{token:str}", opt={FORM_CHECKS_NUL: True}, name="invitation_accept")
     async def accept(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         current_user: MaybeLoggedIn,
         token: FromPath[str],
@@ -239,11 +251,11 @@ class InvitationViews(Controller):
         request.session["flash"] = _(
             "Welcome. This is your own response: your answers are saved as you go."
         )
-        return Redirect(path=f"/assessments/{assessment_id}", status_code=303)
+        return redirect_to(request, "assessment", assessment_id=assessment_id)
 
 
 def _invitation_page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     view: service.InvitationView,
     current_user: Any,
     token: str,
@@ -267,7 +279,7 @@ def _invitation_page(
             "errors": errors or {},
             "values": values or {},
             "message": message,
-            "login_next": f"/invitations/{token}",
+            "login_next": request.app.route_reverse("invitation", token=token),
             "min_password_length": MIN_PASSWORD_LENGTH,
         },
         status_code=status_code if status_code != 200 else (200 if state == "valid" else 410),
