@@ -23,6 +23,7 @@ from survey.organisations.reference import (
 )
 from survey.organisations.schemas import OrganisationUpdate
 from survey.web.dependencies import Db, LoggedIn
+from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import redirect_to, render
 
@@ -52,10 +53,9 @@ def profile_values(organisation: Organisation) -> dict[str, Any]:
 
 
 def profile_from_form(form: dict[str, str]) -> OrganisationUpdate:
-    """The submitted values as they are; the service checks every field."""
-    text_fields = ("name", "enterprise_number", "sector", "size_band", "municipality")
-    values = {field: (form.get(field) or "").strip() for field in text_fields}
-    return OrganisationUpdate(**values, funded_by_vgc="funded_by_vgc" in form)
+    """The submitted profile within its limits and rules, or every problem at its field."""
+    values = form_values(form, OrganisationUpdate, checkboxes=("funded_by_vgc",))
+    return decode_form(values, OrganisationUpdate, rules=service.profile_errors)
 
 
 class OrganisationViews(Controller):
@@ -130,6 +130,8 @@ class OrganisationViews(Controller):
         data: URLEncodedBody[dict[str, str]],
     ) -> Response[Any]:
         organisation = await service.get_visible(db, user, organisation_id)
+        if not service.can_edit(user, organisation_id):
+            raise Forbidden(_("Only the organisation's manager can edit its profile."))
         try:
             refuse_nul_in_form(data)
             await service.update_profile(db, user, organisation_id, profile_from_form(data))
