@@ -10,13 +10,15 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from survey.accounts import throttle
+from survey.accounts.schemas import LoginRequest
 from survey.accounts.service import CurrentUser, authenticate
 from survey.audit.service import record
-from survey.errors import TooManyAttempts
+from survey.errors import Invalid, TooManyAttempts
 from survey.i18n import gettext as _
 from survey.mail import send_mail
 from survey.settings import Settings
 from survey.web.dependencies import LoggedIn, MaybeLoggedIn, language_cookie
+from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import redirect_to, render
 from survey.web.security import LOGIN_FORM, drop_csrf_token, login_door, renew_csrf_token
@@ -56,13 +58,20 @@ class AccountViews(Controller):
     async def login(
         self, request: HTMXRequest, data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
-        email = (data.get("email") or "").strip()
-        password = data.get("password") or ""
         next_target = safe_next(data.get("next"))
-        context = {"next": next_target, "email": email}
+        fields = form_values(data, LoginRequest, as_typed=("password",))
+        context = {"next": next_target, "email": fields.get("email", "")}
+        try:
+            # Outside the limits of LoginRequest (blank, or far too long) is no attempt: the
+            # same one message, and no failure counted.
+            credentials = decode_form(fields, LoginRequest)
+        except Invalid:
+            credentials = None
         try:
             logged_in = (
-                await attempt_login(request, email, password) if email and password else None
+                await attempt_login(request, credentials.email, credentials.password)
+                if credentials
+                else None
             )
         except TooManyAttempts as refused:
             return render(

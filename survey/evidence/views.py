@@ -14,9 +14,11 @@ from survey.assessments.pages import item_numbers
 from survey.errors import Invalid, NotFound
 from survey.evidence import files, service
 from survey.evidence.models import Evidence
+from survey.evidence.schemas import EvidenceCreate
 from survey.i18n import current_language
 from survey.i18n import gettext as _
 from survey.web.dependencies import Db, LoggedIn
+from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import redirect_to, render
 
@@ -137,10 +139,13 @@ class EvidenceViews(Controller):
         values = {"note": str(form.get("note") or ""), "url": str(form.get("url") or "")}
         try:
             refuse_nul_in_form(values)
-            if kind == "note":
-                await service.add_note(db, user, context, item_id, values["note"])
-            elif kind == "link":
-                await service.add_link(db, user, context, item_id, values["url"])
+            if kind in ("note", "link"):
+                fields = form_values({**values, "kind": kind}, EvidenceCreate)
+                created = decode_form(fields, EvidenceCreate)
+                if created.kind == "note":
+                    await service.add_note(db, user, context, item_id, created.note or "")
+                else:
+                    await service.add_link(db, user, context, item_id, created.url or "")
             else:
                 upload = form.get("file")
                 if not isinstance(upload, UploadFile) or not upload.filename:

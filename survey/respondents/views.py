@@ -16,7 +16,9 @@ from survey.evidence.views import remove_files_after_commit
 from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
 from survey.respondents import service
+from survey.respondents.schemas import InvitationCreate
 from survey.web.dependencies import Db, LoggedIn, MaybeLoggedIn
+from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import redirect_to, render
 
@@ -85,13 +87,16 @@ class RespondentViews(Controller):
         values = {key: str(form.get(key) or "") for key in ("email", "name", "language")}
         try:
             refuse_nul_in_form(values)
+            # A blank language is the manager's own; a blank name is no name.
+            fields = form_values(values, InvitationCreate, blank_is_none=("name", "language"))
+            data = decode_form({"language": current_language(), **fields}, InvitationCreate)
             invited = await service.invite(
                 db,
                 user,
                 context,
-                email=values["email"],
-                name=values["name"],
-                language=values["language"] or current_language(),
+                email=data.email,
+                name=data.name,
+                language=data.language,
                 base_url=link_base(request),
             )
         except (Invalid, TooManyAttempts) as invalid:

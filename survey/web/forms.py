@@ -84,10 +84,12 @@ def form_values(
     *,
     checkboxes: tuple[str, ...] = (),
     blank_is_none: tuple[str, ...] = (),
+    as_typed: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The form's fields that ``struct`` has, as a dict for ``msgspec.convert``: text with
-    its surrounding spaces removed, a checkbox true when it was sent, a blank optional field
-    left out (``blank_is_none``). Other form fields (the CSRF token, buttons) are not kept."""
+    its surrounding spaces removed (except ``as_typed``, a password), a checkbox true when it
+    was sent, a blank optional field left out (``blank_is_none``). Other form fields (the
+    CSRF token, buttons) are not kept."""
     values: dict[str, Any] = {}
     for field in msgspec.structs.fields(struct):
         name = field.name
@@ -95,7 +97,7 @@ def form_values(
             values[name] = name in form
         elif name in form:
             raw = form[name]
-            text = raw.strip() if isinstance(raw, str) else raw
+            text = raw.strip() if isinstance(raw, str) and name not in as_typed else raw
             if name in blank_is_none and text == "":
                 continue
             values[name] = text
