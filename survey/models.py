@@ -6,7 +6,6 @@ from survey.assessments.models import (
     Assessment,
     AssessmentResult,
     DimensionResult,
-    QuestionnaireVersion,
     Response,
 )
 from survey.audit.models import AuditEvent
@@ -15,6 +14,7 @@ from survey.db import Base
 from survey.evidence.models import Evidence
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
+from survey.questionnaires.models import QuestionnaireVersion
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
 from survey.web.store import StoreEntry

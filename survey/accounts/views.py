@@ -10,6 +10,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from survey.accounts import throttle
+from survey.accounts.dependencies import LoggedIn, MaybeLoggedIn
 from survey.accounts.schemas import LoginRequest
 from survey.accounts.service import CurrentUser, authenticate
 from survey.audit.service import record
@@ -17,7 +18,7 @@ from survey.errors import Invalid, TooManyAttempts
 from survey.i18n import gettext as _
 from survey.mail import send_mail
 from survey.settings import Settings
-from survey.web.dependencies import LoggedIn, MaybeLoggedIn, language_cookie
+from survey.web.dependencies import language_cookie
 from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import redirect_to, render

@@ -22,11 +22,9 @@ from survey.assessments.models import (
     AssessmentResult,
     AssessmentState,
     DimensionResult,
-    QuestionnaireVersion,
     Response,
 )
 from survey.assessments.pages import item_numbers
-from survey.assessments.publishing import definition_of, latest_versions
 from survey.assessments.schemas import (
     COMMENT_MAX_LENGTH,
     AnswerRead,
@@ -50,6 +48,8 @@ from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
 from survey.organisations.service import can_view
 from survey.questionnaires.counts import count_breaches
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.questionnaires.schema import Item, Questionnaire
 from survey.rounds.models import Round, RoundState
 from survey.rounds.service import get_by_name, today

@@ -8,6 +8,7 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey.accounts.dependencies import LoggedIn
 from survey.accounts.service import CurrentUser
 from survey.assessments import service
 from survey.assessments.forms import answer_from_form, differs, keep_none_of_these
@@ -24,13 +25,14 @@ from survey.assessments.schemas import AnswerWrite
 from survey.benchmarks.presenters import attach_benchmark
 from survey.benchmarks.views import result_charts
 from survey.errors import Conflict, CountRuleBroken, Invalid, NotFound
+from survey.formatting import local_decimal
 from survey.i18n import current_language, ngettext
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
 from survey.respondents import service as respondents
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL
-from survey.web.rendering import local_decimal, redirect_to, render
+from survey.web.rendering import redirect_to, render
 
 
 def _dimension(context: service.AssessmentContext, dimension_id: str) -> Dimension:

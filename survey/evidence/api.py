@@ -9,6 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
 from survey.errors import Invalid
 from survey.evidence import files, service
@@ -21,7 +22,7 @@ from survey.evidence.views import (
     uploads_dir,
 )
 from survey.i18n import gettext as _
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 def evidence_read(request: Request[Any, Any, Any], evidence: Evidence) -> EvidenceRead:

@@ -9,6 +9,7 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import File
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
 from survey.assessments.pages import item_numbers
 from survey.errors import Invalid, NotFound
@@ -17,7 +18,7 @@ from survey.evidence.models import Evidence
 from survey.evidence.schemas import EvidenceCreate
 from survey.i18n import current_language
 from survey.i18n import gettext as _
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import redirect_to, render

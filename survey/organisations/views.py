@@ -6,8 +6,8 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.plugins.htmx import HTMXRequest
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessment_service
-from survey.assessments.publishing import definition_of
 from survey.errors import Forbidden, Invalid
 from survey.i18n import current_language
 from survey.i18n import gettext as _
@@ -22,7 +22,8 @@ from survey.organisations.reference import (
     municipality_name,
 )
 from survey.organisations.schemas import OrganisationUpdate
-from survey.web.dependencies import Db, LoggedIn
+from survey.questionnaires.publishing import definition_of
+from survey.web.dependencies import Db
 from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import redirect_to, render

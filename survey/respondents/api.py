@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
 from survey.evidence.views import remove_files_after_commit
 from survey.respondents import service
@@ -19,7 +20,7 @@ from survey.respondents.schemas import (
     RespondentRead,
 )
 from survey.respondents.views import link_base, mail_after_commit
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 def _respondent_read(row: service.RespondentRow) -> RespondentRead:

@@ -26,9 +26,8 @@ from survey.accounts.models import Membership, Role, User
 from survey.accounts.passwords import MIN_PASSWORD_LENGTH
 from survey.accounts.service import CurrentUser, create_user, normalise_email, snapshot
 from survey.assessments import service as assessments
-from survey.assessments.models import Answer, Assessment, QuestionnaireVersion, Response
+from survey.assessments.models import Answer, Assessment, Response
 from survey.assessments.pages import item_numbers
-from survey.assessments.publishing import definition_of
 from survey.assessments.schemas import AnswerWrite
 from survey.audit.service import record
 from survey.db import seconds_until_below, utcnow
@@ -46,6 +45,8 @@ from survey.i18n import gettext as _
 from survey.mail import send_mail
 from survey.organisations.models import Organisation
 from survey.questionnaires.counts import breaches_under_current_rules
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import definition_of
 from survey.questionnaires.schema import ORDERED_TYPES, Item, Questionnaire
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round

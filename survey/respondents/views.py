@@ -7,6 +7,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 
+from survey.accounts.dependencies import LoggedIn, MaybeLoggedIn
 from survey.accounts.passwords import MIN_PASSWORD_LENGTH
 from survey.accounts.views import start_session
 from survey.assessments import service as assessments
@@ -17,7 +18,7 @@ from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
 from survey.respondents import service
 from survey.respondents.schemas import InvitationCreate
-from survey.web.dependencies import Db, LoggedIn, MaybeLoggedIn
+from survey.web.dependencies import Db
 from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import redirect_to, render
