@@ -31,7 +31,7 @@ def message(error: msgspec.ValidationError) -> str:
 
     >>> from survey import i18n; i18n.set_language("nl")
     >>> message(msgspec.ValidationError("Expected `str` of length <= 200 - at `$.name`"))
-    'Gebruik hoogstens 200 tekens.'
+    'Gebruik maximaal 200 tekens.'
     """
     text = str(error)
     if _MISSING.match(text):
