@@ -17,7 +17,7 @@ from survey.evidence.views import remove_files_after_commit
 from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
 from survey.respondents import service
-from survey.respondents.schemas import InvitationCreate
+from survey.respondents.schemas import InvitationCreate, PrefillRequest
 from survey.web.dependencies import Db
 from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
@@ -192,7 +192,9 @@ class RespondentViews(Controller):
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         form = await request.form()
-        prefilled = await service.prefill(db, user, context, overwrite=form.get("overwrite") == "1")
+        fields = form_values(form, PrefillRequest, checkboxes=("overwrite",))
+        choice = decode_form(fields, PrefillRequest)
+        prefilled = await service.prefill(db, user, context, overwrite=choice.overwrite)
         flash = _(
             "%(n)s answers of the organisation were filled in from the respondents' answers. "
             "Check them and change what the team decides.",
