@@ -56,7 +56,7 @@ class EvidenceApi(Controller):
     path = "/api/v1"
     tags = ["evidence"]
 
-    @get("/assessments/{assessment_id:int}/evidence")
+    @get("/assessments/{assessment_id:int}/evidence", name="api_evidence_list_evidence")
     async def list_evidence(
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> list[EvidenceRead]:
@@ -65,7 +65,11 @@ class EvidenceApi(Controller):
         by_item = await service.for_response(db, context.response.id)
         return [evidence_read(request, e) for items in by_item.values() for e in items]
 
-    @post("/assessments/{assessment_id:int}/evidence/{item_id:str}", status_code=HTTP_201_CREATED)
+    @post(
+        "/assessments/{assessment_id:int}/evidence/{item_id:str}",
+        status_code=HTTP_201_CREATED,
+        name="api_evidence_add",
+    )
     async def add(
         self,
         request: Request[Any, Any, Any],
@@ -87,6 +91,7 @@ class EvidenceApi(Controller):
         "/assessments/{assessment_id:int}/evidence/{item_id:str}/file",
         status_code=HTTP_201_CREATED,
         request_max_body_size=UPLOAD_BODY_LIMIT,
+        name="api_evidence_add_file",
     )
     async def add_file(
         self,
@@ -112,6 +117,7 @@ class EvidenceApi(Controller):
     @delete(
         "/assessments/{assessment_id:int}/evidence/{evidence_id:int}",
         status_code=HTTP_204_NO_CONTENT,
+        name="api_evidence_remove",
     )
     async def remove(
         self,
