@@ -19,6 +19,8 @@ from survey.accounts.api import AuthApi
 from survey.accounts.dependencies import load_caller, provide_current_user, provide_user
 from survey.accounts.views import AccountViews
 from survey.assessments.api import AssessmentApi, OrganisationAssessmentApi, QuestionnaireApi
+from survey.assessments.organisation_views import OrganisationPageViews
+from survey.assessments.summaries import add_summary_provider
 from survey.assessments.views import AssessmentViews
 from survey.benchmarks.api import QualityApi
 from survey.benchmarks.filters import register_filters as register_benchmark_filters
@@ -35,6 +37,7 @@ from survey.organisations.views import OrganisationViews
 from survey.questionnaires import registry
 from survey.questionnaires.publishing import publish_definitions
 from survey.respondents.api import RespondentApi
+from survey.respondents.presenters import respondents_summary
 from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
@@ -62,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     connect_listeners()
     add_environment_setup(register_formatting_filters)
     add_environment_setup(register_benchmark_filters)
+    add_summary_provider(respondents_summary)
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
 
@@ -103,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageViews,
             AccountViews,
             OrganisationViews,
+            OrganisationPageViews,
             AssessmentViews,
             QualityViews,
             RespondentViews,

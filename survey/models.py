@@ -6,12 +6,12 @@ from survey.assessments.models import (
     Assessment,
     AssessmentResult,
     DimensionResult,
+    Evidence,
     Response,
 )
 from survey.audit.models import AuditEvent
 from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
 from survey.db import Base
-from survey.evidence.models import Evidence
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
 from survey.questionnaires.models import QuestionnaireVersion

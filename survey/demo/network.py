@@ -24,13 +24,13 @@ from survey.assessments.models import (
     Assessment,
     AssessmentResult,
     DimensionResult,
+    Evidence,
     Response,
 )
 from survey.audit.models import AuditEvent
 from survey.benchmarks.recompute import recompute_all
 from survey.db import create_engine, create_sessionmaker
 from survey.demo.assessments import DemoRespondents, load_demo_assessments
-from survey.evidence.models import Evidence
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
 from survey.organisations.reference import (

@@ -11,9 +11,9 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
+from survey.assessments.models import Evidence
 from survey.errors import Invalid
 from survey.evidence import files, service
-from survey.evidence.models import Evidence
 from survey.evidence.schemas import EvidenceCreate, EvidenceRead
 from survey.evidence.views import (
     UPLOAD_BODY_LIMIT,

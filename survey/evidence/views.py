@@ -11,10 +11,10 @@ from litestar.response import File
 
 from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
+from survey.assessments.models import Evidence
 from survey.assessments.pages import item_numbers
 from survey.errors import Invalid, NotFound
 from survey.evidence import files, service
-from survey.evidence.models import Evidence
 from survey.evidence.schemas import EvidenceCreate
 from survey.i18n import current_language
 from survey.i18n import gettext as _

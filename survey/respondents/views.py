@@ -16,7 +16,7 @@ from survey.errors import Conflict, Forbidden, Invalid, TooManyAttempts
 from survey.evidence.views import remove_files_after_commit
 from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
-from survey.respondents import service
+from survey.respondents import consolidation, invitations, service
 from survey.respondents.schemas import InvitationCreate, PrefillRequest
 from survey.web.dependencies import Db
 from survey.web.forms import decode_form, form_values
@@ -31,9 +31,9 @@ def link_base(request: Request[Any, Any, Any]) -> str:
     return public_url or str(request.base_url)
 
 
-def mail_after_commit(request: Request[Any, Any, Any], invited: service.NewInvitation) -> Any:
+def mail_after_commit(request: Request[Any, Any, Any], invited: invitations.NewInvitation) -> Any:
     """Send the invitation once the response is out, i.e. after the transaction committed."""
-    return BackgroundTask(service.send_invitation, request.app.state.settings, invited.mail)
+    return BackgroundTask(invitations.send_invitation, request.app.state.settings, invited.mail)
 
 
 async def _respondents_page(
@@ -91,7 +91,7 @@ class RespondentViews(Controller):
             # A blank language is the manager's own; a blank name is no name.
             fields = form_values(values, InvitationCreate, blank_is_none=("name", "language"))
             data = decode_form({"language": current_language(), **fields}, InvitationCreate)
-            invited = await service.invite(
+            invited = await invitations.invite(
                 db,
                 user,
                 context,
@@ -127,7 +127,7 @@ class RespondentViews(Controller):
         invitation_id: FromPath[int],
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        await service.revoke(db, user, context, invitation_id)
+        await invitations.revoke(db, user, context, invitation_id)
         request.session["flash"] = _("The invitation was withdrawn; its link no longer works.")
         return redirect_to(request, "respondents", assessment_id=assessment_id)
 
@@ -144,7 +144,7 @@ class RespondentViews(Controller):
         invitation_id: FromPath[int],
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        storage_keys = await service.remove_respondent(db, user, context, invitation_id)
+        storage_keys = await invitations.remove_respondent(db, user, context, invitation_id)
         request.session["flash"] = _(
             "The person was removed from this self-assessment, with their own answers. "
             "What you already took over into the organisation's answers stays."
@@ -161,7 +161,7 @@ class RespondentViews(Controller):
         self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id)
-        items, n_submitted = await service.consolidation(db, user, context)
+        items, n_submitted = await consolidation.consolidation(db, user, context)
         language = current_language()
         by_item = {c.item.id: c for c in items}
         return render(
@@ -194,7 +194,7 @@ class RespondentViews(Controller):
         form = await request.form()
         fields = form_values(form, PrefillRequest, checkboxes=("overwrite",))
         choice = decode_form(fields, PrefillRequest)
-        prefilled = await service.prefill(db, user, context, overwrite=choice.overwrite)
+        prefilled = await consolidation.prefill(db, user, context, overwrite=choice.overwrite)
         flash = _(
             "%(n)s answers of the organisation were filled in from the respondents' answers. "
             "Check them and change what the team decides.",
@@ -223,7 +223,7 @@ class InvitationViews(Controller):
         current_user: MaybeLoggedIn,
         token: FromPath[str],
     ) -> Response[Any]:
-        view = await service.find_invitation(db, token)
+        view = await invitations.find_invitation(db, token)
         return _invitation_page(request, view, current_user, token)
 
     @post("/{token:str}", opt={FORM_CHECKS_NUL: True}, name="invitation_accept")
@@ -238,7 +238,7 @@ class InvitationViews(Controller):
         name = str(form.get("name") or "")
         try:
             refuse_nul_in_form({"name": name, "password": str(form.get("password") or "")})
-            user, assessment_id = await service.accept(
+            user, assessment_id = await invitations.accept(
                 db,
                 token,
                 current_user,
@@ -247,7 +247,7 @@ class InvitationViews(Controller):
                 language=current_language(),
             )
         except (Invalid, Conflict, Forbidden) as problem:
-            view = await service.find_invitation(db, token)
+            view = await invitations.find_invitation(db, token)
             errors = problem.errors if isinstance(problem, Invalid) else {}
             message = None if isinstance(problem, Invalid) else problem.detail
             status = 422 if isinstance(problem, Invalid) else problem.status_code
@@ -264,7 +264,7 @@ class InvitationViews(Controller):
 
 def _invitation_page(
     request: HTMXRequest,
-    view: service.InvitationView,
+    view: invitations.InvitationView,
     current_user: Any,
     token: str,
     errors: dict[str, str] | None = None,
