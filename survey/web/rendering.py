@@ -167,9 +167,11 @@ def redirect(
     """After a form: "see other" for a browser, a client-side redirect for htmx (which would
     otherwise follow a 303 itself and swap the next page into the form). ``background`` runs
     after the response (and so after the request's transaction is committed)."""
-    response: Response[Any] = (
-        ClientRedirect(path) if request.htmx else Redirect(path=path, status_code=303)
-    )
+    response: Response[Any] = Redirect(path=path, status_code=303)
+    if request.htmx:
+        response = ClientRedirect(path)
+        # ClientRedirect leaves the status to the route (201 after a POST); htmx wants 200.
+        response.status_code = 200
     response.background = background
     return response
 
