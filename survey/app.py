@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 
 from survey.accounts.api import AuthApi
@@ -144,7 +145,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 name="htmx",
             ),
             create_static_files_router(
-                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+                path="/static",
+                directories=[PROJECT_ROOT / "static"],
+                include_in_schema=False,
+                name="static",
             ),
         ],
         dependencies={
@@ -173,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings, "sessionmaker": sessionmaker, "engine": engine}),
         on_startup=[publish_questionnaires, start_purging],
         on_shutdown=[dispose_engine],
+        request_class=HTMXRequest,
         debug=False,
     )
     document_problems(app, csrf_exempt=CSRF_EXEMPT, limited=LIMITED_PATHS)

@@ -20,7 +20,7 @@ class QualityApi(Controller):
     path = "/api/v1/questionnaires"
     tags = ["questionnaires"]
 
-    @get("/{questionnaire_id:str}/quality")
+    @get("/{questionnaire_id:str}/quality", name="api_benchmarks_quality")
     async def quality(
         self,
         db: Db,
