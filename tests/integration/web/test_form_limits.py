@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from survey.accounts.models import LoginFailure, Role
-from survey.evidence.models import Evidence
+from survey.assessments.models import Evidence
 from survey.organisations.models import Organisation
 from tests.factories import csrf_token, login, make_organisation, make_user
 from tests.integration.assessments.helpers import manager_with_assessment
