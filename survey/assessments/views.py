@@ -436,6 +436,7 @@ class AssessmentViews(Controller):
                 "result": read,
                 "maturity_name": maturity_name,
                 "goals": await goals_for_result(db, context.assessment),
+                "url_for": request.app.route_reverse,  # the suggestions' request forms
                 **result_charts(read.benchmark),
             },
         )

@@ -216,7 +216,7 @@ def _dimension_reason(hits: list[Hit], heading: str, facts: DimensionFacts | Non
                 facts.n_peers,
             )
     if any(isinstance(hit.rule, ScoreBelow) for hit in hits) and threshold is not None:
-        parts.append(_("below %(threshold)s", threshold=_points(threshold)))
+        parts.append(_("under the threshold of %(threshold)s", threshold=_points(threshold)))
     if peer_figure is not None:
         parts.append(
             _("comparable organisations (median): %(figure)s", figure=_points(peer_figure))

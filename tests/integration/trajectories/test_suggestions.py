@@ -189,6 +189,27 @@ async def test_the_result_page_shows_the_suggestions_with_a_request_form(client,
     assert 'name="trajectory_id" value="duidelijke-taal"' in html
     form = html.split(action, 1)[1].split("</form>", 1)[0]
     assert 'name="_csrf_token" value="' in form and 'name="note"' in form
+    assert f'name="assessment_id" value="{assessment_id}"' in form
+
+    # requesting is one step: the form as it is, with an optional note
+    token = form.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
+    sent = await client.post(
+        f"/organisations/{organisation.id}/support-requests",
+        data={
+            "_csrf_token": token,
+            "trajectory_id": "duidelijke-taal",
+            "assessment_id": str(assessment_id),
+            "note": "Graag in het najaar.",
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    (made,) = (await client.get("/api/v1/support-requests")).json()
+    assert (made["trajectory_id"], made["provider"], made["state"]) == (
+        "duidelijke-taal",
+        "huis",
+        "requested",
+    )
+    assert (made["assessment_id"], made["message"]) == (assessment_id, "Graag in het najaar.")
 
 
 async def test_a_result_without_a_scored_part_says_what_it_needs(client, db) -> None:
