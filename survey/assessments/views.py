@@ -29,7 +29,7 @@ from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
 from survey.respondents import service as respondents
 from survey.trajectories.suggestions import attach_suggestions
-from survey.trajectories.workspace import goals_for_result
+from survey.trajectories.workspace import coach_suggestions_for, goals_for_result
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import is_htmx, local_decimal, render
@@ -436,6 +436,9 @@ class AssessmentViews(Controller):
                 "result": read,
                 "maturity_name": maturity_name,
                 "goals": await goals_for_result(db, context.assessment),
+                "coach_suggestions": await coach_suggestions_for(
+                    db, context.organisation.id, {s.trajectory_id for s in read.suggestions or []}
+                ),
                 "url_for": request.app.route_reverse,  # the suggestions' request forms
                 **result_charts(read.benchmark),
             },
