@@ -21,7 +21,7 @@ from survey.errors import NotFound
 from survey.i18n import current_language
 from survey.organisations.service import get_visible
 from survey.questionnaires.schema import Questionnaire
-from survey.trajectories.suggestions import attach_suggestions
+from survey.trajectories.suggestions import suggestions_for
 from survey.web.dependencies import Db, LoggedIn
 
 
@@ -88,7 +88,9 @@ class AssessmentApi(Controller):
         result, dimensions = await service.get_result(db, context)
         language = current_language()
         read = result_read(context, result, dimensions, language)
-        return attach_suggestions(context, await attach_benchmark(db, context, read), language)
+        return await suggestions_for(
+            db, context, await attach_benchmark(db, context, read), language
+        )
 
 
 class OrganisationAssessmentApi(Controller):

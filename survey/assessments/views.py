@@ -28,8 +28,8 @@ from survey.i18n import current_language, ngettext
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item
 from survey.respondents import service as respondents
-from survey.trajectories.suggestions import attach_suggestions
-from survey.trajectories.workspace import coach_suggestions_for, goals_for_result
+from survey.trajectories.suggestions import suggestions_for
+from survey.trajectories.workspace import goals_for_result
 from survey.web.dependencies import Db, LoggedIn
 from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import is_htmx, local_decimal, render
@@ -423,7 +423,8 @@ class AssessmentViews(Controller):
         context = await service.get_context(db, user, assessment_id)
         result, dimensions = await service.get_result(db, context)
         language = current_language()
-        read = attach_suggestions(
+        read = await suggestions_for(
+            db,
             context,
             await attach_benchmark(db, context, result_read(context, result, dimensions, language)),
             language,
@@ -436,9 +437,6 @@ class AssessmentViews(Controller):
                 "result": read,
                 "maturity_name": maturity_name,
                 "goals": await goals_for_result(db, context.assessment),
-                "coach_suggestions": await coach_suggestions_for(
-                    db, context.organisation.id, {s.trajectory_id for s in read.suggestions or []}
-                ),
                 "url_for": request.app.route_reverse,  # the suggestions' request forms
                 **result_charts(read.benchmark),
             },

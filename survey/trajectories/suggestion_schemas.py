@@ -81,17 +81,20 @@ class ReasonFigures(msgspec.Struct):
 
 class ReasonRead(msgspec.Struct):
     """Why a trajectory is suggested: one dimension (or one answer to an item) in plain
-    words, with the figures."""
+    words, with the figures; or the organisation's coach suggested it (``kind`` ``coach``:
+    no dimension, no figures)."""
 
     text: str
-    dimension: str
+    dimension: str | None
     item: str | None
-    figures: ReasonFigures
+    figures: ReasonFigures | None
+    kind: Literal["result", "answer", "coach"] = "result"
 
 
 class SuggestionRead(msgspec.Struct):
     """A suggested trajectory. Ranked by ``gap`` (the largest shortfall in points among its
-    reasons), then ``fit`` (how many of its rules matched), then catalogue order."""
+    reasons), then ``fit`` (how many of its rules matched, plus one when the organisation's
+    coach suggested it), then catalogue order."""
 
     rank: int
     trajectory_id: str
@@ -106,3 +109,4 @@ class SuggestionRead(msgspec.Struct):
     gap: float
     fit: int
     reasons: list[ReasonRead]
+    coach_suggested: bool = False

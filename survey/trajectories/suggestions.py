@@ -19,18 +19,24 @@ level) or the peer figure, minus the score; an ``answer`` rule has no shortfall 
 Larger gaps come first; between equal gaps, the better ``fit`` first: more rules that
 matched; then the catalogue's own order. Ranks are 1, 2, 3, … without ties.
 
-A result with no scored dimension gets no suggestion at all, and a note saying what it
-needs (a part is scored once 60 % of its questions that apply are answered).
-Everything works on the stored result, its stored benchmark and the answers the
-assessment context already holds: no query, and the catalogue is parsed once per process.
+A trajectory the organisation's coach suggested (``survey.trajectories.workspace``) is
+listed too, with the reason "suggested by your coach": it counts as one more matched rule
+(``fit``), and its gap is that of its own rules, if any fire.
+
+A result with no scored dimension gets no suggestion from the rules, and a note saying what
+it needs (a part is scored once 60 % of its questions that apply are answered); only a
+coach's own suggestions are shown then. Everything works on the stored result, its stored
+benchmark and the answers the assessment context already holds, plus one small query for
+the coach's suggestions; the catalogue is parsed once per process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.assessments.pages import LIKERT_LABELS, YES_PARTLY_NO, maturity_name
 from survey.assessments.schemas import ResultRead
@@ -58,6 +64,7 @@ from survey.trajectories.rules import (
     level_threshold,
 )
 from survey.trajectories.suggestion_schemas import ReasonFigures, ReasonRead, SuggestionRead
+from survey.trajectories.workspace import coach_suggested
 
 __all__ = [
     "SCORED_SHARE",
@@ -66,6 +73,7 @@ __all__ = [
     "rank",
     "result_facts",
     "suggest",
+    "suggestions_for",
     "suggestions_read",
 ]
 
@@ -79,6 +87,7 @@ class Ranked:
     trajectory: Trajectory
     hits: tuple[Hit, ...]
     order: int  # position in the catalogue
+    by_coach: bool = False  # the organisation's coach suggested it
 
     @property
     def gap(self) -> float:
@@ -87,8 +96,8 @@ class Ranked:
 
     @property
     def fit(self) -> int:
-        """How many rules matched."""
-        return len(self.hits)
+        """How many rules matched, plus one when the coach suggested it."""
+        return len(self.hits) + (1 if self.by_coach else 0)
 
 
 def _peer_figure(benchmark: BenchmarkRead | None) -> dict[str, tuple[float, str, int]]:
@@ -149,13 +158,19 @@ def rank(candidates: Iterable[Ranked]) -> list[Ranked]:
     return sorted(candidates, key=lambda r: (-r.gap, -r.fit, r.order))
 
 
-def suggest(trajectories: Iterable[Trajectory], facts: ResultFacts) -> list[Ranked]:
-    """The trajectories whose trigger holds on ``facts``, ranked (see :func:`rank`)."""
+def suggest(
+    trajectories: Iterable[Trajectory],
+    facts: ResultFacts | None,
+    by_coach: Collection[str] = (),
+) -> list[Ranked]:
+    """The trajectories whose trigger holds on ``facts`` (None: no scored part, so none
+    holds) or that the coach suggested (ids in ``by_coach``), ranked (see :func:`rank`)."""
     held = []
     for order, trajectory in enumerate(trajectories):
-        hits = evaluate(trajectory.trigger, facts)
-        if hits:
-            held.append(Ranked(trajectory, tuple(hits), order))
+        hits = evaluate(trajectory.trigger, facts) if facts is not None else None
+        coach = trajectory.id in by_coach
+        if hits or coach:
+            held.append(Ranked(trajectory, tuple(hits or ()), order, coach))
     return rank(held)
 
 
@@ -240,7 +255,7 @@ def _dimension_reason(hits: list[Hit], heading: str, facts: DimensionFacts | Non
 
 
 def _reasons(
-    ranked: Ranked, questionnaire: Questionnaire, facts: ResultFacts, language: str
+    ranked: Ranked, questionnaire: Questionnaire, facts: ResultFacts | None, language: str
 ) -> list[ReasonRead]:
     questionnaire_title = questionnaire.title.get(language)
     titles = {d.id: d.title.get(language) for d in questionnaire.dimensions}
@@ -258,7 +273,9 @@ def _reasons(
         return f"{questionnaire_title} — {titles.get(dimension_id, dimension_id)}"
 
     reasons = [
-        _dimension_reason(hits, heading(dimension_id), facts.dimensions.get(dimension_id))
+        _dimension_reason(
+            hits, heading(dimension_id), facts.dimensions.get(dimension_id) if facts else None
+        )
         for dimension_id, hits in by_dimension.items()
     ]
     for hit in answers:
@@ -279,14 +296,35 @@ def _reasons(
                 figures=ReasonFigures(
                     score=hit.score, maturity=hit.maturity, gap=0.0, answer=hit.answer
                 ),
+                kind="answer",
             )
         )
-    reasons.sort(key=lambda r: (-r.figures.gap, order.get(r.dimension, len(order)), r.item or ""))
+    reasons.sort(
+        key=lambda r: (
+            -(r.figures.gap if r.figures else 0.0),
+            order.get(r.dimension or "", len(order)),
+            r.item or "",
+        )
+    )
+    if ranked.by_coach:
+        reasons.insert(
+            0,
+            ReasonRead(
+                text=_("Suggested by your coach"),
+                dimension=None,
+                item=None,
+                figures=None,
+                kind="coach",
+            ),
+        )
     return reasons
 
 
 def suggestions_read(
-    ranked: Sequence[Ranked], questionnaire: Questionnaire, facts: ResultFacts, language: str
+    ranked: Sequence[Ranked],
+    questionnaire: Questionnaire,
+    facts: ResultFacts | None,
+    language: str,
 ) -> list[SuggestionRead]:
     """The ranked suggestions in ``language`` (the current language of the request)."""
     suggestions = []
@@ -307,21 +345,32 @@ def suggestions_read(
                 gap=round_half_up(found.gap),
                 fit=found.fit,
                 reasons=_reasons(found, questionnaire, facts, language),
+                coach_suggested=found.by_coach,
             )
         )
     return suggestions
 
 
-def attach_suggestions(context: AssessmentContext, read: ResultRead, language: str) -> ResultRead:
+def attach_suggestions(
+    context: AssessmentContext,
+    read: ResultRead,
+    language: str,
+    by_coach: Collection[str] = (),
+) -> ResultRead:
     """The result with its ranked suggestions, or the note that says why there are none.
 
-    ``read`` carries the benchmark already (peer rules read it); access to the result was
-    checked when ``context`` was loaded.
+    ``read`` carries the benchmark already (peer rules read it); ``by_coach`` are the ids of
+    the trajectories the organisation's coaches suggested. Access to the result was checked
+    when ``context`` was loaded.
     """
-    if not any(d.score is not None for d in read.dimensions):
+    scored = any(d.score is not None for d in read.dimensions)
+    facts = result_facts(context.questionnaire, read, context.stored_answers()) if scored else None
+    ranked = suggest(catalogue().values(), facts, by_coach)
+    suggestions = suggestions_read(ranked, context.questionnaire, facts, language)
+    if not scored:
         return msgspec.structs.replace(
             read,
-            suggestions=[],
+            suggestions=suggestions,
             suggestions_status="no_scores",
             suggestions_note=_(
                 "No part of this assessment has a score yet, so no support can be suggested. "
@@ -331,12 +380,10 @@ def attach_suggestions(context: AssessmentContext, read: ResultRead, language: s
                 share=format_percent(SCORED_SHARE),
             ),
         )
-    facts = result_facts(context.questionnaire, read, context.stored_answers())
-    ranked = suggest(catalogue().values(), facts)
-    if not ranked:
+    if not any(found.hits for found in ranked):
         return msgspec.structs.replace(
             read,
-            suggestions=[],
+            suggestions=suggestions,
             suggestions_status="none_matched",
             suggestions_note=_(
                 "None of the trajectories matches these results: the parts with a score are "
@@ -346,8 +393,14 @@ def attach_suggestions(context: AssessmentContext, read: ResultRead, language: s
             ),
         )
     return msgspec.structs.replace(
-        read,
-        suggestions=suggestions_read(ranked, context.questionnaire, facts, language),
-        suggestions_status="suggested",
-        suggestions_note=None,
+        read, suggestions=suggestions, suggestions_status="suggested", suggestions_note=None
+    )
+
+
+async def suggestions_for(
+    db: AsyncSession, context: AssessmentContext, read: ResultRead, language: str
+) -> ResultRead:
+    """:func:`attach_suggestions` with the trajectories the organisation's coaches suggested."""
+    return attach_suggestions(
+        context, read, language, await coach_suggested(db, context.organisation.id)
     )

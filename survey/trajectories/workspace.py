@@ -516,53 +516,6 @@ async def suggest(
     return suggestion
 
 
-@dataclass(frozen=True)
-class CoachSuggested:
-    trajectory_id: str
-    name: str
-    description: str
-    provider_name: str
-    coach: str
-
-
-async def coach_suggestions_for(
-    db: AsyncSession, organisation_id: int, exclude: set[str]
-) -> list[CoachSuggested]:
-    """What the organisation's coaches suggested, for the result page ("suggested by your
-    coach"), leaving out ``exclude`` (already suggested from the results) and trajectories
-    the organisation asked for and that are still open."""
-    asked = set(
-        await db.scalars(
-            select(SupportRequest.trajectory_id).where(
-                SupportRequest.organisation_id == organisation_id,
-                SupportRequest.state.in_(OPEN_STATES),
-            )
-        )
-    )
-    rows = await db.execute(
-        select(CoachSuggestion, User.name)
-        .outerjoin(User, User.id == CoachSuggestion.suggested_by)
-        .where(CoachSuggestion.organisation_id == organisation_id)
-        .order_by(CoachSuggestion.created_at, CoachSuggestion.id)
-    )
-    language = current_language()
-    found = []
-    for suggestion, coach in rows.all():
-        entry = trajectories.trajectory(suggestion.trajectory_id)
-        if entry is None or entry.id in exclude or entry.id in asked:
-            continue
-        found.append(
-            CoachSuggested(
-                trajectory_id=entry.id,
-                name=entry.name.get(language),
-                description=entry.description.get(language),
-                provider_name=trajectories.provider_name(entry.provider),
-                coach=coach or "—",
-            )
-        )
-    return found
-
-
 async def coach_suggested(db: AsyncSession, organisation_id: int) -> list[str]:
     """The trajectory ids the organisation's coaches suggested to it, oldest first (for the
     result page's suggestions: reason "suggested by your coach")."""

@@ -250,6 +250,5 @@ async def test_a_coach_suggests_their_own_trajectory(client, db) -> None:
     await login(client, w.manager)
     result = await client.get(f"/assessments/{assessment_id}/result")
     assert result.status_code == 200
-    section = result.text.split('id="coach-suggestions-heading"', 1)[1]
-    assert "voorgesteld door je coach" in section
-    assert 'value="taalbeleid-coaching"' in section
+    section = result.text.split('id="suggestion-taalbeleid-coaching"', 1)[1]
+    assert "Voorgesteld door je coach" in section

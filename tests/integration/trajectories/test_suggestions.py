@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from survey.accounts.models import Role
+from survey.accounts.models import Provider, Role
 from survey.assessments.models import Answer, Assessment, AssessmentState, Response
 from survey.assessments.publishing import definition_of, latest_versions
 from survey.assessments.service import add_result
@@ -20,6 +20,7 @@ from survey.i18n import format_number
 from survey.organisations.models import Organisation
 from survey.rounds.models import Round
 from survey.scoring import StoredAnswer, round_half_up, score_response
+from survey.trajectories.models import CoachSuggestion
 from tests.factories import api_login, login, make_organisation, make_round, make_user
 from tests.integration.assessments.helpers import api_post, html_escape, nl
 
@@ -228,7 +229,7 @@ async def test_a_result_without_a_scored_part_says_what_it_needs(client, db) -> 
     result = (await client.get(f"/api/v1/assessments/{assessment_id}/result")).json()
 
     assert all(d["score"] is None for d in result["dimensions"])
-    assert result["suggestions"] == []
+    assert result["suggestions"] == []  # nothing "at random"
     assert result["suggestions_status"] == "no_scores"
     note = result["suggestions_note"]
     assert note and "60%" in note
@@ -236,6 +237,20 @@ async def test_a_result_without_a_scored_part_says_what_it_needs(client, db) -> 
     html = (await client.get(f"/assessments/{assessment_id}/result")).text
     assert f'<p class="notice" id="suggestions-note">{html_escape(note)}</p>' in html
     assert "support-requests" not in html
+
+    # a coach's own suggestion is not "at random": it is listed, next to the note
+    db.add(
+        CoachSuggestion(
+            organisation_id=organisation.id, trajectory_id="duidelijke-taal", provider=Provider.HUIS
+        )
+    )
+    await db.commit()
+    result = (await client.get(f"/api/v1/assessments/{assessment_id}/result")).json()
+    assert [s["trajectory_id"] for s in result["suggestions"]] == ["duidelijke-taal"]
+    assert [r["kind"] for r in result["suggestions"][0]["reasons"]] == ["coach"]
+    assert (result["suggestions_status"], result["suggestions_note"]) == ("no_scores", note)
+    html = (await client.get(f"/assessments/{assessment_id}/result")).text
+    assert 'id="suggestion-duidelijke-taal"' in html and html_escape(note) in html
 
 
 async def test_the_catalogue_in_the_api(client, db) -> None:
@@ -265,3 +280,52 @@ async def test_the_catalogue_in_the_api(client, db) -> None:
     assert (joint["provider"], joint["partner"]) == ("agentschap", "huis")
     english = (await client.get("/api/v1/trajectories?lang=en")).json()
     assert next(t for t in english if t["id"] == "duidelijke-taal")["name"] == "Clear language"
+
+
+async def test_a_coach_suggestion_is_listed_with_its_reason(client, db) -> None:
+    _manager, organisation, assessment_id = await _weak_organisation(client, db, peers=0)
+    before = (await client.get(f"/api/v1/assessments/{assessment_id}/result")).json()
+    fired = {s["trajectory_id"]: s for s in before["suggestions"]}
+    assert "praktijkondersteuning" not in fired  # its rules look at another questionnaire
+    db.add_all(
+        [
+            CoachSuggestion(
+                organisation_id=organisation.id,
+                trajectory_id="praktijkondersteuning",
+                provider=Provider.AGENTSCHAP,
+            ),
+            CoachSuggestion(
+                organisation_id=organisation.id,
+                trajectory_id="duidelijke-taal",
+                provider=Provider.HUIS,
+            ),
+        ]
+    )
+    await db.commit()
+
+    after = (await client.get(f"/api/v1/assessments/{assessment_id}/result")).json()
+
+    by_id = {s["trajectory_id"]: s for s in after["suggestions"]}
+    coach_reason = {
+        "text": nl("Suggested by your coach"),
+        "dimension": None,
+        "item": None,
+        "figures": None,
+        "kind": "coach",
+    }
+    # only suggested by the coach: no gap, one "rule" (the coach), after those with a gap
+    practice = by_id["praktijkondersteuning"]
+    assert practice["coach_suggested"] is True
+    assert (practice["gap"], practice["fit"], practice["reasons"]) == (0.0, 1, [coach_reason])
+    assert all(s["rank"] < practice["rank"] for s in after["suggestions"] if s["gap"] > 0)
+    # suggested by the rules and by the coach: the coach's reason first, one more to its fit
+    clear = by_id["duidelijke-taal"]
+    assert clear["reasons"][0] == coach_reason
+    assert clear["reasons"][1:] == fired["duidelijke-taal"]["reasons"]
+    assert (clear["gap"], clear["fit"]) == (
+        fired["duidelijke-taal"]["gap"],
+        fired["duidelijke-taal"]["fit"] + 1,
+    )
+    assert not any(
+        s["coach_suggested"] for s in after["suggestions"] if s is not clear and s is not practice
+    )
