@@ -208,6 +208,11 @@ async def test_html_steps_revoke_and_a_stale_step(client, db, settings) -> None:
     await as_user(client, w.huis_coach)
     await login(client, w.huis_coach)
     form = {"_csrf_token": await csrf_token(client)}
+    unchosen = await client.post(
+        f"/coaching/requests/{request_id}/state", data={**form, "state": "", "note": "kept"}
+    )
+    assert unchosen.status_code == 422
+    assert 'id="state-error"' in unchosen.text and ">kept</textarea>" in unchosen.text
     step = await client.post(
         f"/coaching/requests/{request_id}/state", data={**form, "state": "intake", "note": ""}
     )
