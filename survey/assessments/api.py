@@ -4,9 +4,10 @@ from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service
 from survey.assessments.presenters import assessment_read, result_read, summary_read
-from survey.assessments.publishing import definition_of, latest_versions
+from survey.assessments.result_extensions import extend_result
 from survey.assessments.schemas import (
     AnswerRead,
     AnswerWrite,
@@ -20,9 +21,9 @@ from survey.benchmarks.presenters import attach_benchmark
 from survey.errors import NotFound
 from survey.i18n import current_language
 from survey.organisations.service import get_visible
+from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.questionnaires.schema import Questionnaire
-from survey.trajectories.suggestions import suggestions_for
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 class AssessmentApi(Controller):
@@ -88,9 +89,7 @@ class AssessmentApi(Controller):
         result, dimensions = await service.get_result(db, context)
         language = current_language()
         read = result_read(context, result, dimensions, language)
-        return await suggestions_for(
-            db, context, await attach_benchmark(db, context, read), language
-        )
+        return await extend_result(db, context, await attach_benchmark(db, context, read), language)
 
 
 class OrganisationAssessmentApi(Controller):

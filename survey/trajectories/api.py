@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey.accounts.dependencies import LoggedIn
 from survey.accounts.service import CurrentUser
 from survey.trajectories import requests as service
 from survey.trajectories import sharing, workspace
@@ -26,7 +27,7 @@ from survey.trajectories.schemas import (
     SupportRequestPatch,
     SupportRequestRead,
 )
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 def public_base(request: Request[Any, Any, Any]) -> str:

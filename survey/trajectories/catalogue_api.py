@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, get
 
+from survey.accounts.dependencies import LoggedIn
 from survey.i18n import current_language
 from survey.questionnaires import get_questionnaire
 from survey.trajectories.catalogue import Trajectory, catalogue, intensity_name, provider_name
@@ -13,7 +14,6 @@ from survey.trajectories.suggestion_schemas import (
     TextsRead,
     TrajectoryRead,
 )
-from survey.web.dependencies import LoggedIn
 
 
 def _dimension_title(questionnaire_id: str, dimension_id: str, language: str) -> str:

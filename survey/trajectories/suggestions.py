@@ -39,9 +39,8 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.assessments.pages import LIKERT_LABELS, YES_PARTLY_NO, maturity_name
-from survey.assessments.schemas import ResultRead
+from survey.assessments.schemas import ReasonFigures, ReasonRead, ResultRead, SuggestionRead
 from survey.assessments.service import AssessmentContext
-from survey.benchmarks.schemas import BenchmarkRead
 from survey.i18n import format_number, format_percent
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Item, Questionnaire
@@ -63,7 +62,6 @@ from survey.trajectories.rules import (
     evaluate,
     level_threshold,
 )
-from survey.trajectories.suggestion_schemas import ReasonFigures, ReasonRead, SuggestionRead
 from survey.trajectories.workspace import coach_suggested
 
 __all__ = [
@@ -100,11 +98,13 @@ class Ranked:
         return len(self.hits) + (1 if self.by_coach else 0)
 
 
-def _peer_figure(benchmark: BenchmarkRead | None) -> dict[str, tuple[float, str, int]]:
+def _peer_figure(read: ResultRead) -> dict[str, tuple[float, str, int]]:
+    """The peer figure each dimension's stored benchmark may show: the median from 10 peers
+    on, the mean for 5–9 (``read.benchmark`` holds only what the group may show)."""
     figures: dict[str, tuple[float, str, int]] = {}
-    if benchmark is None:
+    if read.benchmark is None:
         return figures
-    for d in benchmark.dimensions:
+    for d in read.benchmark.dimensions:
         if d.status != "shown" or d.dimension_id is None or d.peer_group is None:
             continue
         n_peers = d.peer_group.n_organisations
@@ -119,7 +119,7 @@ def result_facts(
     questionnaire: Questionnaire, read: ResultRead, answers: Mapping[str, StoredAnswer]
 ) -> ResultFacts:
     """What the rules see of a result (with its benchmark attached) and its answers."""
-    peers = _peer_figure(read.benchmark)
+    peers = _peer_figure(read)
     dimensions = {}
     for d in read.dimensions:
         figure = peers.get(d.dimension_id) if d.score is not None else None

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import File, Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey.accounts.dependencies import LoggedIn
 from survey.accounts.models import Provider
 from survey.accounts.service import CurrentUser
 from survey.assessments.pages import answer_label, item_numbers, maturity_name
@@ -26,7 +27,7 @@ from survey.trajectories import sharing, workspace
 from survey.trajectories.api import mails_after_commit, public_base
 from survey.trajectories.catalogue import provider_name
 from survey.trajectories.models import RequestState, SupportRequest
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import is_htmx, render
 

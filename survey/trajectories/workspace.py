@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,13 +24,14 @@ from survey.assessments.models import (
     AssessmentResult,
     AssessmentState,
     DimensionResult,
+    Evidence,
     Response,
 )
 from survey.assessments.presenters import result_read
 from survey.assessments.schemas import ResultRead
+from survey.assessments.service import AssessmentContext
 from survey.audit.service import record
 from survey.errors import Conflict, Forbidden, Invalid, NotFound
-from survey.evidence.models import Evidence
 from survey.evidence.service import for_response
 from survey.i18n import current_language
 from survey.i18n import gettext as _
@@ -285,6 +287,11 @@ async def goal_progress(
             )
         )
     return progress
+
+
+async def goals_page_context(db: AsyncSession, context: AssessmentContext) -> dict[str, Any]:
+    """The result page's goals (added by the app through ``result_extensions``)."""
+    return {"goals": await goals_for_result(db, context.assessment)}
 
 
 async def goals_for_result(db: AsyncSession, assessment: Assessment) -> list[GoalProgress]:

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from survey.accounts.models import Provider, Role
 from survey.assessments.models import Answer, Assessment, AssessmentState, Response
-from survey.assessments.publishing import definition_of, latest_versions
 from survey.assessments.service import add_result
-from survey.demo_assessments import demo_answers
+from survey.demo.assessments import demo_answers
 from survey.i18n import format_number
 from survey.organisations.models import Organisation
+from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.rounds.models import Round
 from survey.scoring import StoredAnswer, round_half_up, score_response
 from survey.trajectories.models import CoachSuggestion
