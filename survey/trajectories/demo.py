@@ -2,7 +2,7 @@
 each demo coach finds a filled workspace on first start (requests in every state with a
 dated history, shares, a revoked share, notes, goals, some reached). Reproducible for a seed.
 
-The first two demo organisations (manager001 and manager002, the printed logins) are left
+The first 100 demo organisations (manager001..100, among them the printed logins) are left
 without requests, so a visitor can take the whole journey from the result page."""
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ STEP_NOTES = {
     RequestState.DECLINED: "Dit traject past nu niet; we verwijzen jullie door.",
     RequestState.WITHDRAWN: "We stellen dit even uit.",
 }
-SKIPPED = 2  # manager001 and manager002 keep a clean slate for the journey
+SKIPPED = 100  # the first 100 organisations (manager001..100) keep a clean slate for journeys
 
 
 async def load_demo_support(db: AsyncSession, seed: int) -> int:

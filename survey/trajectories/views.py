@@ -191,6 +191,7 @@ class SupportRequestViews(Controller):
                 **request_summary(support),
                 "timeline": await _timeline(db, support),
                 "share": shares[support.provider],
+                "partner_share": shares[support.partner] if support.partner else None,
                 "can_withdraw": RequestState.WITHDRAWN in service.allowed_moves(user, support),
                 "goals": await workspace.goal_progress(db, organisation_id, [support.id]),
                 "maturity_name": maturity_name,
@@ -605,4 +606,5 @@ class CoachingViews(Controller):
 
 
 async def _round_names(db: AsyncSession) -> list[str]:
-    return [r.name for r in await list_rounds(db)]
+    """The rounds a goal can aim at, the newest first."""
+    return [r.name for r in sorted(await list_rounds(db), key=lambda r: r.opens_on, reverse=True)]

@@ -231,6 +231,7 @@ async def test_a_coach_suggests_their_own_trajectory(client, db) -> None:
     w = await world(db)
     token = await as_user(client, w.manager)
     await request_trajectory(client, token, w.organisation.id)
+    await as_user(client, w.huis_coach)
     await login(client, w.huis_coach)
     form = {"_csrf_token": await csrf_token(client)}
     foreign = await client.post(
@@ -244,3 +245,10 @@ async def test_a_coach_suggests_their_own_trajectory(client, db) -> None:
     )
     assert ok.status_code == 303
     assert await coach_suggested(db, w.organisation.id) == ["taalbeleid-coaching"]
+
+    assessment_id = await _submitted(db, w.organisation)
+    await login(client, w.manager)
+    result = await client.get(f"/assessments/{assessment_id}/result")
+    assert result.status_code == 200
+    section = result.text.split('id="suggestion-taalbeleid-coaching"', 1)[1]
+    assert "Voorgesteld door je coach" in section

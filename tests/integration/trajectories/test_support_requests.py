@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from survey.accounts.models import Role
-from tests.factories import make_organisation, make_user
+from tests.factories import csrf_token, login, make_organisation, make_user
 from tests.integration.trajectories.helpers import (
     AGENTSCHAP_TRAJECTORY,
     HUIS_TRAJECTORY,
@@ -180,8 +180,6 @@ async def test_a_joint_trajectory_reaches_the_lead_and_shows_to_the_partner(clie
 
 
 async def test_html_one_step_request_shows_the_state_and_history(client, db) -> None:
-    from tests.factories import csrf_token, login
-
     w = await world(db)
     await login(client, w.manager)
     response = await client.post(
@@ -200,3 +198,48 @@ async def test_html_one_step_request_shows_the_state_and_history(client, db) -> 
     assert "Huis van het Nederlands Brussel" in page.text
     listing = await client.get(f"/organisations/{w.organisation.id}/support-requests")
     assert "Stop met delen" in listing.text
+
+
+async def test_html_steps_revoke_and_a_stale_step(client, db, settings) -> None:
+    w = await world(db)
+    token = await as_user(client, w.manager)
+    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
+
+    await as_user(client, w.huis_coach)
+    await login(client, w.huis_coach)
+    form = {"_csrf_token": await csrf_token(client)}
+    unchosen = await client.post(
+        f"/coaching/requests/{request_id}/state", data={**form, "state": "", "note": "kept"}
+    )
+    assert unchosen.status_code == 422
+    assert 'id="state-error"' in unchosen.text and ">kept</textarea>" in unchosen.text
+    step = await client.post(
+        f"/coaching/requests/{request_id}/state", data={**form, "state": "intake", "note": ""}
+    )
+    assert step.status_code == 303
+    stale = await client.post(
+        f"/coaching/requests/{request_id}/state", data={**form, "state": "intake", "note": ""}
+    )
+    assert stale.status_code == 409
+    assert "De aanvraag is al “intake”." in stale.text
+    empty_note = await client.post(
+        f"/coaching/organisations/{w.organisation.id}/notes", data={**form, "body": "   "}
+    )
+    assert empty_note.status_code == 422
+    assert "Dit veld is verplicht." in empty_note.text or "verplicht" in empty_note.text
+
+    await as_user(client, w.manager)
+    await login(client, w.manager)
+    form = {"_csrf_token": await csrf_token(client)}
+    revoked = await client.post(f"/organisations/{w.organisation.id}/shares/huis/revoke", data=form)
+    assert revoked.status_code == 303
+    listing = await client.get(revoked.headers["location"])
+    assert "ziet je resultaten, antwoorden en bewijsstukken niet meer" in listing.text
+    withdrawn = await client.post(
+        f"/organisations/{w.organisation.id}/support-requests/{request_id}/withdraw",
+        data={**form, "note": "Later"},
+    )
+    assert withdrawn.status_code == 303
+    page = await client.get(withdrawn.headers["location"])
+    assert "ingetrokken" in page.text and "Later" in page.text
+    assert "alleen deze aanvraag en haar geschiedenis" in page.text
