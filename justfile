@@ -34,15 +34,16 @@ demo *ARGS:
 revision MESSAGE:
     uv run alembic revision --autogenerate -m "{{MESSAGE}}"
 
-# The whole test suite (PostgreSQL too when SURVEY_TEST_DATABASE_URL is set)
-test *ARGS: assets
+# Lint first, then the whole test suite (PostgreSQL too when SURVEY_TEST_DATABASE_URL is set)
+test *ARGS: assets lint
     uv run pytest {{ARGS}}
 
-# Lint, format check and type check
+# Lint, format check, type check and the direction of imports (docs/architecture.md)
 lint:
     uv run ruff check survey tests migrations
     uv run ruff format --check survey tests migrations
     uv run mypy
+    uv run lint-imports
 
 # Format the code
 fmt:
@@ -57,6 +58,10 @@ i18n:
 # Validate the questionnaire definitions
 questionnaires:
     uv run survey questionnaires validate
+
+# Validate the trajectory catalogue
+trajectories:
+    uv run survey trajectories validate
 
 # Time the benchmark recompute at network scale against a numpy baseline (prints `ratio: X`)
 bench *ARGS:

@@ -12,19 +12,25 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 
 from survey.accounts.api import AuthApi
+from survey.accounts.dependencies import load_caller, provide_current_user, provide_user
 from survey.accounts.views import AccountViews
 from survey.assessments.api import AssessmentApi, OrganisationAssessmentApi, QuestionnaireApi
-from survey.assessments.publishing import publish_definitions
+from survey.assessments.organisation_views import OrganisationPageViews
+from survey.assessments.result_extensions import add_result_extension, add_result_page_context
+from survey.assessments.summaries import add_summary_provider
 from survey.assessments.views import AssessmentViews
 from survey.benchmarks.api import QualityApi
+from survey.benchmarks.filters import register_filters as register_benchmark_filters
 from survey.benchmarks.views import QualityViews
 from survey.db import create_engine, create_sessionmaker
-from survey.errors import EXCEPTION_HANDLERS
 from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
+from survey.formatting import register_filters as register_formatting_filters
+from survey.home import PageViews
 from survey.housekeeping import purge_every_hour, purge_now
 from survey.indicators.api import INDICATOR_API_PATHS, IndicatorApi
 from survey.indicators.views import IndicatorViews
@@ -32,20 +38,24 @@ from survey.listeners import connect as connect_listeners
 from survey.organisations.api import OrganisationApi
 from survey.organisations.views import OrganisationViews
 from survey.questionnaires import registry
+from survey.questionnaires.publishing import publish_definitions
 from survey.respondents.api import RespondentApi
+from survey.respondents.presenters import respondents_summary
 from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
+from survey.trajectories.api import CaseloadApi, ShareApi, SupportRequestApi
+from survey.trajectories.catalogue import catalogue
+from survey.trajectories.catalogue_api import TrajectoryApi
+from survey.trajectories.suggestions import suggestions_for
+from survey.trajectories.views import CoachingViews, SupportRequestViews
+from survey.trajectories.workspace import goals_page_context
 from survey.web.bearer import BearerScopeMiddleware
-from survey.web.dependencies import (
-    RequestContextMiddleware,
-    provide_current_user,
-    provide_db,
-    provide_user,
-)
+from survey.web.dependencies import RequestContextMiddleware, provide_db
 from survey.web.input import InputGuardMiddleware
 from survey.web.openapi import document_problems
-from survey.web.pages import PageViews
+from survey.web.problems import EXCEPTION_HANDLERS
+from survey.web.rendering import add_environment_setup
 from survey.web.security import SecurityHeadersMiddleware, SessionCsrfMiddleware
 from survey.web.sessions import RenewingSessionConfig
 from survey.web.store import DatabaseStore
@@ -62,7 +72,13 @@ LIMITED_PATHS = frozenset(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     registry()  # refuse to start on an invalid questionnaire definition
+    catalogue()  # and on an invalid trajectory catalogue
     connect_listeners()
+    add_environment_setup(register_formatting_filters)
+    add_environment_setup(register_benchmark_filters)
+    add_summary_provider(respondents_summary)
+    add_result_extension(suggestions_for)  # suggested trajectories in every result
+    add_result_page_context(goals_page_context)  # goals on the result page
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
 
@@ -104,12 +120,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageViews,
             AccountViews,
             OrganisationViews,
+            OrganisationPageViews,
             AssessmentViews,
             QualityViews,
             RespondentViews,
             InvitationViews,
             EvidenceViews,
             IndicatorViews,
+            SupportRequestViews,
+            CoachingViews,
             AuthApi,
             RoundApi,
             OrganisationApi,
@@ -120,6 +139,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RespondentApi,
             EvidenceApi,
             IndicatorApi,
+            SupportRequestApi,
+            ShareApi,
+            CaseloadApi,
+            TrajectoryApi,
             create_static_files_router(
                 path="/static/vendor/htmx",
                 directories=[HTMX_DIST],
@@ -127,7 +150,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 name="htmx",
             ),
             create_static_files_router(
-                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+                path="/static",
+                directories=[PROJECT_ROOT / "static"],
+                include_in_schema=False,
+                name="static",
             ),
         ],
         dependencies={
@@ -140,7 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(BearerScopeMiddleware, allowed=INDICATOR_API_PATHS),
             session_config.middleware,
             DefineMiddleware(SessionCsrfMiddleware, exclude=CSRF_EXEMPT_PATHS),
-            DefineMiddleware(RequestContextMiddleware),
+            DefineMiddleware(RequestContextMiddleware, load_caller=load_caller),
             DefineMiddleware(InputGuardMiddleware),
         ],
         csrf_config=csrf_config,
@@ -157,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings, "sessionmaker": sessionmaker, "engine": engine}),
         on_startup=[publish_questionnaires, start_purging],
         on_shutdown=[dispose_engine],
+        request_class=HTMXRequest,
         debug=False,
     )
     document_problems(app, csrf_exempt=CSRF_EXEMPT, limited=LIMITED_PATHS)

@@ -6,18 +6,26 @@ from survey.assessments.models import (
     Assessment,
     AssessmentResult,
     DimensionResult,
-    QuestionnaireVersion,
+    Evidence,
     Response,
 )
 from survey.audit.models import AuditEvent
 from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
 from survey.db import Base
-from survey.evidence.models import Evidence
 from survey.indicators.models import ApiToken, IndicatorCellSet, IndicatorRelease
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
+from survey.questionnaires.models import QuestionnaireVersion
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
+from survey.trajectories.models import (
+    CoachNote,
+    CoachSuggestion,
+    Goal,
+    Share,
+    SupportRequest,
+    SupportRequestChange,
+)
 from survey.web.store import StoreEntry
 
 __all__ = [
@@ -29,8 +37,11 @@ __all__ = [
     "AssessmentResult",
     "AuditEvent",
     "Base",
+    "CoachNote",
+    "CoachSuggestion",
     "DimensionResult",
     "Evidence",
+    "Goal",
     "IndicatorCellSet",
     "IndicatorRelease",
     "Invitation",
@@ -41,6 +52,9 @@ __all__ = [
     "QuestionnaireVersion",
     "Response",
     "Round",
+    "Share",
     "StoreEntry",
+    "SupportRequest",
+    "SupportRequestChange",
     "User",
 ]

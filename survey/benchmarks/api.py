@@ -8,18 +8,19 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import FromPath, QueryParameter
 
+from survey.accounts.dependencies import LoggedIn
 from survey.benchmarks import quality_service
 from survey.benchmarks.presenters import quality_page_read
 from survey.benchmarks.schemas import QualityRead
 from survey.i18n import current_language
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 class QualityApi(Controller):
     path = "/api/v1/questionnaires"
     tags = ["questionnaires"]
 
-    @get("/{questionnaire_id:str}/quality")
+    @get("/{questionnaire_id:str}/quality", name="api_benchmarks_quality")
     async def quality(
         self,
         db: Db,

@@ -18,15 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.service import CurrentUser
 from survey.assessments import service as assessments
-from survey.assessments.models import Assessment, Response
+from survey.assessments.models import Assessment, Evidence, EvidenceKind, Response
 from survey.audit.service import record
 from survey.errors import Conflict, Forbidden, Invalid, NotFound
 from survey.evidence import files
-from survey.evidence.models import Evidence, EvidenceKind
 from survey.i18n import gettext as _
 from survey.organisations.service import can_view
 
-NOTE_MAX_LENGTH = 2000
 URL_MAX_LENGTH = 2000
 MAX_EVIDENCE_PER_ANSWER = 20
 
@@ -106,8 +104,7 @@ async def add_note(
     text = (note or "").strip()
     if not text:
         raise Invalid({"note": _("Write the note.")})
-    if len(text) > NOTE_MAX_LENGTH:
-        raise Invalid({"note": _("Use at most %(n)s characters.", n=NOTE_MAX_LENGTH)})
+    # Its length is a limit of EvidenceCreate (its Meta), which the API and the form decode into.
     return await _add(db, user, context, item_id, EvidenceKind.NOTE, note=text)
 
 

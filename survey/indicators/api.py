@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.params import QueryParameter
 
+from survey.accounts.dependencies import MaybeLoggedIn
 from survey.errors import Invalid, NotAuthenticated
 from survey.i18n import gettext as _
 from survey.indicators.core import ALL
@@ -16,7 +17,7 @@ from survey.indicators.schemas import IndicatorsRead
 from survey.indicators.service import Filters, ReleaseView, read_cells
 from survey.indicators.tokens import bearer_token, check_token
 from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
-from survey.web.dependencies import Db, MaybeLoggedIn
+from survey.web.dependencies import Db
 
 INDICATOR_API_PATHS = ("/api/v1/indicators", "/api/v1/indicators/export")
 """The routes a read-only API token reaches (see :mod:`survey.web.bearer`)."""

@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect
 
-from survey.assessments.publishing import definition_of, latest_versions
+from survey.accounts.dependencies import LoggedIn
 from survey.errors import Conflict, Forbidden, Invalid
 from survey.i18n import current_language
 from survey.i18n import gettext as _
@@ -25,8 +25,9 @@ from survey.organisations.reference import (
     SIZE_BANDS,
     municipality_name,
 )
+from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.rounds.service import get_by_name
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
 

@@ -6,9 +6,10 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
 from survey.evidence.views import remove_files_after_commit
-from survey.respondents import service
+from survey.respondents import consolidation, invitations, service
 from survey.respondents.schemas import (
     ConsolidationRead,
     InvitationCreate,
@@ -19,7 +20,7 @@ from survey.respondents.schemas import (
     RespondentRead,
 )
 from survey.respondents.views import link_base, mail_after_commit
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 def _respondent_read(row: service.RespondentRow) -> RespondentRead:
@@ -40,7 +41,7 @@ class RespondentApi(Controller):
     path = "/api/v1/assessments/{assessment_id:int}"
     tags = ["respondents"]
 
-    @get("/respondents")
+    @get("/respondents", name="api_respondents_respondents")
     async def respondents(
         self, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> list[RespondentRead]:
@@ -48,7 +49,7 @@ class RespondentApi(Controller):
         context = await assessments.get_context(db, user, assessment_id)
         return [_respondent_read(row) for row in await service.respondent_rows(db, user, context)]
 
-    @post("/invitations", status_code=HTTP_201_CREATED)
+    @post("/invitations", status_code=HTTP_201_CREATED, name="api_respondents_invite")
     async def invite(
         self,
         request: Request[Any, Any, Any],
@@ -59,7 +60,7 @@ class RespondentApi(Controller):
     ) -> Response[RespondentRead]:
         """Invite a person by e-mail; the link goes only to their mailbox."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        invited = await service.invite(
+        invited = await invitations.invite(
             db,
             user,
             context,
@@ -76,15 +77,23 @@ class RespondentApi(Controller):
             background=mail_after_commit(request, invited),
         )
 
-    @delete("/invitations/{invitation_id:int}", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/invitations/{invitation_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        name="api_respondents_revoke",
+    )
     async def revoke(
         self, db: Db, user: LoggedIn, assessment_id: FromPath[int], invitation_id: FromPath[int]
     ) -> None:
         """Withdraw an invitation that was not accepted yet."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        await service.revoke(db, user, context, invitation_id)
+        await invitations.revoke(db, user, context, invitation_id)
 
-    @delete("/respondents/{invitation_id:int}", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/respondents/{invitation_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        name="api_respondents_remove",
+    )
     async def remove(
         self,
         request: Request[Any, Any, Any],
@@ -96,20 +105,20 @@ class RespondentApi(Controller):
         """Take a person who accepted their invitation off the assessment: their own response,
         answers and evidence go; the organisation's answers stay."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        storage_keys = await service.remove_respondent(db, user, context, invitation_id)
+        storage_keys = await invitations.remove_respondent(db, user, context, invitation_id)
         return Response(
             None,
             status_code=HTTP_204_NO_CONTENT,
             background=remove_files_after_commit(request, storage_keys),
         )
 
-    @get("/consolidation")
+    @get("/consolidation", name="api_respondents_consolidation")
     async def consolidation(
         self, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> ConsolidationRead:
         """Per item: submitted answers, starting value (lower median / most frequent), IQR, r_wg."""
         context = await assessments.get_context(db, user, assessment_id)
-        items, n_submitted = await service.consolidation(db, user, context)
+        items, n_submitted = await consolidation.consolidation(db, user, context)
         return ConsolidationRead(
             assessment_id=assessment_id,
             submitted_responses=n_submitted,
@@ -132,11 +141,11 @@ class RespondentApi(Controller):
             ],
         )
 
-    @post("/consolidation/prefill", status_code=HTTP_200_OK)
+    @post("/consolidation/prefill", status_code=HTTP_200_OK, name="api_respondents_prefill")
     async def prefill(
         self, db: Db, user: LoggedIn, assessment_id: FromPath[int], data: JSONBody[PrefillRequest]
     ) -> PrefillRead:
         """Fill the consolidated response from the submitted responses (empty items, or all)."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        prefilled = await service.prefill(db, user, context, overwrite=data.overwrite)
+        prefilled = await consolidation.prefill(db, user, context, overwrite=data.overwrite)
         return PrefillRead(changed=prefilled.changed, skipped=prefilled.skipped)

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from litestar import Controller, get
 
+from survey.accounts.dependencies import LoggedIn
 from survey.rounds.schemas import RoundRead
 from survey.rounds.service import list_rounds, today
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 class RoundApi(Controller):
     path = "/api/v1/rounds"
     tags = ["rounds"]
 
-    @get("/")
+    @get("/", name="api_rounds_rounds")
     async def rounds(self, db: Db, user: LoggedIn) -> list[RoundRead]:
         """Rounds with their dates and state, newest first."""
         day = today()

@@ -1,9 +1,13 @@
-"""Per-request plumbing: the database session, the caller, the language."""
+"""Per-request plumbing: the database session, the caller, the language.
+
+The base knows no domain: who the caller is comes from a loader that the app passes to
+:class:`RequestContextMiddleware` (``survey.accounts.dependencies.load_caller``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from typing import Any
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any, Protocol
 
 from litestar import Request
 from litestar.datastructures import Cookie, MutableScopeHeaders, State
@@ -13,7 +17,6 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import i18n
-from survey.accounts.service import CurrentUser, load_current_user, set_language
 from survey.errors import PREPARED_KEY, NotAuthenticated
 
 
@@ -23,16 +26,28 @@ async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
         yield db
 
 
-def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
-    user: CurrentUser | None = getattr(request.state, "user", None)
-    return user
+class Caller(Protocol):
+    """What the request context needs to know of the logged-in caller."""
+
+    @property
+    def language(self) -> str: ...
 
 
-def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
-    user = provide_current_user(request)
-    if user is None:
+# Loads the caller named by the session (None: anonymous, or a session that outlived its
+# user); ``chosen`` is a language picked with ``?lang=``, to remember for a logged-in caller.
+CallerLoader = Callable[[Request[Any, Any, Any], "str | None"], Awaitable["Caller | None"]]
+
+
+def request_caller(request: Request[Any, Any, Any]) -> Any:
+    """The caller loaded for this request (None when anonymous)."""
+    return getattr(request.state, "user", None)
+
+
+def require_caller(request: Request[Any, Any, Any]) -> Any:
+    caller = request_caller(request)
+    if caller is None:
         raise NotAuthenticated()
-    return user
+    return caller
 
 
 LANGUAGE_COOKIE = "nscan_lang"
@@ -46,21 +61,12 @@ def language_cookie(request: Request[Any, Any, Any]) -> str | None:
     return chosen if chosen in i18n.LANGUAGES else None
 
 
-async def prepare_request(request: Request[Any, Any, Any]) -> None:
+async def prepare_request(request: Request[Any, Any, Any], load_caller: CallerLoader) -> None:
     """Load the caller from the session and choose the language (DESIGN §9 Language)."""
     session = request.session
-    user_id = session.get("user_id")
     chosen = request.query_params.get("lang")
     chosen = chosen if chosen in i18n.LANGUAGES else None
-    user: CurrentUser | None = None
-    if user_id is not None:
-        async with request.app.state.sessionmaker() as db, db.begin():
-            user = await load_current_user(db, int(user_id))
-            if user is None:
-                session.clear()
-            elif chosen:
-                session["lang"] = chosen
-                await set_language(db, user.id, chosen)
+    user = await load_caller(request, chosen)
     if chosen and user is None:
         request.scope[_CHOSEN_LANGUAGE] = chosen  # type: ignore[literal-required]
     request.state.user = user
@@ -81,14 +87,15 @@ class RequestContextMiddleware:
     caller's language and show who is logged in. Static files are left alone. An anonymous
     visitor's language choice goes into a cookie."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, load_caller: CallerLoader) -> None:
         self.app = app
+        self.load_caller = load_caller
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        await prepare_request(Request(scope, receive))
+        await prepare_request(Request(scope, receive), self.load_caller)
 
         async def send_language(message: Message) -> None:
             chosen: str | None = scope.get(_CHOSEN_LANGUAGE)  # type: ignore[assignment]
@@ -110,7 +117,6 @@ class RequestContextMiddleware:
         await self.app(scope, receive, send_language)
 
 
-# Handler parameter types: the name of the parameter picks the dependency.
+# Handler parameter types: the name of the parameter picks the dependency (the caller's
+# types, ``LoggedIn`` and ``MaybeLoggedIn``, are in ``survey.accounts.dependencies``).
 Db = NamedDependency[AsyncSession]
-LoggedIn = NamedDependency[CurrentUser]
-MaybeLoggedIn = NamedDependency[CurrentUser | None]

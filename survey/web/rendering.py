@@ -13,33 +13,27 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from litestar import MediaType, Request, Response
+from litestar.background_tasks import BackgroundTask, BackgroundTasks
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.response import Redirect
+from litestar.template.base import url_for
 from litestar.utils.scope.state import ScopeState
 
 from survey import i18n
-from survey.benchmarks.charts import wrap_label
-from survey.scoring import round_half_up
 from survey.settings import PROJECT_ROOT
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
-
-def local_decimal(value: float, digits: int = 2) -> str:
-    """A number rounded half up to ``digits`` decimals, written the way the reader's language
-    writes numbers (a decimal comma and grouped thousands in Dutch and French).
-
-    >>> i18n.set_language("nl"); local_decimal(84.375), local_decimal(0.5, 0), local_decimal(1e5, 0)
-    ('84,38', '1', '100.000')
-    """
-    return i18n.format_number(round_half_up(float(value), digits), digits)
+EnvironmentSetup = Callable[[Environment], None]
+_setups: list[EnvironmentSetup] = []
 
 
-def local_percent(value: float, digits: int = 0) -> str:
-    """A percentage (0 to 100) rounded half up, with the sign where the language puts it.
-
-    >>> i18n.set_language("fr"); local_percent(59.5)
-    '60\xa0%'
-    """
-    return i18n.format_percent(round_half_up(float(value), digits), digits)
+def add_environment_setup(setup: EnvironmentSetup) -> None:
+    """Run ``setup`` on every template environment: the app registers the filters and
+    globals that need a domain or a scoring core this way, so rendering imports neither
+    (idempotent, like connecting listeners)."""
+    if setup not in _setups:
+        _setups.append(setup)
 
 
 STATE_LABELS = {
@@ -54,7 +48,7 @@ def state_label(state: str) -> str:
 
 
 @cache
-def _at_render_time(format_value: Callable[..., str]) -> Callable[..., str]:
+def at_render_time(format_value: Callable[..., str]) -> Callable[..., str]:
     """A filter that formats in the language of the request rendering the page. Jinja folds
     a plain filter on a constant (``60|percent``) once, when it compiles the template, in
     the language of whichever request came first; a filter that takes the context is not
@@ -81,13 +75,15 @@ def environment() -> Environment:
         lambda s, p, n: i18n.translations(i18n.current_language()).ungettext(s, p, n),
         newstyle=True,
     )
-    env.filters["datetime"] = _at_render_time(i18n.format_datetime)
-    env.filters["label_lines"] = wrap_label
-    env.filters["date"] = _at_render_time(i18n.format_date)
-    env.filters["decimal"] = _at_render_time(local_decimal)
-    env.filters["percent"] = _at_render_time(local_percent)
+    env.filters["datetime"] = at_render_time(i18n.format_datetime)
+    env.filters["date"] = at_render_time(i18n.format_date)
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["state_label"] = state_label
+    # Routes by name: url_for("assessment", assessment_id=7); static files through their
+    # router's name: url_for("static", file_path="app.css").
+    env.globals["url_for"] = pass_context(url_for)
+    for setup in _setups:
+        setup(env)
     return env
 
 
@@ -104,6 +100,7 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "csrf_token": csrf_token(request),
         "current_user": getattr(request.state, "user", None),
         "path": request.url.path,
+        "route_name": getattr(request.scope.get("route_handler"), "name", None),
         "query": request.url.query,
     }
 
@@ -143,23 +140,50 @@ def render(
     )
 
 
-def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 def page_or_block(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     template_name: str,
     context: dict[str, Any] | None = None,
     *,
     block: str = "main",
     status_code: int = 200,
-) -> Response[str]:
+) -> Response[Any]:
     """The whole page, or just ``block`` when htmx asks for it."""
     return render(
         request,
         template_name,
         context,
         status_code=status_code,
-        block=block if is_htmx(request) else None,
+        block=block if request.htmx else None,
     )
+
+
+def redirect(
+    request: HTMXRequest,
+    path: str,
+    *,
+    background: BackgroundTask | BackgroundTasks | None = None,
+) -> Response[Any]:
+    """After a form: "see other" for a browser, a client-side redirect for htmx (which would
+    otherwise follow a 303 itself and swap the next page into the form). ``background`` runs
+    after the response (and so after the request's transaction is committed)."""
+    response: Response[Any] = Redirect(path=path, status_code=303)
+    if request.htmx:
+        response = ClientRedirect(path)
+        # ClientRedirect leaves the status to the route (201 after a POST); htmx wants 200.
+        response.status_code = 200
+    response.background = background
+    return response
+
+
+def redirect_to(
+    request: HTMXRequest,
+    route_name: str,
+    /,
+    *,
+    background: BackgroundTask | BackgroundTasks | None = None,
+    **path_parameters: Any,
+) -> Response[Any]:
+    """:func:`redirect` to a route by its name: ``redirect_to(request, "assessment", assessment_id=7)``."""
+    path = request.app.route_reverse(route_name, **path_parameters)
+    return redirect(request, path, background=background)

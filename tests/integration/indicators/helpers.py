@@ -11,10 +11,10 @@ from survey.assessments.models import (
     AssessmentState,
     Response,
 )
-from survey.assessments.publishing import latest_versions, publish_definitions
 from survey.assessments.service import encode_dimension_scores
 from survey.db import utcnow
 from survey.organisations.models import Organisation
+from survey.questionnaires.publishing import latest_versions, publish_definitions
 from survey.rounds.models import Round
 from tests.factories import make_organisation
 

@@ -24,15 +24,13 @@ from survey.assessments.models import (
     Assessment,
     AssessmentResult,
     DimensionResult,
-    QuestionnaireVersion,
+    Evidence,
     Response,
 )
-from survey.assessments.publishing import publish_definitions
 from survey.audit.models import AuditEvent
 from survey.benchmarks.recompute import recompute_all
 from survey.db import create_engine, create_sessionmaker
-from survey.demo_assessments import DemoRespondents, load_demo_assessments
-from survey.evidence.models import Evidence
+from survey.demo.assessments import DemoRespondents, load_demo_assessments
 from survey.indicators.models import ApiToken, IndicatorCellSet, IndicatorRelease
 from survey.indicators.service import take_release
 from survey.meta import AppMeta
@@ -42,10 +40,13 @@ from survey.organisations.reference import (
     OUTSIDE_BRUSSELS,
     enterprise_number_from_base,
 )
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import publish_definitions
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
 from survey.rounds.service import today
 from survey.settings import Settings
+from survey.trajectories.demo import load_demo_support
 from survey.web.store import StoreEntry
 
 DEMO_DOMAIN = "demo.n-scan.example"
@@ -330,6 +331,7 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
         db, seed, organisations, rounds, versions, manager_ids, respondents
     )
     await recompute_all(db)  # peer benchmarks of every round × questionnaire
+    await load_demo_support(db, seed)
     for round_ in sorted(rounds, key=lambda r: r.opens_on):
         # Last year's closing release, and a release of the open round, so that an analyst
         # sees figures (and changes since last year) from the first start.
