@@ -1,7 +1,7 @@
 """indicator releases and read-only API tokens: every cell of a round per filter combination, and its members
 
 Revision ID: 0009_indicators_releases
-Revises: 0008_peer_snapshots
+Revises: 0009_requests_support
 Create Date: 2026-12-06 04:45:00
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 import survey.db
 
 revision: str = '0009_indicators_releases'
-down_revision: str | None = '0008_peer_snapshots'
+down_revision: str | None = '0009_requests_support'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
