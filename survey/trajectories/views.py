@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
-from litestar.response import File, Redirect
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.dependencies import LoggedIn
@@ -29,19 +30,17 @@ from survey.trajectories.catalogue import provider_name
 from survey.trajectories.models import RequestState, SupportRequest
 from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
-from survey.web.rendering import is_htmx, render
+from survey.web.rendering import redirect, render
 
 WRITES = {"writes": True}
 
 
-def _redirect(request: Request[Any, Any, Any], path: str, **kwargs: Any) -> Response[Any]:
-    if is_htmx(request):
-        return Response(content="", status_code=200, headers={"HX-Redirect": path}, **kwargs)
-    return Redirect(path=path, status_code=303, **kwargs)
+def _redirect(request: HTMXRequest, path: str, **kwargs: Any) -> Response[Any]:
+    return redirect(request, path, **kwargs)
 
 
 def _page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     template_name: str,
     context: dict[str, Any],
     status_code: int = 200,
@@ -55,11 +54,11 @@ def _page(
     )
 
 
-def _url(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
+def _url(request: HTMXRequest, name: str, **params: Any) -> str:
     return request.app.route_reverse(name, **params)
 
 
-async def _form(request: Request[Any, Any, Any], *names: str) -> dict[str, str]:
+async def _form(request: HTMXRequest, *names: str) -> dict[str, str]:
     form = await request.form()
     values = {name: str(form.get(name) or "") for name in names}
     refuse_nul_in_form(values)
@@ -101,7 +100,7 @@ class SupportRequestViews(Controller):
     @post("/support-requests", name="support_requests.create", opt={FORM_CHECKS_NUL: True})
     async def create(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -152,7 +151,7 @@ class SupportRequestViews(Controller):
     @get("/support-requests", name="support_requests.list")
     async def list_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -172,7 +171,7 @@ class SupportRequestViews(Controller):
     @get("/support-requests/{request_id:int}", name="support_requests.detail")
     async def detail(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -205,7 +204,7 @@ class SupportRequestViews(Controller):
     )
     async def withdraw(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -239,7 +238,7 @@ class SupportRequestViews(Controller):
     @post("/shares/{provider:str}/revoke", name="shares.revoke")
     async def revoke(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -259,7 +258,7 @@ class SupportRequestViews(Controller):
     @post("/shares/{provider:str}/grant", name="shares.grant")
     async def grant(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -316,7 +315,7 @@ class CoachingViews(Controller):
     @get("/", name="coaching.caseload")
     async def caseload(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         request_state: Annotated[str, QueryParameter(name="state")] = "",
@@ -351,7 +350,7 @@ class CoachingViews(Controller):
     @get("/organisations/{organisation_id:int}", name="coaching.organisation", opt=WRITES)
     async def organisation(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -360,7 +359,7 @@ class CoachingViews(Controller):
 
     async def _organisation_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: AsyncSession,
         user: CurrentUser,
         organisation_id: int,
@@ -401,7 +400,7 @@ class CoachingViews(Controller):
     )
     async def add_note(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -421,7 +420,7 @@ class CoachingViews(Controller):
     @post("/organisations/{organisation_id:int}/suggestions", name="coaching.suggest")
     async def suggest(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -443,7 +442,7 @@ class CoachingViews(Controller):
     @get("/requests/{request_id:int}", name="coaching.request")
     async def request_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         request_id: FromPath[int],
@@ -452,7 +451,7 @@ class CoachingViews(Controller):
 
     async def _request_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: AsyncSession,
         user: CurrentUser,
         request_id: int,
@@ -492,7 +491,7 @@ class CoachingViews(Controller):
     )
     async def change_state(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         request_id: FromPath[int],
@@ -524,7 +523,7 @@ class CoachingViews(Controller):
     @post("/requests/{request_id:int}/goals", name="coaching.add_goal")
     async def add_goal(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         request_id: FromPath[int],
@@ -551,7 +550,7 @@ class CoachingViews(Controller):
     @get("/assessments/{assessment_id:int}", name="coaching.assessment", opt=WRITES)
     async def assessment(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -585,7 +584,7 @@ class CoachingViews(Controller):
     @get("/evidence/{evidence_id:int}", name="coaching.evidence", opt=WRITES)
     async def evidence(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         evidence_id: FromPath[int],
