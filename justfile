@@ -61,3 +61,7 @@ questionnaires:
 # Time the benchmark recompute at network scale against a numpy baseline (prints `ratio: X`)
 bench *ARGS:
     uv run python bench/benchmarks.py {{ARGS}}
+
+# Load test from outside against the goals of issue 15 (`--postgresql URL`, `--quick`)
+load *ARGS:
+    uv run python bench/load.py {{ARGS}}
