@@ -702,10 +702,13 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         for process in reversed(processes):
             stop_process(process)
-        if args.postgresql:
+        if args.postgresql and not args.keep:
             await recreate_database(args.postgresql, drop_only=True)
         if args.keep:
-            print(f"data folder kept: {data_dir}")
+            print(
+                f"data folder kept: {data_dir}"
+                + (f", database {BENCH_DATABASE}" if args.postgresql else "")
+            )
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -772,7 +775,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgresql", metavar="URL", help="a PostgreSQL server to run on")
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--port", type=int, default=8110, help="app port (baseline: port + 1)")
-    parser.add_argument("--keep", action="store_true", help="keep the data folder and logs")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the data folder, the logs and the database"
+    )
     args = parser.parse_args(argv)
     return asyncio.run(run(args))
 
