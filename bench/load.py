@@ -486,7 +486,7 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 
 async def wait_until_up(port: int, path: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(1800):
+    for _ in range(6000):
         if process.poll() is not None:
             raise SystemExit(f"server on port {port} stopped, see {log}")
         client = Client(port)
@@ -499,7 +499,7 @@ async def wait_until_up(port: int, path: str, process: subprocess.Popen[bytes], 
         finally:
             await client.close()
         await asyncio.sleep(0.1)
-    raise SystemExit(f"server on port {port} did not answer in 180 s")
+    raise SystemExit(f"server on port {port} did not answer in 600 s")
 
 
 def database_on(url: str, name: str) -> str:
