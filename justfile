@@ -40,14 +40,15 @@ test *ARGS: assets
 
 # Lint, format check and type check
 lint:
-    uv run ruff check survey tests migrations
-    uv run ruff format --check survey tests migrations
+    uv run ruff check survey tests migrations bench
+    uv run ruff format --check survey tests migrations bench
     uv run mypy
+    uv run mypy bench/load.py bench/baseline.py
 
 # Format the code
 fmt:
-    uv run ruff check --fix survey tests migrations
-    uv run ruff format survey tests migrations
+    uv run ruff check --fix survey tests migrations bench
+    uv run ruff format survey tests migrations bench
 
 # Extract interface texts and update the nl/fr/en catalogues
 i18n:

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 
 from survey.demo import ORGANISATION_COUNT, demo_password, demo_rounds, manager_email
 from survey.settings import normalise_database_url
