@@ -415,7 +415,7 @@ async def people_filling_in(
                     await person.autosave_form(series["form"])
                 else:
                     await person.autosave_put(series["put"])
-            if loop % 5 == 0 and person.result_id is not None:
+            if loop % 5 == 1 and person.result_id is not None:
                 await pause()
                 await person.open_result(series["result"])
             await pause()
