@@ -34,16 +34,17 @@ demo *ARGS:
 revision MESSAGE:
     uv run alembic revision --autogenerate -m "{{MESSAGE}}"
 
-# The whole test suite (PostgreSQL too when SURVEY_TEST_DATABASE_URL is set)
-test *ARGS: assets
+# Lint first, then the whole test suite (PostgreSQL too when SURVEY_TEST_DATABASE_URL is set)
+test *ARGS: assets lint
     uv run pytest {{ARGS}}
 
-# Lint, format check and type check
+# Lint, format check, type check and the direction of imports (docs/architecture.md)
 lint:
     uv run ruff check survey tests migrations bench
     uv run ruff format --check survey tests migrations bench
     uv run mypy
     uv run mypy bench/load.py bench/baseline.py
+    uv run lint-imports
 
 # Format the code
 fmt:

@@ -50,7 +50,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import asyncpg  # type: ignore[import-untyped]
 
-from survey.demo import ORGANISATION_COUNT, demo_password, demo_rounds, manager_email
+from survey.demo.network import ORGANISATION_COUNT, demo_password, demo_rounds, manager_email
 from survey.settings import normalise_database_url
 
 HOST = "127.0.0.1"

@@ -15,34 +15,36 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from survey.accounts.api import AuthApi
+from survey.accounts.dependencies import load_caller, provide_current_user, provide_user
 from survey.accounts.views import AccountViews
 from survey.assessments.api import AssessmentApi, OrganisationAssessmentApi, QuestionnaireApi
-from survey.assessments.publishing import publish_definitions
+from survey.assessments.organisation_views import OrganisationPageViews
+from survey.assessments.summaries import add_summary_provider
 from survey.assessments.views import AssessmentViews
 from survey.benchmarks.api import QualityApi
+from survey.benchmarks.filters import register_filters as register_benchmark_filters
 from survey.benchmarks.views import QualityViews
 from survey.db import create_engine, create_sessionmaker
-from survey.errors import EXCEPTION_HANDLERS
 from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
+from survey.formatting import register_filters as register_formatting_filters
+from survey.home import PageViews
 from survey.housekeeping import purge_every_hour, purge_now
 from survey.listeners import connect as connect_listeners
 from survey.organisations.api import OrganisationApi
 from survey.organisations.views import OrganisationViews
 from survey.questionnaires import registry
+from survey.questionnaires.publishing import publish_definitions
 from survey.respondents.api import RespondentApi
+from survey.respondents.presenters import respondents_summary
 from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
-from survey.web.dependencies import (
-    RequestContextMiddleware,
-    provide_current_user,
-    provide_db,
-    provide_user,
-)
+from survey.web.dependencies import RequestContextMiddleware, provide_db
 from survey.web.input import InputGuardMiddleware
 from survey.web.openapi import document_problems
-from survey.web.pages import PageViews
+from survey.web.problems import EXCEPTION_HANDLERS
+from survey.web.rendering import add_environment_setup
 from survey.web.security import SecurityHeadersMiddleware, SessionCsrfMiddleware
 from survey.web.sessions import RenewingSessionConfig
 from survey.web.store import DatabaseStore
@@ -60,6 +62,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     registry()  # refuse to start on an invalid questionnaire definition
     connect_listeners()
+    add_environment_setup(register_formatting_filters)
+    add_environment_setup(register_benchmark_filters)
+    add_summary_provider(respondents_summary)
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     read_sessionmaker = create_sessionmaker(engine, read_only=True)
@@ -102,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageViews,
             AccountViews,
             OrganisationViews,
+            OrganisationPageViews,
             AssessmentViews,
             QualityViews,
             RespondentViews,
@@ -135,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(SecurityHeadersMiddleware, strict_transport=settings.is_production),
             session_config.middleware,
             DefineMiddleware(SessionCsrfMiddleware, exclude=CSRF_EXEMPT_PATHS),
-            DefineMiddleware(RequestContextMiddleware),
+            DefineMiddleware(RequestContextMiddleware, load_caller=load_caller),
             DefineMiddleware(InputGuardMiddleware),
         ],
         csrf_config=csrf_config,

@@ -6,12 +6,25 @@ import argparse
 import asyncio
 import signal
 import sys
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import uvicorn
+
+from survey.assessments.service import rescore_outdated
+from survey.benchmarks.recompute import recompute_all, recompute_missing
+from survey.db import command_session
+from survey.demo import load_demo
+from survey.errors import DomainError
+from survey.evidence import files
+from survey.evidence.service import referenced_storage_keys
+from survey.housekeeping import purge_expired
 from survey.listeners import connect as connect_listeners
+from survey.migrate import upgrade_and_say
+from survey.organisations.commands import create_from_cli, create_user_from_cli
 from survey.organisations.reference import (
     MUNICIPALITIES,
     MUNICIPALITY_CODES,
@@ -19,7 +32,10 @@ from survey.organisations.reference import (
     SECTORS,
     SIZE_BANDS,
 )
+from survey.questionnaires import validate_directory
+from survey.scoring import RULES_VERSION
 from survey.settings import Settings, SettingsError, load_settings
+from survey.startup import check_ready
 
 
 def _settings() -> Settings:
@@ -31,8 +47,6 @@ def _settings() -> Settings:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from survey.migrate import upgrade_and_say
-
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     print(upgrade_and_say(settings.database_url, args.revision))
@@ -46,10 +60,6 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 async def _refresh_derived(settings: Settings) -> int:
     """Figures derived from stored scores that a migration emptied or that an older method
     computed are recomputed at once, so nobody finds them missing."""
-    from survey.assessments.service import rescore_outdated
-    from survey.benchmarks.recompute import recompute_missing
-    from survey.db import command_session
-    from survey.scoring import RULES_VERSION
 
     async with command_session(settings.database_url) as db, db.begin():
         rescored = await rescore_outdated(db)
@@ -87,10 +97,6 @@ WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from survey.startup import check_ready
-
     settings = _settings()
     host = args.host or settings.host
     port = args.port or settings.port
@@ -119,8 +125,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _run(coroutine_factory: Callable[[Settings], Coroutine[Any, Any, int]]) -> int:
-    from survey.errors import DomainError
-
     settings = _settings()
     try:
         return asyncio.run(coroutine_factory(settings))
@@ -132,31 +136,19 @@ def _run(coroutine_factory: Callable[[Settings], Coroutine[Any, Any, int]]) -> i
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from survey.demo import load_demo
-
     return _run(lambda settings: load_demo(settings, seed=args.seed, reset=args.reset))
 
 
 def cmd_org_create(args: argparse.Namespace) -> int:
-    from survey.organisations.commands import create_from_cli
-
     return _run(lambda settings: create_from_cli(settings, args))
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
-    from survey.accounts.commands import create_from_cli
-
     password = sys.stdin.readline().rstrip("\n")
-    return _run(lambda settings: create_from_cli(settings, args, password))
+    return _run(lambda settings: create_user_from_cli(settings, args, password))
 
 
 def cmd_uploads_sweep(args: argparse.Namespace) -> int:
-    import time
-
-    from survey.db import command_session
-    from survey.evidence import files
-    from survey.evidence.service import referenced_storage_keys
-
     async def sweep(settings: Settings) -> int:
         async with command_session(settings.database_url) as db:
             referenced = await referenced_storage_keys(db)
@@ -178,9 +170,6 @@ def cmd_uploads_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_benchmarks_recompute(args: argparse.Namespace) -> int:
-    from survey.benchmarks.recompute import recompute_all
-    from survey.db import command_session
-
     async def recompute(settings: Settings) -> int:
         async with command_session(settings.database_url) as db, db.begin():
             count = await recompute_all(db)
@@ -191,9 +180,6 @@ def cmd_benchmarks_recompute(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions_purge(args: argparse.Namespace) -> int:
-    from survey.db import command_session
-    from survey.housekeeping import purge_expired
-
     async def purge(settings: Settings) -> int:
         async with command_session(settings.database_url) as db, db.begin():
             purged = await purge_expired(db)
@@ -207,8 +193,6 @@ def cmd_sessions_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_questionnaires_validate(args: argparse.Namespace) -> int:
-    from survey.questionnaires import validate_directory
-
     questionnaires, problems = validate_directory(args.path)
     for questionnaire in questionnaires:
         n_dimensions, n_items = len(questionnaire.dimensions), len(questionnaire.items)

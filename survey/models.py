@@ -6,15 +6,15 @@ from survey.assessments.models import (
     Assessment,
     AssessmentResult,
     DimensionResult,
-    QuestionnaireVersion,
+    Evidence,
     Response,
 )
 from survey.audit.models import AuditEvent
 from survey.benchmarks.models import AssessmentBenchmark, QuestionnaireQuality
 from survey.db import Base
-from survey.evidence.models import Evidence
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
+from survey.questionnaires.models import QuestionnaireVersion
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
 from survey.web.store import StoreEntry

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from survey.assessments.publishing import changed_published_versions
 from survey.db import create_engine, create_sessionmaker
 from survey.migrate import current_revision, head_revision
 from survey.questionnaires import DefinitionError, registry
+from survey.questionnaires.publishing import changed_published_versions
 from survey.settings import PROJECT_ROOT, Settings
 
 HTMX_FILE = PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"

@@ -5,10 +5,10 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
+from survey.accounts.dependencies import LoggedIn
 from survey.accounts.schemas import LoginRequest, LoginResponse, MembershipRead, MeRead
 from survey.accounts.views import attempt_login, end_session
 from survey.errors import NotAuthenticated
-from survey.web.dependencies import LoggedIn
 from survey.web.security import JSON_ONLY, login_door
 
 

@@ -2,15 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import Base, TimestampMixin, utcnow
-
-if TYPE_CHECKING:
-    from survey.organisations.models import Organisation
 
 
 class Role(enum.StrEnum):
@@ -68,7 +64,6 @@ class Membership(Base):
     )
 
     user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")
-    organisation: Mapped[Organisation | None] = relationship(lazy="raise")
 
 
 class LoginFailure(Base):

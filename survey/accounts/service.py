@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +18,10 @@ from survey.accounts.passwords import (
 from survey.db import utcnow
 from survey.errors import Conflict, Invalid, NotFound
 from survey.i18n import gettext as _
-from survey.organisations.models import Organisation
+
+# Accounts sit below organisations (survey.organisations imports accounts): the organisation
+# a role is tied to is checked in the table its membership's foreign key points at.
+_ORGANISATIONS = table("organisations", column("id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +139,8 @@ async def create_user(
     if role in ORGANISATION_ROLES:
         if organisation_id is None:
             raise Invalid({"organisation": _("This role needs an organisation.")})
-        if await db.get(Organisation, organisation_id) is None:
+        known = select(_ORGANISATIONS.c.id).where(_ORGANISATIONS.c.id == organisation_id)
+        if await db.scalar(known) is None:
             raise NotFound(_("Organisation not found."))
     elif organisation_id is not None:
         raise Invalid({"organisation": _("This role is not tied to an organisation.")})

@@ -9,13 +9,14 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
 from survey.accounts import throttle
+from survey.accounts.dependencies import LoggedIn, MaybeLoggedIn
 from survey.accounts.service import CurrentUser, authenticate
 from survey.audit.service import record
 from survey.errors import TooManyAttempts
 from survey.i18n import gettext as _
 from survey.mail import send_mail
 from survey.settings import Settings
-from survey.web.dependencies import LoggedIn, MaybeLoggedIn, language_cookie
+from survey.web.dependencies import language_cookie
 from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import render
 from survey.web.security import LOGIN_FORM, drop_csrf_token, login_door, renew_csrf_token

@@ -4,9 +4,9 @@ from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service
 from survey.assessments.presenters import assessment_read, result_read, summary_read
-from survey.assessments.publishing import definition_of, latest_versions
 from survey.assessments.schemas import (
     AnswerRead,
     AnswerWrite,
@@ -20,8 +20,9 @@ from survey.benchmarks.presenters import attach_benchmark
 from survey.errors import NotFound
 from survey.i18n import current_language
 from survey.organisations.service import get_visible
+from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.questionnaires.schema import Questionnaire
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 class AssessmentApi(Controller):

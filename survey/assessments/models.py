@@ -21,20 +21,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from survey.db import Base, TimestampMixin, utcnow
 
 
-class QuestionnaireVersion(Base):
-    """A published questionnaire version; its stored definition never changes."""
-
-    __tablename__ = "questionnaire_versions"
-    __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    questionnaire_id: Mapped[str] = mapped_column(String(80), index=True)
-    version: Mapped[int]
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
 class AssessmentState(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -157,3 +143,40 @@ def decode_dimension_ids(dimension_ids: str | bytes) -> list[str]:
     ['d1', 'd2']
     """
     return _DIMENSION_IDS.decode(dimension_ids)
+
+
+class EvidenceKind(enum.StrEnum):
+    NOTE = "note"
+    LINK = "link"
+    FILE = "file"
+
+
+class Evidence(Base):
+    """Proof attached to one answer of one response (the item need not be answered yet)."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[EvidenceKind] = mapped_column(
+        Enum(
+            EvidenceKind,
+            native_enum=False,
+            length=10,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    file_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    content_type: Mapped[str | None] = mapped_column(String(100), default=None)
+    size: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Name of the stored file in the uploads folder (random; never derived from user input).
+    storage_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )

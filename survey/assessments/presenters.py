@@ -17,6 +17,7 @@ from survey.assessments.schemas import (
     ResultRead,
     SubmitPreview,
 )
+from survey.formatting import local_decimal
 from survey.i18n import current_language
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Questionnaire
@@ -29,7 +30,6 @@ from survey.scoring import (
     score_response,
     scored_weight_share,
 )
-from survey.web.rendering import local_decimal
 
 REQUIRED_WEIGHT_SHARE = round_half_up(100.0 * MIN_SCORED_WEIGHT_SHARE)
 """The share (percent) of the applicable weight that the scored parts need for an overall score."""

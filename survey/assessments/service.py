@@ -22,11 +22,10 @@ from survey.assessments.models import (
     AssessmentResult,
     AssessmentState,
     DimensionResult,
-    QuestionnaireVersion,
+    Evidence,
     Response,
 )
 from survey.assessments.pages import item_numbers
-from survey.assessments.publishing import definition_of, latest_versions
 from survey.assessments.schemas import (
     COMMENT_MAX_LENGTH,
     AnswerRead,
@@ -44,15 +43,16 @@ from survey.events import (
     ResultsRescored,
     publish,
 )
-from survey.evidence.models import Evidence
 from survey.i18n import current_language, format_number
 from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
 from survey.organisations.service import can_view
 from survey.questionnaires.counts import count_breaches
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.questionnaires.schema import Item, Questionnaire
 from survey.rounds.models import Round, RoundState
-from survey.rounds.service import get_by_name, today
+from survey.rounds.service import current_round, get_by_name, today
 from survey.scoring import (
     RULES_VERSION,
     ResponseScore,
@@ -731,8 +731,6 @@ async def organisation_overview(
     db: AsyncSession, organisation_id: int, language: str
 ) -> tuple[Round | None, list[QuestionnaireStatus], list[AssessmentListing]]:
     """The current round, each questionnaire's state in it, and earlier assessments."""
-    from survey.rounds.service import current_round
-
     round_ = await current_round(db)
     listings = await list_for_organisation(db, organisation_id)
     in_round = {

@@ -8,11 +8,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey.accounts.dependencies import LoggedIn
 from survey.accounts.service import CurrentUser
 from survey.assessments import service
 from survey.assessments.forms import answer_from_form, differs, keep_none_of_these
 from survey.assessments.pages import (
-    answer_label,
     depends_on,
     item_numbers,
     item_view,
@@ -21,16 +21,17 @@ from survey.assessments.pages import (
 )
 from survey.assessments.presenters import preview_for, result_read
 from survey.assessments.schemas import AnswerWrite
+from survey.assessments.summaries import item_summaries
 from survey.benchmarks.presenters import attach_benchmark
 from survey.benchmarks.views import result_charts
 from survey.errors import Conflict, CountRuleBroken, Invalid, NotFound
-from survey.i18n import current_language, ngettext
+from survey.i18n import current_language
 from survey.i18n import gettext as _
+from survey.questionnaires.counts import retry_refused_counts
 from survey.questionnaires.schema import Dimension, Item
-from survey.respondents import service as respondents
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL
-from survey.web.rendering import is_htmx, local_decimal, render
+from survey.web.rendering import is_htmx, render
 
 
 def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
@@ -61,43 +62,6 @@ def _page_context(user: CurrentUser, context: service.AssessmentContext) -> dict
         "can_edit": service.can_edit(user, context),
         "is_manager": service.is_manager(user, context.organisation.id),
     }
-
-
-async def _respondents_summary(
-    db: AsyncSession, user: CurrentUser, context: service.AssessmentContext
-) -> dict[str, str]:
-    """For the manager: per question, what the submitted responses say, in one line."""
-    if context.is_personal or not service.is_manager(user, context.organisation.id):
-        return {}
-    items, n_submitted = await respondents.consolidation(db, user, context)
-    if not n_submitted:
-        return {}
-    language = current_language()
-    lines = {}
-    for consensus in items:
-        if not consensus.answers:
-            continue
-        start = (
-            _("Not applicable")
-            if consensus.suggest_not_applicable
-            else answer_label(consensus.item, consensus.suggestion, False, language)
-        )
-        parts = [
-            ngettext(
-                "%(num)s respondent: starting value %(start)s",
-                "%(num)s respondents: starting value %(start)s",
-                len(consensus.answers),
-                start=start,
-            )
-        ]
-        if consensus.iqr is not None:
-            parts.append(_("spread %(iqr)s", iqr=local_decimal(consensus.iqr, 2)))
-        if consensus.agreement is not None:
-            parts.append(_("agreement %(rwg)s", rwg=local_decimal(consensus.agreement, 2)))
-        if consensus.needs_discussion:
-            parts.append(_("discuss"))
-        lines[consensus.item.id] = " · ".join(parts)
-    return lines
 
 
 def _dimension_page(
@@ -203,13 +167,14 @@ async def _retry_count_rules(
     """Try the counts a count rule refused again while others get saved: a total lowered
     together with its subgroup is refused until the lower subgroup is stored, whatever the
     order of the questions."""
-    waiting = [item for item in dimension.items if outcomes[item.id].count_rule]
-    while waiting:
-        for item in waiting:
-            outcomes[item.id] = await _save_from_form(db, user, context, item, form)
-        if not any(outcomes[item.id].saved for item in waiting):
-            return
-        waiting = [item for item in waiting if outcomes[item.id].count_rule]
+
+    async def attempt(item: Item) -> bool:
+        outcomes[item.id] = await _save_from_form(db, user, context, item, form)
+        return outcomes[item.id].count_rule
+
+    await retry_refused_counts(
+        [item for item in dimension.items if outcomes[item.id].count_rule], attempt
+    )
 
 
 class AssessmentViews(Controller):
@@ -268,7 +233,7 @@ class AssessmentViews(Controller):
             user,
             context,
             _dimension(context, dimension_id),
-            summaries=await _respondents_summary(db, user, context),
+            summaries=await item_summaries(db, user, context),
         )
 
     @post(
@@ -313,7 +278,7 @@ class AssessmentViews(Controller):
                 conflicts,
                 rejected,
                 status_code=422,
-                summaries=await _respondents_summary(db, user, context),
+                summaries=await item_summaries(db, user, context),
             )
         request.session["flash"] = _("Your answers were saved.")
         _previous, following = neighbours(context.questionnaire, dimension)

@@ -8,11 +8,12 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import FromPath, QueryParameter
 
+from survey.accounts.dependencies import LoggedIn
 from survey.benchmarks import quality_service
 from survey.benchmarks.presenters import quality_page_read
 from survey.benchmarks.schemas import QualityRead
 from survey.i18n import current_language
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 class QualityApi(Controller):

@@ -35,15 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.models import Role
 from survey.accounts.service import CurrentUser
-from survey.assessments.models import (
-    Answer,
-    Assessment,
-    AssessmentState,
-    DimensionResult,
-    QuestionnaireVersion,
-    Response,
-)
-from survey.assessments.publishing import definition_of
+from survey.assessments.models import Answer, Assessment, AssessmentState, DimensionResult, Response
 from survey.benchmarks.core import MIN_GROUP_SIZE
 from survey.benchmarks.models import QuestionnaireQuality
 from survey.benchmarks.quality import floor_ceiling, questionnaire_quality
@@ -55,6 +47,8 @@ from survey.benchmarks.schemas import (
 from survey.db import utcnow
 from survey.errors import Forbidden, NotFound
 from survey.i18n import gettext as _
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import definition_of
 from survey.questionnaires.schema import Questionnaire
 from survey.rounds.models import Round, RoundState
 from survey.rounds.service import BRUSSELS, current_round, list_rounds, today

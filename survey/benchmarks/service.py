@@ -15,13 +15,13 @@ from survey.assessments.models import (
     Assessment,
     AssessmentResult,
     DimensionResult,
-    QuestionnaireVersion,
     decode_dimension_ids,
 )
-from survey.assessments.publishing import definition_of
 from survey.benchmarks.models import AssessmentBenchmark
 from survey.benchmarks.recompute import METHOD_VERSION
 from survey.benchmarks.schemas import StoredFigure
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import definition_of
 from survey.questionnaires.schema import Questionnaire
 from survey.rounds.models import Round
 

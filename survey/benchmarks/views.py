@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
-from survey.assessments.publishing import definition_of, latest_versions
+from survey.accounts.dependencies import LoggedIn
 from survey.benchmarks import quality_service
 from survey.benchmarks.charts import Distribution, percentile_chart, radar_chart
 from survey.benchmarks.presenters import quality_page_read
 from survey.benchmarks.schemas import BenchmarkRead
 from survey.i18n import current_language
-from survey.web.dependencies import Db, LoggedIn
+from survey.questionnaires.publishing import definition_of, latest_versions
+from survey.web.dependencies import Db
 from survey.web.rendering import render
 
 

@@ -9,10 +9,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
+from survey.assessments.models import Evidence
 from survey.errors import Invalid
 from survey.evidence import files, service
-from survey.evidence.models import Evidence
 from survey.evidence.schemas import EvidenceCreate, EvidenceRead
 from survey.evidence.views import (
     UPLOAD_BODY_LIMIT,
@@ -21,7 +22,7 @@ from survey.evidence.views import (
     uploads_dir,
 )
 from survey.i18n import gettext as _
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 def evidence_read(evidence: Evidence) -> EvidenceRead:

@@ -18,11 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.service import CurrentUser
 from survey.assessments import service as assessments
-from survey.assessments.models import Assessment, Response
+from survey.assessments.models import Assessment, Evidence, EvidenceKind, Response
 from survey.audit.service import record
 from survey.errors import Conflict, Forbidden, Invalid, NotFound
 from survey.evidence import files
-from survey.evidence.models import Evidence, EvidenceKind
 from survey.i18n import gettext as _
 from survey.organisations.service import can_view
 

@@ -8,14 +8,15 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import File, Redirect
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
+from survey.assessments.models import Evidence
 from survey.assessments.pages import item_numbers
 from survey.errors import Invalid, NotFound
 from survey.evidence import files, service
-from survey.evidence.models import Evidence
 from survey.i18n import current_language
 from survey.i18n import gettext as _
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
 

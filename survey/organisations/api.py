@@ -3,9 +3,10 @@ from __future__ import annotations
 from litestar import Controller, get, patch
 from litestar.params import FromPath, JSONBody
 
+from survey.accounts.dependencies import LoggedIn
 from survey.organisations import service
 from survey.organisations.schemas import OrganisationRead, OrganisationUpdate
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 class OrganisationApi(Controller):

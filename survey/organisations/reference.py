@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from survey.i18n import N_
+from survey.i18n import N_, gettext
 
 SECTORS: dict[str, str] = {
     "culture-community": N_("Culture and community centres"),
@@ -55,8 +55,6 @@ MUNICIPALITY_CODES: tuple[str, ...] = (*MUNICIPALITIES, OUTSIDE_BRUSSELS)
 
 def municipality_name(code: str, language: str) -> str:
     if code == OUTSIDE_BRUSSELS:
-        from survey.i18n import gettext
-
         return gettext("Outside Brussels")
     dutch, french = MUNICIPALITIES[code]
     if language == "fr":

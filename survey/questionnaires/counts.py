@@ -14,8 +14,8 @@ page and for the network indicators.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Literal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Literal, TypeVar
 
 import msgspec
 
@@ -29,6 +29,7 @@ __all__ = [
     "count_breaches",
     "has_count_rules",
     "older_version_breaches",
+    "retry_refused_counts",
     "unusable_count_items",
 ]
 
@@ -151,3 +152,23 @@ def breaches_under_current_rules(
         return older_version_breaches(chain, values)
     except ValueError:  # versions with a gap: no mapping to follow
         return []
+
+
+Pending = TypeVar("Pending")
+
+
+async def retry_refused_counts(
+    pending: Sequence[Pending], attempt: Callable[[Pending], Awaitable[bool]]
+) -> list[Pending]:
+    """Save counts that a count rule refused again, round after round, while each round
+    gets at least one more through: a total lowered together with its subgroup is refused
+    until the lower subgroup is stored, whatever the order of the questions. ``attempt``
+    saves one and answers True when the rule still refuses it. Returns those still refused.
+    """
+    waiting = list(pending)
+    while waiting:
+        refused = [item for item in waiting if await attempt(item)]
+        if len(refused) == len(waiting):
+            return refused
+        waiting = refused
+    return waiting

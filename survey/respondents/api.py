@@ -6,9 +6,10 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
 from survey.evidence.views import remove_files_after_commit
-from survey.respondents import service
+from survey.respondents import consolidation, invitations, service
 from survey.respondents.schemas import (
     ConsolidationRead,
     InvitationCreate,
@@ -19,7 +20,7 @@ from survey.respondents.schemas import (
     RespondentRead,
 )
 from survey.respondents.views import link_base, mail_after_commit
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 def _respondent_read(row: service.RespondentRow) -> RespondentRead:
@@ -59,7 +60,7 @@ class RespondentApi(Controller):
     ) -> Response[RespondentRead]:
         """Invite a person by e-mail; the link goes only to their mailbox."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        invited = await service.invite(
+        invited = await invitations.invite(
             db,
             user,
             context,
@@ -82,7 +83,7 @@ class RespondentApi(Controller):
     ) -> None:
         """Withdraw an invitation that was not accepted yet."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        await service.revoke(db, user, context, invitation_id)
+        await invitations.revoke(db, user, context, invitation_id)
 
     @delete("/respondents/{invitation_id:int}", status_code=HTTP_204_NO_CONTENT)
     async def remove(
@@ -96,7 +97,7 @@ class RespondentApi(Controller):
         """Take a person who accepted their invitation off the assessment: their own response,
         answers and evidence go; the organisation's answers stay."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        storage_keys = await service.remove_respondent(db, user, context, invitation_id)
+        storage_keys = await invitations.remove_respondent(db, user, context, invitation_id)
         return Response(
             None,
             status_code=HTTP_204_NO_CONTENT,
@@ -109,7 +110,7 @@ class RespondentApi(Controller):
     ) -> ConsolidationRead:
         """Per item: submitted answers, starting value (lower median / most frequent), IQR, r_wg."""
         context = await assessments.get_context(db, user, assessment_id)
-        items, n_submitted = await service.consolidation(db, user, context)
+        items, n_submitted = await consolidation.consolidation(db, user, context)
         return ConsolidationRead(
             assessment_id=assessment_id,
             submitted_responses=n_submitted,
@@ -138,5 +139,5 @@ class RespondentApi(Controller):
     ) -> PrefillRead:
         """Fill the consolidated response from the submitted responses (empty items, or all)."""
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        prefilled = await service.prefill(db, user, context, overwrite=data.overwrite)
+        prefilled = await consolidation.prefill(db, user, context, overwrite=data.overwrite)
         return PrefillRead(changed=prefilled.changed, skipped=prefilled.skipped)

@@ -7,6 +7,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from survey.accounts.dependencies import LoggedIn, MaybeLoggedIn
 from survey.accounts.passwords import MIN_PASSWORD_LENGTH
 from survey.accounts.views import start_session
 from survey.assessments import service as assessments
@@ -15,8 +16,8 @@ from survey.errors import Conflict, Forbidden, Invalid, TooManyAttempts
 from survey.evidence.views import remove_files_after_commit
 from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
-from survey.respondents import service
-from survey.web.dependencies import Db, LoggedIn, MaybeLoggedIn
+from survey.respondents import consolidation, invitations, service
+from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
 
@@ -28,9 +29,9 @@ def link_base(request: Request[Any, Any, Any]) -> str:
     return public_url or str(request.base_url)
 
 
-def mail_after_commit(request: Request[Any, Any, Any], invited: service.NewInvitation) -> Any:
+def mail_after_commit(request: Request[Any, Any, Any], invited: invitations.NewInvitation) -> Any:
     """Send the invitation once the response is out, i.e. after the transaction committed."""
-    return BackgroundTask(service.send_invitation, request.app.state.settings, invited.mail)
+    return BackgroundTask(invitations.send_invitation, request.app.state.settings, invited.mail)
 
 
 async def _respondents_page(
@@ -81,7 +82,7 @@ class RespondentViews(Controller):
         values = {key: str(form.get(key) or "") for key in ("email", "name", "language")}
         try:
             refuse_nul_in_form(values)
-            invited = await service.invite(
+            invited = await invitations.invite(
                 db,
                 user,
                 context,
@@ -113,7 +114,7 @@ class RespondentViews(Controller):
         invitation_id: FromPath[int],
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        await service.revoke(db, user, context, invitation_id)
+        await invitations.revoke(db, user, context, invitation_id)
         request.session["flash"] = _("The invitation was withdrawn; its link no longer works.")
         return Redirect(path=f"/assessments/{assessment_id}/respondents", status_code=303)
 
@@ -127,7 +128,7 @@ class RespondentViews(Controller):
         invitation_id: FromPath[int],
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
-        storage_keys = await service.remove_respondent(db, user, context, invitation_id)
+        storage_keys = await invitations.remove_respondent(db, user, context, invitation_id)
         request.session["flash"] = _(
             "The person was removed from this self-assessment, with their own answers. "
             "What you already took over into the organisation's answers stays."
@@ -143,7 +144,7 @@ class RespondentViews(Controller):
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id)
-        items, n_submitted = await service.consolidation(db, user, context)
+        items, n_submitted = await consolidation.consolidation(db, user, context)
         language = current_language()
         by_item = {c.item.id: c for c in items}
         return render(
@@ -174,7 +175,9 @@ class RespondentViews(Controller):
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         form = await request.form()
-        prefilled = await service.prefill(db, user, context, overwrite=form.get("overwrite") == "1")
+        prefilled = await consolidation.prefill(
+            db, user, context, overwrite=form.get("overwrite") == "1"
+        )
         flash = _(
             "%(n)s answers of the organisation were filled in from the respondents' answers. "
             "Check them and change what the team decides.",
@@ -203,7 +206,7 @@ class InvitationViews(Controller):
         current_user: MaybeLoggedIn,
         token: FromPath[str],
     ) -> Response[Any]:
-        view = await service.find_invitation(db, token)
+        view = await invitations.find_invitation(db, token)
         return _invitation_page(request, view, current_user, token)
 
     @post("/{token:str}", opt={FORM_CHECKS_NUL: True})
@@ -218,7 +221,7 @@ class InvitationViews(Controller):
         name = str(form.get("name") or "")
         try:
             refuse_nul_in_form({"name": name, "password": str(form.get("password") or "")})
-            user, assessment_id = await service.accept(
+            user, assessment_id = await invitations.accept(
                 db,
                 token,
                 current_user,
@@ -227,7 +230,7 @@ class InvitationViews(Controller):
                 language=current_language(),
             )
         except (Invalid, Conflict, Forbidden) as problem:
-            view = await service.find_invitation(db, token)
+            view = await invitations.find_invitation(db, token)
             errors = problem.errors if isinstance(problem, Invalid) else {}
             message = None if isinstance(problem, Invalid) else problem.detail
             status = 422 if isinstance(problem, Invalid) else problem.status_code
@@ -244,7 +247,7 @@ class InvitationViews(Controller):
 
 def _invitation_page(
     request: Request[Any, Any, Any],
-    view: service.InvitationView,
+    view: invitations.InvitationView,
     current_user: Any,
     token: str,
     errors: dict[str, str] | None = None,

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from litestar import Controller, get
 
+from survey.accounts.dependencies import LoggedIn
 from survey.rounds.schemas import RoundRead
 from survey.rounds.service import list_rounds, today
-from survey.web.dependencies import Db, LoggedIn
+from survey.web.dependencies import Db
 
 
 class RoundApi(Controller):

@@ -1,9 +1,13 @@
-"""Per-request plumbing: the database session, the caller, the language."""
+"""Per-request plumbing: the database session, the caller, the language.
+
+The base knows no domain: who the caller is comes from a loader that the app passes to
+:class:`RequestContextMiddleware` (``survey.accounts.dependencies.load_caller``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from typing import Any
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any, Protocol
 
 from litestar import Request
 from litestar.datastructures import Cookie, MutableScopeHeaders
@@ -13,7 +17,6 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import i18n
-from survey.accounts.service import CurrentUser, load_current_user, set_language
 from survey.errors import PREPARED_KEY, NotAuthenticated
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -45,16 +48,31 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSes
         yield db
 
 
-def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
-    user: CurrentUser | None = getattr(request.state, "user", None)
-    return user
+class Caller(Protocol):
+    """What the request context needs to know of the logged-in caller."""
+
+    @property
+    def language(self) -> str: ...
 
 
-def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
-    user = provide_current_user(request)
-    if user is None:
+# Loads the caller named by the session (None: anonymous, or a session that outlived its
+# user) in the given read-only session; ``chosen`` is a language picked with ``?lang=``, to
+# remember for a logged-in caller (in a write transaction of its own).
+CallerLoader = Callable[
+    [Request[Any, Any, Any], "str | None", AsyncSession], Awaitable["Caller | None"]
+]
+
+
+def request_caller(request: Request[Any, Any, Any]) -> Any:
+    """The caller loaded for this request (None when anonymous)."""
+    return getattr(request.state, "user", None)
+
+
+def require_caller(request: Request[Any, Any, Any]) -> Any:
+    caller = request_caller(request)
+    if caller is None:
         raise NotAuthenticated()
-    return user
+    return caller
 
 
 LANGUAGE_COOKIE = "nscan_lang"
@@ -68,23 +86,15 @@ def language_cookie(request: Request[Any, Any, Any]) -> str | None:
     return chosen if chosen in i18n.LANGUAGES else None
 
 
-async def prepare_request(request: Request[Any, Any, Any], db: AsyncSession) -> None:
+async def prepare_request(
+    request: Request[Any, Any, Any], load_caller: CallerLoader, db: AsyncSession
+) -> None:
     """Load the caller from the session (in ``db``, read-only) and choose the language
-    (DESIGN §9 Language); a logged-in caller's language change is stored in a write
-    transaction of its own."""
+    (DESIGN §9 Language)."""
     session = request.session
-    user_id = session.get("user_id")
     chosen = request.query_params.get("lang")
     chosen = chosen if chosen in i18n.LANGUAGES else None
-    user: CurrentUser | None = None
-    if user_id is not None:
-        user = await load_current_user(db, int(user_id))
-        if user is None:
-            session.clear()
-        elif chosen:
-            session["lang"] = chosen
-            async with request.app.state.sessionmaker() as write, write.begin():
-                await set_language(write, user.id, chosen)
+    user = await load_caller(request, chosen, db)
     if chosen and user is None:
         request.scope[_CHOSEN_LANGUAGE] = chosen  # type: ignore[literal-required]
     request.state.user = user
@@ -105,8 +115,9 @@ class RequestContextMiddleware:
     caller's language and show who is logged in. Static files are left alone. An anonymous
     visitor's language choice goes into a cookie."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, load_caller: CallerLoader) -> None:
         self.app = app
+        self.load_caller = load_caller
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
@@ -116,7 +127,7 @@ class RequestContextMiddleware:
         # (one transaction for the request); a writing handler gets its own (provide_db).
         read_session: AsyncSession = scope["litestar_app"].state.read_sessionmaker()
         try:
-            await prepare_request(Request(scope, receive), read_session)
+            await prepare_request(Request(scope, receive), self.load_caller, read_session)
             if writes(scope):
                 await read_session.close()
             else:
@@ -148,7 +159,6 @@ class RequestContextMiddleware:
         await self.app(scope, receive, send_language)
 
 
-# Handler parameter types: the name of the parameter picks the dependency.
+# Handler parameter types: the name of the parameter picks the dependency (the caller's
+# types, ``LoggedIn`` and ``MaybeLoggedIn``, are in ``survey.accounts.dependencies``).
 Db = NamedDependency[AsyncSession]
-LoggedIn = NamedDependency[CurrentUser]
-MaybeLoggedIn = NamedDependency[CurrentUser | None]

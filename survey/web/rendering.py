@@ -16,30 +16,20 @@ from litestar import MediaType, Request, Response
 from litestar.utils.scope.state import ScopeState
 
 from survey import i18n
-from survey.benchmarks.charts import wrap_label
-from survey.scoring import round_half_up
 from survey.settings import PROJECT_ROOT
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
-
-def local_decimal(value: float, digits: int = 2) -> str:
-    """A number rounded half up to ``digits`` decimals, written the way the reader's language
-    writes numbers (a decimal comma and grouped thousands in Dutch and French).
-
-    >>> i18n.set_language("nl"); local_decimal(84.375), local_decimal(0.5, 0), local_decimal(1e5, 0)
-    ('84,38', '1', '100.000')
-    """
-    return i18n.format_number(round_half_up(float(value), digits), digits)
+EnvironmentSetup = Callable[[Environment], None]
+_setups: list[EnvironmentSetup] = []
 
 
-def local_percent(value: float, digits: int = 0) -> str:
-    """A percentage (0 to 100) rounded half up, with the sign where the language puts it.
-
-    >>> i18n.set_language("fr"); local_percent(59.5)
-    '60\xa0%'
-    """
-    return i18n.format_percent(round_half_up(float(value), digits), digits)
+def add_environment_setup(setup: EnvironmentSetup) -> None:
+    """Run ``setup`` on every template environment: the app registers the filters and
+    globals that need a domain or a scoring core this way, so rendering imports neither
+    (idempotent, like connecting listeners)."""
+    if setup not in _setups:
+        _setups.append(setup)
 
 
 STATE_LABELS = {
@@ -54,7 +44,7 @@ def state_label(state: str) -> str:
 
 
 @cache
-def _at_render_time(format_value: Callable[..., str]) -> Callable[..., str]:
+def at_render_time(format_value: Callable[..., str]) -> Callable[..., str]:
     """A filter that formats in the language of the request rendering the page. Jinja folds
     a plain filter on a constant (``60|percent``) once, when it compiles the template, in
     the language of whichever request came first; a filter that takes the context is not
@@ -87,13 +77,12 @@ def environment(auto_reload: bool = False) -> Environment:
         lambda s, p, n: i18n.translations(i18n.current_language()).ungettext(s, p, n),
         newstyle=True,
     )
-    env.filters["datetime"] = _at_render_time(i18n.format_datetime)
-    env.filters["label_lines"] = wrap_label
-    env.filters["date"] = _at_render_time(i18n.format_date)
-    env.filters["decimal"] = _at_render_time(local_decimal)
-    env.filters["percent"] = _at_render_time(local_percent)
+    env.filters["datetime"] = at_render_time(i18n.format_datetime)
+    env.filters["date"] = at_render_time(i18n.format_date)
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["state_label"] = state_label
+    for setup in _setups:
+        setup(env)
     return env
 
 

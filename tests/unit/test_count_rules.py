@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from survey.assessments.publishing import content_hash
 from survey.cli import main
 from survey.questionnaires import get_questionnaire, load_file
 from survey.questionnaires.counts import (
@@ -19,6 +18,7 @@ from survey.questionnaires.counts import (
     older_version_breaches,
     unusable_count_items,
 )
+from survey.questionnaires.publishing import content_hash
 from tests.unit.test_questionnaire_loader import (
     Definition,
     item,

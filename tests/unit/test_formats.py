@@ -53,10 +53,13 @@ def test_numbers_and_percentages_follow_the_language(
 def test_a_template_formats_a_constant_in_the_language_of_each_request() -> None:
     """Jinja folds a filter on a constant when it compiles the template; the number must
     still follow the language of the request that renders it, not of the first one."""
+    from survey.formatting import register_filters
     from survey.web.rendering import environment
 
+    env = environment()
+    register_filters(env)  # as the app does (survey.web knows no scoring)
     i18n.set_language("fr")
-    template = environment().from_string("{{ 60|percent }} · {{ 100000|decimal(0) }}")
+    template = env.from_string("{{ 60|percent }} · {{ 100000|decimal(0) }}")
     assert template.render() == "60\u00a0% · 100\u202f000"
     i18n.set_language("nl")
     assert template.render() == "60% · 100.000"

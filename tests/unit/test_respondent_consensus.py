@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from survey.questionnaires.schema import Item, LocalText, Option
-from survey.respondents.service import RespondentAnswer, item_consensus
+from survey.respondents.consolidation import RespondentAnswer, item_consensus
 
 T = LocalText(nl="x", fr="x", en="x")
 

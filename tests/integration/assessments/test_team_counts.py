@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select, update
 
 from survey.accounts.models import Role
-from survey.assessments.models import Assessment, QuestionnaireVersion
+from survey.assessments.models import Assessment
 from survey.i18n import translations
+from survey.questionnaires.models import QuestionnaireVersion
 from tests.factories import api_login, make_organisation, make_round, make_user
 from tests.integration.assessments.helpers import form_fields, nl, stored_answers
 from tests.integration.assessments.test_item_types import diverse_teams, htmx, put

@@ -6,8 +6,8 @@ from __future__ import annotations
 import msgspec
 
 from survey.accounts.models import Role
-from survey.assessments.models import QuestionnaireVersion
-from survey.assessments.publishing import content_hash
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import content_hash
 from survey.questionnaires.schema import Questionnaire
 from tests.factories import api_login, make_organisation, make_user
 from tests.integration.assessments.helpers import manager_with_assessment, put_answer, start

@@ -17,13 +17,13 @@ from survey.assessments.models import (
     AssessmentResult,
     AssessmentState,
     DimensionResult,
-    QuestionnaireVersion,
     Response,
 )
-from survey.assessments.publishing import definition_of, latest_versions
 from survey.assessments.service import add_result
-from survey.demo_assessments import demo_answers
+from survey.demo.assessments import demo_answers
 from survey.organisations.models import Organisation
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.rounds.models import Round
 from survey.scoring import ResponseScore, score_response
 from tests.factories import api_login, make_organisation, make_user

@@ -11,8 +11,8 @@ import numpy as np
 from scipy import stats
 
 from survey.accounts.models import Role
-from survey.assessments.models import QuestionnaireVersion
-from survey.assessments.publishing import content_hash
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import content_hash
 from survey.questionnaires.schema import Questionnaire
 from survey.scoring import round_half_up
 from tests.factories import api_login, login, make_organisation, make_round, make_user

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from survey.accounts.models import Role
 from survey.assessments.models import Assessment, AssessmentResult, DimensionResult
-from survey.assessments.publishing import definition_of, latest_versions
 from survey.benchmarks.recompute import recompute
 from survey.organisations.models import Organisation
+from survey.questionnaires.publishing import definition_of, latest_versions
 from tests.factories import api_login, login, make_round, make_user
 from tests.integration.assessments.helpers import (
     QUESTIONNAIRE,

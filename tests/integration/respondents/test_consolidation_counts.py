@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 
 from survey.accounts.models import Role
-from survey.assessments.models import Assessment, QuestionnaireVersion
+from survey.assessments.models import Assessment
+from survey.questionnaires.models import QuestionnaireVersion
 from tests.factories import api_login, csrf_token, make_organisation, make_round, make_user
 from tests.integration.assessments.helpers import Setup, answer, api_post, nl
 from tests.integration.respondents.test_invitations import (

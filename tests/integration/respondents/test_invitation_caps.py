@@ -3,7 +3,7 @@ message at the e-mail field and no e-mail sent past the cap."""
 
 from __future__ import annotations
 
-from survey.respondents.service import INVITATIONS_PER_ADDRESS_PER_DAY, INVITATIONS_PER_HOUR
+from survey.respondents.invitations import INVITATIONS_PER_ADDRESS_PER_DAY, INVITATIONS_PER_HOUR
 from tests.integration.assessments.helpers import manager_with_assessment
 from tests.integration.respondents.test_invitations import invite, outbox_messages
 

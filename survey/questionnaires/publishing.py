@@ -13,8 +13,8 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey.assessments.models import QuestionnaireVersion
 from survey.questionnaires import all_versions
+from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.schema import Questionnaire
 
 _decoded: dict[str, Questionnaire] = {}

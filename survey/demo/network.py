@@ -24,15 +24,13 @@ from survey.assessments.models import (
     Assessment,
     AssessmentResult,
     DimensionResult,
-    QuestionnaireVersion,
+    Evidence,
     Response,
 )
-from survey.assessments.publishing import publish_definitions
 from survey.audit.models import AuditEvent
 from survey.benchmarks.recompute import recompute_all
 from survey.db import create_engine, create_sessionmaker
-from survey.demo_assessments import DemoRespondents, load_demo_assessments
-from survey.evidence.models import Evidence
+from survey.demo.assessments import DemoRespondents, load_demo_assessments
 from survey.meta import AppMeta
 from survey.organisations.models import Organisation
 from survey.organisations.reference import (
@@ -40,6 +38,8 @@ from survey.organisations.reference import (
     OUTSIDE_BRUSSELS,
     enterprise_number_from_base,
 )
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import publish_definitions
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
 from survey.rounds.service import today

@@ -12,17 +12,12 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.models import Membership, Role, User
-from survey.assessments.models import (
-    Answer,
-    Assessment,
-    AssessmentState,
-    QuestionnaireVersion,
-    Response,
-)
-from survey.assessments.publishing import definition_of
+from survey.assessments.models import Answer, Assessment, AssessmentState, Response
 from survey.assessments.service import add_result
 from survey.db import utcnow
 from survey.organisations.models import Organisation
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.publishing import definition_of
 from survey.questionnaires.schema import Item, Questionnaire
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round

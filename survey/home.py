@@ -1,14 +1,18 @@
+"""The home page (the caller's organisations and the current round), health check and
+"page not found" for any other address: pages above the domains, served by the app."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Controller, HttpMethod, Request, Response, get, route
 
+from survey.accounts.dependencies import MaybeLoggedIn
 from survey.errors import NotFound
 from survey.i18n import gettext as _
 from survey.organisations.service import list_for_user
 from survey.rounds.service import current_round
-from survey.web.dependencies import Db, MaybeLoggedIn
+from survey.web.dependencies import Db
 from survey.web.rendering import render
 
 

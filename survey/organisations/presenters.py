@@ -1,0 +1,41 @@
+"""What an organisation's pages show of its profile, and the choices of its form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from survey.i18n import current_language
+from survey.i18n import gettext as _
+from survey.organisations.models import Organisation
+from survey.organisations.reference import (
+    MUNICIPALITY_CODES,
+    OUTSIDE_BRUSSELS,
+    SECTORS,
+    SIZE_BANDS,
+    format_enterprise_number,
+    municipality_name,
+)
+
+
+def choices() -> dict[str, list[tuple[str, str]]]:
+    language = current_language()
+    return {
+        "sectors": [(slug, _(label)) for slug, label in SECTORS.items()],
+        "size_bands": [(slug, _(label)) for slug, label in SIZE_BANDS.items()],
+        # alphabetical in the reader's language; "outside Brussels" stays last
+        "municipalities": sorted(
+            ((code, municipality_name(code, language)) for code in MUNICIPALITY_CODES),
+            key=lambda choice: (choice[0] == OUTSIDE_BRUSSELS, choice[1].casefold()),
+        ),
+    }
+
+
+def profile_values(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "name": organisation.name,
+        "enterprise_number": format_enterprise_number(organisation.enterprise_number),
+        "sector": organisation.sector,
+        "size_band": organisation.size_band,
+        "municipality": organisation.municipality,
+        "funded_by_vgc": organisation.funded_by_vgc,
+    }

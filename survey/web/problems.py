@@ -1,0 +1,197 @@
+"""The one place that maps the domain's errors (``survey.errors``) and framework errors
+to responses.
+
+API paths (``/api/``) get problem-details JSON (RFC 9457); HTML paths get an error
+page, or just its main block when htmx asked. Not logged in on an HTML page
+redirects to the login page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
+
+from survey.errors import (
+    PREPARED_KEY,
+    DomainError,
+    Invalid,
+    NotAuthenticated,
+    TooManyAttempts,
+)
+from survey.i18n import LANGUAGES, negotiate_language, set_language
+from survey.i18n import gettext as _
+from survey.web.rendering import render
+
+logger = logging.getLogger("survey")
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _problem(status: int, title: str, detail: str | None, **extra: Any) -> Response[Any]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(content=body, status_code=status, media_type="application/problem+json")
+
+
+def _status_texts(status: int) -> tuple[str, str]:
+    texts = {
+        400: (
+            _("Something in the request is not right"),
+            _("Check what you entered and try again."),
+        ),
+        401: (_("Please log in"), _("You need to log in to see this page.")),
+        403: (
+            _("You cannot do this"),
+            _(
+                "Your account is not allowed to do this, or the form expired. Reload the page and try again."
+            ),
+        ),
+        404: (_("Page not found"), _("This page does not exist, or you do not have access to it.")),
+        405: (_("Something in the request is not right"), _("This action is not available here.")),
+        409: (_("This changed in the meantime"), _("Reload the page to see the current state.")),
+        415: (
+            _("Something in the request is not right"),
+            _("This kind of content is not accepted here."),
+        ),
+        422: (
+            _("Something in the request is not right"),
+            _("Check what you entered and try again."),
+        ),
+        429: (_("Too many attempts"), _("Wait a minute and try again.")),
+    }
+    return texts.get(
+        status, (_("Something went wrong"), _("Please try again later. We have been notified."))
+    )
+
+
+def _unprepared_language(request: Request[Any, Any, Any]) -> None:
+    """No route matched, so no middleware ran: only the address and the browser tell the
+    language (the same order as for a matched route, without the session)."""
+    if PREPARED_KEY in request.scope:
+        return
+    request.state.user = None
+    chosen = request.query_params.get("lang")
+    set_language(
+        chosen
+        if chosen in LANGUAGES
+        else negotiate_language(request.headers.get("accept-language"))
+    )
+
+
+def _html_error(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str | None = None,
+    own_title: str | None = None,
+) -> Response[Any]:
+    _unprepared_language(request)
+
+    title, text = _status_texts(status)
+    title = own_title or title
+    return render(
+        request,
+        "errors/error.html",
+        {"title": title, "text": message or text, "status": status},
+        status_code=status,
+        block="main" if request.headers.get("hx-request") else None,
+    )
+
+
+def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.headers.get("hx-request"):
+        return Response(
+            content="", status_code=401, headers={"HX-Redirect": f"/login?next={quote(target)}"}
+        )
+    return Redirect(path=f"/login?next={quote(target)}", status_code=303)
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    headers = exc.headers if isinstance(exc, TooManyAttempts) else {}
+    if is_api(request):
+        detail = exc.detail or _status_texts(exc.status_code)[1]
+        response = _problem(exc.status_code, exc.own_title or _(exc.title), detail, **exc.extra)
+    elif isinstance(exc, NotAuthenticated):
+        return _login_redirect(request)
+    else:
+        # A form's invalid input that no form of its own re-rendered is still 422 (DESIGN §9).
+        status = 422 if isinstance(exc, Invalid) else exc.status_code
+        response = _html_error(request, status, exc.detail, exc.own_title)
+    response.headers.update(headers)
+    return response
+
+
+_MSGSPEC_FIELD = re.compile(r"field `(\w+)`|at `\$\.(\w+)")
+
+
+def _field_errors(raw: Any) -> Any:
+    """Litestar's request-validation details as the same {field: message} map as ours."""
+    if not isinstance(raw, list):
+        return raw
+    fields: dict[str, str] = {}
+    for entry in raw:
+        if isinstance(entry, dict) and entry.get("message"):
+            message = str(entry["message"])
+            named = _MSGSPEC_FIELD.search(message)
+            key = named.group(1) or named.group(2) if named else str(entry.get("key") or "body")
+            fields[key] = message
+    return fields or raw
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if is_api(request):
+        _unprepared_language(request)
+        extra: dict[str, Any] = {}
+        if isinstance(exc, ValidationException) and exc.extra:
+            extra["errors"] = _field_errors(exc.extra)
+        # The framework's own details are English; the person reads their language.
+        title, detail = _status_texts(status)
+        if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):
+            detail = _("CSRF token missing or wrong: send it in the x-csrftoken header.")
+        headers = getattr(exc, "headers", None) or {}
+        response = _problem(status, title, detail, **extra)
+        response.headers.update(headers)
+        return response
+    if isinstance(exc, NotAuthorizedException):
+        return _login_redirect(request)
+    if isinstance(exc, TooManyRequestsException):
+        return _html_error(request, 429)
+    return _html_error(request, status)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if is_api(request):
+        return _problem(
+            HTTP_500_INTERNAL_SERVER_ERROR, *_status_texts(HTTP_500_INTERNAL_SERVER_ERROR)
+        )
+    try:
+        return _html_error(request, HTTP_500_INTERNAL_SERVER_ERROR)
+    except Exception:  # the error page itself failed; answer plainly
+        return Response(content="Internal server error", status_code=500, media_type=MediaType.TEXT)
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}
