@@ -60,6 +60,10 @@ i18n:
 questionnaires:
     uv run survey questionnaires validate
 
+# Validate the trajectory catalogue
+trajectories:
+    uv run survey trajectories validate
+
 # Time the benchmark recompute at network scale against a numpy baseline (prints `ratio: X`)
 bench *ARGS:
     uv run python bench/benchmarks.py {{ARGS}}

@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 
 from survey.accounts.api import AuthApi
@@ -19,6 +20,7 @@ from survey.accounts.dependencies import load_caller, provide_current_user, prov
 from survey.accounts.views import AccountViews
 from survey.assessments.api import AssessmentApi, OrganisationAssessmentApi, QuestionnaireApi
 from survey.assessments.organisation_views import OrganisationPageViews
+from survey.assessments.result_extensions import add_result_extension, add_result_page_context
 from survey.assessments.summaries import add_summary_provider
 from survey.assessments.views import AssessmentViews
 from survey.benchmarks.api import QualityApi
@@ -40,6 +42,12 @@ from survey.respondents.presenters import respondents_summary
 from survey.respondents.views import InvitationViews, RespondentViews
 from survey.rounds.api import RoundApi
 from survey.settings import PROJECT_ROOT, Settings, load_settings
+from survey.trajectories.api import CaseloadApi, ShareApi, SupportRequestApi
+from survey.trajectories.catalogue import catalogue
+from survey.trajectories.catalogue_api import TrajectoryApi
+from survey.trajectories.suggestions import suggestions_for
+from survey.trajectories.views import CoachingViews, SupportRequestViews
+from survey.trajectories.workspace import goals_page_context
 from survey.web.dependencies import RequestContextMiddleware, provide_db
 from survey.web.input import InputGuardMiddleware
 from survey.web.openapi import document_problems
@@ -61,10 +69,13 @@ LIMITED_PATHS = frozenset(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     registry()  # refuse to start on an invalid questionnaire definition
+    catalogue()  # and on an invalid trajectory catalogue
     connect_listeners()
     add_environment_setup(register_formatting_filters)
     add_environment_setup(register_benchmark_filters)
     add_summary_provider(respondents_summary)
+    add_result_extension(suggestions_for)  # suggested trajectories in every result
+    add_result_page_context(goals_page_context)  # goals on the result page
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     read_sessionmaker = create_sessionmaker(engine, read_only=True)
@@ -113,6 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RespondentViews,
             InvitationViews,
             EvidenceViews,
+            SupportRequestViews,
+            CoachingViews,
             AuthApi,
             RoundApi,
             OrganisationApi,
@@ -122,6 +135,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             QualityApi,
             RespondentApi,
             EvidenceApi,
+            SupportRequestApi,
+            ShareApi,
+            CaseloadApi,
+            TrajectoryApi,
             create_static_files_router(
                 path="/static/vendor/htmx",
                 directories=[HTMX_DIST],
@@ -129,7 +146,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 name="htmx",
             ),
             create_static_files_router(
-                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+                path="/static",
+                directories=[PROJECT_ROOT / "static"],
+                include_in_schema=False,
+                name="static",
             ),
         ],
         dependencies={
@@ -167,6 +187,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         on_startup=[publish_questionnaires, start_purging],
         on_shutdown=[dispose_engine],
+        request_class=HTMXRequest,
         debug=False,
     )
     document_problems(app, csrf_exempt=CSRF_EXEMPT, limited=LIMITED_PATHS)

@@ -214,6 +214,29 @@ def cmd_questionnaires_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trajectories_validate(args: argparse.Namespace) -> int:
+    from survey.trajectories.catalogue import validate_catalogue
+
+    trajectories, problems = validate_catalogue(args.path)
+    for trajectory in trajectories:
+        partner = f" with {trajectory.partner.value}" if trajectory.partner else ""
+        print(
+            f"ok: {trajectory.id} — {trajectory.provider.value}{partner}, "
+            f"{trajectory.intensity}, {len(trajectory.dimensions)} "
+            f"dimension{'s' if len(trajectory.dimensions) != 1 else ''}"
+        )
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(
+            f"survey: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+            "in the trajectory catalogue",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="survey", description="N-scan: run, set up and manage the platform."
@@ -333,6 +356,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="a definition file or a folder of them (default: the app's questionnaires folder)",
     )
     questionnaires_validate.set_defaults(handler=cmd_questionnaires_validate)
+
+    trajectories = commands.add_parser(
+        "trajectories",
+        help="the trajectory catalogue",
+        description="Check the catalogue of support trajectories.",
+    )
+    trajectory_commands = trajectories.add_subparsers(
+        dest="trajectories_command", required=True, metavar="COMMAND"
+    )
+    trajectories_validate = trajectory_commands.add_parser(
+        "validate",
+        help="check the catalogue file",
+        description="Check a trajectory catalogue file (YAML) against the questionnaire "
+        "definitions, the way the app does at start-up. Prints one 'ok' line per valid "
+        "trajectory; otherwise one line per problem, naming the file, the trajectory, the "
+        "field and the problem, and exits with status 1.",
+    )
+    trajectories_validate.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="a catalogue file (default: the app's survey/trajectories/catalogue.yaml)",
+    )
+    trajectories_validate.set_defaults(handler=cmd_trajectories_validate)
 
     uploads = commands.add_parser(
         "uploads", help="evidence files", description="Look after the evidence files."

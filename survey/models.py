@@ -17,6 +17,14 @@ from survey.organisations.models import Organisation
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
+from survey.trajectories.models import (
+    CoachNote,
+    CoachSuggestion,
+    Goal,
+    Share,
+    SupportRequest,
+    SupportRequestChange,
+)
 from survey.web.store import StoreEntry
 
 __all__ = [
@@ -27,8 +35,11 @@ __all__ = [
     "AssessmentResult",
     "AuditEvent",
     "Base",
+    "CoachNote",
+    "CoachSuggestion",
     "DimensionResult",
     "Evidence",
+    "Goal",
     "Invitation",
     "LoginFailure",
     "Membership",
@@ -37,6 +48,9 @@ __all__ = [
     "QuestionnaireVersion",
     "Response",
     "Round",
+    "Share",
     "StoreEntry",
+    "SupportRequest",
+    "SupportRequestChange",
     "User",
 ]

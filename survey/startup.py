@@ -7,6 +7,7 @@ from survey.migrate import current_revision, head_revision
 from survey.questionnaires import DefinitionError, registry
 from survey.questionnaires.publishing import changed_published_versions
 from survey.settings import PROJECT_ROOT, Settings
+from survey.trajectories.catalogue import CatalogueError, catalogue
 
 HTMX_FILE = PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
 
@@ -17,6 +18,10 @@ async def check_ready(settings: Settings) -> str | None:
         registry()
     except DefinitionError as error:
         return f"a questionnaire definition is invalid, so the app does not start.\n{error}"
+    try:
+        catalogue()
+    except CatalogueError as error:
+        return f"the trajectory catalogue is invalid, so the app does not start.\n{error}"
     if not HTMX_FILE.exists():
         return "front-end files are missing: run `npm ci` in the project folder first."
 

@@ -35,7 +35,7 @@ class AuthApi(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/login", status_code=200, guards=[login_door(*JSON_ONLY)])
+    @post("/login", status_code=200, guards=[login_door(*JSON_ONLY)], name="api_accounts_login")
     async def login(
         self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]
     ) -> LoginResponse:
@@ -52,11 +52,11 @@ class AuthApi(Controller):
         user, token = logged_in
         return LoginResponse(user=me_read(user), csrf_token=token)
 
-    @post("/logout", status_code=204)
+    @post("/logout", status_code=204, name="api_accounts_logout")
     async def logout(self, request: Request[Any, Any, Any], user: LoggedIn) -> None:
         end_session(request)
 
-    @get("/me")
+    @get("/me", name="api_accounts_me")
     async def me(self, user: LoggedIn) -> MeRead:
         """The caller: name, language, roles and memberships."""
         return me_read(user)

@@ -6,19 +6,22 @@ from urllib.parse import urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import URLEncodedBody
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from survey.accounts import throttle
 from survey.accounts.dependencies import LoggedIn, MaybeLoggedIn
+from survey.accounts.schemas import LoginRequest
 from survey.accounts.service import CurrentUser, authenticate
 from survey.audit.service import record
-from survey.errors import TooManyAttempts
+from survey.errors import Invalid, TooManyAttempts
 from survey.i18n import gettext as _
 from survey.mail import send_mail
 from survey.settings import Settings
 from survey.web.dependencies import language_cookie
+from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 from survey.web.security import LOGIN_FORM, drop_csrf_token, login_door, renew_csrf_token
 from survey.web.sessions import renew_session_id
 
@@ -39,9 +42,7 @@ class AccountViews(Controller):
     include_in_schema = False
 
     @get("/login", name="login")
-    async def login_page(
-        self, request: Request[Any, Any, Any], current_user: MaybeLoggedIn
-    ) -> Response[Any]:
+    async def login_page(self, request: HTMXRequest, current_user: MaybeLoggedIn) -> Response[Any]:
         next_target = safe_next(request.query_params.get("next"))
         if current_user is not None:
             return Redirect(path=next_target, status_code=303)
@@ -49,17 +50,29 @@ class AccountViews(Controller):
             request, "accounts/login.html", {"next": next_target, "email": "", "error": None}
         )
 
-    @post("/login", guards=[login_door(*LOGIN_FORM)], opt={FORM_CHECKS_NUL: True})
+    @post(
+        "/login",
+        guards=[login_door(*LOGIN_FORM)],
+        opt={FORM_CHECKS_NUL: True},
+        name="login_submit",
+    )
     async def login(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]
+        self, request: HTMXRequest, data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
-        email = (data.get("email") or "").strip()
-        password = data.get("password") or ""
         next_target = safe_next(data.get("next"))
-        context = {"next": next_target, "email": email}
+        fields = form_values(data, LoginRequest, as_typed=("password",))
+        context = {"next": next_target, "email": fields.get("email", "")}
+        try:
+            # Outside the limits of LoginRequest (blank, or far too long) is no attempt: the
+            # same one message, and no failure counted.
+            credentials = decode_form(fields, LoginRequest)
+        except Invalid:
+            credentials = None
         try:
             logged_in = (
-                await attempt_login(request, email, password) if email and password else None
+                await attempt_login(request, credentials.email, credentials.password)
+                if credentials
+                else None
             )
         except TooManyAttempts as refused:
             return render(
@@ -77,9 +90,9 @@ class AccountViews(Controller):
         return Redirect(path=next_target, status_code=303)
 
     @post("/logout", name="logout")
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def logout(self, request: HTMXRequest) -> Response[Any]:
         end_session(request)
-        return Redirect(path="/", status_code=303)
+        return redirect_to(request, "home")
 
 
 async def attempt_login(

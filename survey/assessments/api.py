@@ -7,6 +7,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service
 from survey.assessments.presenters import assessment_read, result_read, summary_read
+from survey.assessments.result_extensions import extend_result
 from survey.assessments.schemas import (
     AnswerRead,
     AnswerWrite,
@@ -29,7 +30,7 @@ class AssessmentApi(Controller):
     path = "/api/v1/assessments"
     tags = ["assessments"]
 
-    @post("/", status_code=HTTP_201_CREATED)
+    @post("/", status_code=HTTP_201_CREATED, name="api_assessments_start")
     async def start(
         self, db: Db, user: LoggedIn, data: JSONBody[AssessmentCreate]
     ) -> AssessmentRead:
@@ -39,12 +40,16 @@ class AssessmentApi(Controller):
         )
         return assessment_read(user, await service.get_context(db, user, assessment.id))
 
-    @get("/{assessment_id:int}")
+    @get("/{assessment_id:int}", name="api_assessments_read")
     async def read(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> AssessmentRead:
         """State, progress and the caller's response."""
         return assessment_read(user, await service.get_context(db, user, assessment_id))
 
-    @put("/{assessment_id:int}/answers/{item_id:str}", status_code=HTTP_200_OK)
+    @put(
+        "/{assessment_id:int}/answers/{item_id:str}",
+        status_code=HTTP_200_OK,
+        name="api_assessments_save_answer",
+    )
     async def save_answer(
         self,
         db: Db,
@@ -58,7 +63,7 @@ class AssessmentApi(Controller):
         answer = await service.save_answer(db, user, context, item_id, data)
         return service.answer_read(item_id, answer)
 
-    @post("/{assessment_id:int}/submit", status_code=HTTP_200_OK)
+    @post("/{assessment_id:int}/submit", status_code=HTTP_200_OK, name="api_assessments_submit")
     async def submit(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> AssessmentRead:
         """Submit the organisation's assessment (scores are computed and stored), or, for an
         invited respondent, their own response."""
@@ -69,7 +74,7 @@ class AssessmentApi(Controller):
             await service.submit(db, user, context)
         return assessment_read(user, context)
 
-    @post("/{assessment_id:int}/reopen", status_code=HTTP_200_OK)
+    @post("/{assessment_id:int}/reopen", status_code=HTTP_200_OK, name="api_assessments_reopen")
     async def reopen(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> AssessmentRead:
         """Reopen a submitted assessment (or a respondent's own response) while the round is open."""
         context = await service.get_context(db, user, assessment_id, for_change=True)
@@ -79,21 +84,23 @@ class AssessmentApi(Controller):
             await service.reopen(db, user, context)
         return assessment_read(user, context)
 
-    @get("/{assessment_id:int}/result")
+    @get("/{assessment_id:int}/result", name="api_assessments_result")
     async def result(self, db: Db, user: LoggedIn, assessment_id: FromPath[int]) -> ResultRead:
         """Scores, maturity and coverage per dimension and overall (texts in the caller's language),
-        with the peer benchmark and the change since the previous round under `benchmark`."""
+        with the peer benchmark and the change since the previous round under `benchmark`, and
+        the suggested support trajectories, ranked, under `suggestions`."""
         context = await service.get_context(db, user, assessment_id)
         result, dimensions = await service.get_result(db, context)
-        read = result_read(context, result, dimensions, current_language())
-        return await attach_benchmark(db, context, read)
+        language = current_language()
+        read = result_read(context, result, dimensions, language)
+        return await extend_result(db, context, await attach_benchmark(db, context, read), language)
 
 
 class OrganisationAssessmentApi(Controller):
     path = "/api/v1/organisations"
     tags = ["assessments"]
 
-    @get("/{organisation_id:int}/assessments")
+    @get("/{organisation_id:int}/assessments", name="api_assessments_list_assessments")
     async def list_assessments(
         self, db: Db, user: LoggedIn, organisation_id: FromPath[int]
     ) -> list[AssessmentSummary]:
@@ -109,7 +116,7 @@ class QuestionnaireApi(Controller):
     path = "/api/v1/questionnaires"
     tags = ["questionnaires"]
 
-    @get("/")
+    @get("/", name="api_assessments_list_questionnaires")
     async def list_questionnaires(self, db: Db, user: LoggedIn) -> list[QuestionnaireSummary]:
         """The newest published version of each questionnaire."""
         return [
@@ -123,7 +130,7 @@ class QuestionnaireApi(Controller):
             for version in (await latest_versions(db)).values()
         ]
 
-    @get("/{questionnaire_id:str}")
+    @get("/{questionnaire_id:str}", name="api_assessments_read_questionnaire")
     async def read_questionnaire(
         self, db: Db, user: LoggedIn, questionnaire_id: FromPath[str]
     ) -> Questionnaire:

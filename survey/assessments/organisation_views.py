@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 
 from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessment_service
@@ -29,7 +30,7 @@ class OrganisationPageViews(Controller):
     @get("/{organisation_id:int}", name="organisation")
     async def page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],

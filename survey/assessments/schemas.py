@@ -5,9 +5,11 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from survey.accounts.models import Provider
 from survey.benchmarks.schemas import BenchmarkRead
 from survey.db import StoredInt
 from survey.questionnaires.schema import LocalText
+from survey.scoring import AnswerValue
 
 AnswerValueIn = int | float | str | list[str] | None
 COMMENT_MAX_LENGTH = 2000
@@ -118,6 +120,68 @@ class DimensionResultRead(msgspec.Struct):
     applicable_items: int
 
 
+# --- suggested trajectories (filled in by survey.trajectories through result_extensions) ---
+
+SuggestionsStatus = Literal["suggested", "none_matched", "no_scores"]
+PeerStatistic = Literal["median", "mean"]
+Intensity = Literal["information", "training", "coaching"]
+
+
+class ReasonFigures(msgspec.Struct):
+    """The figures behind a reason. ``gap`` is the shortfall in points (threshold or peer
+    figure minus the score; 0 for an answer)."""
+
+    score: float
+    maturity: int | None
+    gap: float
+    threshold: Annotated[
+        float | None,
+        msgspec.Meta(
+            description="The score below which the rule fires (maturity rules: where the next level begins)."
+        ),
+    ] = None
+    peer_figure: Annotated[
+        float | None,
+        msgspec.Meta(description="The peers' median (10 peers or more) or mean (5–9 peers)."),
+    ] = None
+    peer_statistic: PeerStatistic | None = None
+    n_peers: int | None = None
+    answer: AnswerValue = None
+
+
+class ReasonRead(msgspec.Struct):
+    """Why a trajectory is suggested: one dimension (or one answer to an item) in plain
+    words, with the figures; or the organisation's coach suggested it (``kind`` ``coach``:
+    no dimension, no figures)."""
+
+    text: str
+    dimension: str | None
+    item: str | None
+    figures: ReasonFigures | None
+    kind: Literal["result", "answer", "coach"] = "result"
+
+
+class SuggestionRead(msgspec.Struct):
+    """A suggested trajectory. Ranked by ``gap`` (the largest shortfall in points among its
+    reasons), then ``fit`` (how many of its rules matched, plus one when the organisation's
+    coach suggested it), then catalogue order."""
+
+    rank: int
+    trajectory_id: str
+    provider: Provider
+    partner: Provider | None
+    provider_name: str
+    partner_name: str | None
+    name: str
+    description: str
+    intensity: Intensity
+    intensity_label: str
+    gap: float
+    fit: int
+    reasons: list[ReasonRead]
+    coach_suggested: bool = False
+
+
 class ResultRead(msgspec.Struct):
     """The stored scores of an assessment. ``overall_status`` is ``insufficient_data``
     (``score`` and ``maturity`` null, no overall rank or change under ``benchmark``) when
@@ -155,6 +219,20 @@ class ResultRead(msgspec.Struct):
     items_with_evidence: list[str] = []
     # Peer benchmark and change since the previous round (DESIGN §5); None until computed.
     benchmark: BenchmarkRead | None = None
+    # Suggested support trajectories, ranked (DESIGN §6, §9; survey.trajectories.suggestions).
+    suggestions: list[SuggestionRead] = []
+    suggestions_status: Annotated[
+        SuggestionsStatus,
+        msgspec.Meta(
+            description="suggested: see `suggestions`; none_matched: no trajectory's rules hold "
+            "on the parts with a score; no_scores: no part has a score, so nothing is suggested "
+            "(`suggestions_note` says what is needed)."
+        ),
+    ] = "no_scores"
+    suggestions_note: Annotated[
+        str | None,
+        msgspec.Meta(description="Why there are no suggestions, in the caller's language."),
+    ] = None
 
 
 class QuestionnaireSummary(msgspec.Struct):

@@ -210,6 +210,12 @@ async def _load_context(
     )
 
 
+async def consolidated_context(db: AsyncSession, assessment: Assessment) -> AssessmentContext:
+    """The assessment with the organisation's consolidated response, for a reader whose
+    access the caller has checked (a coach the organisation shares with)."""
+    return await _load_context(db, assessment)
+
+
 async def get_context(
     db: AsyncSession, user: CurrentUser, assessment_id: int, *, for_change: bool = False
 ) -> AssessmentContext:

@@ -3,9 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect
+from litestar.plugins.htmx import HTMXRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.dependencies import LoggedIn
@@ -20,6 +20,7 @@ from survey.assessments.pages import (
     neighbours,
 )
 from survey.assessments.presenters import preview_for, result_read
+from survey.assessments.result_extensions import extend_result, result_page_context
 from survey.assessments.schemas import AnswerWrite
 from survey.assessments.summaries import item_summaries
 from survey.benchmarks.presenters import attach_benchmark
@@ -31,13 +32,7 @@ from survey.questionnaires.counts import retry_refused_counts
 from survey.questionnaires.schema import Dimension, Item
 from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL
-from survey.web.rendering import is_htmx, render
-
-
-def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
-    if is_htmx(request):
-        return Response(content="", status_code=200, headers={"HX-Redirect": path})
-    return Redirect(path=path, status_code=303)
+from survey.web.rendering import redirect_to, render
 
 
 def _dimension(context: service.AssessmentContext, dimension_id: str) -> Dimension:
@@ -65,7 +60,7 @@ def _page_context(user: CurrentUser, context: service.AssessmentContext) -> dict
 
 
 def _dimension_page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     user: CurrentUser,
     context: service.AssessmentContext,
     dimension: Dimension,
@@ -183,7 +178,7 @@ class AssessmentViews(Controller):
     @post("/organisations/{organisation_id:int}/assessments", name="assessment_start")
     async def start(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -201,12 +196,12 @@ class AssessmentViews(Controller):
             existing = conflict.extra.get("assessment_id")
             if existing is None:
                 raise
-            return _redirect(request, f"/assessments/{existing}")
-        return _redirect(request, f"/assessments/{assessment.id}")
+            return redirect_to(request, "assessment", assessment_id=existing)
+        return redirect_to(request, "assessment", assessment_id=assessment.id)
 
     @get("/assessments/{assessment_id:int}", name="assessment")
     async def overview(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id)
         return render(
@@ -221,7 +216,7 @@ class AssessmentViews(Controller):
     )
     async def dimension_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -239,10 +234,11 @@ class AssessmentViews(Controller):
     @post(
         "/assessments/{assessment_id:int}/dimensions/{dimension_id:str}",
         opt={FORM_CHECKS_NUL: True},
+        name="assessment_dimension_save",
     )
     async def save_dimension(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -282,12 +278,14 @@ class AssessmentViews(Controller):
             )
         request.session["flash"] = _("Your answers were saved.")
         _previous, following = neighbours(context.questionnaire, dimension)
-        target = (
-            f"/assessments/{assessment_id}/dimensions/{following.id}"
-            if following and form.get("next") == "1"
-            else f"/assessments/{assessment_id}"
-        )
-        return Redirect(path=target, status_code=303)
+        if following and form.get("next") == "1":
+            return redirect_to(
+                request,
+                "assessment_dimension",
+                assessment_id=assessment_id,
+                dimension_id=following.id,
+            )
+        return redirect_to(request, "assessment", assessment_id=assessment_id)
 
     @post(
         "/assessments/{assessment_id:int}/answers/{item_id:str}",
@@ -296,7 +294,7 @@ class AssessmentViews(Controller):
     )
     async def save_answer(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -352,7 +350,7 @@ class AssessmentViews(Controller):
 
     @post("/assessments/{assessment_id:int}/submit", name="assessment_submit")
     async def submit(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id, for_change=True)
         if context.is_personal:
@@ -360,14 +358,14 @@ class AssessmentViews(Controller):
             request.session["flash"] = _(
                 "Your response was submitted. The manager of your organisation now sees it."
             )
-            return _redirect(request, f"/assessments/{assessment_id}")
+            return redirect_to(request, "assessment", assessment_id=assessment_id)
         await service.submit(db, user, context)
         request.session["flash"] = _("The assessment was submitted. These are your scores.")
-        return _redirect(request, f"/assessments/{assessment_id}/result")
+        return redirect_to(request, "assessment_result", assessment_id=assessment_id)
 
     @post("/assessments/{assessment_id:int}/reopen", name="assessment_reopen")
     async def reopen(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id, for_change=True)
         if context.is_personal:
@@ -377,17 +375,20 @@ class AssessmentViews(Controller):
         request.session["flash"] = _(
             "The assessment is open again. Submit it again when you are done."
         )
-        return _redirect(request, f"/assessments/{assessment_id}")
+        return redirect_to(request, "assessment", assessment_id=assessment_id)
 
     @get("/assessments/{assessment_id:int}/result", name="assessment_result")
     async def result(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id)
         result, dimensions = await service.get_result(db, context)
         language = current_language()
-        read = await attach_benchmark(
-            db, context, result_read(context, result, dimensions, language)
+        read = await extend_result(
+            db,
+            context,
+            await attach_benchmark(db, context, result_read(context, result, dimensions, language)),
+            language,
         )
         return render(
             request,
@@ -396,6 +397,8 @@ class AssessmentViews(Controller):
                 **_page_context(user, context),
                 "result": read,
                 "maturity_name": maturity_name,
+                **await result_page_context(db, context),
+                "url_for": request.app.route_reverse,  # the suggestions' request forms
                 **result_charts(read.benchmark),
             },
         )

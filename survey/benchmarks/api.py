@@ -21,7 +21,7 @@ class QualityApi(Controller):
     tags = ["questionnaires"]
 
     # The figures refresh on a look when enough changed (quality_service): a GET that writes.
-    @get("/{questionnaire_id:str}/quality", opt={"writes": True})
+    @get("/{questionnaire_id:str}/quality", name="api_benchmarks_quality", opt={"writes": True})
     async def quality(
         self,
         db: Db,

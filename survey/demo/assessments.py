@@ -38,6 +38,13 @@ SECTOR_LEVEL = {
     "other": 2.5,
 }
 SIZE_EFFECT = {"1-9": -0.35, "10-49": 0.0, "50-249": 0.25, "250+": 0.45}
+# The first demo organisation (manager001's) is weak on accessibility, a little less so this
+# round than last, so its manager sees suggested trajectories of both providers with their
+# reasons (DESIGN §6). Only the level its answers are drawn around changes (at most these
+# levels, earlier and current round): the random draws stay the same, so the rest of the
+# network is as before.
+WEAK_FIRST_QUESTIONNAIRE = "toegankelijkheid"
+WEAK_FIRST_LEVELS = (2.0, 2.3)
 
 
 def _value(item: Item, level: float, rng: random.Random) -> object:
@@ -161,6 +168,8 @@ async def load_demo_assessments(
                     (current_round, base + growth, AssessmentState.DRAFT, rng.uniform(0.2, 0.7))
                 )
             for round_, level, state, completeness in plans:
+                if organisation is organisations[0] and rules.id == WEAK_FIRST_QUESTIONNAIRE:
+                    level = min(level, WEAK_FIRST_LEVELS[0 if round_ is previous_round else 1])
                 # The earlier round was answered on the first version, this round on the newest.
                 version = earliest if round_ is previous_round else newest
                 questionnaire = definition_of(version)

@@ -44,6 +44,7 @@ from survey.respondents.models import Invitation
 from survey.rounds.models import Round
 from survey.rounds.service import today
 from survey.settings import Settings
+from survey.trajectories.demo import load_demo_support
 from survey.web.store import StoreEntry
 
 DEMO_DOMAIN = "demo.n-scan.example"
@@ -314,6 +315,7 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
         db, seed, organisations, rounds, versions, manager_ids, respondents
     )
     await recompute_all(db)  # peer benchmarks of every round × questionnaire
+    await load_demo_support(db, seed)
     return count
 
 

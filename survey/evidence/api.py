@@ -25,7 +25,12 @@ from survey.i18n import gettext as _
 from survey.web.dependencies import Db
 
 
-def evidence_read(evidence: Evidence) -> EvidenceRead:
+def evidence_read(request: Request[Any, Any, Any], evidence: Evidence) -> EvidenceRead:
+    download_url = (
+        request.app.route_reverse("api_evidence_download", evidence_id=evidence.id)
+        if evidence.storage_key
+        else None
+    )
     return EvidenceRead(
         id=evidence.id,
         item_id=evidence.item_id,
@@ -35,7 +40,7 @@ def evidence_read(evidence: Evidence) -> EvidenceRead:
         file_name=evidence.file_name,
         content_type=evidence.content_type,
         size=evidence.size,
-        download_url=f"/api/v1/evidence/{evidence.id}/download" if evidence.storage_key else None,
+        download_url=download_url,
         created_at=evidence.created_at,
     )
 
@@ -51,18 +56,23 @@ class EvidenceApi(Controller):
     path = "/api/v1"
     tags = ["evidence"]
 
-    @get("/assessments/{assessment_id:int}/evidence")
+    @get("/assessments/{assessment_id:int}/evidence", name="api_evidence_list_evidence")
     async def list_evidence(
-        self, db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> list[EvidenceRead]:
         """The evidence of the caller's response (the consolidated one for managers)."""
         context = await assessments.get_context(db, user, assessment_id)
         by_item = await service.for_response(db, context.response.id)
-        return [evidence_read(e) for items in by_item.values() for e in items]
+        return [evidence_read(request, e) for items in by_item.values() for e in items]
 
-    @post("/assessments/{assessment_id:int}/evidence/{item_id:str}", status_code=HTTP_201_CREATED)
+    @post(
+        "/assessments/{assessment_id:int}/evidence/{item_id:str}",
+        status_code=HTTP_201_CREATED,
+        name="api_evidence_add",
+    )
     async def add(
         self,
+        request: Request[Any, Any, Any],
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -75,12 +85,13 @@ class EvidenceApi(Controller):
             evidence = await service.add_note(db, user, context, item_id, data.note or "")
         else:
             evidence = await service.add_link(db, user, context, item_id, data.url or "")
-        return evidence_read(evidence)
+        return evidence_read(request, evidence)
 
     @post(
         "/assessments/{assessment_id:int}/evidence/{item_id:str}/file",
         status_code=HTTP_201_CREATED,
         request_max_body_size=UPLOAD_BODY_LIMIT,
+        name="api_evidence_add_file",
     )
     async def add_file(
         self,
@@ -101,11 +112,12 @@ class EvidenceApi(Controller):
         evidence = await service.add_file(
             db, uploads_dir(request), user, context, item_id, upload.filename, content
         )
-        return evidence_read(evidence)
+        return evidence_read(request, evidence)
 
     @delete(
         "/assessments/{assessment_id:int}/evidence/{evidence_id:int}",
         status_code=HTTP_204_NO_CONTENT,
+        name="api_evidence_remove",
     )
     async def remove(
         self,
@@ -124,7 +136,11 @@ class EvidenceApi(Controller):
             background=remove_file_after_commit(request, removed),
         )
 
-    @get("/evidence/{evidence_id:int}/download", media_type="application/octet-stream")
+    @get(
+        "/evidence/{evidence_id:int}/download",
+        media_type="application/octet-stream",
+        name="api_evidence_download",
+    )
     async def download(
         self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, evidence_id: FromPath[int]
     ) -> Response[Any]:

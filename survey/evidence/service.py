@@ -25,7 +25,6 @@ from survey.evidence import files
 from survey.i18n import gettext as _
 from survey.organisations.service import can_view
 
-NOTE_MAX_LENGTH = 2000
 URL_MAX_LENGTH = 2000
 MAX_EVIDENCE_PER_ANSWER = 20
 
@@ -105,8 +104,7 @@ async def add_note(
     text = (note or "").strip()
     if not text:
         raise Invalid({"note": _("Write the note.")})
-    if len(text) > NOTE_MAX_LENGTH:
-        raise Invalid({"note": _("Use at most %(n)s characters.", n=NOTE_MAX_LENGTH)})
+    # Its length is a limit of EvidenceCreate (its Meta), which the API and the form decode into.
     return await _add(db, user, context, item_id, EvidenceKind.NOTE, note=text)
 
 

@@ -6,7 +6,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
-from litestar.response import File, Redirect
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import File
 
 from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessments
@@ -14,11 +15,13 @@ from survey.assessments.models import Evidence
 from survey.assessments.pages import item_numbers
 from survey.errors import Invalid, NotFound
 from survey.evidence import files, service
+from survey.evidence.schemas import EvidenceCreate
 from survey.i18n import current_language
 from survey.i18n import gettext as _
 from survey.web.dependencies import Db
+from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 
 # A little above the 10 MB limit, so a slightly larger file gets a clear message, not a 413.
 UPLOAD_BODY_LIMIT = files.MAX_FILE_SIZE + 1024 * 1024
@@ -64,7 +67,7 @@ def download_response(evidence: Evidence, uploads: Any) -> Response[Any]:
 
 
 async def evidence_page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     db: Db,
     user: LoggedIn,
     context: assessments.AssessmentContext,
@@ -108,7 +111,7 @@ class EvidenceViews(Controller):
     @get("/assessments/{assessment_id:int}/evidence/{item_id:str}", name="evidence")
     async def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -121,10 +124,11 @@ class EvidenceViews(Controller):
         "/assessments/{assessment_id:int}/evidence/{item_id:str}",
         request_max_body_size=UPLOAD_BODY_LIMIT,
         opt={FORM_CHECKS_NUL: True},
+        name="evidence_add",
     )
     async def add(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -136,10 +140,13 @@ class EvidenceViews(Controller):
         values = {"note": str(form.get("note") or ""), "url": str(form.get("url") or "")}
         try:
             refuse_nul_in_form(values)
-            if kind == "note":
-                await service.add_note(db, user, context, item_id, values["note"])
-            elif kind == "link":
-                await service.add_link(db, user, context, item_id, values["url"])
+            if kind in ("note", "link"):
+                fields = form_values({**values, "kind": kind}, EvidenceCreate)
+                created = decode_form(fields, EvidenceCreate)
+                if created.kind == "note":
+                    await service.add_note(db, user, context, item_id, created.note or "")
+                else:
+                    await service.add_link(db, user, context, item_id, created.url or "")
             else:
                 upload = form.get("file")
                 if not isinstance(upload, UploadFile) or not upload.filename:
@@ -154,12 +161,15 @@ class EvidenceViews(Controller):
                 request, db, user, context, item_id, invalid.errors, values, status_code=422
             )
         request.session["flash"] = _("The evidence was added.")
-        return Redirect(path=f"/assessments/{assessment_id}/evidence/{item_id}", status_code=303)
+        return redirect_to(request, "evidence", assessment_id=assessment_id, item_id=item_id)
 
-    @post("/assessments/{assessment_id:int}/evidence/{item_id:str}/{evidence_id:int}/delete")
+    @post(
+        "/assessments/{assessment_id:int}/evidence/{item_id:str}/{evidence_id:int}/delete",
+        name="evidence_delete",
+    )
     async def remove(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -169,15 +179,17 @@ class EvidenceViews(Controller):
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         removed = await service.delete(db, user, context, evidence_id)
         request.session["flash"] = _("The evidence was removed.")
-        return Redirect(
-            path=f"/assessments/{assessment_id}/evidence/{item_id}",
-            status_code=303,
+        return redirect_to(
+            request,
+            "evidence",
+            assessment_id=assessment_id,
+            item_id=item_id,
             background=remove_file_after_commit(request, removed),
         )
 
     @get("/evidence/{evidence_id:int}/download", name="evidence_download")
     async def download(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, evidence_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, evidence_id: FromPath[int]
     ) -> Response[Any]:
         evidence = await service.get_visible(db, user, evidence_id)
         return download_response(evidence, uploads_dir(request))

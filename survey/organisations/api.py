@@ -13,14 +13,14 @@ class OrganisationApi(Controller):
     path = "/api/v1/organisations"
     tags = ["organisations"]
 
-    @get("/{organisation_id:int}")
+    @get("/{organisation_id:int}", name="api_organisations_read")
     async def read(
         self, db: Db, user: LoggedIn, organisation_id: FromPath[int]
     ) -> OrganisationRead:
         """An organisation the caller may see (404 otherwise)."""
         return service.to_read(await service.get_visible(db, user, organisation_id))
 
-    @patch("/{organisation_id:int}")
+    @patch("/{organisation_id:int}", name="api_organisations_update")
     async def update(
         self,
         db: Db,

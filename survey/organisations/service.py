@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +22,6 @@ from survey.organisations.reference import (
     normalise_enterprise_number,
 )
 from survey.organisations.schemas import OrganisationRead, OrganisationUpdate
-
-NAME_MAX_LENGTH = 200
 
 
 def can_view(user: CurrentUser, organisation_id: int) -> bool:
@@ -52,37 +53,39 @@ async def list_for_user(db: AsyncSession, user: CurrentUser) -> list[Organisatio
     return list(result)
 
 
-def validate_profile(data: OrganisationUpdate) -> OrganisationUpdate:
+def profile_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """The profile's rules beyond each field's own limits (which live in the ``Meta`` of
+    :class:`OrganisationUpdate`): a valid enterprise number, choices from the lists, a name
+    on one line. ``values`` may be incomplete (a form whose other fields broke a limit)."""
     errors: dict[str, str] = {}
-    number = normalise_enterprise_number(data.enterprise_number)
-    if number is None:
+    if normalise_enterprise_number(str(values.get("enterprise_number", ""))) is None:
         errors["enterprise_number"] = _(
             "Enter a valid enterprise number: 10 digits, for example 0403.170.701. "
             "The last two digits are a check on the first eight."
         )
-    if data.sector not in SECTORS:
+    if values.get("sector") not in SECTORS:
         errors["sector"] = _("Choose a sector from the list.")
-    if data.size_band not in SIZE_BANDS:
+    if values.get("size_band") not in SIZE_BANDS:
         errors["size_band"] = _("Choose a size from the list.")
-    if data.municipality not in MUNICIPALITY_CODES:
+    if values.get("municipality") not in MUNICIPALITY_CODES:
         errors["municipality"] = _("Choose a municipality from the list.")
-    if not data.name.strip():
+    name = str(values.get("name", ""))
+    if not name.strip():
         errors["name"] = _("This field is required.")
-    elif len(data.name.strip()) > NAME_MAX_LENGTH:
-        errors["name"] = _("Use at most %(n)s characters.", n=NAME_MAX_LENGTH)
-    elif not data.name.isprintable():
+    elif not name.isprintable():
         errors["name"] = _("Use a name on one line, without special characters.")
+    return errors
+
+
+def validate_profile(data: OrganisationUpdate) -> OrganisationUpdate:
+    """``data`` (already within its ``Meta`` limits: decoded by the API or a form) checked
+    against the rules, and normalised."""
+    errors = profile_errors(msgspec.structs.asdict(data))
     if errors:
         raise Invalid(errors)
+    number = normalise_enterprise_number(data.enterprise_number)
     assert number is not None
-    return OrganisationUpdate(
-        name=data.name.strip(),
-        enterprise_number=number,
-        sector=data.sector,
-        size_band=data.size_band,
-        municipality=data.municipality,
-        funded_by_vgc=data.funded_by_vgc,
-    )
+    return msgspec.structs.replace(data, name=data.name.strip(), enterprise_number=number)
 
 
 async def _ensure_number_free(db: AsyncSession, number: str, own_id: int | None) -> None:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Redirect
+from litestar.plugins.htmx import HTMXRequest
 
 from survey.accounts.dependencies import LoggedIn
 from survey.errors import Forbidden, Invalid
@@ -13,15 +13,15 @@ from survey.organisations import service
 from survey.organisations.presenters import choices, profile_values
 from survey.organisations.schemas import OrganisationUpdate
 from survey.web.dependencies import Db
+from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 
 
 def profile_from_form(form: dict[str, str]) -> OrganisationUpdate:
-    """The submitted values as they are; the service checks every field."""
-    text_fields = ("name", "enterprise_number", "sector", "size_band", "municipality")
-    values = {field: (form.get(field) or "").strip() for field in text_fields}
-    return OrganisationUpdate(**values, funded_by_vgc="funded_by_vgc" in form)
+    """The submitted profile within its limits and rules, or every problem at its field."""
+    values = form_values(form, OrganisationUpdate, checkboxes=("funded_by_vgc",))
+    return decode_form(values, OrganisationUpdate, rules=service.profile_errors)
 
 
 class OrganisationViews(Controller):
@@ -31,7 +31,7 @@ class OrganisationViews(Controller):
     @get("/{organisation_id:int}/edit", name="organisation_edit")
     async def edit_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
@@ -50,16 +50,18 @@ class OrganisationViews(Controller):
             },
         )
 
-    @post("/{organisation_id:int}/edit", opt={FORM_CHECKS_NUL: True})
+    @post("/{organisation_id:int}/edit", opt={FORM_CHECKS_NUL: True}, name="organisation_update")
     async def edit(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         organisation_id: FromPath[int],
         data: URLEncodedBody[dict[str, str]],
     ) -> Response[Any]:
         organisation = await service.get_visible(db, user, organisation_id)
+        if not service.can_edit(user, organisation_id):
+            raise Forbidden(_("Only the organisation's manager can edit its profile."))
         try:
             refuse_nul_in_form(data)
             await service.update_profile(db, user, organisation_id, profile_from_form(data))
@@ -79,10 +81,7 @@ class OrganisationViews(Controller):
                     **choices(),
                 },
                 status_code=422,
-                block="form" if request.headers.get("hx-request") else None,
+                block="form" if request.htmx else None,
             )
         request.session["flash"] = _("The profile was saved.")
-        target = request.app.route_reverse("organisation", organisation_id=organisation_id)
-        if request.headers.get("hx-request"):
-            return Response(content="", status_code=200, headers={"HX-Redirect": target})
-        return Redirect(path=target, status_code=303)
+        return redirect_to(request, "organisation", organisation_id=organisation_id)

@@ -41,7 +41,7 @@ class RespondentApi(Controller):
     path = "/api/v1/assessments/{assessment_id:int}"
     tags = ["respondents"]
 
-    @get("/respondents")
+    @get("/respondents", name="api_respondents_respondents")
     async def respondents(
         self, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> list[RespondentRead]:
@@ -49,7 +49,7 @@ class RespondentApi(Controller):
         context = await assessments.get_context(db, user, assessment_id)
         return [_respondent_read(row) for row in await service.respondent_rows(db, user, context)]
 
-    @post("/invitations", status_code=HTTP_201_CREATED)
+    @post("/invitations", status_code=HTTP_201_CREATED, name="api_respondents_invite")
     async def invite(
         self,
         request: Request[Any, Any, Any],
@@ -77,7 +77,11 @@ class RespondentApi(Controller):
             background=mail_after_commit(request, invited),
         )
 
-    @delete("/invitations/{invitation_id:int}", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/invitations/{invitation_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        name="api_respondents_revoke",
+    )
     async def revoke(
         self, db: Db, user: LoggedIn, assessment_id: FromPath[int], invitation_id: FromPath[int]
     ) -> None:
@@ -85,7 +89,11 @@ class RespondentApi(Controller):
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         await invitations.revoke(db, user, context, invitation_id)
 
-    @delete("/respondents/{invitation_id:int}", status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/respondents/{invitation_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        name="api_respondents_remove",
+    )
     async def remove(
         self,
         request: Request[Any, Any, Any],
@@ -104,7 +112,7 @@ class RespondentApi(Controller):
             background=remove_files_after_commit(request, storage_keys),
         )
 
-    @get("/consolidation")
+    @get("/consolidation", name="api_respondents_consolidation")
     async def consolidation(
         self, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> ConsolidationRead:
@@ -133,7 +141,7 @@ class RespondentApi(Controller):
             ],
         )
 
-    @post("/consolidation/prefill", status_code=HTTP_200_OK)
+    @post("/consolidation/prefill", status_code=HTTP_200_OK, name="api_respondents_prefill")
     async def prefill(
         self, db: Db, user: LoggedIn, assessment_id: FromPath[int], data: JSONBody[PrefillRequest]
     ) -> PrefillRead:

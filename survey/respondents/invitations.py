@@ -163,9 +163,9 @@ async def _checked_invitee(
             "This person is a manager of the organisation: managers answer in the "
             "organisation's own response."
         )
+    # The name's length is a limit of InvitationCreate (its Meta), which the API and the
+    # form decode into.
     clean_name = (name or "").strip() or None
-    if clean_name and len(clean_name) > NAME_MAX_LENGTH:
-        errors["name"] = _("Use at most %(n)s characters.", n=NAME_MAX_LENGTH)
     if language not in LANGUAGES:
         errors["language"] = _("Choose a language.")
     if errors:

@@ -5,7 +5,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
-from litestar.response import Redirect
+from litestar.plugins.htmx import HTMXRequest
 
 from survey.accounts.dependencies import LoggedIn, MaybeLoggedIn
 from survey.accounts.passwords import MIN_PASSWORD_LENGTH
@@ -17,9 +17,11 @@ from survey.evidence.views import remove_files_after_commit
 from survey.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from survey.i18n import gettext as _
 from survey.respondents import consolidation, invitations, service
+from survey.respondents.schemas import InvitationCreate, PrefillRequest
 from survey.web.dependencies import Db
+from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 
 
 def link_base(request: Request[Any, Any, Any]) -> str:
@@ -35,7 +37,7 @@ def mail_after_commit(request: Request[Any, Any, Any], invited: invitations.NewI
 
 
 async def _respondents_page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     db: Db,
     user: LoggedIn,
     context: assessments.AssessmentContext,
@@ -68,27 +70,34 @@ class RespondentViews(Controller):
 
     @get("/assessments/{assessment_id:int}/respondents", name="respondents")
     async def respondents(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id)
         return await _respondents_page(request, db, user, context)
 
-    @post("/assessments/{assessment_id:int}/respondents", opt={FORM_CHECKS_NUL: True})
+    @post(
+        "/assessments/{assessment_id:int}/respondents",
+        opt={FORM_CHECKS_NUL: True},
+        name="respondent_invite",
+    )
     async def invite(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         form = await request.form()
         values = {key: str(form.get(key) or "") for key in ("email", "name", "language")}
         try:
             refuse_nul_in_form(values)
+            # A blank language is the manager's own; a blank name is no name.
+            fields = form_values(values, InvitationCreate, blank_is_none=("name", "language"))
+            data = decode_form({"language": current_language(), **fields}, InvitationCreate)
             invited = await invitations.invite(
                 db,
                 user,
                 context,
-                email=values["email"],
-                name=values["name"],
-                language=values["language"] or current_language(),
+                email=data.email,
+                name=data.name,
+                language=data.language,
                 base_url=link_base(request),
             )
         except (Invalid, TooManyAttempts) as invalid:
@@ -98,16 +107,20 @@ class RespondentViews(Controller):
         request.session["flash"] = _(
             "An invitation was sent to %(email)s.", email=invited.invitation.email
         )
-        return Redirect(
-            path=f"/assessments/{assessment_id}/respondents",
-            status_code=303,
+        return redirect_to(
+            request,
+            "respondents",
+            assessment_id=assessment_id,
             background=mail_after_commit(request, invited),
         )
 
-    @post("/assessments/{assessment_id:int}/respondents/{invitation_id:int}/revoke")
+    @post(
+        "/assessments/{assessment_id:int}/respondents/{invitation_id:int}/revoke",
+        name="invitation_revoke",
+    )
     async def revoke(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -116,12 +129,15 @@ class RespondentViews(Controller):
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         await invitations.revoke(db, user, context, invitation_id)
         request.session["flash"] = _("The invitation was withdrawn; its link no longer works.")
-        return Redirect(path=f"/assessments/{assessment_id}/respondents", status_code=303)
+        return redirect_to(request, "respondents", assessment_id=assessment_id)
 
-    @post("/assessments/{assessment_id:int}/respondents/{invitation_id:int}/remove")
+    @post(
+        "/assessments/{assessment_id:int}/respondents/{invitation_id:int}/remove",
+        name="invitation_remove",
+    )
     async def remove(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         user: LoggedIn,
         assessment_id: FromPath[int],
@@ -133,15 +149,16 @@ class RespondentViews(Controller):
             "The person was removed from this self-assessment, with their own answers. "
             "What you already took over into the organisation's answers stays."
         )
-        return Redirect(
-            path=f"/assessments/{assessment_id}/respondents",
-            status_code=303,
+        return redirect_to(
+            request,
+            "respondents",
+            assessment_id=assessment_id,
             background=remove_files_after_commit(request, storage_keys),
         )
 
     @get("/assessments/{assessment_id:int}/consolidation", name="consolidation")
     async def consolidation(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id)
         items, n_submitted = await consolidation.consolidation(db, user, context)
@@ -169,15 +186,15 @@ class RespondentViews(Controller):
             },
         )
 
-    @post("/assessments/{assessment_id:int}/consolidation")
+    @post("/assessments/{assessment_id:int}/consolidation", name="consolidation_save")
     async def prefill(
-        self, request: Request[Any, Any, Any], db: Db, user: LoggedIn, assessment_id: FromPath[int]
+        self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await assessments.get_context(db, user, assessment_id, for_change=True)
         form = await request.form()
-        prefilled = await consolidation.prefill(
-            db, user, context, overwrite=form.get("overwrite") == "1"
-        )
+        fields = form_values(form, PrefillRequest, checkboxes=("overwrite",))
+        choice = decode_form(fields, PrefillRequest)
+        prefilled = await consolidation.prefill(db, user, context, overwrite=choice.overwrite)
         flash = _(
             "%(n)s answers of the organisation were filled in from the respondents' answers. "
             "Check them and change what the team decides.",
@@ -191,7 +208,7 @@ class RespondentViews(Controller):
                 questions=", ".join(numbers[item_id] for item_id in prefilled.skipped),
             )
         request.session["flash"] = flash
-        return Redirect(path=f"/assessments/{assessment_id}/consolidation", status_code=303)
+        return redirect_to(request, "consolidation", assessment_id=assessment_id)
 
 
 class InvitationViews(Controller):
@@ -201,7 +218,7 @@ class InvitationViews(Controller):
     @get("/{token:str}", name="invitation")
     async def show(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         current_user: MaybeLoggedIn,
         token: FromPath[str],
@@ -209,10 +226,10 @@ class InvitationViews(Controller):
         view = await invitations.find_invitation(db, token)
         return _invitation_page(request, view, current_user, token)
 
-    @post("/{token:str}", opt={FORM_CHECKS_NUL: True})
+    @post("/{token:str}", opt={FORM_CHECKS_NUL: True}, name="invitation_accept")
     async def accept(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db: Db,
         current_user: MaybeLoggedIn,
         token: FromPath[str],
@@ -242,11 +259,11 @@ class InvitationViews(Controller):
         request.session["flash"] = _(
             "Welcome. This is your own response: your answers are saved as you go."
         )
-        return Redirect(path=f"/assessments/{assessment_id}", status_code=303)
+        return redirect_to(request, "assessment", assessment_id=assessment_id)
 
 
 def _invitation_page(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     view: invitations.InvitationView,
     current_user: Any,
     token: str,
@@ -270,7 +287,7 @@ def _invitation_page(
             "errors": errors or {},
             "values": values or {},
             "message": message,
-            "login_next": f"/invitations/{token}",
+            "login_next": request.app.route_reverse("invitation", token=token),
             "min_password_length": MIN_PASSWORD_LENGTH,
         },
         status_code=status_code if status_code != 200 else (200 if state == "valid" else 410),

@@ -12,7 +12,7 @@ class RoundApi(Controller):
     path = "/api/v1/rounds"
     tags = ["rounds"]
 
-    @get("/")
+    @get("/", name="api_rounds_rounds")
     async def rounds(self, db: Db, user: LoggedIn) -> list[RoundRead]:
         """Rounds with their dates and state, newest first."""
         day = today()

@@ -21,6 +21,7 @@ from litestar.exceptions import (
     TooManyRequestsException,
     ValidationException,
 )
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
@@ -111,17 +112,23 @@ def _html_error(
         "errors/error.html",
         {"title": title, "text": message or text, "status": status},
         status_code=status,
-        block="main" if request.headers.get("hx-request") else None,
+        block="main" if _from_htmx(request) else None,
     )
+
+
+def _from_htmx(request: Request[Any, Any, Any]) -> bool:
+    # The app's request class is HTMXRequest, so every handler, this mapper included, gets one.
+    return isinstance(request, HTMXRequest) and bool(request.htmx)
 
 
 def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.headers.get("hx-request"):
-        return Response(
-            content="", status_code=401, headers={"HX-Redirect": f"/login?next={quote(target)}"}
-        )
-    return Redirect(path=f"/login?next={quote(target)}", status_code=303)
+    login = f"{request.app.route_reverse('login')}?next={quote(target)}"
+    if _from_htmx(request):
+        response = ClientRedirect(login)
+        response.status_code = 401
+        return response
+    return Redirect(path=login, status_code=303)
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:

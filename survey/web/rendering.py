@@ -13,6 +13,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from litestar import MediaType, Request, Response
+from litestar.background_tasks import BackgroundTask, BackgroundTasks
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.response import Redirect
+from litestar.template.base import url_for
 from litestar.utils.scope.state import ScopeState
 
 from survey import i18n
@@ -81,6 +85,9 @@ def environment(auto_reload: bool = False) -> Environment:
     env.filters["date"] = at_render_time(i18n.format_date)
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["state_label"] = state_label
+    # Routes by name: url_for("assessment", assessment_id=7); static files through their
+    # router's name: url_for("static", file_path="app.css").
+    env.globals["url_for"] = pass_context(url_for)
     for setup in _setups:
         setup(env)
     return env
@@ -99,6 +106,7 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "csrf_token": csrf_token(request),
         "current_user": getattr(request.state, "user", None),
         "path": request.url.path,
+        "route_name": getattr(request.scope.get("route_handler"), "name", None),
         "query": request.url.query,
     }
 
@@ -139,23 +147,50 @@ def render(
     )
 
 
-def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 def page_or_block(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     template_name: str,
     context: dict[str, Any] | None = None,
     *,
     block: str = "main",
     status_code: int = 200,
-) -> Response[str]:
+) -> Response[Any]:
     """The whole page, or just ``block`` when htmx asks for it."""
     return render(
         request,
         template_name,
         context,
         status_code=status_code,
-        block=block if is_htmx(request) else None,
+        block=block if request.htmx else None,
     )
+
+
+def redirect(
+    request: HTMXRequest,
+    path: str,
+    *,
+    background: BackgroundTask | BackgroundTasks | None = None,
+) -> Response[Any]:
+    """After a form: "see other" for a browser, a client-side redirect for htmx (which would
+    otherwise follow a 303 itself and swap the next page into the form). ``background`` runs
+    after the response (and so after the request's transaction is committed)."""
+    response: Response[Any] = Redirect(path=path, status_code=303)
+    if request.htmx:
+        response = ClientRedirect(path)
+        # ClientRedirect leaves the status to the route (201 after a POST); htmx wants 200.
+        response.status_code = 200
+    response.background = background
+    return response
+
+
+def redirect_to(
+    request: HTMXRequest,
+    route_name: str,
+    /,
+    *,
+    background: BackgroundTask | BackgroundTasks | None = None,
+    **path_parameters: Any,
+) -> Response[Any]:
+    """:func:`redirect` to a route by its name: ``redirect_to(request, "assessment", assessment_id=7)``."""
+    path = request.app.route_reverse(route_name, **path_parameters)
+    return redirect(request, path, background=background)
