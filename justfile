@@ -40,15 +40,16 @@ test *ARGS: assets lint
 
 # Lint, format check, type check and the direction of imports (docs/architecture.md)
 lint:
-    uv run ruff check survey tests migrations
-    uv run ruff format --check survey tests migrations
+    uv run ruff check survey tests migrations bench
+    uv run ruff format --check survey tests migrations bench
     uv run mypy
+    uv run mypy bench/load.py bench/baseline.py
     uv run lint-imports
 
 # Format the code
 fmt:
-    uv run ruff check --fix survey tests migrations
-    uv run ruff format survey tests migrations
+    uv run ruff check --fix survey tests migrations bench
+    uv run ruff format survey tests migrations bench
 
 # Extract interface texts and update the nl/fr/en catalogues
 i18n:
@@ -66,3 +67,7 @@ trajectories:
 # Time the benchmark recompute at network scale against a numpy baseline (prints `ratio: X`)
 bench *ARGS:
     uv run python bench/benchmarks.py {{ARGS}}
+
+# Load test from outside against the goals of issue 15 (`--postgresql URL`, `--quick`)
+load *ARGS:
+    uv run python bench/load.py {{ARGS}}

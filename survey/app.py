@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     add_result_page_context(goals_page_context)  # goals on the result page
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
+    read_sessionmaker = create_sessionmaker(engine, read_only=True)
 
     session_config = RenewingSessionConfig(
         key="nscan_session",
@@ -171,7 +172,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         csrf_config=csrf_config,
         stores={
-            "sessions": DatabaseStore(sessionmaker, "sessions", engine.dialect.name),
+            "sessions": DatabaseStore(
+                sessionmaker, "sessions", engine.dialect.name, read_sessionmaker
+            ),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
@@ -180,7 +183,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
         ),
-        state=State({"settings": settings, "sessionmaker": sessionmaker, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "sessionmaker": sessionmaker,
+                "read_sessionmaker": read_sessionmaker,
+                "engine": engine,
+            }
+        ),
         on_startup=[publish_questionnaires, start_purging],
         on_shutdown=[dispose_engine],
         request_class=HTMXRequest,

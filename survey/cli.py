@@ -93,6 +93,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings()
     host = args.host or settings.host
@@ -113,6 +116,10 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="warning",
         proxy_headers=settings.is_production,
+        # uvicorn kills a worker that does not answer its supervisor's ping in time (5 s by
+        # default): on a busy small machine a starting or loaded worker missed it and was
+        # killed over and over, so the server never came up.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 

@@ -92,12 +92,24 @@ class TimestampMixin:
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+READ_ONLY = "survey_read_only"
+"""Execution option of the engine behind :func:`create_sessionmaker` ``(read_only=True)``."""
+
+POOL_SIZE = 10
+"""PostgreSQL connections each worker process keeps open (``survey serve --workers 2``: 20),
+with as many again in overflow under a burst: within PostgreSQL's default 100."""
+
+
 def create_engine(database_url: str) -> AsyncEngine:
-    """Create the engine; on SQLite every transaction starts as BEGIN IMMEDIATE.
+    """Create the engine. On SQLite (in WAL mode, so readers never wait for the writer) a
+    transaction that may write starts as BEGIN IMMEDIATE, a read-only one as a plain
+    (deferred) BEGIN that takes no lock.
 
     A deferred SQLite transaction that reads and then writes fails with "database is
     locked" when another connection wrote in between, whatever the busy timeout.
-    Taking the write lock at BEGIN makes concurrent writers queue instead.
+    Taking the write lock at BEGIN makes concurrent writers queue instead. A read-only
+    transaction runs with ``PRAGMA query_only``, so a write in it fails at once, every
+    time, instead of only under load.
     """
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30})
@@ -113,13 +125,29 @@ def create_engine(database_url: str) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = bool(connection.get_execution_options().get(READ_ONLY))
+            info = connection.connection.info
+            if info.get(READ_ONLY) != read_only:
+                connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+                info[READ_ONLY] = read_only
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(database_url, pool_pre_ping=True)
+    return create_async_engine(
+        database_url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+    )
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_sessionmaker(
+    engine: AsyncEngine, *, read_only: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on ``engine``; with ``read_only``, every transaction is read-only (a write
+    in it is refused): on SQLite it takes no lock, on PostgreSQL it is ``READ ONLY``."""
+    if read_only:
+        options: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        engine = engine.execution_options(**options)
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -117,9 +117,20 @@ def format_number(value: float, digits: int | None = None, language: str | None 
     >>> format_number(100000, 0, "nl"), format_number(0.12, 2, "fr"), format_number(0.5, None, "en")
     ('100.000', '0,12', '0.5')
     """
+    return _format_number(value, digits, _format_locale(language))
+
+
+@lru_cache(maxsize=8192)
+def _format_number(value: float, digits: int | None, locale: str) -> str:
+    """:func:`format_number` once per value: a page shows the same few figures many times,
+    and Babel reads its pattern and locale data again on every call."""
+    return numbers.format_decimal(value, format=_number_pattern(digits), locale=locale)
+
+
+@cache
+def _number_pattern(digits: int | None) -> numbers.NumberPattern:
     decimals = "###" if digits is None else "0" * digits
-    pattern = "#,##0" + ("." + decimals if decimals else "")
-    return numbers.format_decimal(value, format=pattern, locale=_format_locale(language))
+    return numbers.parse_pattern("#,##0" + ("." + decimals if decimals else ""))
 
 
 def number_symbols(language: str | None = None) -> tuple[str, str]:

@@ -10,25 +10,29 @@ from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.service import CurrentUser, load_current_user, set_language
 from survey.web.dependencies import request_caller, require_caller
 
 
-async def load_caller(request: Request[Any, Any, Any], chosen: str | None) -> CurrentUser | None:
-    """The logged-in user of the session, or None (a stale session is cleared). A language
-    chosen with ``?lang=`` is remembered in the session and on the user."""
+async def load_caller(
+    request: Request[Any, Any, Any], chosen: str | None, db: AsyncSession
+) -> CurrentUser | None:
+    """The logged-in user of the session, read in ``db`` (read-only), or None (a stale
+    session is cleared). A language chosen with ``?lang=`` is remembered in the session and
+    on the user, in a write transaction of its own: the GET that changes it writes."""
     session = request.session
     user_id = session.get("user_id")
     if user_id is None:
         return None
-    async with request.app.state.sessionmaker() as db, db.begin():
-        user = await load_current_user(db, int(user_id))
-        if user is None:
-            session.clear()
-        elif chosen:
-            session["lang"] = chosen
-            await set_language(db, user.id, chosen)
+    user = await load_current_user(db, int(user_id))
+    if user is None:
+        session.clear()
+    elif chosen:
+        session["lang"] = chosen
+        async with request.app.state.sessionmaker() as write, write.begin():
+            await set_language(write, user.id, chosen)
     return user
 
 

@@ -20,7 +20,8 @@ class QualityApi(Controller):
     path = "/api/v1/questionnaires"
     tags = ["questionnaires"]
 
-    @get("/{questionnaire_id:str}/quality", name="api_benchmarks_quality")
+    # The figures refresh on a look when enough changed (quality_service): a GET that writes.
+    @get("/{questionnaire_id:str}/quality", name="api_benchmarks_quality", opt={"writes": True})
     async def quality(
         self,
         db: Db,

@@ -67,7 +67,8 @@ class QualityViews(Controller):
         ]
         return render(request, "benchmarks/quality_index.html", {"questionnaires": questionnaires})
 
-    @get("/questionnaires/{questionnaire_id:str}/quality", name="quality")
+    # The figures refresh on a look when enough changed (quality_service): a GET that writes.
+    @get("/questionnaires/{questionnaire_id:str}/quality", name="quality", opt={"writes": True})
     async def quality(
         self,
         request: Request[Any, Any, Any],

@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Protocol
 
 from litestar import Request
-from litestar.datastructures import Cookie, MutableScopeHeaders, State
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.di import NamedDependency
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,10 +19,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey import i18n
 from survey.errors import PREPARED_KEY, NotAuthenticated
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READ_SESSION = "survey.read_session"
 
-async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
-    """One transaction per request: committed when the handler returns, rolled back on error."""
-    async with state.sessionmaker() as db, db.begin():
+
+def writes(scope: Scope) -> bool:
+    """Whether the request may write: every method but GET and HEAD, and the few GETs that
+    must write (an audited view, a lazy refresh), which say so on their route with
+    ``opt={"writes": True}``."""
+    if scope.get("method") not in READ_METHODS:
+        return True
+    handler = scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get("writes"))
+
+
+async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
+    """One transaction per request: committed when the handler returns, rolled back on error.
+
+    A reading request (see :func:`writes`) continues the read-only transaction the caller
+    was loaded in, which takes no lock on SQLite and refuses any write; a writing one gets
+    a transaction that holds SQLite's write lock from its start (``BEGIN IMMEDIATE``)."""
+    read_session: AsyncSession | None = request.scope.pop(_READ_SESSION, None)  # type: ignore[misc]
+    if read_session is not None and not writes(request.scope):
+        async with read_session:
+            yield read_session
+        return
+    async with request.app.state.sessionmaker() as db, db.begin():
         yield db
 
 
@@ -34,8 +56,11 @@ class Caller(Protocol):
 
 
 # Loads the caller named by the session (None: anonymous, or a session that outlived its
-# user); ``chosen`` is a language picked with ``?lang=``, to remember for a logged-in caller.
-CallerLoader = Callable[[Request[Any, Any, Any], "str | None"], Awaitable["Caller | None"]]
+# user) in the given read-only session; ``chosen`` is a language picked with ``?lang=``, to
+# remember for a logged-in caller (in a write transaction of its own).
+CallerLoader = Callable[
+    [Request[Any, Any, Any], "str | None", AsyncSession], Awaitable["Caller | None"]
+]
 
 
 def request_caller(request: Request[Any, Any, Any]) -> Any:
@@ -61,12 +86,15 @@ def language_cookie(request: Request[Any, Any, Any]) -> str | None:
     return chosen if chosen in i18n.LANGUAGES else None
 
 
-async def prepare_request(request: Request[Any, Any, Any], load_caller: CallerLoader) -> None:
-    """Load the caller from the session and choose the language (DESIGN §9 Language)."""
+async def prepare_request(
+    request: Request[Any, Any, Any], load_caller: CallerLoader, db: AsyncSession
+) -> None:
+    """Load the caller from the session (in ``db``, read-only) and choose the language
+    (DESIGN §9 Language)."""
     session = request.session
     chosen = request.query_params.get("lang")
     chosen = chosen if chosen in i18n.LANGUAGES else None
-    user = await load_caller(request, chosen)
+    user = await load_caller(request, chosen, db)
     if chosen and user is None:
         request.scope[_CHOSEN_LANGUAGE] = chosen  # type: ignore[literal-required]
     request.state.user = user
@@ -95,7 +123,21 @@ class RequestContextMiddleware:
         if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        await prepare_request(Request(scope, receive), self.load_caller)
+        # The caller is loaded in a read-only session that a reading handler goes on using
+        # (one transaction for the request); a writing handler gets its own (provide_db).
+        read_session: AsyncSession = scope["litestar_app"].state.read_sessionmaker()
+        try:
+            await prepare_request(Request(scope, receive), self.load_caller, read_session)
+            if writes(scope):
+                await read_session.close()
+            else:
+                scope[_READ_SESSION] = read_session  # type: ignore[literal-required]
+            await self._serve(scope, receive, send)
+        finally:
+            scope.pop(_READ_SESSION, None)  # type: ignore[misc]
+            await read_session.close()
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def send_language(message: Message) -> None:
             chosen: str | None = scope.get(_CHOSEN_LANGUAGE)  # type: ignore[assignment]

@@ -61,9 +61,15 @@ def at_render_time(format_value: Callable[..., str]) -> Callable[..., str]:
     return per_request
 
 
-def environment() -> Environment:
+@cache
+def environment(auto_reload: bool = False) -> Environment:
+    """The template environment, built once per process (and per ``auto_reload``): each
+    template is compiled on first use and kept. ``auto_reload`` (development only) checks
+    the template files for changes on every use."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        auto_reload=auto_reload,
+        cache_size=-1,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -111,7 +117,8 @@ def render_string(
     context: dict[str, Any],
     block: str | None = None,
 ) -> str:
-    template = environment().get_template(template_name)
+    settings = request.app.state.settings
+    template = environment(settings.env == "development").get_template(template_name)
     full_context = {**base_context(request), **context}
     if block is None:
         # A one-time message is taken from the session only by a whole page, never a fragment.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar.stores.base import Store
-from sqlalchemy import LargeBinary, String, delete, select
+from sqlalchemy import LargeBinary, String, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -36,9 +36,15 @@ def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
 
 class DatabaseStore(Store):
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], namespace: str, dialect_name: str
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        namespace: str,
+        dialect_name: str,
+        read_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
+        # Reading an entry takes no write lock; only an expired entry or a renewal writes.
+        self._read_sessionmaker = read_sessionmaker or sessionmaker
         self.namespace = namespace
         self._insert = pg_insert if dialect_name == "postgresql" else sqlite_insert
 
@@ -65,16 +71,30 @@ class DatabaseStore(Store):
             )
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
-        async with self._sessionmaker() as db, db.begin():
-            entry = await db.get(StoreEntry, (self.namespace, key))
-            if entry is None:
-                return None
-            if entry.expires_at is not None and entry.expires_at <= utcnow():
-                await db.delete(entry)
-                return None
-            if renew_for is not None and entry.expires_at is not None:
-                entry.expires_at = _expiry(renew_for)
-            return entry.value
+        """The value, or None when there is none or it expired (the expired entry is then
+        removed). A read takes no write lock: only removing or renewing writes."""
+        async with self._read_sessionmaker() as db, db.begin():
+            entry = (
+                await db.execute(
+                    select(StoreEntry.value, StoreEntry.expires_at).where(
+                        StoreEntry.namespace == self.namespace, StoreEntry.key == key
+                    )
+                )
+            ).first()
+        if not entry:
+            return None
+        value, expires_at = entry
+        if expires_at is not None and expires_at <= utcnow():
+            await self.delete(key)
+            return None
+        if renew_for is not None and expires_at is not None:
+            async with self._sessionmaker() as db, db.begin():
+                await db.execute(
+                    update(StoreEntry)
+                    .where(StoreEntry.namespace == self.namespace, StoreEntry.key == key)
+                    .values(expires_at=_expiry(renew_for))
+                )
+        return bytes(value)
 
     async def delete(self, key: str) -> None:
         async with self._sessionmaker() as db, db.begin():
