@@ -25,7 +25,8 @@ from survey.assessments.summaries import add_summary_provider
 from survey.assessments.views import AssessmentViews
 from survey.benchmarks.api import QualityApi
 from survey.benchmarks.filters import register_filters as register_benchmark_filters
-from survey.benchmarks.views import QualityViews
+from survey.benchmarks.presenters import attach_benchmark
+from survey.benchmarks.views import QualityViews, benchmark_page_context
 from survey.db import create_engine, create_sessionmaker
 from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
@@ -77,7 +78,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     add_environment_setup(register_formatting_filters)
     add_environment_setup(register_benchmark_filters)
     add_summary_provider(respondents_summary)
+    # The result's extensions, in this order: the suggestions read the benchmark.
+    add_result_extension(attach_benchmark)  # peer benchmark and trend in every result
     add_result_extension(suggestions_for)  # suggested trajectories in every result
+    add_result_page_context(benchmark_page_context)  # benchmark charts on the result page
     add_result_page_context(goals_page_context)  # goals on the result page
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)

@@ -17,7 +17,6 @@ from survey.assessments.schemas import (
     QuestionnaireSummary,
     ResultRead,
 )
-from survey.benchmarks.presenters import attach_benchmark
 from survey.errors import NotFound
 from survey.i18n import current_language
 from survey.organisations.service import get_visible
@@ -93,7 +92,7 @@ class AssessmentApi(Controller):
         result, dimensions = await service.get_result(db, context)
         language = current_language()
         read = result_read(context, result, dimensions, language)
-        return await extend_result(db, context, await attach_benchmark(db, context, read), language)
+        return await extend_result(db, context, read, language)
 
 
 class OrganisationAssessmentApi(Controller):

@@ -1,7 +1,9 @@
-"""What upper domains add to an assessment's result (the suggested trajectories in the
-result and the API; the goals on the result page). The extensions are added by the app
-(``add_result_extension``, ``add_result_page_context``), so the assessments need not import
-the domains above them (docs/architecture.md, like ``summaries``)."""
+"""What upper domains add to an assessment's result (the peer benchmark and the suggested
+trajectories in the result and the API; the benchmark's charts and the goals on the result
+page). The extensions are added by the app (``add_result_extension``,
+``add_result_page_context``), so the assessments need not import the domains above them
+(docs/architecture.md, like ``summaries``). Extensions run in the order they were added:
+one may read what an earlier one added (the suggestions read the benchmark)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from survey.assessments.service import AssessmentContext
 ResultExtension = Callable[
     [AsyncSession, AssessmentContext, ResultRead, str], Awaitable[ResultRead]
 ]
-# Extra values for the result page's template.
-ResultPageContext = Callable[[AsyncSession, AssessmentContext], Awaitable[dict[str, Any]]]
+# Extra values for the result page's template, given the result as the extensions completed it.
+ResultPageContext = Callable[
+    [AsyncSession, AssessmentContext, ResultRead], Awaitable[dict[str, Any]]
+]
 
 _extensions: list[ResultExtension] = []
 _page_contexts: list[ResultPageContext] = []
@@ -45,8 +49,11 @@ async def extend_result(
     return read
 
 
-async def result_page_context(db: AsyncSession, context: AssessmentContext) -> dict[str, Any]:
+async def result_page_context(
+    db: AsyncSession, context: AssessmentContext, read: ResultRead
+) -> dict[str, Any]:
+    """The values every provider adds to the page of ``read`` (the extended result)."""
     values: dict[str, Any] = {}
     for provider in _page_contexts:
-        values.update(await provider(db, context))
+        values.update(await provider(db, context, read))
     return values

@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from survey.accounts.models import Provider
-from survey.benchmarks.schemas import BenchmarkRead
 from survey.db import StoredInt
 from survey.questionnaires.schema import LocalText
 from survey.scoring import AnswerValue
@@ -121,6 +120,102 @@ class DimensionResultRead(msgspec.Struct):
 
 
 # --- suggested trajectories (filled in by survey.trajectories through result_extensions) ---
+
+# --- the benchmark of a result (DESIGN §5): the shape is the result's, survey.benchmarks
+# fills it (survey.benchmarks.presenters.attach_benchmark, a result extension) -----------
+
+PeerGroupLevel = Literal["sector_size", "sector", "network"]
+BenchmarkStatus = Literal["shown", "no_score", "too_few_peers"]
+
+
+class PeerGroupRead(msgspec.Struct):
+    """The peers a figure is built on: same questionnaire and round, other organisations,
+    same sector × size band, else same sector, else the whole network; never fewer than 5."""
+
+    level: PeerGroupLevel
+    key: str
+    label: str
+    n_organisations: int
+
+
+class PeerDistributionRead(msgspec.Struct):
+    """Percentiles of the peers' scores, linear interpolation (numpy/R default, Hyndman & Fan type 7).
+
+    Given from 10 peers on (the quartiles); ``p10`` and ``p90`` are null below 20 peers:
+    in a smaller group they would be (close to) single peers' own scores."""
+
+    p10: Annotated[
+        float | None, msgspec.Meta(description="Null below 20 peers: too close to single peers.")
+    ]
+    p25: float
+    p50: float
+    p75: float
+    p90: Annotated[
+        float | None, msgspec.Meta(description="Null below 20 peers: too close to single peers.")
+    ]
+
+
+class DimensionBenchmarkRead(msgspec.Struct):
+    """One dimension (or the overall score): the organisation's score against its peers.
+
+    ``percentile_rank`` = 100 × (peers below + peers at or below) / (2 × peers), i.e.
+    ``scipy.stats.percentileofscore(kind="mean")``; ``peer_mean`` is the mean of the
+    peers' scores. Without a group of at least five comparable organisations
+    (``status == "too_few_peers"``) no peer figure is given. What a group shows grows
+    with its size, so that no single peer's score can be worked out (DESIGN §5): with
+    5–9 peers the percentile rank and the peers' mean only, rounded to whole points
+    (``distribution`` null); the quartiles from 10 peers on; P10 and P90 from 20 on.
+    ``privacy_note`` then says, in the caller's language, why figures are missing.
+    ``change`` is the score minus the score of the organisation's previous round.
+    """
+
+    dimension_id: str | None
+    title: str
+    score: float | None
+    status: BenchmarkStatus
+    message: str | None
+    peer_group: PeerGroupRead | None
+    percentile_rank: Annotated[
+        float | None,
+        msgspec.Meta(description="Whole points with 5–9 peers; null without 5 peers."),
+    ]
+    peer_mean: Annotated[
+        float | None,
+        msgspec.Meta(
+            description="Mean of the peers' scores; whole points with 5–9 peers; null without 5 peers."
+        ),
+    ]
+    distribution: Annotated[
+        PeerDistributionRead | None,
+        msgspec.Meta(
+            description="Null below 10 peers: the percentiles of a small group are single peers' scores."
+        ),
+    ]
+    privacy_note: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="Why figures are missing for a group of this size (fewer than 20 peers), in the caller's language."
+        ),
+    ]
+    previous_score: float | None
+    change: float | None
+
+
+class BenchmarkRead(msgspec.Struct):
+    """The benchmark of a submitted assessment, as last recomputed."""
+
+    round: str
+    computed_at: dt.datetime
+    """When these figures last changed: they are recomputed on every submission and reopening
+    in the round, and stored again only when they move. The organisation's own score and
+    rank are current; the peers are its group's snapshot, which is renewed only once at
+    least 5 of the group's organisations changed, and at round close (DESIGN §7)."""
+    previous_round: str | None
+    overall: DimensionBenchmarkRead
+    dimensions: list[DimensionBenchmarkRead]
+
+
+# --- suggested trajectories ---------------------------------------------------------------
 
 SuggestionsStatus = Literal["suggested", "none_matched", "no_scores"]
 PeerStatistic = Literal["median", "mean"]

@@ -23,8 +23,6 @@ from survey.assessments.presenters import preview_for, result_read
 from survey.assessments.result_extensions import extend_result, result_page_context
 from survey.assessments.schemas import AnswerWrite
 from survey.assessments.summaries import item_summaries
-from survey.benchmarks.presenters import attach_benchmark
-from survey.benchmarks.views import result_charts
 from survey.errors import Conflict, CountRuleBroken, Invalid, NotFound
 from survey.i18n import current_language
 from survey.i18n import gettext as _
@@ -385,10 +383,7 @@ class AssessmentViews(Controller):
         result, dimensions = await service.get_result(db, context)
         language = current_language()
         read = await extend_result(
-            db,
-            context,
-            await attach_benchmark(db, context, result_read(context, result, dimensions, language)),
-            language,
+            db, context, result_read(context, result, dimensions, language), language
         )
         return render(
             request,
@@ -397,8 +392,7 @@ class AssessmentViews(Controller):
                 **_page_context(user, context),
                 "result": read,
                 "maturity_name": maturity_name,
-                **await result_page_context(db, context),
+                **await result_page_context(db, context, read),  # goals, benchmark charts
                 "url_for": request.app.route_reverse,  # the suggestions' request forms
-                **result_charts(read.benchmark),
             },
         )

@@ -9,7 +9,14 @@ import math
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey.assessments.schemas import ResultRead
+from survey.assessments.schemas import (
+    BenchmarkRead,
+    BenchmarkStatus,
+    DimensionBenchmarkRead,
+    PeerDistributionRead,
+    PeerGroupRead,
+    ResultRead,
+)
 from survey.assessments.service import AssessmentContext
 from survey.benchmarks.core import (
     MIN_GROUP_SIZE,
@@ -22,13 +29,8 @@ from survey.benchmarks.core import (
 from survey.benchmarks.quality import EFFECT_SHARE, ITEM_REST_WEAK, NOT_APPLICABLE_HIGH
 from survey.benchmarks.quality_service import QualityPage
 from survey.benchmarks.schemas import (
-    BenchmarkRead,
-    BenchmarkStatus,
-    DimensionBenchmarkRead,
     DimensionQualityRead,
     ItemQualityRead,
-    PeerDistributionRead,
-    PeerGroupRead,
     QualityRead,
     StoredFigure,
     StoredVersionQuality,
@@ -304,9 +306,11 @@ def quality_read(
 
 
 async def attach_benchmark(
-    db: AsyncSession, context: AssessmentContext, read: ResultRead
+    db: AsyncSession, context: AssessmentContext, read: ResultRead, language: str
 ) -> ResultRead:
-    """The result with its stored benchmark and trend (access was checked by ``get_context``)."""
+    """The result with its stored benchmark and trend (access was checked by ``get_context``),
+    in the current language: a result extension (``survey.assessments.result_extensions``),
+    added by the app before the suggestions, which read the benchmark."""
     stored = await load_benchmark(db, context.assessment, context.round, context.questionnaire)
     if stored is None:
         return read

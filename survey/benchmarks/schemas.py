@@ -1,16 +1,18 @@
-"""Benchmark and questionnaire-quality Structs: what is stored, and what the API returns."""
+"""Benchmark and questionnaire-quality Structs: what is stored, and what the API returns.
+
+The benchmark of a result (``BenchmarkRead`` and its parts) is part of the result's shape,
+so it lives in :mod:`survey.assessments.schemas`; the benchmarks fill it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, Final, Literal
+from typing import Final
 
 import msgspec
 import numpy as np
 
-PeerGroupLevel = Literal["sector_size", "sector", "network"]
-BenchmarkStatus = Literal["shown", "no_score", "too_few_peers"]
+from survey.assessments.schemas import PeerGroupLevel
 
 # --- stored payloads ---------------------------------------------------------------------
 
@@ -119,93 +121,6 @@ class StoredVersionQuality(msgspec.Struct, frozen=True):
 
 
 # --- API -------------------------------------------------------------------------------------
-
-
-class PeerGroupRead(msgspec.Struct):
-    """The peers a figure is built on: same questionnaire and round, other organisations,
-    same sector × size band, else same sector, else the whole network; never fewer than 5."""
-
-    level: PeerGroupLevel
-    key: str
-    label: str
-    n_organisations: int
-
-
-class PeerDistributionRead(msgspec.Struct):
-    """Percentiles of the peers' scores, linear interpolation (numpy/R default, Hyndman & Fan type 7).
-
-    Given from 10 peers on (the quartiles); ``p10`` and ``p90`` are null below 20 peers:
-    in a smaller group they would be (close to) single peers' own scores."""
-
-    p10: Annotated[
-        float | None, msgspec.Meta(description="Null below 20 peers: too close to single peers.")
-    ]
-    p25: float
-    p50: float
-    p75: float
-    p90: Annotated[
-        float | None, msgspec.Meta(description="Null below 20 peers: too close to single peers.")
-    ]
-
-
-class DimensionBenchmarkRead(msgspec.Struct):
-    """One dimension (or the overall score): the organisation's score against its peers.
-
-    ``percentile_rank`` = 100 × (peers below + peers at or below) / (2 × peers), i.e.
-    ``scipy.stats.percentileofscore(kind="mean")``; ``peer_mean`` is the mean of the
-    peers' scores. Without a group of at least five comparable organisations
-    (``status == "too_few_peers"``) no peer figure is given. What a group shows grows
-    with its size, so that no single peer's score can be worked out (DESIGN §5): with
-    5–9 peers the percentile rank and the peers' mean only, rounded to whole points
-    (``distribution`` null); the quartiles from 10 peers on; P10 and P90 from 20 on.
-    ``privacy_note`` then says, in the caller's language, why figures are missing.
-    ``change`` is the score minus the score of the organisation's previous round.
-    """
-
-    dimension_id: str | None
-    title: str
-    score: float | None
-    status: BenchmarkStatus
-    message: str | None
-    peer_group: PeerGroupRead | None
-    percentile_rank: Annotated[
-        float | None,
-        msgspec.Meta(description="Whole points with 5–9 peers; null without 5 peers."),
-    ]
-    peer_mean: Annotated[
-        float | None,
-        msgspec.Meta(
-            description="Mean of the peers' scores; whole points with 5–9 peers; null without 5 peers."
-        ),
-    ]
-    distribution: Annotated[
-        PeerDistributionRead | None,
-        msgspec.Meta(
-            description="Null below 10 peers: the percentiles of a small group are single peers' scores."
-        ),
-    ]
-    privacy_note: Annotated[
-        str | None,
-        msgspec.Meta(
-            description="Why figures are missing for a group of this size (fewer than 20 peers), in the caller's language."
-        ),
-    ]
-    previous_score: float | None
-    change: float | None
-
-
-class BenchmarkRead(msgspec.Struct):
-    """The benchmark of a submitted assessment, as last recomputed."""
-
-    round: str
-    computed_at: dt.datetime
-    """When these figures last changed: they are recomputed on every submission and reopening
-    in the round, and stored again only when they move. The organisation's own score and
-    rank are current; the peers are its group's snapshot, which is renewed only once at
-    least 5 of the group's organisations changed, and at round close (DESIGN §7)."""
-    previous_round: str | None
-    overall: DimensionBenchmarkRead
-    dimensions: list[DimensionBenchmarkRead]
 
 
 class ItemQualityRead(msgspec.Struct):

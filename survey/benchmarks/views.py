@@ -1,5 +1,6 @@
 """HTML: the questionnaire-quality pages, and the chart geometry of the result page's
-benchmark section (the result page itself is the assessments' ``result`` handler)."""
+benchmark section (the result page itself is the assessments' ``result`` handler; the app
+adds :func:`benchmark_page_context` to it through ``survey.assessments.result_extensions``)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,25 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.dependencies import LoggedIn
+from survey.assessments.schemas import BenchmarkRead, ResultRead
+from survey.assessments.service import AssessmentContext
 from survey.benchmarks import quality_service
 from survey.benchmarks.charts import Distribution, percentile_chart, radar_chart
 from survey.benchmarks.presenters import quality_page_read
-from survey.benchmarks.schemas import BenchmarkRead
 from survey.i18n import current_language
 from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.web.dependencies import Db
 from survey.web.rendering import render
+
+
+async def benchmark_page_context(
+    db: AsyncSession, context: AssessmentContext, read: ResultRead
+) -> dict[str, Any]:
+    """The result page's benchmark charts, from the benchmark the result carries."""
+    return result_charts(read.benchmark)
 
 
 def result_charts(benchmark: BenchmarkRead | None) -> dict[str, Any]:

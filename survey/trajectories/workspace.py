@@ -289,7 +289,9 @@ async def goal_progress(
     return progress
 
 
-async def goals_page_context(db: AsyncSession, context: AssessmentContext) -> dict[str, Any]:
+async def goals_page_context(
+    db: AsyncSession, context: AssessmentContext, read: ResultRead
+) -> dict[str, Any]:
     """The result page's goals (added by the app through ``result_extensions``)."""
     return {"goals": await goals_for_result(db, context.assessment)}
 
