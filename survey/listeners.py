@@ -4,7 +4,11 @@ the command line), so no domain imports another's service to tell it something."
 from __future__ import annotations
 
 from survey import events
-from survey.benchmarks.listeners import recompute_after_change, recompute_after_rescoring
+from survey.benchmarks.listeners import (
+    recompute_after_change,
+    recompute_after_rescoring,
+    recompute_at_close,
+)
 from survey.indicators.listeners import release_at_close
 
 
@@ -12,4 +16,5 @@ def connect() -> None:
     """Subscribe every domain's listeners (idempotent)."""
     events.subscribe(events.AssessmentEvent, recompute_after_change)
     events.subscribe(events.ResultsRescored, recompute_after_rescoring)
+    events.subscribe(events.RoundClosed, recompute_at_close)
     events.subscribe(events.RoundClosed, release_at_close)

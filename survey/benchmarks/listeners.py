@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey.benchmarks.recompute import recompute
-from survey.events import AssessmentEvent, ResultsRescored
+from survey.benchmarks.recompute import recompute, recompute_round
+from survey.events import AssessmentEvent, ResultsRescored, RoundClosed
 
 
 async def recompute_after_change(db: AsyncSession, event: AssessmentEvent) -> None:
@@ -18,3 +18,9 @@ async def recompute_after_rescoring(db: AsyncSession, event: ResultsRescored) ->
     """New scoring rules moved many scores at once: renew the peer groups' snapshots."""
     for round_id, questionnaire_id in event.round_questionnaires:
         await recompute(db, round_id, questionnaire_id, refresh_snapshots=True)
+
+
+async def recompute_at_close(db: AsyncSession, event: RoundClosed) -> None:
+    """A round closed early: recompute its benchmarks now, which renews every peer group's
+    snapshot (the first recompute after the close, DESIGN §7), and its quality figures."""
+    await recompute_round(db, event.round_id)

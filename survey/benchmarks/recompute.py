@@ -5,9 +5,11 @@ When figures are recomputed
 ---------------------------
 - :func:`recompute` (one round × questionnaire) when an assessment is submitted or
   reopened (called from :mod:`survey.assessments.service`);
-- :func:`recompute_round` when a round closes (every questionnaire of the round, and
-  the quality figures); there is no "close round" action yet, whoever adds it calls
-  this;
+- :func:`recompute_round` when a round is closed early (every questionnaire of the
+  round, and the quality figures): :func:`survey.benchmarks.listeners.recompute_at_close`
+  listens to ``RoundClosed``. A round that simply passes its closing date publishes no
+  event: its snapshots renew at its first recompute after that date (a rescoring,
+  ``survey db upgrade``);
 - :func:`recompute_all` after the demo network is loaded;
 - :func:`recompute_missing` by ``survey db upgrade``, for what a migration emptied or an
   older :data:`METHOD_VERSION` computed.
@@ -148,7 +150,7 @@ async def recompute(
 
 async def recompute_round(db: AsyncSession, round_id: int) -> int:
     """Recompute the benchmarks of every questionnaire of a round, and its quality figures:
-    call when the round closes."""
+    when the round closes (``RoundClosed``, see :mod:`survey.benchmarks.listeners`)."""
     questionnaire_ids = await _questionnaires_of(db, round_id)
     count = await _recompute(db, round_id, questionnaire_ids)
     for questionnaire_id in questionnaire_ids:

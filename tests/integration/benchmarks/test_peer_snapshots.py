@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from survey.benchmarks.recompute import recompute
 from survey.rounds.models import Round
+from survey.rounds.service import close_round
 from tests.factories import make_round
 from tests.integration.assessments.helpers import QUESTIONNAIRE
 from tests.integration.benchmarks.helpers import (
@@ -116,3 +117,29 @@ async def test_the_first_recompute_after_the_round_closed_refreshes_every_group(
     assert at_close["overall"]["peer_mean"] != first_look["overall"]["peer_mean"]
     await _recompute(sessionmaker, round_.id)  # only the first recompute after the close
     assert await _benchmark(client, watched) == at_close
+
+
+async def test_closing_the_round_early_refreshes_every_group_at_once(
+    client, db, sessionmaker
+) -> None:
+    round_ = await make_round(db, "2026")
+    watcher = await submitted_peer(db, round_, 2.9, seed=999, **GROUP)
+    await peers(db, round_, 6, **GROUP)
+    await _recompute(sessionmaker, round_.id)
+    watched = await assessment_of(sessionmaker, watcher)
+    await manager_of(client, db, watcher)
+    first_look = await _benchmark(client, watched)
+    await _newcomer(db, sessionmaker, round_, 700, GROUP)
+    assert await _benchmark(client, watched) == first_look
+
+    async with (
+        sessionmaker() as session,
+        session.begin(),
+    ):  # an admin closes it (survey rounds close)
+        stored = await session.get(Round, round_.id)
+        assert stored is not None
+        await close_round(session, stored, actor_id=None)
+
+    at_close = await _benchmark(client, watched)  # no submission since: RoundClosed recomputed
+    assert at_close["overall"]["peer_group"]["n_organisations"] == 7
+    assert at_close["overall"]["peer_mean"] != first_look["overall"]["peer_mean"]
