@@ -18,6 +18,7 @@ from survey.indicators.service import Filters, ReleaseView, read_cells
 from survey.indicators.tokens import bearer_token, check_token
 from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
 from survey.web.dependencies import Db
+from survey.web.openapi import NEEDS_LOGIN
 
 INDICATOR_API_PATHS = ("/api/v1/indicators", "/api/v1/indicators/export")
 """The routes a read-only API token reaches (see :mod:`survey.web.bearer`)."""
@@ -77,7 +78,7 @@ class IndicatorApi(Controller):
     path = "/api/v1/indicators"
     tags = ["indicators"]
 
-    @get("/")
+    @get("/", opt={NEEDS_LOGIN: True})
     async def indicators(
         self,
         request: Request[Any, Any, Any],
@@ -99,7 +100,7 @@ class IndicatorApi(Controller):
         view, _actor = await _read(request, db, current_user, round_name, filters)
         return indicators_read(view)
 
-    @get("/export", opt={"writes": True})
+    @get("/export", opt={"writes": True, NEEDS_LOGIN: True})
     async def export(
         self,
         request: Request[Any, Any, Any],

@@ -75,6 +75,11 @@ DESCRIPTIONS = {
 }
 
 
+NEEDS_LOGIN = "needs_login"
+"""Route opt for a handler that takes an optional caller but answers 401 without one (a
+session or another credential, such as a read-only token)."""
+
+
 def _statuses(
     route: HTTPRoute,
     method: str,
@@ -83,7 +88,9 @@ def _statuses(
     csrf_exempt: Collection[str],
     limited: Collection[str],
 ) -> set[int]:
-    logged_in = "user" in handler.parsed_fn_signature.parameters
+    logged_in = "user" in handler.parsed_fn_signature.parameters or bool(
+        handler.opt.get(NEEDS_LOGIN)
+    )
     has_body = operation.request_body is not None
     has_ids = bool(route.path_parameters) or has_body
     statuses: set[int] = set()
