@@ -479,34 +479,31 @@ def changed_per_cell(
     """
     axes = axes or default_axes()
     out = np.zeros((len(scopes), axes.size), np.int64)
+    key = ["organisation_id", *FILTERS, "stamp", "occurrence"]
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        """One row per submission: its organisation's attributes and stamp (equal stamps of
+        one organisation numbered, so two organisations' submissions compare as multisets)."""
+        frame = frame[["organisation_id", *FILTERS, "stamp"]]
+        return frame.assign(occurrence=frame.groupby(["organisation_id", "stamp"]).cumcount())
+
     for s, scope in enumerate(scopes):
-        old = previous if scope == ALL else previous[previous["questionnaire"] == scope]
-        new = current if scope == ALL else current[current["questionnaire"] == scope]
-        key = ["organisation_id", *FILTERS]
-        old_sig = old.groupby(key, sort=False)["stamp"].apply(lambda s: tuple(sorted(s)))
-        new_sig = new.groupby(key, sort=False)["stamp"].apply(lambda s: tuple(sorted(s)))
-        old_sig = old_sig.reset_index().rename(columns={"stamp": "sig"})
-        new_sig = new_sig.reset_index().rename(columns={"stamp": "sig"})
-        merged = old_sig.merge(
-            new_sig, on="organisation_id", how="outer", suffixes=("_old", "_new")
-        )
-        same = merged["sig_old"].notna() & merged["sig_new"].notna()
-        for name in FILTERS:
-            same &= merged[f"{name}_old"] == merged[f"{name}_new"]
-        same &= merged["sig_old"] == merged["sig_new"]
-        changed = merged[~same]
-        if changed.empty:
+        old = rows(previous if scope == ALL else previous[previous["questionnaire"] == scope])
+        new = rows(current if scope == ALL else current[current["questionnaire"] == scope])
+        merged = old.merge(new, on=key, how="outer", indicator=True)
+        changed = merged.loc[merged["_merge"] != "both", "organisation_id"].unique()
+        if changed.size == 0:
             continue
-        olds = changed[changed["sig_old"].notna()]
-        news = changed[changed["sig_new"].notna()]
-        old_frame = olds[["organisation_id"]].assign(**{f: olds[f"{f}_old"] for f in FILTERS})
-        new_frame = news[["organisation_id"]].assign(**{f: news[f"{f}_new"] for f in FILTERS})
+        frames = [
+            frame[frame["organisation_id"].isin(changed)].drop_duplicates("organisation_id")
+            for frame in (old, new)
+        ]
         counted = pd.concat(
             [
                 pd.DataFrame(
                     {"organisation_id": frame["organisation_id"].to_numpy(), "combo": combo}
                 )
-                for frame in (old_frame, new_frame)
+                for frame in frames
                 if len(frame)
                 for combo in axes.cube(axes.codes(frame))
             ]

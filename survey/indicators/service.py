@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Text, cast, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import events
@@ -93,7 +94,19 @@ async def _organisations(db: AsyncSession) -> pd.DataFrame:
             )
         )
     ).all()
-    return pd.DataFrame(rows, columns=["organisation_id", *core.FILTERS]).astype({"funded": bool})
+    return _frame(rows, ["organisation_id", *core.FILTERS]).astype({"funded": bool})
+
+
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    """A frame of result rows, built column by column (pandas probing every SQLAlchemy row
+    for named-tuple attributes costs more than the query)."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    return pd.DataFrame(
+        {
+            name: np.asarray(column, dtype=object)
+            for name, column in zip(columns, values, strict=True)
+        }
+    ).infer_objects()
 
 
 async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -170,7 +183,7 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     connection = await db.connection()
     rows = (
         await connection.execute(
-            select(Assessment.organisation_id, Answer.item_id, Answer.value)
+            select(Assessment.organisation_id, Answer.item_id, cast(Answer.value, Text))
             .join(Response, Response.assessment_id == Assessment.id)
             .join(Answer, Answer.response_id == Response.id)
             .where(
@@ -183,13 +196,10 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
             )
         )
     ).all()
-    answers = pd.DataFrame(rows, columns=["organisation_id", "item_id", "value"])
-    answers["value"] = pd.to_numeric(
-        answers["value"].map(
-            lambda v: v if isinstance(v, int | float) and not isinstance(v, bool) else None
-        ),
-        errors="coerce",
-    )
+    answers = _frame(rows, ["organisation_id", "item_id", "value"])
+    # The JSON text of each answer: a number parses, a string ("5" in quotes), a boolean
+    # or null does not.
+    answers["value"] = pd.to_numeric(answers["value"], errors="coerce")
     wide = answers.dropna().pivot_table(
         index="organisation_id", columns="item_id", values="value", aggfunc="first"
     )
