@@ -28,7 +28,7 @@ from typing import Any
 import msgspec
 import numpy as np
 import pandas as pd
-from sqlalchemy import Text, cast, delete, insert, select
+from sqlalchemy import Text, case, cast, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import events
@@ -141,18 +141,29 @@ async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.Dat
     values = np.frombuffer(packed, dtype="<f8").astype(np.float64)
     if values.size != int(lengths.sum()):
         raise ValueError("stored dimension scores must be one float64 per dimension id")
-    names = np.asarray([name for ids in id_lists for name in ids] or [""], dtype=object)
+    # Questionnaire and dimension as categorical codes (sorted categories): the core
+    # groups by them without hashing millions of strings.
+    vocabulary = sorted({name for ids in id_lists for name in ids} | {"overall"})
+    code_of = {name: code for code, name in enumerate(vocabulary)}
+    name_codes = np.asarray([code_of[name] for ids in id_lists for name in ids] or [0], np.int64)
     starts = np.concatenate([[0], np.cumsum([len(ids) for ids in id_lists])])[:-1]
     position = np.repeat(np.arange(len(rows)), lengths)
     slot = np.arange(values.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    dimension_names = (
-        names[starts[id_codes[position]] + slot] if values.size else np.zeros(0, object)
+    dimension_codes = (
+        name_codes[starts[id_codes[position]] + slot] if values.size else np.zeros(0, np.int64)
     )
+    q_categories = sorted(set(questionnaires.tolist()))
+    q_codes = pd.Categorical(questionnaires, categories=q_categories).codes.astype(np.int64)
     frame = pd.DataFrame(
         {
             "organisation_id": np.concatenate([org_ids[position], org_ids]),
-            "questionnaire": np.concatenate([questionnaires[position], questionnaires]),
-            "dimension": np.concatenate([dimension_names, np.full(len(rows), "overall", object)]),
+            "questionnaire": pd.Categorical.from_codes(
+                np.concatenate([q_codes[position], q_codes]), categories=q_categories
+            ),
+            "dimension": pd.Categorical.from_codes(
+                np.concatenate([dimension_codes, np.full(len(rows), code_of["overall"])]),
+                categories=vocabulary,
+            ),
             "score": np.concatenate([values, overall]),
         }
     )
@@ -179,11 +190,18 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     """Team-composition counts of the submitted "Diverse teams" assessments of a round:
     one row per organisation and measure that has a number for both the subgroup and a
     positive total (a subgroup above its total is left out)."""
-    items = {item for pair in core.TEAM_MEASURES.values() for item in pair}
+    items = sorted({item for pair in core.TEAM_MEASURES.values() for item in pair})
     connection = await db.connection()
+    # One row per organisation, one column per item: the JSON text of its answer.
     rows = (
         await connection.execute(
-            select(Assessment.organisation_id, Answer.item_id, cast(Answer.value, Text))
+            select(
+                Assessment.organisation_id,
+                *(
+                    func.max(case((Answer.item_id == item, cast(Answer.value, Text))))
+                    for item in items
+                ),
+            )
             .join(Response, Response.assessment_id == Assessment.id)
             .join(Answer, Answer.response_id == Response.id)
             .where(
@@ -194,15 +212,14 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
                 Answer.item_id.in_(items),
                 Answer.not_applicable.is_(False),
             )
+            .group_by(Assessment.organisation_id)
         )
     ).all()
-    answers = _frame(rows, ["organisation_id", "item_id", "value"])
-    # The JSON text of each answer: a number parses, a string ("5" in quotes), a boolean
-    # or null does not.
-    answers["value"] = pd.to_numeric(answers["value"], errors="coerce")
-    wide = answers.dropna().pivot_table(
-        index="organisation_id", columns="item_id", values="value", aggfunc="first"
-    )
+    answers = _frame(rows, ["organisation_id", *items])
+    # A number parses; a string ("5" in quotes), a boolean or null does not.
+    wide = pd.DataFrame(
+        {item: pd.to_numeric(answers[item], errors="coerce") for item in items}
+    ).set_index(answers["organisation_id"].to_numpy())
     out = []
     for measure, (part_item, total_item) in core.TEAM_MEASURES.items():
         if part_item not in wide or total_item not in wide:
