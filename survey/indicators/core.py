@@ -25,8 +25,10 @@ Cell families (``indicator``), each with its own ``n_organisations``:
   the pooled share ``Σ subgroup / Σ total`` over the organisations that reported both the
   subgroup and a positive total. Never counts of people.
 
-Support requests per provider and trajectory are one more family, added when the
-trajectories domain exists (its rows would be counted like ``participation``).
+- ``requests`` per provider × trajectory (stored in the questionnaire and dimension
+  slots of the family): the support requests of the round's organisations — requested
+  (every request made in the round, whatever its state now), running and completed
+  (its state now); ``n_organisations`` counts the organisations with such a request.
 
 What a cell may *show* (suppression, rounding by group size) is decided in
 :mod:`survey.indicators.privacy`; this module computes the raw figures.
@@ -90,6 +92,9 @@ VALUE_COLUMNS: Final = (
     "mean_change",
     "share_mature_before",
     "share",
+    "requested",
+    "running",
+    "completed",
 )
 COLUMNS: Final = ("family", "combo", "n_organisations", *VALUE_COLUMNS)
 """The columns of :func:`cells` (all but the first two are floats; NaN: no value)."""
@@ -262,6 +267,7 @@ def cells(
     previous_scores: pd.DataFrame | None = None,
     team: pd.DataFrame | None = None,
     axes: Axes | None = None,
+    requests: pd.DataFrame | None = None,
 ) -> tuple[list[tuple[str, str, str]], pd.DataFrame]:
     """Every indicator cell of a round, before suppression.
 
@@ -280,6 +286,9 @@ def cells(
     team : DataFrame, optional
         ``organisation_id``, ``measure`` (a key of :data:`TEAM_MEASURES`), ``part``,
         ``total``: rows with a total ≤ 0 or a missing part are left out.
+    requests : DataFrame, optional
+        Support requests: ``organisation_id``, ``provider``, ``trajectory``, ``state``
+        (``running`` and ``completed`` are counted as such; every row counts as requested).
 
     Returns
     -------
@@ -336,6 +345,16 @@ def cells(
     team_family = _family_codes(
         team.assign(questionnaire="diverse-teams", dimension=team["measure"]), families, "team"
     )
+    requests = (
+        requests
+        if requests is not None
+        else pd.DataFrame(columns=["organisation_id", "provider", "trajectory", "state"])
+    )
+    request_family = _family_codes(
+        requests.assign(questionnaire=requests["provider"], dimension=requests["trajectory"]),
+        families,
+        "requests",
+    )
     n_families = len(families)
     n_groups = n_families * n_combos
     fine_org = org_cube[0]  # the combination without ALL of each organisation
@@ -366,12 +385,28 @@ def cells(
     pair_before = pairs["before"].to_numpy(dtype=np.float64)
     pair_gid = change_family * n_combos + pair_fine
     team_gid = team_family * n_combos + cube_of(team["organisation_id"])[0]
+    request_gid = request_family * n_combos + cube_of(requests["organisation_id"])[0]
+    request_state = requests["state"].to_numpy(dtype=object)
+    # An organisation counts once per family however many requests it made.
+    first_of_organisation = (
+        ~pd.Series(
+            request_family * (int(position.size) + 1)
+            + position.get_indexer(requests["organisation_id"].to_numpy())
+        )
+        .duplicated()
+        .to_numpy()
+    )
 
     registered = _roll_up(np.bincount(fine_org, minlength=n_combos).astype(np.float64), 1, axes)
     assessed_n = _roll_up(
         np.bincount(fine_org, weights=assessed.astype(np.float64), minlength=n_combos), 1, axes
     )
-    n = (n_scores + sums(pair_gid) + sums(team_gid)).astype(np.int64)
+    n = (
+        n_scores
+        + sums(pair_gid)
+        + sums(team_gid)
+        + sums(request_gid, first_of_organisation.astype(np.float64))
+    ).astype(np.int64)
     n[:n_combos] = assessed_n.astype(np.int64)
     total = {
         "score": sums(score_gid, score_values),
@@ -385,6 +420,9 @@ def cells(
         ),
         "part": sums(team_gid, team["part"].to_numpy(np.float64)),
         "total": sums(team_gid, team["total"].to_numpy(np.float64)),
+        "requested": sums(request_gid),
+        "running": sums(request_gid, (request_state == "running").astype(np.float64)),
+        "completed": sums(request_gid, (request_state == "completed").astype(np.float64)),
     }
 
     # The groups kept, sorted by combination then family.
@@ -425,6 +463,8 @@ def cells(
         out["mean_change"] = per_row("change")
         out["share_mature_before"] = 100 * per_row("mature_before")
         out["share"] = 100 * total["part"][rows] / total["total"][rows]
+        for name in ("requested", "running", "completed"):
+            out[name] = total[name][rows]
         change_rows = kinds == "change"
         out["share_mature"] = np.where(
             change_rows,
@@ -432,32 +472,24 @@ def cells(
             out["share_mature"],
         )
     # Statistics that do not belong to a family are NaN there.
-    blank = {
-        "participation": [
-            c for c in VALUE_COLUMNS if c not in ("registered", "share_participating")
-        ],
-        "scores": [
-            "registered",
-            "share_participating",
-            "mean_change",
-            "share_mature_before",
-            "share",
-        ],
-        "change": [
-            "registered",
-            "share_participating",
+    shown = {
+        "participation": {"registered", "share_participating"},
+        "scores": {
             "mean",
             *(f"p{p}" for p in PERCENTILES),
             *(f"level_{lv}" for lv in range(1, 6)),
-            "share",
-        ],
-        "team": [c for c in VALUE_COLUMNS if c != "share"],
+            "share_mature",
+        },
+        "change": {"mean_change", "share_mature", "share_mature_before"},
+        "team": {"share"},
+        "requests": {"requested", "running", "completed"},
     }
-    for kind, columns in blank.items():
+    for kind, columns in shown.items():
         where = kinds == kind
         if where.any():
-            for column in columns:
-                out[column] = np.where(where, nan, out[column])
+            for column in VALUE_COLUMNS:
+                if column not in columns:
+                    out[column] = np.where(where, nan, out[column])
     frame = pd.DataFrame(out)
     return [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])], frame
 

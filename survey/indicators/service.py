@@ -52,6 +52,7 @@ from survey.organisations.models import Organisation
 from survey.organisations.reference import MUNICIPALITY_CODES
 from survey.rounds.models import Round, RoundState
 from survey.rounds.service import current_round, list_rounds, today
+from survey.trajectories.models import SupportRequest
 
 __all__ = [
     "Filters",
@@ -241,6 +242,28 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
+async def _requests(db: AsyncSession, round_: Round) -> pd.DataFrame:
+    """Support requests made during a round (created from its opening day to its closing
+    day), with their state now: one row per request."""
+    start = dt.datetime.combine(round_.opens_on, dt.time(), dt.UTC)
+    end = dt.datetime.combine(round_.closes_on + dt.timedelta(days=1), dt.time(), dt.UTC)
+    connection = await db.connection()
+    rows = (
+        await connection.execute(
+            select(
+                SupportRequest.organisation_id,
+                SupportRequest.provider,
+                SupportRequest.trajectory_id,
+                SupportRequest.state,
+            ).where(SupportRequest.created_at >= start, SupportRequest.created_at < end)
+        )
+    ).all()
+    frame = _frame(rows, ["organisation_id", "provider", "trajectory", "state"])
+    for column in ("provider", "state"):
+        frame[column] = [str(getattr(v, "value", v)) for v in frame[column].tolist()]
+    return frame
+
+
 async def _previous_round(db: AsyncSession, round_: Round) -> Round | None:
     earlier = [r for r in await list_rounds(db) if r.opens_on < round_.opens_on]
     return max(earlier, key=lambda r: r.opens_on, default=None)
@@ -346,7 +369,10 @@ async def take_release(
         (await _scores(db, previous_round.id))[0] if previous_round is not None else None
     )
     team = await _team(db, round_.id)
-    families, frame = core.cells(organisations, scores, previous_scores, team, axes)
+    requests = await _requests(db, round_)
+    families, frame = core.cells(
+        organisations, scores, previous_scores, team, axes, requests=requests
+    )
     changed_cells = None
     if previous_members is not None:
         scopes = sorted({privacy.scope_of(family) for family in families})
@@ -470,7 +496,10 @@ def decode_cells(release: IndicatorRelease, blob: bytes) -> list[Cell]:
         named = dict(zip(columns, row, strict=True))
         kind, questionnaire, dimension = families[int(named["family"])]
         values = {
-            name: None if np.isnan(named[name]) else named[name] for name in core.VALUE_COLUMNS
+            # A release taken before a column existed has no value for it.
+            name: None if np.isnan(value) else value
+            for name in core.VALUE_COLUMNS
+            for value in [named.get(name, np.nan)]
         }
         out.append(
             Cell(
@@ -500,8 +529,11 @@ async def cells_of(db: AsyncSession, release: IndicatorRelease, filters: Filters
     return [
         cell
         for cell in decode_cells(release, blob)
-        if (filters.questionnaire is None or cell.questionnaire in (None, filters.questionnaire))
-        and (filters.dimension is None or cell.dimension in (None, filters.dimension))
+        if cell.indicator == "requests"
+        or (
+            (filters.questionnaire is None or cell.questionnaire in (None, filters.questionnaire))
+            and (filters.dimension is None or cell.dimension in (None, filters.dimension))
+        )
     ]
 
 
