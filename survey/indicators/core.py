@@ -487,9 +487,9 @@ def cells(
     for kind, columns in shown.items():
         where = kinds == kind
         if where.any():
-            for column in VALUE_COLUMNS:
-                if column not in columns:
-                    out[column] = np.where(where, nan, out[column])
+            for stat in VALUE_COLUMNS:
+                if stat not in columns:
+                    out[stat] = np.where(where, nan, out[stat])
     frame = pd.DataFrame(out)
     return [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])], frame
 
