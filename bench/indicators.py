@@ -143,7 +143,7 @@ def build_network(path: Path, n: int, seed: int = 14) -> dict[str, Any]:
             if qid == "diverse-teams" and r == len(ROUNDS):
                 frames["team"] = _store_team(connection, rng, n, first, now)
         frames[name] = pd.concat(long, ignore_index=True)
-    _store_requests(connection, rng, n, now)
+    frames["requests"] = _store_requests(connection, rng, n, now)
     connection.execute("ANALYZE")
     connection.close()
     frames["organisations"] = organisations
@@ -189,7 +189,7 @@ def _store_team(
 
 def _store_requests(
     connection: sqlite3.Connection, rng: np.random.Generator, n: int, now: str
-) -> None:
+) -> pd.DataFrame:
     offers = [(t.id, t.provider.value) for t in catalogue().values()]
     states = [s.value for s in RequestState]
     asking = rng.choice(np.arange(1, n + 1), n // 3, replace=False)
@@ -204,6 +204,8 @@ def _store_requests(
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
+    columns = ["organisation_id", "trajectory", "provider", "state", "created", "updated"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 # --- the baselines: plain pandas groupby of the same cells over frames in memory ----------
@@ -228,6 +230,9 @@ def baseline_release(frames: dict[str, Any]) -> int:
     )
     pairs["change"] = pairs["score"] - pairs["before"]
     team = frames["team"].merge(organisations, on="organisation_id")
+    requests = frames["requests"].merge(organisations, on="organisation_id")
+    requests["running"] = requests["state"] == "running"
+    requests["completed"] = requests["state"] == "completed"
     cells = 0
     for mask in itertools.product((False, True), repeat=4):
         keys = [f for f, all_ in zip(core.FILTERS, mask, strict=True) if not all_]
@@ -238,6 +243,14 @@ def baseline_release(frames: dict[str, Any]) -> int:
         sums = team.groupby(["measure", *keys])[["part", "total"]].sum()
         cells += len(sums["part"] / sums["total"])
         cells += len(organisations.groupby(keys).size()) if keys else 1
+        grouped = requests.groupby(["provider", "trajectory", *keys])
+        counted = grouped.agg(
+            n=("organisation_id", "nunique"),
+            requested=("state", "size"),
+            running=("running", "sum"),
+            completed=("completed", "sum"),
+        )
+        cells += len(counted)
     return cells
 
 
