@@ -178,6 +178,29 @@ async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.Dat
     return frame, members
 
 
+async def _members(db: AsyncSession, round_id: int) -> pd.DataFrame:
+    """The members part of :func:`_scores` alone (no scores read): one row per submitted
+    assessment with a result, with its moment of submission."""
+    connection = await db.connection()
+    rows = (
+        await connection.execute(
+            select(Assessment.organisation_id, Assessment.questionnaire_id, Assessment.submitted_at)
+            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+            .where(
+                Assessment.round_id == round_id,
+                Assessment.state == AssessmentState.SUBMITTED.value,
+            )
+        )
+    ).all()
+    return pd.DataFrame(
+        {
+            "organisation_id": np.asarray([r[0] for r in rows], dtype=np.int64),
+            "questionnaire": np.asarray([r[1] for r in rows], dtype=object),
+            "stamp": np.asarray([_stamp(r[2]) for r in rows], dtype=np.int64),
+        }
+    )
+
+
 def _stamp(moment: dt.datetime | None) -> int:
     """The moment of a submission as whole microseconds (0: unknown)."""
     if moment is None:
@@ -322,8 +345,7 @@ async def changed_since_release(db: AsyncSession, round_: Round) -> int | None:
     previous = await latest_release(db, round_.id)
     if previous is None:
         return None
-    _scores_frame, members = await _scores(db, round_.id)
-    current = _members_frame(members, await _organisations(db))
+    current = _members_frame(await _members(db, round_.id), await _organisations(db))
     return _changed_organisations(_decode_members(previous.members), current)
 
 
