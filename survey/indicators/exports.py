@@ -45,7 +45,7 @@ CELL_FIELDS = (
     "share_maturity_3_or_more_before",
     "share",
     "provider",
-    "trajectory",
+    "trajectory_id",
     "requested",
     "running",
     "completed",

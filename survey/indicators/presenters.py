@@ -39,7 +39,7 @@ def cell_read(cell: Cell) -> IndicatorCellRead:
         share_maturity_3_or_more_before=v["share_mature_before"],
         share=v["share"],
         provider=cell.questionnaire if is_request else None,
-        trajectory=cell.dimension if is_request else None,
+        trajectory_id=cell.dimension if is_request else None,
         requested=count("requested"),
         running=count("running"),
         completed=count("completed"),

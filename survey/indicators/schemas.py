@@ -49,7 +49,7 @@ class IndicatorCellRead(msgspec.Struct):
     share: float | None = None
     provider: str | None = None
     """``requests`` cells: the provider and the trajectory of the catalogue."""
-    trajectory: str | None = None
+    trajectory_id: str | None = None
     requested: int | None = None
     """Support requests made in the round (any state now); running and completed: those
     in that state now."""

@@ -150,7 +150,7 @@ class IndicatorViews(Controller):
                 )
         team = [c for c in read.cells if c.indicator == "team"]
         requests = [
-            (provider_name(c.provider or ""), _trajectory_name(c.trajectory, language), c)
+            (provider_name(c.provider or ""), _trajectory_name(c.trajectory_id, language), c)
             for c in read.cells
             if c.indicator == "requests" and c.provider in _PROVIDERS
         ]

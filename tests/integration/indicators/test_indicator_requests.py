@@ -80,7 +80,7 @@ async def test_requests_are_counted_per_provider_and_trajectory_and_suppressed_b
     assert cell == {
         **cell,
         "provider": "agentschap",
-        "trajectory": TRAJECTORY,
+        "trajectory_id": TRAJECTORY,
         "questionnaire": None,
         "n_organisations": 6,
         "suppressed": False,
