@@ -5,8 +5,8 @@ Builds a synthetic network in a temporary SQLite database, in the style of
 municipality (the 19 and "outside Brussels") with the VGC-funded flag; two rounds in which
 every organisation submitted the four questionnaires (their real dimension ids, scores
 stored as a submission stores them); in the latest round the team-composition number
-items of "Diverse teams" on each consolidated response. (Support requests are not part
-of the cells yet: the trajectories domain does not exist on this branch.)
+items of "Diverse teams" on each consolidated response; support requests of a third of the
+organisations (one or two trajectories of the catalogue each, in every state).
 
 Then it times, median of 5 runs each, in the same run:
 
@@ -51,6 +51,8 @@ from survey.migrate import upgrade
 from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
 from survey.questionnaires import registry
 from survey.rounds.models import Round
+from survey.trajectories.catalogue import catalogue
+from survey.trajectories.models import RequestState
 
 RUNS = 5
 ROUNDS = ("2025", "2026")
@@ -141,6 +143,7 @@ def build_network(path: Path, n: int, seed: int = 14) -> dict[str, Any]:
             if qid == "diverse-teams" and r == len(ROUNDS):
                 frames["team"] = _store_team(connection, rng, n, first, now)
         frames[name] = pd.concat(long, ignore_index=True)
+    frames["requests"] = _store_requests(connection, rng, n, now)
     connection.execute("ANALYZE")
     connection.close()
     frames["organisations"] = organisations
@@ -184,6 +187,27 @@ def _store_team(
     return pd.concat(rows, ignore_index=True)
 
 
+def _store_requests(
+    connection: sqlite3.Connection, rng: np.random.Generator, n: int, now: str
+) -> pd.DataFrame:
+    offers = [(t.id, t.provider.value) for t in catalogue().values()]
+    states = [s.value for s in RequestState]
+    asking = rng.choice(np.arange(1, n + 1), n // 3, replace=False)
+    rows = []
+    for organisation in asking.tolist():
+        for pick in rng.choice(len(offers), int(rng.integers(1, 3)), replace=False).tolist():
+            trajectory_id, provider = offers[pick]
+            rows.append((organisation, trajectory_id, provider, str(rng.choice(states)), now, now))
+    with connection:
+        connection.executemany(
+            "INSERT INTO support_requests (organisation_id, trajectory_id, provider, state,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    columns = ["organisation_id", "trajectory", "provider", "state", "created", "updated"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 # --- the baselines: plain pandas groupby of the same cells over frames in memory ----------
 
 
@@ -206,6 +230,9 @@ def baseline_release(frames: dict[str, Any]) -> int:
     )
     pairs["change"] = pairs["score"] - pairs["before"]
     team = frames["team"].merge(organisations, on="organisation_id")
+    requests = frames["requests"].merge(organisations, on="organisation_id")
+    requests["running"] = requests["state"] == "running"
+    requests["completed"] = requests["state"] == "completed"
     cells = 0
     for mask in itertools.product((False, True), repeat=4):
         keys = [f for f, all_ in zip(core.FILTERS, mask, strict=True) if not all_]
@@ -216,6 +243,14 @@ def baseline_release(frames: dict[str, Any]) -> int:
         sums = team.groupby(["measure", *keys])[["part", "total"]].sum()
         cells += len(sums["part"] / sums["total"])
         cells += len(organisations.groupby(keys).size()) if keys else 1
+        grouped = requests.groupby(["provider", "trajectory", *keys])
+        counted = grouped.agg(
+            n=("organisation_id", "nunique"),
+            requested=("state", "size"),
+            running=("running", "sum"),
+            completed=("completed", "sum"),
+        )
+        cells += len(counted)
     return cells
 
 

@@ -25,8 +25,10 @@ Cell families (``indicator``), each with its own ``n_organisations``:
   the pooled share ``Σ subgroup / Σ total`` over the organisations that reported both the
   subgroup and a positive total. Never counts of people.
 
-Support requests per provider and trajectory are one more family, added when the
-trajectories domain exists (its rows would be counted like ``participation``).
+- ``requests`` per provider × trajectory (stored in the questionnaire and dimension
+  slots of the family): the support requests of the round's organisations — requested
+  (every request made in the round, whatever its state now), running and completed
+  (its state now); ``n_organisations`` counts the organisations with such a request.
 
 What a cell may *show* (suppression, rounding by group size) is decided in
 :mod:`survey.indicators.privacy`; this module computes the raw figures.
@@ -90,6 +92,9 @@ VALUE_COLUMNS: Final = (
     "mean_change",
     "share_mature_before",
     "share",
+    "requested",
+    "running",
+    "completed",
 )
 COLUMNS: Final = ("family", "combo", "n_organisations", *VALUE_COLUMNS)
 """The columns of :func:`cells` (all but the first two are floats; NaN: no value)."""
@@ -175,60 +180,56 @@ def maturity_levels(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     return np.clip((hundredths // 2000).astype(np.int64) + 1, 1, 5)
 
 
-def _stable_order(*keys: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
-    """Stable sort by several integer keys, the last one primary (least significant first,
-    like ``numpy.lexsort``): keys below 65,536 are sorted as 16-bit integers, for which
-    numpy's stable sort is a radix sort."""
-    order: npt.NDArray[np.intp] = np.arange(keys[0].size)
-    for key in keys:
-        current = key[order]
-        if key.size and int(key.max(initial=0)) < 65536:
-            current = current.astype(np.uint16)
-        order = order[np.argsort(current, kind="stable")]
-    return order
+def _roll_up(values: npt.NDArray[Any], n_families: int, axes: Axes) -> npt.NDArray[Any]:
+    """Fill the :data:`ALL` combinations of per-group sums (shape (families × combinations,
+    …), filled at the combinations without :data:`ALL`) by summing their children, one
+    filter after the other, so every one of the 16 subsets of filters is summed once."""
+    cube = values.reshape((n_families, *axes.shape, *values.shape[1:]))
+    for axis in range(1, 5):
+        children: list[Any] = [slice(None)] * cube.ndim
+        children[axis] = slice(0, -1)
+        parent: list[Any] = [slice(None)] * cube.ndim
+        parent[axis] = -1
+        cube[tuple(parent)] = cube[tuple(children)].sum(axis=axis)
+    return values
 
 
 def _percentiles(
     family: npt.NDArray[np.int64],
-    combo: npt.NDArray[np.int64],
+    cubes: list[npt.NDArray[np.int64]],
     values: npt.NDArray[np.float64],
+    n_families: int,
     n_combos: int,
-    n_groups: int,
 ) -> npt.NDArray[np.float64]:
     """Per group (family × combination), the :data:`PERCENTILES` of ``values`` (NaN for an
-    empty group). The rows come sorted by value, so a stable sort by group keeps each
-    group's values in ascending order."""
-    order = _stable_order(combo, family)
-    ordered = values[order]
-    gid = family * n_combos + combo
-    counts = np.bincount(gid, minlength=n_groups)
-    starts = np.cumsum(counts) - counts
-    out = np.full((n_groups, len(PERCENTILES)), np.nan)
-    present = np.flatnonzero(counts)
-    n = counts[present]
-    for column, p in enumerate(PERCENTILES):
-        h = (n - 1) * (p / 100)
-        low = np.floor(h).astype(np.int64)
-        high = np.minimum(low + 1, n - 1)
-        lo_value = ordered[starts[present] + low]
-        hi_value = ordered[starts[present] + high]
-        out[present, column] = lo_value + (h - low) * (hi_value - lo_value)
+    empty group). The rows come sorted by family then value, so within a family's rows a
+    stable sort by combination keeps each group's values in ascending order (a radix sort:
+    combinations fit 16 bits)."""
+    out = np.full((n_families * n_combos, len(PERCENTILES)), np.nan)
+    bounds = np.searchsorted(family, np.arange(n_families + 1))
+    wide = n_combos >= 65536
+    for k in range(n_families):
+        first, last = int(bounds[k]), int(bounds[k + 1])
+        if first == last:
+            continue
+        family_values = values[first:last]
+        for cube in cubes:
+            combo = cube[first:last]
+            key = combo if wide else combo.astype(np.uint16)
+            ordered = family_values[np.argsort(key, kind="stable")]
+            counts = np.bincount(combo, minlength=n_combos)
+            present = np.flatnonzero(counts)
+            n = counts[present]
+            starts = (np.cumsum(counts) - counts)[present]
+            rows = k * n_combos + present
+            for column, p in enumerate(PERCENTILES):
+                h = (n - 1) * (p / 100)
+                low = np.floor(h).astype(np.int64)
+                high = np.minimum(low + 1, n - 1)
+                lo_value = ordered[starts + low]
+                hi_value = ordered[starts + high]
+                out[rows, column] = lo_value + (h - low) * (hi_value - lo_value)
     return out
-
-
-@dataclass
-class _Accumulator:
-    n_groups: int
-
-    def __post_init__(self) -> None:
-        self.n = np.zeros(self.n_groups, np.int64)
-        self.sums: dict[str, npt.NDArray[np.float64]] = {}
-
-    def add(self, gid: npt.NDArray[np.int64], **weights: npt.NDArray[np.float64]) -> None:
-        self.n += np.bincount(gid, minlength=self.n_groups)
-        for name, weight in weights.items():
-            total = self.sums.setdefault(name, np.zeros(self.n_groups))
-            total += np.bincount(gid, weights=weight, minlength=self.n_groups)
 
 
 def _pair_codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.int64], list[tuple[str, str]]]:
@@ -266,6 +267,7 @@ def cells(
     previous_scores: pd.DataFrame | None = None,
     team: pd.DataFrame | None = None,
     axes: Axes | None = None,
+    requests: pd.DataFrame | None = None,
 ) -> tuple[list[tuple[str, str, str]], pd.DataFrame]:
     """Every indicator cell of a round, before suppression.
 
@@ -284,6 +286,9 @@ def cells(
     team : DataFrame, optional
         ``organisation_id``, ``measure`` (a key of :data:`TEAM_MEASURES`), ``part``,
         ``total``: rows with a total ≤ 0 or a missing part are left out.
+    requests : DataFrame, optional
+        Support requests: ``organisation_id``, ``provider``, ``trajectory``, ``state``
+        (``running`` and ``completed`` are counted as such; every row counts as requested).
 
     Returns
     -------
@@ -340,117 +345,152 @@ def cells(
     team_family = _family_codes(
         team.assign(questionnaire="diverse-teams", dimension=team["measure"]), families, "team"
     )
+    requests = (
+        requests
+        if requests is not None
+        else pd.DataFrame(columns=["organisation_id", "provider", "trajectory", "state"])
+    )
+    request_family = _family_codes(
+        requests.assign(questionnaire=requests["provider"], dimension=requests["trajectory"]),
+        families,
+        "requests",
+    )
     n_families = len(families)
     n_groups = n_families * n_combos
-    acc = _Accumulator(n_groups)
-    quantiles = np.full((n_groups, len(PERCENTILES)), np.nan)
-    levels = np.zeros((n_groups, 5), np.int64)
+    fine_org = org_cube[0]  # the combination without ALL of each organisation
 
-    # Scores: sorted by family then value so the stable sort per cube keeps value order.
+    def sums(gid: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None) -> Any:
+        """Per group, rolled up over the filters: counts or sums of ``weights``."""
+        found = np.bincount(gid, weights=weights, minlength=n_groups)
+        return _roll_up(found.astype(np.float64), n_families, axes)
+
+    # Scores: sorted by family then value (the order the percentiles need).
     order = np.lexsort((score_values, score_family))
     score_values, score_family = score_values[order], score_family[order]
     score_cube = cube_of(scores["organisation_id"].iloc[order])
     level_index = maturity_levels(score_values) - 1
-    mature = (level_index + 1 >= MATURE_LEVEL).astype(np.float64)
+    score_gid = score_family * n_combos + score_cube[0]
+    n_scores = sums(score_gid)
+    levels = _roll_up(
+        np.bincount(score_gid * 5 + level_index, minlength=n_groups * 5)
+        .reshape(n_groups, 5)
+        .astype(np.float64),
+        n_families,
+        axes,
+    )
+    quantiles = _percentiles(score_family, score_cube, score_values, n_families, n_combos)
 
-    pair_cube = cube_of(pairs["organisation_id"])
+    pair_fine = cube_of(pairs["organisation_id"])[0]
     pair_now = pairs["score"].to_numpy(dtype=np.float64)
     pair_before = pairs["before"].to_numpy(dtype=np.float64)
-    mature_now = (maturity_levels(pair_now) >= MATURE_LEVEL).astype(np.float64)
-    mature_before = (maturity_levels(pair_before) >= MATURE_LEVEL).astype(np.float64)
-    team_cube = cube_of(team["organisation_id"])
-
-    sums_registered = np.zeros(n_groups)
-    sums_assessed = np.zeros(n_groups)
-    for combo in org_cube:
-        sums_registered += np.bincount(combo, minlength=n_groups)
-        sums_assessed += np.bincount(combo, weights=assessed.astype(np.float64), minlength=n_groups)
-    for combo in score_cube:
-        gid = score_family * n_combos + combo
-        acc.add(gid, score=score_values, mature=mature)
-        levels += np.bincount(gid * 5 + level_index, minlength=n_groups * 5).reshape(n_groups, 5)
-        found = _percentiles(score_family, combo, score_values, n_combos, n_groups)
-        filled = ~np.isnan(found[:, 0])
-        quantiles[filled] = found[filled]
-    for combo in pair_cube:
-        gid = change_family * n_combos + combo
-        acc.add(
-            gid, change=pair_now - pair_before, mature_now=mature_now, mature_before=mature_before
+    pair_gid = change_family * n_combos + pair_fine
+    team_gid = team_family * n_combos + cube_of(team["organisation_id"])[0]
+    request_gid = request_family * n_combos + cube_of(requests["organisation_id"])[0]
+    request_state = requests["state"].to_numpy(dtype=object)
+    # An organisation counts once per family however many requests it made.
+    first_of_organisation = (
+        ~pd.Series(
+            request_family * (int(position.size) + 1)
+            + position.get_indexer(requests["organisation_id"].to_numpy())
         )
-    for combo in team_cube:
-        gid = team_family * n_combos + combo
-        acc.add(
-            gid,
-            part=team["part"].to_numpy(np.float64),
-            total=team["total"].to_numpy(np.float64),
-        )
+        .duplicated()
+        .to_numpy()
+    )
 
-    n = acc.n.copy()
-    n[:n_combos] = sums_assessed[:n_combos].astype(np.int64)
+    registered = _roll_up(np.bincount(fine_org, minlength=n_combos).astype(np.float64), 1, axes)
+    assessed_n = _roll_up(
+        np.bincount(fine_org, weights=assessed.astype(np.float64), minlength=n_combos), 1, axes
+    )
+    n = (
+        n_scores
+        + sums(pair_gid)
+        + sums(team_gid)
+        + sums(request_gid, first_of_organisation.astype(np.float64))
+    ).astype(np.int64)
+    n[:n_combos] = assessed_n.astype(np.int64)
+    total = {
+        "score": sums(score_gid, score_values),
+        "mature": sums(score_gid, (level_index + 1 >= MATURE_LEVEL).astype(np.float64)),
+        "change": sums(pair_gid, pair_now - pair_before),
+        "mature_now": sums(
+            pair_gid, (maturity_levels(pair_now) >= MATURE_LEVEL).astype(np.float64)
+        ),
+        "mature_before": sums(
+            pair_gid, (maturity_levels(pair_before) >= MATURE_LEVEL).astype(np.float64)
+        ),
+        "part": sums(team_gid, team["part"].to_numpy(np.float64)),
+        "total": sums(team_gid, team["total"].to_numpy(np.float64)),
+        "requested": sums(request_gid),
+        "running": sums(request_gid, (request_state == "running").astype(np.float64)),
+        "completed": sums(request_gid, (request_state == "completed").astype(np.float64)),
+    }
+
+    # The groups kept, sorted by combination then family.
+    family_of = np.repeat(np.arange(n_families), n_combos)
+    kind_names = [kind for kind, _q, _d in families]
+    kind_of = np.asarray(kind_names, dtype=object)[family_of] if n_families else family_of
+    participation = family_of == 0
+    keep = (n > 0) | (
+        participation & (np.concatenate([registered, np.zeros(n_groups - n_combos)]) > 0)
+    )
+    by_combo = np.arange(n_groups).reshape(n_families, n_combos).T.ravel()
+    rows = by_combo[keep[by_combo]]
+    family_rows, combo_rows = rows // n_combos, rows % n_combos
+    kinds = kind_of[rows]
+    size = n[rows]
     with np.errstate(invalid="ignore", divide="ignore"):
 
-        def share(name: str) -> npt.NDArray[np.float64]:
-            return 100 * acc.sums.get(name, np.zeros(n_groups)) / n
+        def per_row(name: str) -> npt.NDArray[np.float64]:
+            return np.asarray(total[name][rows] / size, dtype=np.float64)
 
+        nan = np.full(rows.size, np.nan)
+        is_participation = family_rows == 0
         out: dict[str, Any] = {
-            "family": np.repeat(np.arange(n_families), n_combos),
-            "combo": np.tile(np.arange(n_combos), n_families),
-            "n_organisations": n,
-            "registered": np.where(np.arange(n_groups) < n_combos, sums_registered, np.nan),
-            "share_participating": np.full(n_groups, np.nan),
-            "mean": acc.sums.get("score", np.zeros(n_groups)) / n,
+            "family": family_rows,
+            "combo": combo_rows,
+            "n_organisations": size,
+            "registered": np.where(is_participation, registered[combo_rows], np.nan),
+            "share_participating": np.where(
+                is_participation, 100 * assessed_n[combo_rows] / registered[combo_rows], np.nan
+            ),
+            "mean": per_row("score"),
         }
-        out["share_participating"][:n_combos] = (
-            100 * sums_assessed[:n_combos] / sums_registered[:n_combos]
-        )
         for column, p in enumerate(PERCENTILES):
-            out[f"p{p}"] = quantiles[:, column]
+            out[f"p{p}"] = quantiles[rows, column]
         for level in range(5):
-            out[f"level_{level + 1}"] = 100 * levels[:, level] / n
-        out["share_mature"] = share("mature")
-        out["mean_change"] = acc.sums.get("change", np.zeros(n_groups)) / n
-        out["share_mature_before"] = share("mature_before")
-        out["share"] = (
-            100
-            * acc.sums.get("part", np.zeros(n_groups))
-            / acc.sums.get("total", np.zeros(n_groups))
+            out[f"level_{level + 1}"] = 100 * levels[rows, level] / size
+        out["share_mature"] = 100 * per_row("mature")
+        out["mean_change"] = per_row("change")
+        out["share_mature_before"] = 100 * per_row("mature_before")
+        out["share"] = 100 * total["part"][rows] / total["total"][rows]
+        for name in ("requested", "running", "completed"):
+            out[name] = total[name][rows]
+        change_rows = kinds == "change"
+        out["share_mature"] = np.where(
+            change_rows,
+            100 * total["mature_now"][rows] / np.maximum(size, 1),
+            out["share_mature"],
         )
-    frame = pd.DataFrame(out)
-    kinds = np.asarray([kind for kind, _q, _d in families], dtype=object)[
-        frame["family"].to_numpy()
-    ]
     # Statistics that do not belong to a family are NaN there.
-    blank = {
-        "participation": [
-            c for c in VALUE_COLUMNS if c not in ("registered", "share_participating")
-        ],
-        "scores": [
-            "registered",
-            "share_participating",
-            "mean_change",
-            "share_mature_before",
-            "share",
-        ],
-        "change": [
-            "registered",
-            "share_participating",
+    shown = {
+        "participation": {"registered", "share_participating"},
+        "scores": {
             "mean",
             *(f"p{p}" for p in PERCENTILES),
             *(f"level_{lv}" for lv in range(1, 6)),
-            "share",
-        ],
-        "team": [c for c in VALUE_COLUMNS if c != "share"],
+            "share_mature",
+        },
+        "change": {"mean_change", "share_mature", "share_mature_before"},
+        "team": {"share"},
+        "requests": {"requested", "running", "completed"},
     }
-    for kind, columns in blank.items():
-        frame.loc[kinds == kind, columns] = np.nan
-    change_rows = kinds == "change"
-    frame.loc[change_rows, "share_mature"] = (
-        100
-        * acc.sums.get("mature_now", np.zeros(n_groups))[change_rows]
-        / np.maximum(n[change_rows], 1)
-    )
-    keep = (frame["n_organisations"] > 0) | ((kinds == "participation") & (frame["registered"] > 0))
-    frame = frame[keep].sort_values(["combo", "family"], kind="stable").reset_index(drop=True)
+    for kind, columns in shown.items():
+        where = kinds == kind
+        if where.any():
+            for stat in VALUE_COLUMNS:
+                if stat not in columns:
+                    out[stat] = np.where(where, nan, out[stat])
+    frame = pd.DataFrame(out)
     return [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])], frame
 
 
@@ -471,34 +511,31 @@ def changed_per_cell(
     """
     axes = axes or default_axes()
     out = np.zeros((len(scopes), axes.size), np.int64)
+    key = ["organisation_id", *FILTERS, "stamp", "occurrence"]
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        """One row per submission: its organisation's attributes and stamp (equal stamps of
+        one organisation numbered, so two organisations' submissions compare as multisets)."""
+        frame = frame[["organisation_id", *FILTERS, "stamp"]]
+        return frame.assign(occurrence=frame.groupby(["organisation_id", "stamp"]).cumcount())
+
     for s, scope in enumerate(scopes):
-        old = previous if scope == ALL else previous[previous["questionnaire"] == scope]
-        new = current if scope == ALL else current[current["questionnaire"] == scope]
-        key = ["organisation_id", *FILTERS]
-        old_sig = old.groupby(key, sort=False)["stamp"].apply(lambda s: tuple(sorted(s)))
-        new_sig = new.groupby(key, sort=False)["stamp"].apply(lambda s: tuple(sorted(s)))
-        old_sig = old_sig.reset_index().rename(columns={"stamp": "sig"})
-        new_sig = new_sig.reset_index().rename(columns={"stamp": "sig"})
-        merged = old_sig.merge(
-            new_sig, on="organisation_id", how="outer", suffixes=("_old", "_new")
-        )
-        same = merged["sig_old"].notna() & merged["sig_new"].notna()
-        for name in FILTERS:
-            same &= merged[f"{name}_old"] == merged[f"{name}_new"]
-        same &= merged["sig_old"] == merged["sig_new"]
-        changed = merged[~same]
-        if changed.empty:
+        old = rows(previous if scope == ALL else previous[previous["questionnaire"] == scope])
+        new = rows(current if scope == ALL else current[current["questionnaire"] == scope])
+        merged = old.merge(new, on=key, how="outer", indicator=True)
+        changed = merged.loc[merged["_merge"] != "both", "organisation_id"].unique()
+        if changed.size == 0:
             continue
-        olds = changed[changed["sig_old"].notna()]
-        news = changed[changed["sig_new"].notna()]
-        old_frame = olds[["organisation_id"]].assign(**{f: olds[f"{f}_old"] for f in FILTERS})
-        new_frame = news[["organisation_id"]].assign(**{f: news[f"{f}_new"] for f in FILTERS})
+        frames = [
+            frame[frame["organisation_id"].isin(changed)].drop_duplicates("organisation_id")
+            for frame in (old, new)
+        ]
         counted = pd.concat(
             [
                 pd.DataFrame(
                     {"organisation_id": frame["organisation_id"].to_numpy(), "combo": combo}
                 )
-                for frame in (old_frame, new_frame)
+                for frame in frames
                 if len(frame)
                 for combo in axes.cube(axes.codes(frame))
             ]

@@ -44,6 +44,11 @@ CELL_FIELDS = (
     "mean_change",
     "share_maturity_3_or_more_before",
     "share",
+    "provider",
+    "trajectory_id",
+    "requested",
+    "running",
+    "completed",
 )
 
 

@@ -11,10 +11,16 @@ def cell_read(cell: Cell) -> IndicatorCellRead:
     v = cell.values
     levels = [v[f"level_{level}"] for level in range(1, 6)]
     registered = v["registered"]
+    is_request = cell.indicator == "requests"
+
+    def count(name: str) -> int | None:
+        value = v[name]
+        return int(value) if value is not None else None
+
     return IndicatorCellRead(
         indicator=cell.indicator,
-        questionnaire=cell.questionnaire,
-        dimension=cell.dimension,
+        questionnaire=None if is_request else cell.questionnaire,
+        dimension=None if is_request else cell.dimension,
         n_organisations=cell.n_organisations,
         suppressed=cell.suppressed,
         registered_organisations=int(registered) if registered is not None else None,
@@ -32,6 +38,11 @@ def cell_read(cell: Cell) -> IndicatorCellRead:
         mean_change=v["mean_change"],
         share_maturity_3_or_more_before=v["share_mature_before"],
         share=v["share"],
+        provider=cell.questionnaire if is_request else None,
+        trajectory_id=cell.dimension if is_request else None,
+        requested=count("requested"),
+        running=count("running"),
+        completed=count("completed"),
     )
 
 

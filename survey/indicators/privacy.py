@@ -86,7 +86,8 @@ def _half_up(values: npt.NDArray[np.float64], per_unit: int) -> npt.NDArray[np.f
 def scope_of(family: tuple[str, str, str]) -> str:
     """Which submissions a family's cells are built on: a questionnaire, or :data:`ALL`."""
     kind, questionnaire, _dimension = family
-    return ALL if kind == "participation" else questionnaire
+    # Support requests are not submissions: any changed organisation of the cell counts.
+    return ALL if kind in ("participation", "requests") else questionnaire
 
 
 def complementary(

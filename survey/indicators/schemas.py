@@ -47,6 +47,14 @@ class IndicatorCellRead(msgspec.Struct):
     mean_change: float | None = None
     share_maturity_3_or_more_before: float | None = None
     share: float | None = None
+    provider: str | None = None
+    """``requests`` cells: the provider and the trajectory of the catalogue."""
+    trajectory_id: str | None = None
+    requested: int | None = None
+    """Support requests made in the round (any state now); running and completed: those
+    in that state now."""
+    running: int | None = None
+    completed: int | None = None
 
 
 class IndicatorsRead(msgspec.Struct):

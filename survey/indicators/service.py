@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Text, case, cast, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import events
@@ -51,6 +52,7 @@ from survey.organisations.models import Organisation
 from survey.organisations.reference import MUNICIPALITY_CODES
 from survey.rounds.models import Round, RoundState
 from survey.rounds.service import current_round, list_rounds, today
+from survey.trajectories.models import SupportRequest
 
 __all__ = [
     "Filters",
@@ -93,7 +95,19 @@ async def _organisations(db: AsyncSession) -> pd.DataFrame:
             )
         )
     ).all()
-    return pd.DataFrame(rows, columns=["organisation_id", *core.FILTERS]).astype({"funded": bool})
+    return _frame(rows, ["organisation_id", *core.FILTERS]).astype({"funded": bool})
+
+
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    """A frame of result rows, built column by column (pandas probing every SQLAlchemy row
+    for named-tuple attributes costs more than the query)."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    return pd.DataFrame(
+        {
+            name: np.asarray(column, dtype=object)
+            for name, column in zip(columns, values, strict=True)
+        }
+    ).infer_objects()
 
 
 async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -128,18 +142,29 @@ async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.Dat
     values = np.frombuffer(packed, dtype="<f8").astype(np.float64)
     if values.size != int(lengths.sum()):
         raise ValueError("stored dimension scores must be one float64 per dimension id")
-    names = np.asarray([name for ids in id_lists for name in ids] or [""], dtype=object)
+    # Questionnaire and dimension as categorical codes (sorted categories): the core
+    # groups by them without hashing millions of strings.
+    vocabulary = sorted({name for ids in id_lists for name in ids} | {"overall"})
+    code_of = {name: code for code, name in enumerate(vocabulary)}
+    name_codes = np.asarray([code_of[name] for ids in id_lists for name in ids] or [0], np.int64)
     starts = np.concatenate([[0], np.cumsum([len(ids) for ids in id_lists])])[:-1]
     position = np.repeat(np.arange(len(rows)), lengths)
     slot = np.arange(values.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    dimension_names = (
-        names[starts[id_codes[position]] + slot] if values.size else np.zeros(0, object)
+    dimension_codes = (
+        name_codes[starts[id_codes[position]] + slot] if values.size else np.zeros(0, np.int64)
     )
+    q_categories = sorted(set(questionnaires.tolist()))
+    q_codes = pd.Categorical(questionnaires, categories=q_categories).codes.astype(np.int64)
     frame = pd.DataFrame(
         {
             "organisation_id": np.concatenate([org_ids[position], org_ids]),
-            "questionnaire": np.concatenate([questionnaires[position], questionnaires]),
-            "dimension": np.concatenate([dimension_names, np.full(len(rows), "overall", object)]),
+            "questionnaire": pd.Categorical.from_codes(
+                np.concatenate([q_codes[position], q_codes]), categories=q_categories
+            ),
+            "dimension": pd.Categorical.from_codes(
+                np.concatenate([dimension_codes, np.full(len(rows), code_of["overall"])]),
+                categories=vocabulary,
+            ),
             "score": np.concatenate([values, overall]),
         }
     )
@@ -151,6 +176,29 @@ async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.Dat
         }
     )
     return frame, members
+
+
+async def _members(db: AsyncSession, round_id: int) -> pd.DataFrame:
+    """The members part of :func:`_scores` alone (no scores read): one row per submitted
+    assessment with a result, with its moment of submission."""
+    connection = await db.connection()
+    rows = (
+        await connection.execute(
+            select(Assessment.organisation_id, Assessment.questionnaire_id, Assessment.submitted_at)
+            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+            .where(
+                Assessment.round_id == round_id,
+                Assessment.state == AssessmentState.SUBMITTED.value,
+            )
+        )
+    ).all()
+    return pd.DataFrame(
+        {
+            "organisation_id": np.asarray([r[0] for r in rows], dtype=np.int64),
+            "questionnaire": np.asarray([r[1] for r in rows], dtype=object),
+            "stamp": np.asarray([_stamp(r[2]) for r in rows], dtype=np.int64),
+        }
+    )
 
 
 def _stamp(moment: dt.datetime | None) -> int:
@@ -166,11 +214,18 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     """Team-composition counts of the submitted "Diverse teams" assessments of a round:
     one row per organisation and measure that has a number for both the subgroup and a
     positive total (a subgroup above its total is left out)."""
-    items = {item for pair in core.TEAM_MEASURES.values() for item in pair}
+    items = sorted({item for pair in core.TEAM_MEASURES.values() for item in pair})
     connection = await db.connection()
+    # One row per organisation, one column per item: the JSON text of its answer.
     rows = (
         await connection.execute(
-            select(Assessment.organisation_id, Answer.item_id, Answer.value)
+            select(
+                Assessment.organisation_id,
+                *(
+                    func.max(case((Answer.item_id == item, cast(Answer.value, Text))))
+                    for item in items
+                ),
+            )
             .join(Response, Response.assessment_id == Assessment.id)
             .join(Answer, Answer.response_id == Response.id)
             .where(
@@ -181,18 +236,14 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
                 Answer.item_id.in_(items),
                 Answer.not_applicable.is_(False),
             )
+            .group_by(Assessment.organisation_id)
         )
     ).all()
-    answers = pd.DataFrame(rows, columns=["organisation_id", "item_id", "value"])
-    answers["value"] = pd.to_numeric(
-        answers["value"].map(
-            lambda v: v if isinstance(v, int | float) and not isinstance(v, bool) else None
-        ),
-        errors="coerce",
-    )
-    wide = answers.dropna().pivot_table(
-        index="organisation_id", columns="item_id", values="value", aggfunc="first"
-    )
+    answers = _frame(rows, ["organisation_id", *items])
+    # A number parses; a string ("5" in quotes), a boolean or null does not.
+    wide = pd.DataFrame(
+        {item: pd.to_numeric(answers[item], errors="coerce") for item in items}
+    ).set_index(answers["organisation_id"].to_numpy())
     out = []
     for measure, (part_item, total_item) in core.TEAM_MEASURES.items():
         if part_item not in wide or total_item not in wide:
@@ -212,6 +263,28 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     if not out:
         return pd.DataFrame(columns=["organisation_id", "measure", "part", "total"])
     return pd.concat(out, ignore_index=True)
+
+
+async def _requests(db: AsyncSession, round_: Round) -> pd.DataFrame:
+    """Support requests made during a round (created from its opening day to its closing
+    day), with their state now: one row per request."""
+    start = dt.datetime.combine(round_.opens_on, dt.time(), dt.UTC)
+    end = dt.datetime.combine(round_.closes_on + dt.timedelta(days=1), dt.time(), dt.UTC)
+    connection = await db.connection()
+    rows = (
+        await connection.execute(
+            select(
+                SupportRequest.organisation_id,
+                SupportRequest.provider,
+                SupportRequest.trajectory_id,
+                SupportRequest.state,
+            ).where(SupportRequest.created_at >= start, SupportRequest.created_at < end)
+        )
+    ).all()
+    frame = _frame(rows, ["organisation_id", "provider", "trajectory", "state"])
+    for column in ("provider", "state"):
+        frame[column] = [str(getattr(v, "value", v)) for v in frame[column].tolist()]
+    return frame
 
 
 async def _previous_round(db: AsyncSession, round_: Round) -> Round | None:
@@ -272,8 +345,7 @@ async def changed_since_release(db: AsyncSession, round_: Round) -> int | None:
     previous = await latest_release(db, round_.id)
     if previous is None:
         return None
-    _scores_frame, members = await _scores(db, round_.id)
-    current = _members_frame(members, await _organisations(db))
+    current = _members_frame(await _members(db, round_.id), await _organisations(db))
     return _changed_organisations(_decode_members(previous.members), current)
 
 
@@ -319,7 +391,10 @@ async def take_release(
         (await _scores(db, previous_round.id))[0] if previous_round is not None else None
     )
     team = await _team(db, round_.id)
-    families, frame = core.cells(organisations, scores, previous_scores, team, axes)
+    requests = await _requests(db, round_)
+    families, frame = core.cells(
+        organisations, scores, previous_scores, team, axes, requests=requests
+    )
     changed_cells = None
     if previous_members is not None:
         scopes = sorted({privacy.scope_of(family) for family in families})
@@ -443,7 +518,10 @@ def decode_cells(release: IndicatorRelease, blob: bytes) -> list[Cell]:
         named = dict(zip(columns, row, strict=True))
         kind, questionnaire, dimension = families[int(named["family"])]
         values = {
-            name: None if np.isnan(named[name]) else named[name] for name in core.VALUE_COLUMNS
+            # A release taken before a column existed has no value for it.
+            name: None if np.isnan(value) else value
+            for name in core.VALUE_COLUMNS
+            for value in [named.get(name, np.nan)]
         }
         out.append(
             Cell(
@@ -473,8 +551,11 @@ async def cells_of(db: AsyncSession, release: IndicatorRelease, filters: Filters
     return [
         cell
         for cell in decode_cells(release, blob)
-        if (filters.questionnaire is None or cell.questionnaire in (None, filters.questionnaire))
-        and (filters.dimension is None or cell.dimension in (None, filters.dimension))
+        if cell.indicator == "requests"
+        or (
+            (filters.questionnaire is None or cell.questionnaire in (None, filters.questionnaire))
+            and (filters.dimension is None or cell.dimension in (None, filters.dimension))
+        )
     ]
 
 

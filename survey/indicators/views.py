@@ -11,6 +11,7 @@ from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect
 
 from survey.accounts.dependencies import LoggedIn
+from survey.accounts.models import Provider
 from survey.errors import Conflict, Forbidden, Invalid
 from survey.i18n import current_language
 from survey.i18n import gettext as _
@@ -27,6 +28,7 @@ from survey.organisations.reference import (
 )
 from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.rounds.service import get_by_name
+from survey.trajectories.catalogue import provider_name, trajectory
 from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
@@ -73,6 +75,15 @@ def _pick(cells: list[IndicatorCellRead], indicator: str, q: str | None, d: str 
         ),
         None,
     )
+
+
+_PROVIDERS = {p.value for p in Provider}
+
+
+def _trajectory_name(trajectory_id: str | None, language: str) -> str:
+    """The trajectory's name in the catalogue, or its id when it left the catalogue."""
+    found = trajectory(trajectory_id or "")
+    return found.name.get(language) if found is not None else (trajectory_id or "")
 
 
 class IndicatorViews(Controller):
@@ -138,6 +149,11 @@ class IndicatorViews(Controller):
                     )
                 )
         team = [c for c in read.cells if c.indicator == "team"]
+        requests = [
+            (provider_name(c.provider or ""), _trajectory_name(c.trajectory_id, language), c)
+            for c in read.cells
+            if c.indicator == "requests" and c.provider in _PROVIDERS
+        ]
         changed = None
         if user.is_admin:
             changed = await service.changed_since_release(db, view.round)
@@ -150,6 +166,7 @@ class IndicatorViews(Controller):
                 "participation": _pick(read.cells, "participation", None, None),
                 "sections": sections,
                 "team": team,
+                "requests": requests,
                 "municipalities": municipalities,
                 "chosen_q": chosen_q,
                 "chosen_d": chosen_d,
