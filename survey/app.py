@@ -27,7 +27,7 @@ from survey.benchmarks.api import QualityApi
 from survey.benchmarks.filters import register_filters as register_benchmark_filters
 from survey.benchmarks.presenters import attach_benchmark
 from survey.benchmarks.views import QualityViews, benchmark_page_context
-from survey.db import create_engine, create_sessionmaker
+from survey.db import create_engine, create_sessionmaker, writer_turns
 from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
 from survey.formatting import register_filters as register_formatting_filters
@@ -193,6 +193,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "sessionmaker": sessionmaker,
                 "read_sessionmaker": read_sessionmaker,
                 "engine": engine,
+                "writer_turns": writer_turns(engine),
             }
         ),
         on_startup=[publish_questionnaires, start_purging],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import fcntl
 import math
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -149,6 +152,65 @@ def create_sessionmaker(
             options["postgresql_readonly"] = True
         engine = engine.execution_options(**options)
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class WriterTurns:
+    """The writing requests of all worker processes on one SQLite database take turns, in
+    the order they come, before they begin their transaction.
+
+    SQLite lets one transaction write at a time; the others wait in its busy handler, which
+    polls with growing sleeps (up to 100 ms) and is not fair: under load a writer can miss
+    every free moment until its busy timeout ends in "database is locked". Here a writer
+    waits instead on an asyncio lock (its process's turn) and then on an exclusive
+    ``flock`` of a file next to the database (the turn among processes), which the kernel
+    hands on the moment it is released; the lock closes with its file, also when a
+    process dies. Without a database file (in memory) only the asyncio lock is taken.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._lock = asyncio.Lock()
+        self._path = f"{database}.writers" if database and database != ":memory:" else None
+
+    def _acquire(self) -> int:
+        assert self._path is not None
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        async with self._lock:
+            if self._path is None:
+                yield
+                return
+            waiting = asyncio.ensure_future(asyncio.to_thread(self._acquire))
+            try:
+                fd = await asyncio.shield(waiting)
+            except asyncio.CancelledError:
+                # The thread still gets the lock: give it back as soon as it does.
+                waiting.add_done_callback(_close_acquired)
+                raise
+            try:
+                yield
+            finally:
+                os.close(fd)
+
+
+def _close_acquired(waiting: asyncio.Future[int]) -> None:
+    if not waiting.cancelled() and waiting.exception() is None:
+        os.close(waiting.result())
+
+
+def writer_turns(engine: AsyncEngine) -> WriterTurns | None:
+    """The :class:`WriterTurns` of a SQLite engine's database (None on PostgreSQL, where
+    writers of different rows do not wait for each other)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    return WriterTurns(engine.url.database)
 
 
 @asynccontextmanager

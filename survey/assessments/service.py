@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from survey.accounts.models import Role
 from survey.accounts.service import CurrentUser
@@ -49,7 +50,7 @@ from survey.organisations.models import Organisation
 from survey.organisations.service import can_view
 from survey.questionnaires.counts import count_breaches
 from survey.questionnaires.models import QuestionnaireVersion
-from survey.questionnaires.publishing import definition_of, latest_versions
+from survey.questionnaires.publishing import definition_of, latest_versions, load_definition
 from survey.questionnaires.schema import Item, Questionnaire
 from survey.rounds.models import Round, RoundState
 from survey.rounds.service import current_round, get_by_name, today
@@ -169,27 +170,59 @@ def progress(context: AssessmentContext) -> Progress:
 
 
 async def _load_context(
-    db: AsyncSession, assessment: Assessment, respondent_id: int | None = None
+    db: AsyncSession,
+    assessment_id: int,
+    *,
+    user: CurrentUser | None = None,
+    for_change: bool = False,
 ) -> AssessmentContext:
-    """The assessment with the consolidated response, or with ``respondent_id``'s own."""
-    organisation = await db.get(Organisation, assessment.organisation_id)
-    round_ = await db.get(Round, assessment.round_id)
-    version = await db.get(QuestionnaireVersion, assessment.questionnaire_version_id)
+    """The assessment with the consolidated response, or, for a ``user`` who is not its
+    organisation's manager (nor an admin), with their own response; "not found" when
+    ``user`` may not see it. Few statements: the assessment with its organisation,
+    round and version (without its definition, decoded once per process) in one, the
+    response with its answers in one, the evidence counts in one."""
+    statement = (
+        select(Assessment, Organisation, Round, QuestionnaireVersion)
+        .join(Organisation, Organisation.id == Assessment.organisation_id)
+        .join(Round, Round.id == Assessment.round_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Assessment.questionnaire_version_id)
+        .where(Assessment.id == assessment_id)
+        .options(defer(QuestionnaireVersion.definition))
+    )
+    if for_change:
+        statement = statement.with_for_update(of=Assessment).execution_options(
+            populate_existing=True
+        )
+    row = (await db.execute(statement)).one_or_none()
+    if row is None:
+        raise NotFound(_("Assessment not found."))
+    assessment, organisation, round_, version = row
+    respondent_id: int | None = None
+    if user is not None:
+        if not can_view(user, assessment.organisation_id):
+            raise NotFound(_("Assessment not found."))
+        if not works_on_consolidated(user, assessment.organisation_id):
+            respondent_id = user.id
     which = (
         Response.is_consolidated.is_(True)
         if respondent_id is None
         else Response.respondent_id == respondent_id
     )
-    response = await db.scalar(
-        select(Response).where(Response.assessment_id == assessment.id, which)
-    )
-    if response is None:
+    rows = (
+        await db.execute(
+            select(Response, Answer)
+            .outerjoin(Answer, Answer.response_id == Response.id)
+            .where(Response.assessment_id == assessment.id, which)
+        )
+    ).all()
+    if not rows and respondent_id is not None:
+        raise Forbidden(
+            _("Only the manager and the people invited to answer can open this assessment.")
+        )
+    if not rows:
         raise NotFound(_("Assessment not found."))
-    assert organisation is not None and round_ is not None and version is not None
-    answers = {
-        a.item_id: a
-        for a in await db.scalars(select(Answer).where(Answer.response_id == response.id))
-    }
+    response = rows[0][0]
+    answers = {a.item_id: a for _r, a in rows if a is not None}
     evidence_counts = {
         item_id: int(count)
         for item_id, count in await db.execute(
@@ -203,7 +236,7 @@ async def _load_context(
         organisation=organisation,
         round=round_,
         version=version,
-        questionnaire=definition_of(version),
+        questionnaire=await load_definition(db, version),
         response=response,
         answers=answers,
         evidence_counts=evidence_counts,
@@ -213,7 +246,7 @@ async def _load_context(
 async def consolidated_context(db: AsyncSession, assessment: Assessment) -> AssessmentContext:
     """The assessment with the organisation's consolidated response, for a reader whose
     access the caller has checked (a coach the organisation shares with)."""
-    return await _load_context(db, assessment)
+    return await _load_context(db, assessment.id)
 
 
 async def get_context(
@@ -222,24 +255,12 @@ async def get_context(
     """The assessment if the caller may see it; anything else is "not found".
 
     Managers get the consolidated response; a respondent gets their own response, and
-    "not found" for an assessment they were not invited to. ``for_change`` locks the assessment row until the transaction ends, so answers,
-    submit and reopen of one assessment happen one after the other (PostgreSQL; SQLite
-    already serialises writers with BEGIN IMMEDIATE).
+    "not found" for an assessment they were not invited to. ``for_change`` locks the
+    assessment row until the transaction ends, so answers, submit and reopen of one
+    assessment happen one after the other (PostgreSQL; SQLite already serialises writers
+    with BEGIN IMMEDIATE).
     """
-    statement = select(Assessment).where(Assessment.id == assessment_id)
-    if for_change:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    assessment = await db.scalar(statement)
-    if assessment is None or not can_view(user, assessment.organisation_id):
-        raise NotFound(_("Assessment not found."))
-    if works_on_consolidated(user, assessment.organisation_id):
-        return await _load_context(db, assessment)
-    try:
-        return await _load_context(db, assessment, respondent_id=user.id)
-    except NotFound:
-        raise Forbidden(
-            _("Only the manager and the people invited to answer can open this assessment.")
-        ) from None
+    return await _load_context(db, assessment_id, user=user, for_change=for_change)
 
 
 @dataclass(frozen=True)
@@ -468,18 +489,20 @@ async def save_answer(
         "updated_by": user.id,
     }
     response_id = context.response.id
-    saved_id: int | None
+    # RETURNING the whole row: the saved answer comes back with the statement that decides.
+    refresh = {"populate_existing": True}
+    answer: Answer | None
     if clean.revision == 0:
         insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-        inserted = await db.execute(
+        answer = await db.scalar(
             insert(Answer)
             .values(response_id=response_id, item_id=item_id, revision=1, **values)
             .on_conflict_do_nothing(index_elements=["response_id", "item_id"])
-            .returning(Answer.id)
+            .returning(Answer),
+            execution_options=refresh,
         )
-        saved_id = inserted.scalar_one_or_none()
     else:
-        updated = await db.execute(
+        answer = await db.scalar(
             update(Answer)
             .where(
                 Answer.response_id == response_id,
@@ -487,10 +510,10 @@ async def save_answer(
                 Answer.revision == clean.revision,
             )
             .values(revision=Answer.revision + 1, **values)
-            .returning(Answer.id)
+            .returning(Answer),
+            execution_options={**refresh, "synchronize_session": False},
         )
-        saved_id = updated.scalar_one_or_none()
-    if saved_id is None:
+    if answer is None:
         current = await db.scalar(
             select(Answer)
             .where(Answer.response_id == response_id, Answer.item_id == item_id)
@@ -500,12 +523,9 @@ async def save_answer(
             _("Someone else changed this answer in the meantime. The current answer is shown."),
             current=answer_read(item_id, current),
         )
-    answer = await db.scalar(
-        select(Answer).where(Answer.id == saved_id).execution_options(populate_existing=True)
-    )
-    assert answer is not None
-    context.answers[item_id] = answer
-    return answer
+    saved: Answer = answer
+    context.answers[item_id] = saved
+    return saved
 
 
 async def submit(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> ResponseScore:

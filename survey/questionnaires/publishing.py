@@ -48,6 +48,19 @@ def definition_of(version: QuestionnaireVersion) -> Questionnaire:
     return cached
 
 
+async def load_definition(db: AsyncSession, version: QuestionnaireVersion) -> Questionnaire:
+    """:func:`definition_of` for a version loaded without its (large) definition column:
+    read from the database only the first time a process meets its content."""
+    cached = _decoded.get(version.content_hash)
+    if cached is None:
+        stored = await db.scalar(
+            select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version.id)
+        )
+        cached = msgspec.convert(stored, Questionnaire)
+        _decoded[version.content_hash] = cached
+    return cached
+
+
 def _changed_message(definition: Questionnaire) -> str:
     return (
         f"Questionnaire {definition.id!r} version {definition.version} is already published "

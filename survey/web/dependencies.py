@@ -7,6 +7,7 @@ The base knows no domain: who the caller is comes from a loader that the app pas
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import nullcontext
 from typing import Any, Protocol
 
 from litestar import Request
@@ -17,6 +18,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import i18n
+from survey.db import WriterTurns
 from survey.errors import PREPARED_KEY, NotAuthenticated
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -38,13 +40,19 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSes
 
     A reading request (see :func:`writes`) continues the read-only transaction the caller
     was loaded in, which takes no lock on SQLite and refuses any write; a writing one gets
-    a transaction that holds SQLite's write lock from its start (``BEGIN IMMEDIATE``)."""
+    a transaction that holds SQLite's write lock from its start (``BEGIN IMMEDIATE``),
+    begun when it is its turn among the writers (:class:`survey.db.WriterTurns`)."""
     read_session: AsyncSession | None = request.scope.pop(_READ_SESSION, None)  # type: ignore[misc]
     if read_session is not None and not writes(request.scope):
         async with read_session:
             yield read_session
         return
-    async with request.app.state.sessionmaker() as db, db.begin():
+    turns: WriterTurns | None = request.app.state.get("writer_turns")
+    async with (
+        turns.turn() if turns else nullcontext(),
+        request.app.state.sessionmaker() as db,
+        db.begin(),
+    ):
         yield db
 
 
