@@ -13,7 +13,7 @@ from litestar.response import Redirect
 from survey.accounts.dependencies import LoggedIn
 from survey.accounts.models import Provider
 from survey.errors import Conflict, Forbidden, Invalid
-from survey.i18n import current_language
+from survey.i18n import N_, current_language
 from survey.i18n import gettext as _
 from survey.indicators import service, tokens
 from survey.indicators.api import parse_filters
@@ -34,6 +34,17 @@ from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
 
 Query = Annotated[str | None, QueryParameter(max_length=80)]
+
+
+TEAM_MEASURE_LABELS = {
+    "staff-migration": N_("Staff with a migration background"),
+    "staff-outside-eu": N_("Staff with an origin outside the EU"),
+    "management-migration": N_("Management with a migration background"),
+    "management-outside-eu": N_("Management with an origin outside the EU"),
+    "board-migration": N_("Board members with a migration background"),
+    "board-outside-eu": N_("Board members with an origin outside the EU"),
+}
+"""Names of the team-composition measures of ``survey.indicators.core.TEAM_MEASURES``."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +159,11 @@ class IndicatorViews(Controller):
                         _pick(reads, "change", chosen_q, chosen_d),
                     )
                 )
-        team = [c for c in read.cells if c.indicator == "team"]
+        team = [
+            (_(TEAM_MEASURE_LABELS.get(c.dimension or "", c.dimension or "")), c)
+            for c in read.cells
+            if c.indicator == "team"
+        ]
         requests = [
             (provider_name(c.provider or ""), _trajectory_name(c.trajectory_id, language), c)
             for c in read.cells

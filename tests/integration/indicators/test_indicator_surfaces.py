@@ -13,7 +13,7 @@ from survey.indicators.exports import neutralise
 from survey.indicators.service import take_release
 from survey.indicators.tokens import create_token, revoke_token
 from tests.factories import csrf_token, login, make_organisation, make_round, make_user
-from tests.integration.indicators.helpers import network
+from tests.integration.indicators.helpers import network, submit
 
 YOUTH = {"sector": "youth-work", "size_band": "10-49", "funded_by_vgc": True}
 
@@ -141,3 +141,24 @@ async def test_an_admin_creates_a_token_shown_once_and_revokes_it(db: Any, clien
 async def test_analysts_cannot_manage_tokens(db: Any, client: Any) -> None:
     await login(client, await make_user(db, role=Role.ANALYST, language="en"))
     assert (await client.get("/indicators/tokens")).status_code == 403
+
+
+async def test_team_composition_rows_are_named_in_the_readers_language(
+    db: Any, client: Any
+) -> None:
+    round_ = await make_round(db, "2026")
+    for organisation in await network(db, round_, [(6, {**YOUTH, "municipality": "21012"}, 40.0)]):
+        await submit(
+            db,
+            organisation,
+            round_,
+            50.0,
+            questionnaire="diverse-teams",
+            team={"tc-personeel-totaal": 10, "tc-personeel-migratie": 4},
+        )
+    await take_release(db, round_)
+    await db.commit()
+    await login(client, await make_user(db, role=Role.ANALYST, language="nl"))
+    page = (await client.get("/indicators")).text
+    assert "Personeel met een migratieachtergrond" in page
+    assert ">staff-migration<" not in page
