@@ -519,7 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
         "close",
         help="close an open round now",
         description="Close an open round before its closing date; what is taken at round "
-        "close (the indicators' closing release) is taken now.",
+        "close (the benchmarks' snapshots, the indicators' closing release) is taken now. "
+        "The app closes a round whose closing day is over on its own, within the hour.",
     )
     rounds_close.add_argument("name", help="the round's name")
     rounds_close.set_defaults(handler=cmd_rounds_close)

@@ -56,6 +56,17 @@ def test_rounds_close_closes_an_open_round_once(data_dir, capsys) -> None:
     assert _release_reasons() == ["close"]
 
 
+def test_rounds_close_closes_a_round_past_its_date_that_is_not_closed_yet(data_dir, capsys) -> None:
+    _with_round("2025", "closed")  # past its closing date, the app did not run since
+    capsys.readouterr()
+
+    assert main(["rounds", "close", "2025"]) == 0
+    assert capsys.readouterr().out == "Round 2025 closed.\n"
+    assert _release_reasons() == ["close"]
+    assert main(["rounds", "close", "2025"]) == 1
+    assert _release_reasons() == ["close"]
+
+
 def test_indicators_release_names_the_round_or_says_why_not(data_dir, capsys) -> None:
     assert main(["indicators", "release"]) == 1
     assert capsys.readouterr().err == "survey: no open round\n"
@@ -64,7 +75,9 @@ def test_indicators_release_names_the_round_or_says_why_not(data_dir, capsys) ->
 
     _with_round("2026", "open")
     assert main(["indicators", "release"]) == 1  # nobody took part yet
-    assert capsys.readouterr().err.startswith("survey: Een publicatie vraagt minstens 5 organisaties")
+    assert capsys.readouterr().err.startswith(
+        "survey: Een publicatie vraagt minstens 5 organisaties"
+    )
 
     _with_round("2025", "closed")
     assert main(["indicators", "release", "--round", "2025"]) == 0
