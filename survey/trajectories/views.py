@@ -19,7 +19,8 @@ from survey.errors import Conflict, Invalid, NotFound
 from survey.evidence import files
 from survey.i18n import current_language
 from survey.i18n import gettext as _
-from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, municipality_name
+from survey.organisations.presenters import choices as organisation_choices
+from survey.organisations.presenters import organisation_header
 from survey.questionnaires import registry
 from survey.rounds.service import list_rounds
 from survey.trajectories import catalogue as trajectories
@@ -277,13 +278,11 @@ class SupportRequestViews(Controller):
 
 def _filter_choices() -> dict[str, list[tuple[str, str]]]:
     language = current_language()
+    profile_choices = organisation_choices()
     return {
         "state_choices": [(s.value, service.state_label(s)) for s in RequestState],
-        "sector_choices": [(slug, _(label)) for slug, label in SECTORS.items()],
-        "municipality_choices": sorted(
-            ((code, municipality_name(code, language)) for code in MUNICIPALITY_CODES),
-            key=lambda c: c[1].casefold(),
-        ),
+        "sector_choices": profile_choices["sectors"],
+        "municipality_choices": profile_choices["municipalities"],
         "questionnaire_choices": [(q.id, q.title.get(language)) for q in registry().values()],
     }
 
@@ -330,7 +329,6 @@ class CoachingViews(Controller):
             questionnaire=questionnaire[:80],
         )
         cases = await workspace.caseload(db, user, filters)
-        language = current_language()
         return _page(
             request,
             "trajectories/caseload.html",
@@ -341,8 +339,9 @@ class CoachingViews(Controller):
                     case.organisation.id: [request_summary(r) for r in case.open_requests]
                     for case in cases
                 },
-                "sector_names": {slug: _(label) for slug, label in SECTORS.items()},
-                "municipality_label": lambda code: municipality_name(code, language),
+                "headers": {
+                    case.organisation.id: organisation_header(case.organisation) for case in cases
+                },
                 **_filter_choices(),
             },
         )
@@ -383,10 +382,7 @@ class CoachingViews(Controller):
                 "own_catalogue": _own_catalogue(providers),
                 "suggested": set(await workspace.coach_suggested(db, organisation_id)),
                 "maturity_name": maturity_name,
-                "sector_name": _(SECTORS.get(file.organisation.sector, file.organisation.sector)),
-                "municipality": municipality_name(
-                    file.organisation.municipality, current_language()
-                ),
+                "header": organisation_header(file.organisation),
                 "errors": errors or {},
                 "values": values or {},
             },
