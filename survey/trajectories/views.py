@@ -459,7 +459,11 @@ class CoachingViews(Controller):
             request, _url(request, "coaching.organisation", organisation_id=organisation_id)
         )
 
-    @post("/organisations/{organisation_id:int}/suggestions", name="coaching.suggest")
+    @post(
+        "/organisations/{organisation_id:int}/suggestions",
+        name="coaching.suggest",
+        opt={FORM_CHECKS_NUL: True},
+    )
     async def suggest(
         self,
         request: HTMXRequest,
@@ -559,7 +563,7 @@ class CoachingViews(Controller):
             background=mails_after_commit(request, outcome),
         )
 
-    @post("/requests/{request_id:int}/goals", name="coaching.add_goal")
+    @post("/requests/{request_id:int}/goals", name="coaching.add_goal", opt={FORM_CHECKS_NUL: True})
     async def add_goal(
         self,
         request: HTMXRequest,
@@ -581,7 +585,7 @@ class CoachingViews(Controller):
                 goals = [g for g in current if g.dimension_id != new.dimension_id] + [new]
             await workspace.set_goals(db, user, request_id, goals)
         except Invalid as invalid:
-            # the service names a goal of the list ("goals[0].round"); the form has one
+            # the service names a goal of the list ("goals[1].round"), the form its fields
             errors = {key.rpartition(".")[2]: message for key, message in invalid.errors.items()}
             return await self._request_page(request, db, user, request_id, errors, typed, 422)
         request.session["flash"] = _("The goals were saved.")
