@@ -16,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey.accounts.dependencies import LoggedIn
 from survey.accounts.models import Provider
 from survey.accounts.service import CurrentUser
+from survey.assessments import service as assessments
 from survey.assessments.pages import answer_label, item_numbers, maturity_name
+from survey.assessments.presenters import result_read
+from survey.assessments.result_extensions import extend_result, result_page_context
 from survey.errors import Conflict, Invalid, NotFound
 from survey.evidence import files
 from survey.i18n import current_language
@@ -87,6 +90,68 @@ def _decode(typed: Mapping[str, str], struct: type[S], *, blank_is_none: tuple[s
     return decode_form(values, struct)
 
 
+async def _result_page_with_request_problems(
+    request: HTMXRequest,
+    db: AsyncSession,
+    user: CurrentUser,
+    organisation_id: int,
+    typed: Mapping[str, str],
+    invalid: Invalid,
+) -> Response[Any]:
+    """The result page the request came from (422), with the message at the suggestion's
+    message field and what was typed in it. Its context mirrors the ``assessment_result``
+    page's. A form that names no result of this organisation gets the plain error."""
+    raw_id = typed.get("assessment_id", "").strip()
+    if not raw_id.isdigit():
+        raise invalid
+    context = await assessments.get_context(db, user, int(raw_id))
+    if context.organisation.id != organisation_id:
+        raise invalid
+    result, dimensions = await assessments.get_result(db, context)
+    language = current_language()
+    read = await extend_result(
+        db, context, result_read(context, result, dimensions, language), language
+    )
+    trajectory_id = typed.get("trajectory_id", "")
+    suggested = {s.trajectory_id for s in read.suggestions}
+    note_field = f"note-{trajectory_id}"
+    # the service names the message "message", the form "note"
+    errors = {("note" if key == "message" else key): text for key, text in invalid.errors.items()}
+    summary = {
+        (note_field if key == "note" and trajectory_id in suggested else "suggestions-heading"): (
+            text
+        )
+        for key, text in errors.items()
+    }
+    progress = assessments.progress(context)
+    return _page(
+        request,
+        "assessments/result.html",
+        {
+            "context": context,
+            "assessment": context.assessment,
+            "organisation": context.organisation,
+            "questionnaire": context.questionnaire,
+            "title": context.questionnaire.title.get(language),
+            "language": language,
+            "progress": progress,
+            "progress_by_dimension": {d.dimension_id: d for d in progress.dimensions},
+            "can_edit": assessments.can_edit(user, context),
+            "is_manager": assessments.is_manager(user, organisation_id),
+            "result": read,
+            "maturity_name": maturity_name,
+            **await result_page_context(db, context, read),
+            "request_form": {
+                "trajectory_id": trajectory_id,
+                "note": typed.get("note", ""),
+                "errors": errors,
+                "summary": summary,
+            },
+        },
+        status_code=422,
+    )
+
+
 def request_summary(request: SupportRequest) -> dict[str, Any]:
     """What a list or a page shows of a request, in the reader's language."""
     return {
@@ -127,11 +192,9 @@ class SupportRequestViews(Controller):
         user: LoggedIn,
         organisation_id: FromPath[int],
     ) -> Response[Any]:
-        # The form is a suggestion's on the result page: a problem is shown on a page of its own.
-        choice = _decode(
-            await _typed(request), SupportRequestForm, blank_is_none=("note", "assessment_id")
-        )
+        typed = await _typed(request)
         try:
+            choice = _decode(typed, SupportRequestForm, blank_is_none=("note", "assessment_id"))
             outcome = await service.create(
                 db,
                 user,
@@ -140,6 +203,12 @@ class SupportRequestViews(Controller):
                 message=choice.note,
                 assessment_id=choice.assessment_id,
                 base_url=public_base(request),
+            )
+        except Invalid as invalid:
+            # The form is a suggestion's on the result page: the page again, the message at
+            # the suggestion's field and what was typed kept.
+            return await _result_page_with_request_problems(
+                request, db, user, organisation_id, typed, invalid
             )
         except Conflict as conflict:
             existing = conflict.extra.get("id")
@@ -268,6 +337,12 @@ class SupportRequestViews(Controller):
         except Invalid as invalid:
             return await self._detail_page(
                 request, db, user, organisation_id, request_id, invalid.errors, typed, 422
+            )
+        except Conflict as conflict:
+            # The request moved meanwhile (a coach closed it): its page as it is now, and why.
+            errors = {"request-state": str(conflict)}
+            return await self._detail_page(
+                request, db, user, organisation_id, request_id, errors, typed, 409
             )
         request.session["flash"] = _("Your request was withdrawn.")
         return _redirect(
@@ -546,12 +621,19 @@ class CoachingViews(Controller):
         typed = await _typed(request)
         try:
             step = _decode(typed, StepForm, blank_is_none=("note",))
+            if step.state not in {state.value for state in RequestState}:
+                raise Invalid({"state": _("Choose the next step.")})
             outcome = await service.change_state(
                 db, user, request_id, step.state, step.note, base_url=public_base(request)
             )
         except Invalid as invalid:
             return await self._request_page(
                 request, db, user, request_id, invalid.errors, typed, 422
+            )
+        except Conflict as conflict:
+            # A colleague took a step first: the steps possible now, the reason, the note kept.
+            return await self._request_page(
+                request, db, user, request_id, {"state": str(conflict)}, typed, 409
             )
         request.session["flash"] = _(
             "The request is now “%(state)s”. The organisation's manager was told.",
@@ -588,6 +670,10 @@ class CoachingViews(Controller):
             # the service names a goal of the list ("goals[1].round"), the form its fields
             errors = {key.rpartition(".")[2]: message for key, message in invalid.errors.items()}
             return await self._request_page(request, db, user, request_id, errors, typed, 422)
+        except Conflict as conflict:
+            # The request stopped running meanwhile: its page as it is now, and why.
+            errors = {"request-state": str(conflict)}
+            return await self._request_page(request, db, user, request_id, errors, typed, 409)
         request.session["flash"] = _("The goals were saved.")
         return _redirect(request, _url(request, "coaching.request", request_id=request_id))
 

@@ -1,0 +1,80 @@
+"""What a coach sees next to what they did: each goal's "remove" button in the goal's own
+row, and the trajectories they already suggested listed on the organisation's file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.factories import csrf_token, login, make_round
+from tests.integration.assessments.helpers import html_escape, nl
+from tests.integration.trajectories.helpers import as_user, move, request_trajectory, world
+
+
+async def test_each_goal_has_its_remove_button_in_its_own_row(client: Any, db: Any) -> None:
+    w = await world(db)
+    await make_round(db, "2026")
+    token = await as_user(client, w.manager)
+    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
+    coach = await as_user(client, w.huis_coach)
+    for state in ("intake", "running"):
+        assert (await move(client, coach, request_id, state)).status_code == 200
+    await login(client, w.huis_coach)
+    for dimension in ("toegankelijkheid/bekendheid", "taalbeleid/visie-en-taalbeleid"):
+        saved = await client.post(
+            f"/coaching/requests/{request_id}/goals",
+            data={
+                "_csrf_token": await csrf_token(client),
+                "dimension_id": dimension,
+                "target_level": "3",
+                "round": "2026",
+            },
+        )
+        assert saved.status_code == 303, saved.text
+
+    page = (await client.get(f"/coaching/requests/{request_id}")).text
+
+    table = page.split('<section class="goals"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody>", 1)[1].split("</tr>")[:-1]
+    assert len(rows) == 2
+    for row, dimension in zip(
+        rows, ("toegankelijkheid/bekendheid", "taalbeleid/visie-en-taalbeleid"), strict=True
+    ):
+        # the row names its part and carries the button that removes exactly that goal
+        assert f'name="remove" value="{dimension}"' in row
+        assert nl("Remove goal") in row
+    # and no loose buttons under the table any more
+    after_table = page.split("</table>", 1)[1].split("<h2", 1)[0]
+    assert 'name="remove"' not in after_table
+
+    removed = await client.post(
+        f"/coaching/requests/{request_id}/goals",
+        data={"_csrf_token": await csrf_token(client), "remove": "taalbeleid/visie-en-taalbeleid"},
+    )
+    assert removed.status_code == 303
+    page = (await client.get(f"/coaching/requests/{request_id}")).text
+    assert page.count('name="remove" value=') == 1
+
+
+async def test_the_file_lists_the_trajectories_the_coaches_suggested(
+    client: Any, db: Any
+) -> None:
+    w = await world(db)
+    token = await as_user(client, w.manager)
+    assert (await request_trajectory(client, token, w.organisation.id)).status_code == 201
+    await as_user(client, w.huis_coach)
+    await login(client, w.huis_coach)
+    path = f"/coaching/organisations/{w.organisation.id}"
+    before = (await client.get(path)).text
+    intro = nl("Already suggested to this organisation; it sees them among its suggestions:")
+    assert html_escape(intro) not in before
+
+    suggested = await client.post(
+        f"{path}/suggestions",
+        data={"_csrf_token": await csrf_token(client), "trajectory_id": "taalbeleid-coaching"},
+    )
+    assert suggested.status_code == 303, suggested.text
+
+    page = (await client.get(path)).text
+    listed = page.split(html_escape(intro), 1)[1].split("</ul>", 1)[0]
+    assert f"<li>{html_escape('Coaching taalbeleid')}</li>" in listed
+    assert listed.count("<li>") == 1
