@@ -102,7 +102,7 @@ async def _result_page_with_request_problems(
     message field and what was typed in it. Its context mirrors the ``assessment_result``
     page's. A form that names no result of this organisation gets the plain error."""
     raw_id = typed.get("assessment_id", "").strip()
-    if not raw_id.isdigit():
+    if not raw_id.isdigit() or "assessment_id" in invalid.errors:
         raise invalid
     context = await assessments.get_context(db, user, int(raw_id))
     if context.organisation.id != organisation_id:
@@ -113,16 +113,18 @@ async def _result_page_with_request_problems(
         db, context, result_read(context, result, dimensions, language), language
     )
     trajectory_id = typed.get("trajectory_id", "")
-    suggested = {s.trajectory_id for s in read.suggestions}
-    note_field = f"note-{trajectory_id}"
+    names = {s.trajectory_id: s.name for s in read.suggestions}
     # the service names the message "message", the form "note"
     errors = {("note" if key == "message" else key): text for key, text in invalid.errors.items()}
-    summary = {
-        (note_field if key == "note" and trajectory_id in suggested else "suggestions-heading"): (
-            text
-        )
-        for key, text in errors.items()
-    }
+    # the summary on arrival names the suggestion and leads to its field
+    summary: dict[str, str] = {}
+    for key, text in errors.items():
+        if key == "note" and trajectory_id in names:
+            summary[f"note-{trajectory_id}"] = _(
+                "%(name)s: %(problem)s", name=names[trajectory_id], problem=text
+            )
+        else:  # a choice the page did not offer (a changed form, a suggestion gone since)
+            summary["suggestions-heading"] = text
     progress = assessments.progress(context)
     return _page(
         request,

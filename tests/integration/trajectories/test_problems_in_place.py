@@ -67,7 +67,8 @@ async def test_an_over_long_message_is_shown_at_its_suggestion_on_the_result_pag
     assert "field-error" not in other and "></textarea>" in other
     # a summary on arrival, taking the person to the field
     summary = html[html.index('class="error-summary"') :]
-    assert f'<a href="#note-duidelijke-taal">{message}</a>' in summary.split("</div>", 1)[0]
+    named = nl("%(name)s: %(problem)s", name="Duidelijke taal", problem=message)
+    assert f'<a href="#note-duidelijke-taal">{named}</a>' in summary.split("</div>", 1)[0]
     assert await db.scalar(select(func.count()).select_from(SupportRequest)) == 0
 
 
@@ -210,3 +211,23 @@ async def test_a_refused_coach_note_is_announced_at_the_top_of_the_file(
     summary_at = html.index('class="error-summary"')
     assert summary_at < html.index('id="results-heading"')
     assert f'<a href="#body">{required}</a>' in html[summary_at:]
+
+
+async def test_a_request_naming_no_result_of_the_organisation_keeps_the_plain_message(
+    client: Any, db: Any
+) -> None:
+    manager, organisation, assessment_id = await _weak_organisation(client, db)
+    await login(client, manager)
+    form = {
+        "_csrf_token": await csrf_token(client),
+        "trajectory_id": "duidelijke-taal",
+        "note": "x" * 2001,
+    }
+    for changed in (str(10**30), "abc", str(assessment_id + 1000)):
+        response = await client.post(
+            f"/organisations/{organisation.id}/support-requests",
+            data={**form, "assessment_id": changed},
+        )
+        assert response.status_code in (404, 422), response.text
+        assert nl("Suggested support") not in response.text
+    assert await db.scalar(select(func.count()).select_from(SupportRequest)) == 0
