@@ -14,14 +14,14 @@ from survey.organisations.presenters import choices, profile_values
 from survey.organisations.schemas import OrganisationUpdate
 from survey.web.dependencies import Db
 from survey.web.forms import decode_form, form_values
-from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
+from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import redirect_to, render
 
 
 def profile_from_form(form: dict[str, str]) -> OrganisationUpdate:
     """The submitted profile within its limits and rules, or every problem at its field."""
     values = form_values(form, OrganisationUpdate, checkboxes=("funded_by_vgc",))
-    return decode_form(values, OrganisationUpdate, rules=service.profile_errors)
+    return decode_form(values, OrganisationUpdate, rules=service.profile_errors, refuse_nul=True)
 
 
 class OrganisationViews(Controller):
@@ -63,7 +63,6 @@ class OrganisationViews(Controller):
         if not service.can_edit(user, organisation_id):
             raise Forbidden(_("Only the organisation's manager can edit its profile."))
         try:
-            refuse_nul_in_form(data)
             await service.update_profile(db, user, organisation_id, profile_from_form(data))
         except Invalid as invalid:
             values = {

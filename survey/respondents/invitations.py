@@ -13,7 +13,9 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -145,6 +147,18 @@ async def invite(
     return NewInvitation(invitation, mail)
 
 
+def invitee_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """The checks of an invitation that need no database, per field: an address that is one
+    mailbox, a language of the app (the form shows them next to its other problems)."""
+    errors: dict[str, str] = {}
+    clean_email = normalise_email(str(values.get("email") or ""))
+    if len(clean_email) > 254 or not EMAIL_PATTERN.match(clean_email):
+        errors["email"] = _("Enter a valid e-mail address.")
+    if values.get("language", LANGUAGES[0]) not in LANGUAGES:
+        errors["language"] = _("Choose a language.")
+    return errors
+
+
 async def _checked_invitee(
     db: AsyncSession,
     context: assessments.AssessmentContext,
@@ -154,11 +168,9 @@ async def _checked_invitee(
 ) -> tuple[str, str | None]:
     """The invitee's address and name, cleaned; refused at the field when they cannot be
     invited (not an address, a manager, already a respondent) or the language is unknown."""
-    errors: dict[str, str] = {}
+    errors = invitee_errors({"email": email, "language": language})
     clean_email = normalise_email(email or "")
-    if len(clean_email) > 254 or not EMAIL_PATTERN.match(clean_email):
-        errors["email"] = _("Enter a valid e-mail address.")
-    elif await _is_manager_of(db, clean_email, context.organisation.id):
+    if "email" not in errors and await _is_manager_of(db, clean_email, context.organisation.id):
         errors["email"] = _(
             "This person is a manager of the organisation: managers answer in the "
             "organisation's own response."
@@ -166,8 +178,6 @@ async def _checked_invitee(
     # The name's length is a limit of InvitationCreate (its Meta), which the API and the
     # form decode into.
     clean_name = (name or "").strip() or None
-    if language not in LANGUAGES:
-        errors["language"] = _("Choose a language.")
     if errors:
         raise Invalid(errors)
     accepted = await db.scalar(

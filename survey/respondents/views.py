@@ -87,10 +87,14 @@ class RespondentViews(Controller):
         form = await request.form()
         values = {key: str(form.get(key) or "") for key in ("email", "name", "language")}
         try:
-            refuse_nul_in_form(values)
             # A blank language is the manager's own; a blank name is no name.
             fields = form_values(values, InvitationCreate, blank_is_none=("name", "language"))
-            data = decode_form({"language": current_language(), **fields}, InvitationCreate)
+            data = decode_form(
+                {"language": current_language(), **fields},
+                InvitationCreate,
+                rules=invitations.invitee_errors,
+                refuse_nul=True,
+            )
             invited = await invitations.invite(
                 db,
                 user,

@@ -43,7 +43,7 @@ from survey.trajectories.schemas import (
 )
 from survey.web.dependencies import Db
 from survey.web.forms import decode_form, form_values
-from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
+from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import redirect, render
 
 WRITES = {"writes": True}
@@ -86,8 +86,7 @@ def _decode(typed: Mapping[str, str], struct: type[S], *, blank_is_none: tuple[s
     """The fields of ``struct`` within their limits, or :class:`Invalid` with a message at
     each field that breaks one (a NUL character included)."""
     values = form_values(typed, struct, blank_is_none=blank_is_none)
-    refuse_nul_in_form(values)
-    return decode_form(values, struct)
+    return decode_form(values, struct, refuse_nul=True)
 
 
 async def _result_page_with_request_problems(

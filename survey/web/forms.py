@@ -16,6 +16,7 @@ import msgspec
 
 from survey.errors import Invalid
 from survey.i18n import gettext as _
+from survey.web.input import refuse_nul_in_form
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -104,22 +105,34 @@ def form_values(
     return values
 
 
+def nul_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """``{field: message}`` for each text of ``values`` holding a NUL character."""
+    try:
+        refuse_nul_in_form(values)
+    except Invalid as invalid:
+        return invalid.errors
+    return {}
+
+
 def decode_form(
     values: Mapping[str, Any],
     struct: type[S],
     *,
     rules: Callable[[Mapping[str, Any]], dict[str, str]] | None = None,
+    refuse_nul: bool = False,
 ) -> S:
     """``values`` (see :func:`form_values`) converted into ``struct`` with its ``Meta``
     limits, or :class:`Invalid` with a message at every field that breaks one. ``rules``
     (the service's checks on the same values) add their messages for the other fields, so
-    the person sees every problem in one go."""
+    the person sees every problem in one go; so does ``refuse_nul`` (a form route with
+    ``FORM_CHECKS_NUL``): a NUL is refused at its field next to the other fields' problems."""
+    refused = nul_errors(values) if refuse_nul else {}
     errors = limit_errors(values, struct)
-    if not errors:
+    if not errors and not refused:
         try:
             return msgspec.convert(values, struct, strict=False)
         except msgspec.ValidationError as error:
             errors = field_errors(error)
     if rules is not None:
         errors = {**rules(values), **errors}
-    raise Invalid(errors)
+    raise Invalid({**errors, **refused})

@@ -1,0 +1,40 @@
+"""A profile form with a NUL character (a pasted or tampered text) says so at that field and
+names every other field's problem in the same answer, instead of the NUL hiding them."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from survey.accounts.models import Role
+from tests.factories import csrf_token, login, make_organisation, make_user
+from tests.integration.assessments.helpers import nl
+from tests.integration.organisations.test_organisations import VALID_FORM, _stored
+
+NUL_MESSAGE = "This contains a character that is not allowed (NUL). Remove it and try again."
+
+
+async def test_a_nul_in_the_name_and_a_wrong_number_are_both_named(
+    client: Any, db: Any, sessionmaker: Any
+) -> None:
+    organisation = await make_organisation(db, name="Kept name")
+    user = await make_user(db, Role.MANAGER, organisation)
+    await login(client, user)
+
+    response = await client.post(
+        f"/organisations/{organisation.id}/edit",
+        data={
+            **VALID_FORM,
+            "name": "Sportclub\x00 Horizon",
+            "enterprise_number": "0403.170.702",
+            "sector": "astrology",
+            "_csrf_token": await csrf_token(client),
+        },
+    )
+
+    assert response.status_code == 422, response.text
+    html = response.text
+    assert f'id="name-error">{escape(nl(NUL_MESSAGE))}</p>' in html
+    assert 'id="enterprise_number-error"' in html
+    assert 'id="sector-error"' in html
+    assert (await _stored(sessionmaker, organisation.id)).name == "Kept name"
