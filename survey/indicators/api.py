@@ -12,7 +12,7 @@ from survey.accounts.service import CurrentUser
 from survey.errors import NotAuthenticated
 from survey.i18n import current_language
 from survey.indicators.exports import export_response
-from survey.indicators.filters import API_FILTERS, IndicatorFilters, published_definitions
+from survey.indicators.filters import FILTERS, IndicatorFilters, published_definitions
 from survey.indicators.reading import read_any, read_municipalities, read_spearheads, read_view
 from survey.indicators.schemas import IndicatorsRead, MunicipalitiesRead, SpearheadsRead
 from survey.indicators.tokens import bearer_token, check_token
@@ -56,7 +56,7 @@ async def _caller(
 class IndicatorApi(Controller):
     path = "/api/v1/indicators"
     tags = ["indicators"]
-    dependencies = API_FILTERS
+    dependencies = FILTERS
 
     @get("/", opt={NEEDS_LOGIN: True})
     async def indicators(
@@ -64,7 +64,7 @@ class IndicatorApi(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         current_user: MaybeLoggedIn,
-        filters: IndicatorFilters,
+        filter_form: IndicatorFilters,
         round_name: Round = None,
     ) -> IndicatorsRead:
         """Network indicators of a round (default: the open round, else the latest) from its
@@ -73,6 +73,7 @@ class IndicatorApi(Controller):
         cell (fewer than 5 organisations, or protecting another one) carries no value.
         An unknown filter value is refused (400) with a message per field in ``errors``."""
         user, _actor = await _caller(request, db, current_user)
+        filters = filter_form.valid()
         return (await read_view(db, user, round_name, filters))[1]
 
     @get("/spearheads", opt={NEEDS_LOGIN: True})
@@ -81,7 +82,7 @@ class IndicatorApi(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         current_user: MaybeLoggedIn,
-        filters: IndicatorFilters,
+        filter_form: IndicatorFilters,
         round_name: Round = None,
     ) -> SpearheadsRead:
         """The same cells by spearhead of the VGC policy plan "Samenleven in Brussel"
@@ -91,6 +92,7 @@ class IndicatorApi(Controller):
         ``questionnaire`` and ``dimension`` filters do not apply here (a spearhead spans
         questionnaires); suppression is the release's, as everywhere."""
         user, _actor = await _caller(request, db, current_user)
+        filters = filter_form.valid()
         definitions = await published_definitions(db)
         return await read_spearheads(db, user, round_name, filters, definitions, current_language())
 
@@ -100,7 +102,7 @@ class IndicatorApi(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         current_user: MaybeLoggedIn,
-        filters: IndicatorFilters,
+        filter_form: IndicatorFilters,
         round_name: Round = None,
     ) -> MunicipalitiesRead:
         """The municipality table: one row per Brussels municipality (NIS code) and
@@ -108,6 +110,7 @@ class IndicatorApi(Controller):
         size, funded; ``questionnaire`` and ``dimension`` narrow the cells). The
         ``municipality`` filter does not apply here."""
         user, _actor = await _caller(request, db, current_user)
+        filters = filter_form.valid()
         return await read_municipalities(db, user, round_name, filters, current_language())
 
     @get("/export", opt={"writes": True, NEEDS_LOGIN: True})
@@ -116,7 +119,7 @@ class IndicatorApi(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         current_user: MaybeLoggedIn,
-        filters: IndicatorFilters,
+        filter_form: IndicatorFilters,
         export_format: Annotated[str, QueryParameter(name="format", max_length=4)] = "csv",
         view: View = "cells",
         round_name: Round = None,
@@ -125,5 +128,6 @@ class IndicatorApi(Controller):
         Text that a spreadsheet would read as a formula is neutralised; numbers stay
         numbers."""
         user, actor = await _caller(request, db, current_user)
+        filters = filter_form.valid()
         read = await read_any(db, user, view, round_name, filters)
         return export_response(db, actor, read, export_format)

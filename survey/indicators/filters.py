@@ -1,18 +1,22 @@
-"""The filters of every indicator view, read once from the query string by a Litestar
-dependency (``filters`` for the API, ``filter_form`` for the pages).
+"""The filters of every indicator view, read once from the query string by one Litestar
+dependency (``filter_form``), for the pages and the API alike.
 
 Six query parameters: ``sector``, ``size``, ``municipality``, ``funded`` (``true`` or
 ``false``), ``questionnaire`` and ``dimension`` (a dimension id of that questionnaire, or
 ``overall``). An empty value means "all". A value that is not in the reference lists or the
-published questionnaires is refused, naming the field: the API answers 400 with ``errors``
-(:func:`provide_filters`), a page shows the message at its filter
-(:func:`provide_filter_form`).
+questionnaire definitions is refused, naming the field: the API answers 400 with ``errors``
+(:meth:`FilterForm.valid`), a page shows the message at its filter.
+
+The dependency itself never raises and reads no database: Litestar does not close the
+dependencies already opened (the request's transaction, which holds SQLite's writer turn on
+an export) when a later one fails, so a refusal is raised by the handler instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
 from typing import Annotated
 
 from litestar.di import NamedDependency, Provide
@@ -24,25 +28,24 @@ from survey.i18n import gettext as _
 from survey.indicators.core import ALL
 from survey.indicators.service import Filters
 from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
+from survey.questionnaires import all_versions
 from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.questionnaires.schema import Questionnaire
-from survey.web.dependencies import Db
 
 __all__ = [
-    "API_FILTERS",
+    "FILTERS",
     "OVERALL",
-    "PAGE_FILTERS",
     "FilterForm",
-    "IndicatorFilterForm",
     "IndicatorFilters",
     "parse_filters",
+    "provide_filter_form",
     "published_definitions",
 ]
 
 OVERALL = "overall"
 """The ``dimension`` value of a questionnaire's overall score."""
 
-FilterValue = Annotated[str | None, QueryParameter(max_length=80)]
+FILTER_NAMES = ("sector", "size", "municipality", "funded", "questionnaire", "dimension")
 
 
 async def published_definitions(db: AsyncSession) -> dict[str, Questionnaire]:
@@ -50,7 +53,20 @@ async def published_definitions(db: AsyncSession) -> dict[str, Questionnaire]:
     return {qid: definition_of(version) for qid, version in (await latest_versions(db)).items()}
 
 
-def _check(values: Mapping[str, str], definitions: Mapping[str, Questionnaire]) -> dict[str, str]:
+@cache
+def _known_dimensions() -> dict[str, frozenset[str]]:
+    """Questionnaire id → the dimension ids of any of its versions (and ``overall``)."""
+    return _dimensions(all_versions())
+
+
+def _dimensions(questionnaires: Iterable[Questionnaire]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for questionnaire in questionnaires:
+        found.setdefault(questionnaire.id, {OVERALL}).update(d.id for d in questionnaire.dimensions)
+    return {qid: frozenset(ids) for qid, ids in found.items()}
+
+
+def _check(values: Mapping[str, str], dimensions: Mapping[str, frozenset[str]]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if values["sector"] and values["sector"] not in SECTORS:
         errors["sector"] = _("Choose a sector from the list.")
@@ -61,24 +77,23 @@ def _check(values: Mapping[str, str], definitions: Mapping[str, Questionnaire]) 
     if values["funded"] and values["funded"] not in ("true", "false"):
         errors["funded"] = _("Choose yes or no.")
     questionnaire, dimension = values["questionnaire"], values["dimension"]
-    if questionnaire and questionnaire not in definitions:
+    if questionnaire and questionnaire not in dimensions:
         errors["questionnaire"] = _("Choose a questionnaire from the list.")
-    if dimension and dimension != OVERALL:
-        chosen = [definitions[questionnaire]] if questionnaire in definitions else []
-        known = {d.id for q in (chosen or definitions.values()) for d in q.dimensions}
-        if dimension not in known:
+    if dimension:
+        chosen = [dimensions[questionnaire]] if questionnaire in dimensions else []
+        if not any(dimension in ids for ids in (chosen or dimensions.values())):
             errors["dimension"] = _("Choose a part of the questionnaire from the list.")
     return errors
 
 
 def parse_filters(
-    values: Mapping[str, str], definitions: Mapping[str, Questionnaire]
+    values: Mapping[str, str], questionnaires: Iterable[Questionnaire] | None = None
 ) -> tuple[Filters, dict[str, str]]:
     """The filters of the valid values, and a message per refused field (that filter is
-    left at "all").
-
-    ``values`` has the six query parameters, "" where none was given."""
-    errors = _check(values, definitions)
+    left at "all"). ``values`` has the six query parameters, "" where none was given;
+    ``questionnaires`` default to every version of the definitions."""
+    dimensions = _known_dimensions() if questionnaires is None else _dimensions(questionnaires)
+    errors = _check(values, dimensions)
 
     def kept(name: str) -> str:
         return "" if name in errors else values[name]
@@ -98,72 +113,48 @@ def parse_filters(
 
 @dataclass(frozen=True)
 class FilterForm:
-    """What a page needs for its filter form: the filters of the valid values, a message
-    per refused field, the values as given (to show them again) and the published
-    questionnaire definitions (for their lists)."""
+    """The filters of a request: those of the valid values, a message per refused field,
+    and the values as given (a page shows them again, with the messages)."""
 
     filters: Filters
     errors: dict[str, str]
     values: dict[str, str]
-    definitions: dict[str, Questionnaire] = field(default_factory=dict)
+
+    def valid(self) -> Filters:
+        """The filters, or :class:`~survey.errors.Invalid` (400 in the API) naming each
+        refused field."""
+        if self.errors:
+            raise Invalid(self.errors)
+        return self.filters
 
 
-async def _read(
-    db: Db,
-    sector: FilterValue,
-    size: FilterValue,
-    municipality: FilterValue,
-    funded: FilterValue,
-    questionnaire: FilterValue,
-    dimension: FilterValue,
+def _param(description: str) -> QueryParameter:
+    # No length or pattern here: a value Litestar refused while reading this dependency would
+    # leave the request's transaction open (see the module's docstring).
+    return QueryParameter(description=description)
+
+
+def provide_filter_form(
+    sector: Annotated[str | None, _param("a sector slug (e.g. `youth-work`)")] = None,
+    size: Annotated[str | None, _param("a size band: `1-9`, `10-49`, `50-249` or `250+`")] = None,
+    municipality: Annotated[
+        str | None, _param("a municipality's NIS code (`21001` … `21019`) or `outside`")
+    ] = None,
+    funded: Annotated[str | None, _param("funded by the VGC: `true` or `false`")] = None,
+    questionnaire: Annotated[str | None, _param("a questionnaire id")] = None,
+    dimension: Annotated[
+        str | None, _param("a dimension id of the questionnaire, or `overall`")
+    ] = None,
 ) -> FilterForm:
-    values = {
-        "sector": sector or "",
-        "size": size or "",
-        "municipality": municipality or "",
-        "funded": funded or "",
-        "questionnaire": questionnaire or "",
-        "dimension": dimension or "",
-    }
-    definitions = await published_definitions(db)
-    filters, errors = parse_filters(values, definitions)
-    return FilterForm(filters, errors, values, definitions)
+    """The dependency: the six filters of the query string (it never raises; see the
+    module's docstring)."""
+    given = (sector, size, municipality, funded, questionnaire, dimension)
+    values = {name: (value or "")[:200] for name, value in zip(FILTER_NAMES, given, strict=True)}
+    filters, errors = parse_filters(values)
+    return FilterForm(filters, errors, values)
 
 
-async def provide_filter_form(
-    db: Db,
-    sector: FilterValue = None,
-    size: FilterValue = None,
-    municipality: FilterValue = None,
-    funded: FilterValue = None,
-    questionnaire: FilterValue = None,
-    dimension: FilterValue = None,
-) -> FilterForm:
-    """Pages: the filter form, refused values included (the page shows their messages)."""
-    return await _read(db, sector, size, municipality, funded, questionnaire, dimension)
-
-
-async def provide_filters(
-    db: Db,
-    sector: FilterValue = None,
-    size: FilterValue = None,
-    municipality: FilterValue = None,
-    funded: FilterValue = None,
-    questionnaire: FilterValue = None,
-    dimension: FilterValue = None,
-) -> Filters:
-    """The API: the filters, or :class:`~survey.errors.Invalid` (400) naming each refused
-    field."""
-    form = await _read(db, sector, size, municipality, funded, questionnaire, dimension)
-    if form.errors:
-        raise Invalid(form.errors)
-    return form.filters
-
-
-IndicatorFilters = NamedDependency[Filters]
-IndicatorFilterForm = NamedDependency[FilterForm]
-
-API_FILTERS = {"filters": Provide(provide_filters)}
-"""The API controller's ``dependencies``: handlers take ``filters: IndicatorFilters``."""
-PAGE_FILTERS = {"filter_form": Provide(provide_filter_form)}
-"""The pages' controller's ``dependencies``: handlers take ``filter_form: IndicatorFilterForm``."""
+IndicatorFilters = NamedDependency[FilterForm]
+FILTERS = {"filter_form": Provide(provide_filter_form, sync_to_thread=False)}
+"""The indicator controllers' ``dependencies``: handlers take
+``filter_form: IndicatorFilters``."""

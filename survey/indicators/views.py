@@ -18,7 +18,13 @@ from survey.i18n import N_, current_language
 from survey.i18n import gettext as _
 from survey.indicators import service, tokens
 from survey.indicators.exports import export_response
-from survey.indicators.filters import OVERALL, PAGE_FILTERS, FilterForm, IndicatorFilterForm
+from survey.indicators.filters import (
+    FILTERS,
+    OVERALL,
+    FilterForm,
+    IndicatorFilters,
+    published_definitions,
+)
 from survey.indicators.reading import read_any, read_municipalities, read_spearheads, read_view
 from survey.indicators.schemas import IndicatorCellRead, IndicatorsRead, SpearheadPartRead
 from survey.organisations.reference import (
@@ -164,7 +170,7 @@ def _form_context(
 
 class IndicatorViews(Controller):
     include_in_schema = False
-    dependencies = PAGE_FILTERS
+    dependencies = FILTERS
 
     @get("/indicators", name="indicators")
     async def page(
@@ -172,7 +178,7 @@ class IndicatorViews(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         user: LoggedIn,
-        filter_form: IndicatorFilterForm,
+        filter_form: IndicatorFilters,
         round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
     ) -> Response[Any]:
         service.ensure_indicator_access(user)
@@ -183,7 +189,7 @@ class IndicatorViews(Controller):
         form = dataclasses.replace(filter_form, filters=overview)
         view, read = await _read_for_page(db, user, round_name, form, errors)
         language = current_language()
-        definitions = filter_form.definitions
+        definitions = await published_definitions(db)
         questionnaire = filter_form.filters.questionnaire
         dimension = filter_form.filters.dimension
         chosen_q = questionnaire if questionnaire in definitions else next(iter(definitions), None)
@@ -279,15 +285,16 @@ class IndicatorViews(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         user: LoggedIn,
-        filter_form: IndicatorFilterForm,
+        filter_form: IndicatorFilters,
         round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
     ) -> Response[Any]:
         """The indicators by spearhead of the VGC policy plan."""
         service.ensure_indicator_access(user)
         errors = dict(filter_form.errors)
         view, read = await _read_for_page(db, user, round_name, filter_form, errors)
+        definitions = await published_definitions(db)
         by_spearhead = await read_spearheads(
-            db, user, read.round, filter_form.filters, filter_form.definitions, current_language()
+            db, user, read.round, filter_form.filters, definitions, current_language()
         )
         language = current_language()
         measured = [s for s in by_spearhead.spearheads if s.measured]
@@ -358,16 +365,14 @@ class IndicatorViews(Controller):
         self,
         db: Db,
         user: LoggedIn,
-        filter_form: IndicatorFilterForm,
+        filter_form: IndicatorFilters,
         export_format: Annotated[str, QueryParameter(name="format", max_length=4)] = "csv",
         view: Annotated[str, QueryParameter(name="view", max_length=20)] = "cells",
         round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
     ) -> Response[bytes]:
         """A view of the page as CSV or XLSX (``view``: cells, spearheads, municipalities)."""
         service.ensure_indicator_access(user)
-        if filter_form.errors:
-            raise Invalid(filter_form.errors)
-        read = await read_any(db, user, view, round_name, filter_form.filters)
+        read = await read_any(db, user, view, round_name, filter_form.valid())
         return export_response(db, user.id, read, export_format)
 
     @get("/indicators/tokens", name="api_tokens")

@@ -4,6 +4,7 @@ message at the filter on the page)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -187,3 +188,15 @@ async def test_a_manager_gets_403_on_every_view(db: Any, client: Any) -> None:
     for path in ("/indicators", "/indicators/spearheads", "/indicators/export?view=spearheads"):
         assert (await client.get(path)).status_code == 403
     assert (await client.get("/api/v1/indicators/municipalities")).status_code == 403
+
+
+async def test_a_refused_export_does_not_hold_up_the_next_one(db: Any, client: Any) -> None:
+    """An export writes (it is audited), so it waits for its turn among the writers; a
+    request refused while its filters were read must give that turn back."""
+    await two_rounds(db)
+    await login(client, await make_user(db, role=Role.ANALYST, language="en"))
+    for params in ({"size": "x" * 100}, {"sector": "nope"}, {"questionnaire": "\t=1"}):
+        refused = await asyncio.wait_for(client.get("/indicators/export", params=params), 10)
+        assert refused.status_code in (400, 422)
+        answered = await asyncio.wait_for(client.get("/api/v1/indicators/export"), 10)
+        assert answered.status_code == 200
