@@ -101,6 +101,8 @@ async def test_the_municipality_table_has_a_row_for_each_municipality(db: Any, c
     assert schaarbeek["scores"]["suppressed"] is True  # protects Brussel from differencing
     assert schaarbeek["scores"]["n_organisations"] == 5
     assert rows["21002"]["cells"] == []  # Oudergem: no organisations
+    spearheads = await client.get("/api/v1/indicators/spearheads", headers=headers)
+    assert spearheads.status_code == 200 and len(spearheads.json()["spearheads"]) == 14
 
 
 async def test_the_spearhead_and_municipality_exports_keep_numbers_and_say_what_they_are(
