@@ -34,6 +34,7 @@ from survey.formatting import register_filters as register_formatting_filters
 from survey.home import PageViews
 from survey.housekeeping import housekeeping_every_hour, housekeeping_now
 from survey.indicators.api import INDICATOR_API_PATHS, IndicatorApi
+from survey.indicators.spearheads import spearhead_plan
 from survey.indicators.views import IndicatorViews
 from survey.listeners import connect as connect_listeners
 from survey.organisations.api import OrganisationApi
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     registry()  # refuse to start on an invalid questionnaire definition
     catalogue()  # and on an invalid trajectory catalogue
+    spearhead_plan()  # and on an invalid mapping of the VGC plan's spearheads
     connect_listeners()
     add_environment_setup(register_formatting_filters)
     add_environment_setup(register_benchmark_filters)
