@@ -227,9 +227,19 @@ class SupportRequestViews(Controller):
                     request_id=existing,
                 ),
             )
-        request.session["flash"] = _(
-            "Your request was sent to %(provider)s. Their coaches now see your results.",
-            provider=provider_name(outcome.request.provider),
+        made = outcome.request
+        request.session["flash"] = (
+            _(
+                "Your request was sent to %(provider)s and %(partner)s. Their coaches now see "
+                "your results.",
+                provider=provider_name(made.provider),
+                partner=provider_name(made.partner),
+            )
+            if made.partner
+            else _(
+                "Your request was sent to %(provider)s. Their coaches now see your results.",
+                provider=provider_name(made.provider),
+            )
         )
         return _redirect(
             request,

@@ -55,9 +55,7 @@ async def test_each_goal_has_its_remove_button_in_its_own_row(client: Any, db: A
     assert page.count('name="remove" value=') == 1
 
 
-async def test_the_file_lists_the_trajectories_the_coaches_suggested(
-    client: Any, db: Any
-) -> None:
+async def test_the_file_lists_the_trajectories_the_coaches_suggested(client: Any, db: Any) -> None:
     w = await world(db)
     token = await as_user(client, w.manager)
     assert (await request_trajectory(client, token, w.organisation.id)).status_code == 201
@@ -78,3 +76,35 @@ async def test_the_file_lists_the_trajectories_the_coaches_suggested(
     listed = page.split(html_escape(intro), 1)[1].split("</ul>", 1)[0]
     assert f"<li>{html_escape('Coaching taalbeleid')}</li>" in listed
     assert listed.count("<li>") == 1
+
+
+async def test_the_french_file_and_request_say_campagne_for_a_round_throughout(
+    client: Any, db: Any
+) -> None:
+    w = await world(db)
+    await make_round(db, "2026")
+    token = await as_user(client, w.manager)
+    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
+    coach = await as_user(client, w.huis_coach)
+    for state in ("intake", "running"):
+        assert (await move(client, coach, request_id, state)).status_code == 200
+    await login(client, w.huis_coach)
+    saved = await client.post(
+        f"/coaching/requests/{request_id}/goals?lang=fr",
+        data={
+            "_csrf_token": await csrf_token(client),
+            "dimension_id": "toegankelijkheid/bekendheid",
+            "target_level": "3",
+            "round": "2026",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+
+    for path in (
+        f"/coaching/requests/{request_id}",
+        f"/coaching/organisations/{w.organisation.id}",
+    ):
+        page = (await client.get(f"{path}?lang=fr")).text
+        main = page.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+        assert "campagne" in main.lower(), path
+        assert "cycle" not in main.lower(), path

@@ -35,3 +35,21 @@ async def test_the_button_to_share_again_is_the_verb(
     button = grant.split("<button", 1)[1].split("</button>", 1)[0]
     assert f">{verb}<span" in button
     assert f">{proportion}<span" not in button
+
+
+async def test_a_joint_request_says_both_providers_now_see_the_results(
+    client: Any, db: Any
+) -> None:
+    w = await world(db)
+    await login(client, w.manager)
+
+    sent = await client.post(
+        f"/organisations/{w.organisation.id}/support-requests",
+        data={"_csrf_token": await csrf_token(client), "trajectory_id": "brede-toegankelijkheid"},
+    )
+    assert sent.status_code == 303, sent.text
+    page = (await client.get(sent.headers["location"])).text
+
+    flash = page.split('class="flash"', 1)[1].split("</div>", 1)[0]
+    assert "Agentschap Integratie en Inburgering" in flash
+    assert "Huis van het Nederlands Brussel" in flash
