@@ -158,6 +158,30 @@ def format_percent(value: float, digits: int = 0, language: str | None = None) -
     return numbers.format_percent(value / 100, format=pattern, locale=locale)
 
 
+def with_colon(label: str | int, language: str | None = None) -> str:
+    """A label followed by a colon as the reader's language writes it: French puts a
+    no-break space before it. A label already marked safe stays so (Markup + str escapes
+    the str).
+
+    >>> with_colon("E-mail", "en"), with_colon("Adresse e-mail", "fr")
+    ('E-mail:', 'Adresse e-mail\u00a0:')
+    """
+    text = str(label) if isinstance(label, int) else label
+    return text + ("\u00a0:" if (language or current_language()) == "fr" else ":")
+
+
+def quoted(text: str, language: str | None = None) -> str:
+    """A quotation in the reader's language's quotation marks: « » with no-break spaces in
+    French, “ ” otherwise.
+
+    >>> quoted("Goed", "nl"), quoted("Bien", "fr")
+    ('“Goed”', '«\u00a0Bien\u00a0»')
+    """
+    if (language or current_language()) == "fr":
+        return "«\u00a0" + text + "\u00a0»"
+    return "“" + text + "”"
+
+
 def negotiate_language(accept_language: str | None) -> str:
     """Pick the best of our languages from an Accept-Language header."""
     if not accept_language:

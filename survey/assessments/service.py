@@ -44,7 +44,7 @@ from survey.events import (
     ResultsRescored,
     publish,
 )
-from survey.i18n import current_language, format_number
+from survey.i18n import current_language, format_number, quoted
 from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
 from survey.organisations.service import can_view
@@ -396,10 +396,11 @@ def _has_value(value: Any) -> bool:
 
 
 def question_label(questionnaire: Questionnaire, item_id: str) -> str:
-    """A question as people see it: its number and its text, e.g. 3.2 “How many …?”."""
+    """A question as people see it: its number and its text in the reader's quotation marks,
+    e.g. 3.2 “How many …?” (« … » in French)."""
     item = questionnaire.item(item_id)
     text = item.text.get(current_language()) if item else item_id
-    return f"{item_numbers(questionnaire).get(item_id, '')} “{text}”".strip()
+    return f"{item_numbers(questionnaire).get(item_id, '')} {quoted(text or '')}".strip()
 
 
 def check_count_rules(

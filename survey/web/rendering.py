@@ -83,6 +83,8 @@ def environment(auto_reload: bool = False) -> Environment:
     )
     env.filters["datetime"] = at_render_time(i18n.format_datetime)
     env.filters["date"] = at_render_time(i18n.format_date)
+    env.filters["colon"] = at_render_time(i18n.with_colon)
+    env.filters["quoted"] = at_render_time(i18n.quoted)
     env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
     env.globals["state_label"] = state_label
     # Routes by name: url_for("assessment", assessment_id=7); static files through their
