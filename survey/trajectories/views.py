@@ -560,13 +560,20 @@ class CoachingViews(Controller):
         typed = await _typed(request)
         try:
             choice = _decode(typed, CoachSuggestionForm)
-            await workspace.suggest(db, user, organisation_id, choice.trajectory_id)
+            _suggestion, is_new = await workspace.suggest(
+                db, user, organisation_id, choice.trajectory_id
+            )
         except Invalid as invalid:
             return await self._organisation_page(
                 request, db, user, organisation_id, invalid.errors, typed, 422
             )
-        request.session["flash"] = _(
-            "The organisation now sees this trajectory among its suggestions."
+        request.session["flash"] = (
+            _("The organisation now sees this trajectory among its suggestions.")
+            if is_new
+            else _(
+                "This trajectory was already suggested to the organisation; "
+                "it still sees it among its suggestions."
+            )
         )
         return _redirect(
             request, _url(request, "coaching.organisation", organisation_id=organisation_id)

@@ -490,9 +490,10 @@ async def add_note(
 
 async def suggest(
     db: AsyncSession, user: CurrentUser, organisation_id: int, trajectory_id: str
-) -> CoachSuggestion:
+) -> tuple[CoachSuggestion, bool]:
     """A coach suggests one of their own provider's trajectories to an organisation they
-    follow; it appears among the organisation's suggestions as "suggested by your coach"."""
+    follow; it appears among the organisation's suggestions as "suggested by your coach".
+    Returns the suggestion and whether it is new (False: it was already suggested)."""
     _organisation, providers = await followed_organisation(db, user, organisation_id)
     entry = trajectories.trajectory(trajectory_id)
     if entry is None or entry.provider not in providers:
@@ -504,7 +505,7 @@ async def suggest(
         )
     )
     if existing is not None:
-        return existing
+        return existing, False
     suggestion = CoachSuggestion(
         organisation_id=organisation_id,
         trajectory_id=trajectory_id,
@@ -522,7 +523,7 @@ async def suggest(
         organisation_id=organisation_id,
         trajectory_id=trajectory_id,
     )
-    return suggestion
+    return suggestion, True
 
 
 async def coach_suggested(db: AsyncSession, organisation_id: int) -> list[str]:

@@ -11,6 +11,7 @@ from survey.assessments.models import Answer, Assessment, Response
 from survey.audit.models import AuditEvent
 from survey.trajectories.workspace import coach_suggested
 from tests.factories import csrf_token, login, make_organisation, make_round, make_user
+from tests.integration.assessments.helpers import nl
 from tests.integration.benchmarks.helpers import submit_arranged
 from tests.integration.trajectories.helpers import as_user, move, request_trajectory, world
 
@@ -244,6 +245,22 @@ async def test_a_coach_suggests_their_own_trajectory(client, db) -> None:
         data={**form, "trajectory_id": "taalbeleid-coaching"},
     )
     assert ok.status_code == 303
+    page = await client.get(ok.headers["location"])
+    assert nl("The organisation now sees this trajectory among its suggestions.") in page.text
+    again = await client.post(
+        f"/coaching/organisations/{w.organisation.id}/suggestions",
+        data={**form, "trajectory_id": "taalbeleid-coaching"},
+    )
+    assert again.status_code == 303
+    page = await client.get(again.headers["location"])
+    assert (
+        nl(
+            "This trajectory was already suggested to the organisation; "
+            "it still sees it among its suggestions."
+        )
+        in page.text
+    )
+    assert nl("The organisation now sees this trajectory among its suggestions.") not in page.text
     assert await coach_suggested(db, w.organisation.id) == ["taalbeleid-coaching"]
 
     assessment_id = await _submitted(db, w.organisation)
