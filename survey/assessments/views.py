@@ -57,6 +57,25 @@ def _page_context(user: CurrentUser, context: service.AssessmentContext) -> dict
     }
 
 
+async def result_page(
+    db: AsyncSession, user: CurrentUser, context: service.AssessmentContext
+) -> dict[str, Any]:
+    """What ``assessments/result.html`` shows of an assessment: the scores (``result``,
+    with the listeners' extensions such as the suggestions), goals and benchmark charts.
+    The support request form re-renders the same page with its problems."""
+    result, dimensions = await service.get_result(db, context)
+    language = current_language()
+    read = await extend_result(
+        db, context, result_read(context, result, dimensions, language), language
+    )
+    return {
+        **_page_context(user, context),
+        "result": read,
+        "maturity_name": maturity_name,
+        **await result_page_context(db, context, read),  # goals, benchmark charts
+    }
+
+
 def _dimension_page(
     request: HTMXRequest,
     user: CurrentUser,
@@ -380,19 +399,11 @@ class AssessmentViews(Controller):
         self, request: HTMXRequest, db: Db, user: LoggedIn, assessment_id: FromPath[int]
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id)
-        result, dimensions = await service.get_result(db, context)
-        language = current_language()
-        read = await extend_result(
-            db, context, result_read(context, result, dimensions, language), language
-        )
         return render(
             request,
             "assessments/result.html",
             {
-                **_page_context(user, context),
-                "result": read,
-                "maturity_name": maturity_name,
-                **await result_page_context(db, context, read),  # goals, benchmark charts
+                **await result_page(db, user, context),
                 "url_for": request.app.route_reverse,  # the suggestions' request forms
             },
         )

@@ -18,8 +18,7 @@ from survey.accounts.models import Provider
 from survey.accounts.service import CurrentUser
 from survey.assessments import service as assessments
 from survey.assessments.pages import answer_label, item_numbers, maturity_name
-from survey.assessments.presenters import result_read
-from survey.assessments.result_extensions import extend_result, result_page_context
+from survey.assessments.views import result_page
 from survey.errors import Conflict, Invalid, NotFound
 from survey.evidence import files
 from survey.i18n import current_language
@@ -98,21 +97,17 @@ async def _result_page_with_request_problems(
     invalid: Invalid,
 ) -> Response[Any]:
     """The result page the request came from (422), with the message at the suggestion's
-    message field and what was typed in it. Its context mirrors the ``assessment_result``
-    page's. A form that names no result of this organisation gets the plain error."""
+    message field and what was typed in it, on the ``assessment_result`` page's own context.
+    A form that names no result of this organisation gets the plain error."""
     raw_id = typed.get("assessment_id", "").strip()
     if not raw_id.isdigit() or "assessment_id" in invalid.errors:
         raise invalid
     context = await assessments.get_context(db, user, int(raw_id))
     if context.organisation.id != organisation_id:
         raise invalid
-    result, dimensions = await assessments.get_result(db, context)
-    language = current_language()
-    read = await extend_result(
-        db, context, result_read(context, result, dimensions, language), language
-    )
+    page = await result_page(db, user, context)
     trajectory_id = typed.get("trajectory_id", "")
-    names = {s.trajectory_id: s.name for s in read.suggestions}
+    names = {s.trajectory_id: s.name for s in page["result"].suggestions}
     # the service names the message "message", the form "note"
     errors = {("note" if key == "message" else key): text for key, text in invalid.errors.items()}
     # the summary on arrival names the suggestion and leads to its field
@@ -124,24 +119,11 @@ async def _result_page_with_request_problems(
             )
         else:  # a choice the page did not offer (a changed form, a suggestion gone since)
             summary["suggestions-heading"] = text
-    progress = assessments.progress(context)
     return _page(
         request,
         "assessments/result.html",
         {
-            "context": context,
-            "assessment": context.assessment,
-            "organisation": context.organisation,
-            "questionnaire": context.questionnaire,
-            "title": context.questionnaire.title.get(language),
-            "language": language,
-            "progress": progress,
-            "progress_by_dimension": {d.dimension_id: d for d in progress.dimensions},
-            "can_edit": assessments.can_edit(user, context),
-            "is_manager": assessments.is_manager(user, organisation_id),
-            "result": read,
-            "maturity_name": maturity_name,
-            **await result_page_context(db, context, read),
+            **page,
             "request_form": {
                 "trajectory_id": trajectory_id,
                 "note": typed.get("note", ""),

@@ -141,7 +141,9 @@ async def test_the_message_is_in_the_persons_language(client, db) -> None:
         "Combien de membres du personnel votre organisation compte-t-elle aujourd'hui ? "
         "Comptez des personnes, pas des équivalents temps plein."
     )
-    assert response.json()["errors"]["value"] == too_high(f"3.2 «\u00a0{total_fr}\u00a0»", "5", "fr")
+    assert response.json()["errors"]["value"] == too_high(
+        f"3.2 «\u00a0{total_fr}\u00a0»", "5", "fr"
+    )
     assert "ne peut pas" in response.json()["errors"]["value"]
 
 
