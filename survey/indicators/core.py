@@ -194,41 +194,48 @@ def _roll_up(values: npt.NDArray[Any], n_families: int, axes: Axes) -> npt.NDArr
     return values
 
 
+def _small_codes(codes: npt.NDArray[np.int64], size: int) -> npt.NDArray[Any]:
+    """``codes`` (all below ``size``) as uint16 when they fit: numpy sorts 16-bit keys stably
+    with a radix sort, in linear time."""
+    return codes.astype(np.uint16) if size <= 65536 else codes
+
+
 def _percentiles(
     family: npt.NDArray[np.int64],
-    cubes: list[npt.NDArray[np.int64]],
+    where: npt.NDArray[np.intp],
+    org_cube: list[npt.NDArray[np.int64]],
     values: npt.NDArray[np.float64],
     n_families: int,
     n_combos: int,
 ) -> npt.NDArray[np.float64]:
     """Per group (family × combination), the :data:`PERCENTILES` of ``values`` (NaN for an
-    empty group). The rows come sorted by family then value, so within a family's rows a
-    stable sort by combination keeps each group's values in ascending order (a radix sort:
-    combinations fit 16 bits)."""
+    empty group); ``where`` is each row's organisation, ``org_cube`` the 16 combinations of
+    each organisation (:meth:`Axes.cube`). The rows come sorted by family then value, so
+    within a family's rows a stable sort by combination keeps each group's values in
+    ascending order (a radix sort: combinations fit 16 bits)."""
     out = np.full((n_families * n_combos, len(PERCENTILES)), np.nan)
     bounds = np.searchsorted(family, np.arange(n_families + 1))
-    wide = n_combos >= 65536
+    cubes = [_small_codes(combo, n_combos) for combo in org_cube]
+    shares = np.asarray(PERCENTILES, dtype=np.float64) / 100
     for k in range(n_families):
         first, last = int(bounds[k]), int(bounds[k + 1])
         if first == last:
             continue
         family_values = values[first:last]
+        family_where = where[first:last]
         for cube in cubes:
-            combo = cube[first:last]
-            key = combo if wide else combo.astype(np.uint16)
-            ordered = family_values[np.argsort(key, kind="stable")]
+            combo = cube[family_where]
+            ordered = family_values[np.argsort(combo, kind="stable")]
             counts = np.bincount(combo, minlength=n_combos)
             present = np.flatnonzero(counts)
-            n = counts[present]
-            starts = (np.cumsum(counts) - counts)[present]
-            rows = k * n_combos + present
-            for column, p in enumerate(PERCENTILES):
-                h = (n - 1) * (p / 100)
-                low = np.floor(h).astype(np.int64)
-                high = np.minimum(low + 1, n - 1)
-                lo_value = ordered[starts + low]
-                hi_value = ordered[starts + high]
-                out[rows, column] = lo_value + (h - low) * (hi_value - lo_value)
+            last_rank = (counts[present] - 1)[:, None]
+            starts = (np.cumsum(counts) - counts)[present][:, None]
+            h = last_rank * shares
+            low = np.floor(h).astype(np.int64)
+            high = np.minimum(low + 1, last_rank)
+            lo_value = ordered[starts + low]
+            hi_value = ordered[starts + high]
+            out[k * n_combos + present] = lo_value + (h - low) * (hi_value - lo_value)
     return out
 
 
@@ -246,19 +253,46 @@ def _pair_codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.int64], list[tuple[
 
 def _family_codes(frame: pd.DataFrame, families: dict[tuple[str, str, str], int], kind: str) -> Any:
     """The family index of every row (indicator ``kind`` × questionnaire × dimension)."""
-    codes, pairs = _pair_codes(frame)
+    return _families_of(*_pair_codes(frame), families, kind)
+
+
+def _families_of(
+    codes: npt.NDArray[np.int64],
+    pairs: list[tuple[str, str]],
+    families: dict[tuple[str, str, str], int],
+    kind: str,
+) -> npt.NDArray[np.int64]:
+    """The family index of rows whose (questionnaire, dimension) is ``pairs[code]``, the
+    families of ``kind`` added in the order of ``pairs``."""
     mapping = np.asarray(
         [families.setdefault((kind, q, d), len(families)) for q, d in pairs], dtype=np.int64
     )
-    return mapping[codes] if len(pairs) else codes
+    return mapping[codes] if len(pairs) else codes.astype(np.int64)
 
 
-def _row_keys(frame: pd.DataFrame, position: pd.Index, pairs: dict[tuple[str, str], int]) -> Any:
-    """One integer per (organisation, questionnaire, dimension) row, for matching rounds."""
-    codes, found = _pair_codes(frame)
-    mapping = np.asarray([pairs.setdefault(pair, len(pairs)) for pair in found], dtype=np.int64)
-    where = position.get_indexer(frame["organisation_id"].to_numpy()).astype(np.int64)
-    return where * 1_000_000 + (mapping[codes] if len(found) else codes)
+def _matches(
+    now: tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]],
+    before: tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]],
+    n_organisations: int,
+    n_pairs: int,
+) -> npt.NDArray[np.intp]:
+    """For each row of ``now`` (organisation position, pair code), the row of ``before``
+    with the same organisation and pair, or -1. A pair may appear once per organisation in
+    ``before``."""
+    now_keys = now[0].astype(np.int64) * n_pairs + now[1]
+    before_keys = before[0].astype(np.int64) * n_pairs + before[1]
+    size = n_organisations * n_pairs
+    if size > 4 * (now_keys.size + before_keys.size) + 1024:  # sparse: a hash table
+        index = pd.Index(before_keys)
+        if not index.is_unique:
+            raise ValueError("the previous round has a score twice for one organisation")
+        return np.asarray(index.get_indexer(now_keys), dtype=np.intp)
+    table = np.full(size, -1, dtype=np.intp)
+    table[before_keys] = np.arange(before_keys.size)
+    if np.count_nonzero(table >= 0) != before_keys.size:
+        raise ValueError("the previous round has a score twice for one organisation")
+    found: npt.NDArray[np.intp] = table[now_keys]
+    return found
 
 
 def cells(
@@ -303,13 +337,14 @@ def cells(
     org_codes = axes.codes(organisations)
 
     org_cube = axes.cube(org_codes)
+    fine_org = org_cube[0]  # the combination without ALL of each organisation
 
-    def cube_of(ids: pd.Series) -> list[npt.NDArray[np.int64]]:
-        """The 16 combinations of each row's organisation (see :meth:`Axes.cube`)."""
-        where = position.get_indexer(ids.to_numpy())
+    def where_of(ids: pd.Series) -> npt.NDArray[np.intp]:
+        """The position of each row's organisation among ``organisations``."""
+        where = np.asarray(position.get_indexer(ids.to_numpy()), dtype=np.intp)
         if np.any(where < 0):
             raise ValueError("a row names an organisation that is not registered")
-        return [combo[where] for combo in org_cube]
+        return where
 
     families: dict[tuple[str, str, str], int] = {("participation", "", ""): 0}
     # Participation: every registered organisation; assessed = submitted at least one
@@ -321,20 +356,42 @@ def cells(
     score_values = scores["score"].to_numpy(dtype=np.float64)
     if np.any((score_values < 0) | (score_values > 100)):
         raise ValueError("scores must lie in [0, 100]")
-    score_family = _family_codes(scores, families, "scores")
+    score_where = where_of(scores["organisation_id"])
+    score_pair, score_pairs = _pair_codes(scores)
+    score_family = _families_of(score_pair, score_pairs, families, "scores")
 
-    pairs = scores.iloc[:0].assign(before=np.zeros(0))
+    # Change: the rows of ``scores`` with a score of the same organisation, questionnaire and
+    # dimension in the previous round (kept in the order of ``scores``).
+    paired = np.zeros(0, np.intp)
+    pair_before = np.zeros(0, np.float64)
     if previous_scores is not None and len(previous_scores):
         previous = previous_scores[previous_scores["score"].notna()]
-        previous = previous[position.get_indexer(previous["organisation_id"].to_numpy()) >= 0]
-        known: dict[tuple[str, str], int] = {}
-        now_keys = _row_keys(scores, position, known)
-        before_keys = _row_keys(previous, position, known)
-        match = pd.Index(before_keys).get_indexer(now_keys)
-        pairs = scores[match >= 0].assign(
-            before=previous["score"].to_numpy(np.float64)[match[match >= 0]]
+        previous_where = np.asarray(
+            position.get_indexer(previous["organisation_id"].to_numpy()), dtype=np.intp
         )
-    change_family = _family_codes(pairs, families, "change")
+        previous = previous[previous_where >= 0]
+        previous_pair, previous_pairs = _pair_codes(previous)
+        known = {pair: code for code, pair in enumerate(score_pairs)}
+        recode = np.asarray(
+            [known.setdefault(pair, len(known)) for pair in previous_pairs], dtype=np.int64
+        )
+        match = _matches(
+            (score_where, score_pair),
+            (
+                previous_where[previous_where >= 0],
+                recode[previous_pair] if recode.size else previous_pair,
+            ),
+            int(position.size),
+            len(known),
+        )
+        paired = np.flatnonzero(match >= 0)
+        pair_before = previous["score"].to_numpy(np.float64)[match[paired]]
+    change_pair = score_pair[paired]
+    present = np.unique(change_pair)
+    change_codes = np.searchsorted(present, change_pair)
+    change_family = _families_of(
+        change_codes, [score_pairs[int(code)] for code in present], families, "change"
+    )
 
     team = (
         team
@@ -357,7 +414,6 @@ def cells(
     )
     n_families = len(families)
     n_groups = n_families * n_combos
-    fine_org = org_cube[0]  # the combination without ALL of each organisation
 
     def sums(gid: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None) -> Any:
         """Per group, rolled up over the filters: counts or sums of ``weights``."""
@@ -365,11 +421,12 @@ def cells(
         return _roll_up(found.astype(np.float64), n_families, axes)
 
     # Scores: sorted by family then value (the order the percentiles need).
-    order = np.lexsort((score_values, score_family))
+    by_value = np.argsort(score_values, kind="stable")
+    order = by_value[np.argsort(_small_codes(score_family[by_value], n_families), kind="stable")]
     score_values, score_family = score_values[order], score_family[order]
-    score_cube = cube_of(scores["organisation_id"].iloc[order])
+    sorted_where = score_where[order]
     level_index = maturity_levels(score_values) - 1
-    score_gid = score_family * n_combos + score_cube[0]
+    score_gid = score_family * n_combos + fine_org[sorted_where]
     n_scores = sums(score_gid)
     levels = _roll_up(
         np.bincount(score_gid * 5 + level_index, minlength=n_groups * 5)
@@ -378,14 +435,14 @@ def cells(
         n_families,
         axes,
     )
-    quantiles = _percentiles(score_family, score_cube, score_values, n_families, n_combos)
+    quantiles = _percentiles(
+        score_family, sorted_where, org_cube, score_values, n_families, n_combos
+    )
 
-    pair_fine = cube_of(pairs["organisation_id"])[0]
-    pair_now = pairs["score"].to_numpy(dtype=np.float64)
-    pair_before = pairs["before"].to_numpy(dtype=np.float64)
-    pair_gid = change_family * n_combos + pair_fine
-    team_gid = team_family * n_combos + cube_of(team["organisation_id"])[0]
-    request_gid = request_family * n_combos + cube_of(requests["organisation_id"])[0]
+    pair_now = scores["score"].to_numpy(dtype=np.float64)[paired]
+    pair_gid = change_family * n_combos + fine_org[score_where[paired]]
+    team_gid = team_family * n_combos + fine_org[where_of(team["organisation_id"])]
+    request_gid = request_family * n_combos + fine_org[where_of(requests["organisation_id"])]
     request_state = requests["state"].to_numpy(dtype=object)
     # An organisation counts once per family however many requests it made.
     first_of_organisation = (

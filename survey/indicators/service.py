@@ -27,8 +27,9 @@ from typing import Any
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Text, case, cast, delete, func, insert, select
+from sqlalchemy import Executable, Select, Text, case, cast, delete, func, insert, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import events
@@ -83,25 +84,51 @@ def ensure_indicator_access(user: CurrentUser) -> None:
 # --- Loading a round ----------------------------------------------------------------------
 
 
+async def _driver_rows(db: AsyncSession, statement: Executable) -> list[Sequence[Any]]:
+    """The rows of ``statement`` as the database driver returns them, in the session's
+    transaction: no SQLAlchemy row objects and no type processing, which cost more than the
+    query over the hundreds of thousands of rows a release reads. The callers convert the
+    raw values column by column (SQLite gives text for a moment and 0/1 for a flag,
+    PostgreSQL a datetime and a bool)."""
+    connection = await db.connection()
+    result = await connection.execute(statement)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+def _columns(rows: Sequence[Sequence[Any]], count: int) -> list[list[Any]]:
+    """Rows as columns (a list per column: cheaper than ``zip(*rows)`` over many rows)."""
+    return [[row[i] for row in rows] for i in range(count)]
+
+
 async def _organisations(db: AsyncSession) -> pd.DataFrame:
-    rows = (
-        await db.execute(
-            select(
-                Organisation.id,
-                Organisation.sector,
-                Organisation.size_band,
-                Organisation.municipality,
-                Organisation.funded_by_vgc,
-            )
-        )
-    ).all()
-    return _frame(rows, ["organisation_id", *core.FILTERS]).astype({"funded": bool})
+    statement = select(
+        Organisation.id,
+        Organisation.sector,
+        Organisation.size_band,
+        Organisation.municipality,
+        Organisation.funded_by_vgc,
+    )
+    ids, sectors, size_bands, municipalities, funded = _columns(
+        await _driver_rows(db, statement), 5
+    )
+    return pd.DataFrame(
+        {
+            "organisation_id": np.asarray(ids, dtype=np.int64),
+            "sector": np.asarray(sectors, dtype=object),
+            "size_band": np.asarray(size_bands, dtype=object),
+            "municipality": np.asarray(municipalities, dtype=object),
+            "funded": np.asarray(funded, dtype=bool),
+        }
+    ).infer_objects()
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     """A frame of result rows, built column by column (pandas probing every SQLAlchemy row
     for named-tuple attributes costs more than the query)."""
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    values = _columns(rows, len(columns))
     return pd.DataFrame(
         {
             name: np.asarray(column, dtype=object)
@@ -110,28 +137,52 @@ def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     ).infer_objects()
 
 
+def _submitted(round_id: int, *columns: Any) -> Select[Any]:
+    """``columns`` of the submitted assessments of a round that have a result."""
+    return (
+        select(*columns)
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(
+            Assessment.round_id == round_id,
+            Assessment.state == AssessmentState.SUBMITTED.value,
+        )
+    )
+
+
 async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scores, members) of the submitted assessments of a round: the overall and dimension
     scores in long form, and one row per assessment with its moment of submission."""
-    connection = await db.connection()  # Core rows: no ORM work per row
-    rows = (
-        await connection.execute(
-            select(
-                Assessment.organisation_id,
-                Assessment.questionnaire_id,
-                Assessment.submitted_at,
-                AssessmentResult.score,
-                AssessmentResult.dimension_ids,
-                AssessmentResult.dimension_scores,
-            )
-            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
-            .where(
-                Assessment.round_id == round_id,
-                Assessment.state == AssessmentState.SUBMITTED.value,
-            )
-        )
-    ).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+    frame, columns = await _score_rows(db, round_id, with_moments=True)
+    members = pd.DataFrame(
+        {
+            "organisation_id": np.asarray(columns[0], dtype=np.int64),
+            "questionnaire": np.asarray(columns[1], dtype=object),
+            "stamp": stamps(columns[2]),
+        }
+    )
+    return frame, members
+
+
+async def _score_rows(
+    db: AsyncSession, round_id: int, *, with_moments: bool
+) -> tuple[pd.DataFrame, list[list[Any]]]:
+    """The scores of the submitted assessments of a round in long form, and the rows read
+    column by column (organisation, questionnaire, moment of submission or None when
+    ``with_moments`` is false, overall score, dimension ids, dimension scores)."""
+    moment = Assessment.submitted_at if with_moments else null()
+    rows = await _driver_rows(
+        db,
+        _submitted(
+            round_id,
+            Assessment.organisation_id,
+            Assessment.questionnaire_id,
+            moment,
+            AssessmentResult.score,
+            AssessmentResult.dimension_ids,
+            AssessmentResult.dimension_scores,
+        ),
+    )
+    columns = _columns(rows, 6)
     org_ids = np.asarray(columns[0], dtype=np.int64)
     questionnaires = np.asarray(columns[1], dtype=object)
     overall = pd.Series(columns[3], dtype=np.float64).to_numpy()
@@ -168,41 +219,34 @@ async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.Dat
             "score": np.concatenate([values, overall]),
         }
     )
-    members = pd.DataFrame(
-        {
-            "organisation_id": org_ids,
-            "questionnaire": questionnaires,
-            "stamp": np.asarray([_stamp(m) for m in columns[2]], dtype=np.int64),
-        }
-    )
-    return frame, members
+    return frame, columns
 
 
 async def _members(db: AsyncSession, round_id: int) -> pd.DataFrame:
     """The members part of :func:`_scores` alone (no scores read): one row per submitted
     assessment with a result, with its moment of submission."""
-    connection = await db.connection()
-    rows = (
-        await connection.execute(
-            select(Assessment.organisation_id, Assessment.questionnaire_id, Assessment.submitted_at)
-            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
-            .where(
-                Assessment.round_id == round_id,
-                Assessment.state == AssessmentState.SUBMITTED.value,
-            )
-        )
-    ).all()
+    rows = await _driver_rows(
+        db,
+        _submitted(
+            round_id,
+            Assessment.organisation_id,
+            Assessment.questionnaire_id,
+            Assessment.submitted_at,
+        ),
+    )
+    org_ids, questionnaires, moments = _columns(rows, 3)
     return pd.DataFrame(
         {
-            "organisation_id": np.asarray([r[0] for r in rows], dtype=np.int64),
-            "questionnaire": np.asarray([r[1] for r in rows], dtype=object),
-            "stamp": np.asarray([_stamp(r[2]) for r in rows], dtype=np.int64),
+            "organisation_id": np.asarray(org_ids, dtype=np.int64),
+            "questionnaire": np.asarray(questionnaires, dtype=object),
+            "stamp": stamps(moments),
         }
     )
 
 
 def _stamp(moment: dt.datetime | None) -> int:
-    """The moment of a submission as whole microseconds (0: unknown)."""
+    """The moment of a submission as whole microseconds (0: unknown), as releases store it:
+    ``int(moment.timestamp() * 1_000_000)``, the float product truncated."""
     if moment is None:
         return 0
     if moment.tzinfo is None:
@@ -210,35 +254,53 @@ def _stamp(moment: dt.datetime | None) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
+def stamps(moments: Sequence[Any]) -> npt.NDArray[np.int64]:
+    """:func:`_stamp` of many stored moments at once, as the driver returns them: ISO text
+    (SQLite: UTC, with or without an offset) or datetimes (PostgreSQL); None gives 0.
+
+    ``datetime.timestamp()`` is the exact microseconds since the epoch divided by 10⁶,
+    correctly rounded, as float64 division of an integer below 2⁵³ (until the year 2255)
+    is; multiplying by 10⁶ and truncating as it does gives the same integer, bit for bit.
+    """
+    if not len(moments):
+        return np.zeros(0, np.int64)
+    parsed = pd.to_datetime(pd.Series(moments, dtype=object), utc=True, format="ISO8601")
+    unknown = parsed.isna().to_numpy()
+    micros = parsed.dt.as_unit("us").to_numpy("datetime64[us]").view(np.int64)
+    micros = np.where(unknown, 0, micros)
+    if np.any(np.abs(micros) >= 2**53):  # beyond the year 2255: one by one
+        exact = parsed.dt.to_pydatetime()
+        return np.asarray(
+            [0 if gone else _stamp(m) for m, gone in zip(exact, unknown, strict=True)], np.int64
+        )
+    seconds = micros.astype(np.float64) / 1_000_000
+    return np.where(unknown, 0, (seconds * 1_000_000).astype(np.int64))
+
+
 async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     """Team-composition counts of the submitted "Diverse teams" assessments of a round:
     one row per organisation and measure that has a number for both the subgroup and a
     positive total (a subgroup above its total is left out)."""
     items = sorted({item for pair in core.TEAM_MEASURES.values() for item in pair})
-    connection = await db.connection()
     # One row per organisation, one column per item: the JSON text of its answer.
-    rows = (
-        await connection.execute(
-            select(
-                Assessment.organisation_id,
-                *(
-                    func.max(case((Answer.item_id == item, cast(Answer.value, Text))))
-                    for item in items
-                ),
-            )
-            .join(Response, Response.assessment_id == Assessment.id)
-            .join(Answer, Answer.response_id == Response.id)
-            .where(
-                Assessment.round_id == round_id,
-                Assessment.questionnaire_id == "diverse-teams",
-                Assessment.state == AssessmentState.SUBMITTED.value,
-                Response.is_consolidated.is_(True),
-                Answer.item_id.in_(items),
-                Answer.not_applicable.is_(False),
-            )
-            .group_by(Assessment.organisation_id)
+    rows = await _driver_rows(
+        db,
+        select(
+            Assessment.organisation_id,
+            *(func.max(case((Answer.item_id == item, cast(Answer.value, Text)))) for item in items),
         )
-    ).all()
+        .join(Response, Response.assessment_id == Assessment.id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(
+            Assessment.round_id == round_id,
+            Assessment.questionnaire_id == "diverse-teams",
+            Assessment.state == AssessmentState.SUBMITTED.value,
+            Response.is_consolidated.is_(True),
+            Answer.item_id.in_(items),
+            Answer.not_applicable.is_(False),
+        )
+        .group_by(Assessment.organisation_id),
+    )
     answers = _frame(rows, ["organisation_id", *items])
     # A number parses; a string ("5" in quotes), a boolean or null does not.
     wide = pd.DataFrame(
@@ -270,17 +332,15 @@ async def _requests(db: AsyncSession, round_: Round) -> pd.DataFrame:
     day), with their state now: one row per request."""
     start = dt.datetime.combine(round_.opens_on, dt.time(), dt.UTC)
     end = dt.datetime.combine(round_.closes_on + dt.timedelta(days=1), dt.time(), dt.UTC)
-    connection = await db.connection()
-    rows = (
-        await connection.execute(
-            select(
-                SupportRequest.organisation_id,
-                SupportRequest.provider,
-                SupportRequest.trajectory_id,
-                SupportRequest.state,
-            ).where(SupportRequest.created_at >= start, SupportRequest.created_at < end)
-        )
-    ).all()
+    rows = await _driver_rows(
+        db,
+        select(
+            SupportRequest.organisation_id,
+            SupportRequest.provider,
+            SupportRequest.trajectory_id,
+            SupportRequest.state,
+        ).where(SupportRequest.created_at >= start, SupportRequest.created_at < end),
+    )
     frame = _frame(rows, ["organisation_id", "provider", "trajectory", "state"])
     for column in ("provider", "state"):
         frame[column] = [str(getattr(v, "value", v)) for v in frame[column].tolist()]
@@ -388,7 +448,9 @@ async def take_release(
         )
     previous_round = await _previous_round(db, round_)
     previous_scores = (
-        (await _scores(db, previous_round.id))[0] if previous_round is not None else None
+        (await _score_rows(db, previous_round.id, with_moments=False))[0]
+        if previous_round is not None
+        else None
     )
     team = await _team(db, round_.id)
     requests = await _requests(db, round_)
