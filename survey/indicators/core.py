@@ -54,6 +54,7 @@ __all__ = [
     "ALL",
     "COLUMNS",
     "FILTERS",
+    "KINDS",
     "MATURE_LEVEL",
     "PERCENTILES",
     "TEAM_MEASURES",
@@ -194,80 +195,77 @@ def _roll_up(values: npt.NDArray[Any], n_families: int, axes: Axes) -> npt.NDArr
     return values
 
 
-def _small_codes(codes: npt.NDArray[np.int64], size: int) -> npt.NDArray[Any]:
+def _small_codes(codes: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
     """``codes`` (all below ``size``) as uint16 when they fit: numpy sorts 16-bit keys stably
     with a radix sort, in linear time."""
     return codes.astype(np.uint16) if size <= 65536 else codes
 
 
 def _percentiles(
-    family: npt.NDArray[np.int64],
-    where: npt.NDArray[np.intp],
-    org_cube: list[npt.NDArray[np.int64]],
     values: npt.NDArray[np.float64],
-    n_families: int,
+    where: npt.NDArray[np.intp],
+    cubes: list[npt.NDArray[Any]],
     n_combos: int,
 ) -> npt.NDArray[np.float64]:
-    """Per group (family × combination), the :data:`PERCENTILES` of ``values`` (NaN for an
-    empty group); ``where`` is each row's organisation, ``org_cube`` the 16 combinations of
-    each organisation (:meth:`Axes.cube`). The rows come sorted by family then value, so
-    within a family's rows a stable sort by combination keeps each group's values in
-    ascending order (a radix sort: combinations fit 16 bits)."""
-    out = np.full((n_families * n_combos, len(PERCENTILES)), np.nan)
-    bounds = np.searchsorted(family, np.arange(n_families + 1))
-    cubes = [_small_codes(combo, n_combos) for combo in org_cube]
+    """The :data:`PERCENTILES` of one family's ``values`` (ascending) per combination, shape
+    (combinations, 5), NaN where the family has no value. ``where`` is each value's
+    organisation and ``cubes`` the 16 combinations of each organisation (:meth:`Axes.cube`,
+    as :func:`_small_codes`). A stable sort by combination keeps each group's values in
+    ascending order (a radix sort: combinations fit 16 bits); a combination belongs to one
+    cube only."""
+    out = np.full((n_combos, len(PERCENTILES)), np.nan)
     shares = np.asarray(PERCENTILES, dtype=np.float64) / 100
-    for k in range(n_families):
-        first, last = int(bounds[k]), int(bounds[k + 1])
-        if first == last:
-            continue
-        family_values = values[first:last]
-        family_where = where[first:last]
-        for cube in cubes:
-            combo = cube[family_where]
-            ordered = family_values[np.argsort(combo, kind="stable")]
-            counts = np.bincount(combo, minlength=n_combos)
-            present = np.flatnonzero(counts)
-            last_rank = (counts[present] - 1)[:, None]
-            starts = (np.cumsum(counts) - counts)[present][:, None]
-            h = last_rank * shares
-            low = np.floor(h).astype(np.int64)
-            high = np.minimum(low + 1, last_rank)
-            lo_value = ordered[starts + low]
-            hi_value = ordered[starts + high]
-            out[k * n_combos + present] = lo_value + (h - low) * (hi_value - lo_value)
+    for cube in cubes:
+        combo = cube[where]
+        ordered = values[np.argsort(combo, kind="stable")]
+        counts = np.bincount(combo, minlength=n_combos)
+        present = np.flatnonzero(counts)
+        last_rank = (counts[present] - 1)[:, None]
+        starts = (np.cumsum(counts) - counts)[present][:, None]
+        h = last_rank * shares
+        low = np.floor(h).astype(np.int64)
+        high = np.minimum(low + 1, last_rank)
+        lo_value = ordered[starts + low]
+        hi_value = ordered[starts + high]
+        out[present] = lo_value + (h - low) * (hi_value - lo_value)
     return out
 
 
 def _pair_codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.int64], list[tuple[str, str]]]:
-    """Codes of the (questionnaire, dimension) pair of every row, and the pairs."""
+    """Codes of the (questionnaire, dimension) pair of every row, and the pairs (sorted)."""
     if frame.empty:
         return np.zeros(0, np.int64), []
     q_codes, q_values = pd.factorize(frame["questionnaire"], sort=True)
     d_codes, d_values = pd.factorize(frame["dimension"], sort=True)
     combined = q_codes.astype(np.int64) * len(d_values) + d_codes
-    codes, uniques = pd.factorize(combined, sort=True)
+    size = len(q_values) * len(d_values)
+    if size <= 4 * combined.size + 1024 and q_codes.min() >= 0 and d_codes.min() >= 0:
+        # Few possible pairs: rank them by counting instead of hashing every row.
+        uniques = np.flatnonzero(np.bincount(combined, minlength=size))
+        rank = np.zeros(size, np.int64)
+        rank[uniques] = np.arange(uniques.size)
+        codes = rank[combined]
+    else:
+        codes, uniques = pd.factorize(combined, sort=True)
     pairs = [(str(q_values[u // len(d_values)]), str(d_values[u % len(d_values)])) for u in uniques]
     return codes.astype(np.int64), pairs
 
 
-def _family_codes(frame: pd.DataFrame, families: dict[tuple[str, str, str], int], kind: str) -> Any:
-    """The family index of every row (indicator ``kind`` × questionnaire × dimension)."""
-    return _families_of(*_pair_codes(frame), families, kind)
-
-
-def _families_of(
-    codes: npt.NDArray[np.int64],
-    pairs: list[tuple[str, str]],
-    families: dict[tuple[str, str, str], int],
-    kind: str,
+def _add_families(
+    pairs: list[tuple[str, str]], families: dict[tuple[str, str, str], int], kind: str
 ) -> npt.NDArray[np.int64]:
-    """The family index of rows whose (questionnaire, dimension) is ``pairs[code]``, the
-    families of ``kind`` added in the order of ``pairs``."""
-    mapping = np.asarray(
+    """The family index of each (questionnaire, dimension) of ``pairs`` for indicator
+    ``kind``; families not known yet are added in the order of ``pairs``."""
+    return np.asarray(
         [families.setdefault((kind, q, d), len(families)) for q, d in pairs], dtype=np.int64
     )
-    return mapping[codes] if len(pairs) else codes.astype(np.int64)
+
+
+def _family_codes(frame: pd.DataFrame, families: dict[tuple[str, str, str], int], kind: str) -> Any:
+    """The family index of every row (indicator ``kind`` × questionnaire × dimension)."""
+    codes, pairs = _pair_codes(frame)
+    mapping = _add_families(pairs, families, kind)
+    return mapping[codes] if len(pairs) else codes
 
 
 def _matches(
@@ -293,6 +291,58 @@ def _matches(
         raise ValueError("the previous round has a score twice for one organisation")
     found: npt.NDArray[np.intp] = table[now_keys]
     return found
+
+
+class _Locator:
+    """Positions of organisation ids among the registered organisations: a direct table when
+    the ids are dense enough (database ids are), a hash index otherwise."""
+
+    def __init__(self, ids: npt.NDArray[Any]) -> None:
+        self.index = pd.Index(ids)
+        self.table: npt.NDArray[np.intp] | None = None
+        if (
+            ids.size
+            and ids.dtype.kind in "iu"
+            and ids.min() >= 0
+            and ids.max() < 4 * ids.size + 1024
+        ):
+            self.table = np.full(int(ids.max()) + 1, -1, dtype=np.intp)
+            self.table[ids] = np.arange(ids.size)
+
+    def __call__(self, ids: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+        """Each id's position, -1 for an id that is not registered."""
+        if self.table is not None and ids.dtype.kind in "iu":
+            inside = (ids >= 0) & (ids < self.table.size)
+            if inside.all():
+                found: npt.NDArray[np.intp] = self.table[ids]
+                return found
+        return np.asarray(self.index.get_indexer(ids), dtype=np.intp)
+
+
+# The statistics summed per group (family × combination) before the roll-up.
+_N, _SCORE, _MATURE, _CHANGE, _MATURE_NOW, _MATURE_BEFORE = range(6)
+_PART, _TOTAL, _REQUESTED, _RUNNING, _COMPLETED = range(6, 11)
+_LEVELS = slice(11, 16)
+_N_STATS = 16
+
+KINDS: Final = ("participation", "scores", "change", "team", "requests")
+"""The indicators (``family[0]``)."""
+
+_SHOWN: Final[dict[str, frozenset[str]]] = {
+    "participation": frozenset({"registered", "share_participating"}),
+    "scores": frozenset(
+        {
+            "mean",
+            *(f"p{p}" for p in PERCENTILES),
+            *(f"level_{lv}" for lv in range(1, 6)),
+            "share_mature",
+        }
+    ),
+    "change": frozenset({"mean_change", "share_mature", "share_mature_before"}),
+    "team": frozenset({"share"}),
+    "requests": frozenset({"requested", "running", "completed"}),
+}
+"""The statistics each indicator has (the others are NaN in its cells)."""
 
 
 def cells(
@@ -333,15 +383,16 @@ def cells(
     axes = axes or default_axes()
     n_combos = axes.size
     organisations = organisations.drop_duplicates("organisation_id")
-    position = pd.Index(organisations["organisation_id"].to_numpy())
+    org_ids = organisations["organisation_id"].to_numpy()
+    locate = _Locator(org_ids)
     org_codes = axes.codes(organisations)
-
     org_cube = axes.cube(org_codes)
     fine_org = org_cube[0]  # the combination without ALL of each organisation
+    cubes = [_small_codes(combo, n_combos) for combo in org_cube]
 
     def where_of(ids: pd.Series) -> npt.NDArray[np.intp]:
         """The position of each row's organisation among ``organisations``."""
-        where = np.asarray(position.get_indexer(ids.to_numpy()), dtype=np.intp)
+        where = locate(ids.to_numpy())
         if np.any(where < 0):
             raise ValueError("a row names an organisation that is not registered")
         return where
@@ -349,26 +400,23 @@ def cells(
     families: dict[tuple[str, str, str], int] = {("participation", "", ""): 0}
     # Participation: every registered organisation; assessed = submitted at least one
     # questionnaire (it has a row in ``scores``, with or without a score).
-    assessed = np.isin(
-        organisations["organisation_id"].to_numpy(), scores["organisation_id"].to_numpy()
-    )
-    scores = scores[scores["score"].notna()]
+    assessed = np.isin(org_ids, scores["organisation_id"].to_numpy())
+    if scores["score"].isna().any():
+        scores = scores[scores["score"].notna()]
     score_values = scores["score"].to_numpy(dtype=np.float64)
     if np.any((score_values < 0) | (score_values > 100)):
         raise ValueError("scores must lie in [0, 100]")
     score_where = where_of(scores["organisation_id"])
     score_pair, score_pairs = _pair_codes(scores)
-    score_family = _families_of(score_pair, score_pairs, families, "scores")
+    score_family = _add_families(score_pairs, families, "scores")
 
     # Change: the rows of ``scores`` with a score of the same organisation, questionnaire and
-    # dimension in the previous round (kept in the order of ``scores``).
-    paired = np.zeros(0, np.intp)
-    pair_before = np.zeros(0, np.float64)
+    # dimension in the previous round.
+    match = np.full(score_values.size, -1, dtype=np.intp)
+    before_values = np.zeros(0, np.float64)
     if previous_scores is not None and len(previous_scores):
         previous = previous_scores[previous_scores["score"].notna()]
-        previous_where = np.asarray(
-            position.get_indexer(previous["organisation_id"].to_numpy()), dtype=np.intp
-        )
+        previous_where = locate(previous["organisation_id"].to_numpy())
         previous = previous[previous_where >= 0]
         previous_pair, previous_pairs = _pair_codes(previous)
         known = {pair: code for code, pair in enumerate(score_pairs)}
@@ -377,20 +425,17 @@ def cells(
         )
         match = _matches(
             (score_where, score_pair),
-            (
-                previous_where[previous_where >= 0],
-                recode[previous_pair] if recode.size else previous_pair,
-            ),
-            int(position.size),
+            (previous_where[previous_where >= 0], recode[previous_pair]),
+            int(org_ids.size),
             len(known),
         )
-        paired = np.flatnonzero(match >= 0)
-        pair_before = previous["score"].to_numpy(np.float64)[match[paired]]
-    change_pair = score_pair[paired]
-    present = np.unique(change_pair)
-    change_codes = np.searchsorted(present, change_pair)
-    change_family = _families_of(
-        change_codes, [score_pairs[int(code)] for code in present], families, "change"
+        before_values = previous["score"].to_numpy(np.float64)
+    paired_pairs = np.bincount(score_pair[match >= 0], minlength=len(score_pairs)) > 0
+    change_family = np.full(len(score_pairs), -1, dtype=np.int64)
+    change_family[paired_pairs] = _add_families(
+        [pair for pair, paired in zip(score_pairs, paired_pairs, strict=True) if paired],
+        families,
+        "change",
     )
 
     team = (
@@ -414,93 +459,80 @@ def cells(
     )
     n_families = len(families)
     n_groups = n_families * n_combos
+    stats = np.zeros((n_groups, _N_STATS))
+    quantiles = np.full((n_groups, len(PERCENTILES)), np.nan)
 
-    def sums(gid: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None) -> Any:
-        """Per group, rolled up over the filters: counts or sums of ``weights``."""
-        found = np.bincount(gid, weights=weights, minlength=n_groups)
-        return _roll_up(found.astype(np.float64), n_families, axes)
+    # Scores and change, one (questionnaire, dimension) at a time: its rows in their order.
+    by_pair = np.argsort(_small_codes(score_pair, len(score_pairs)), kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(score_pair, minlength=len(score_pairs)))])
+    for code in range(len(score_pairs)):
+        rows = by_pair[bounds[code] : bounds[code + 1]]
+        first = int(score_family[code]) * n_combos
+        block = stats[first : first + n_combos]
+        ascending = np.argsort(score_values[rows], kind="stable")
+        values = score_values[rows][ascending]
+        where = score_where[rows][ascending]
+        fine = fine_org[where]
+        level_index = maturity_levels(values) - 1
+        block[:, _N] = np.bincount(fine, minlength=n_combos)
+        block[:, _SCORE] = np.bincount(fine, weights=values, minlength=n_combos)
+        mature = (level_index + 1 >= MATURE_LEVEL).astype(np.float64)
+        block[:, _MATURE] = np.bincount(fine, weights=mature, minlength=n_combos)
+        block[:, _LEVELS] = np.bincount(fine * 5 + level_index, minlength=n_combos * 5).reshape(
+            n_combos, 5
+        )
+        quantiles[first : first + n_combos] = _percentiles(values, where, cubes, n_combos)
+        if change_family[code] >= 0:
+            paired = rows[match[rows] >= 0]
+            first = int(change_family[code]) * n_combos
+            block = stats[first : first + n_combos]
+            now = score_values[paired]
+            before = before_values[match[paired]]
+            fine = fine_org[score_where[paired]]
+            block[:, _N] = np.bincount(fine, minlength=n_combos)
+            block[:, _CHANGE] = np.bincount(fine, weights=now - before, minlength=n_combos)
+            for column, moment in ((_MATURE_NOW, now), (_MATURE_BEFORE, before)):
+                mature = (maturity_levels(moment) >= MATURE_LEVEL).astype(np.float64)
+                block[:, column] = np.bincount(fine, weights=mature, minlength=n_combos)
 
-    # Scores: sorted by family then value (the order the percentiles need).
-    by_value = np.argsort(score_values, kind="stable")
-    order = by_value[np.argsort(_small_codes(score_family[by_value], n_families), kind="stable")]
-    score_values, score_family = score_values[order], score_family[order]
-    sorted_where = score_where[order]
-    level_index = maturity_levels(score_values) - 1
-    score_gid = score_family * n_combos + fine_org[sorted_where]
-    n_scores = sums(score_gid)
-    levels = _roll_up(
-        np.bincount(score_gid * 5 + level_index, minlength=n_groups * 5)
-        .reshape(n_groups, 5)
-        .astype(np.float64),
-        n_families,
-        axes,
-    )
-    quantiles = _percentiles(
-        score_family, sorted_where, org_cube, score_values, n_families, n_combos
-    )
+    def add(column: int, gid: npt.NDArray[np.int64], weights: Any = None) -> None:
+        stats[:, column] += np.bincount(gid, weights=weights, minlength=n_groups)
 
-    pair_now = scores["score"].to_numpy(dtype=np.float64)[paired]
-    pair_gid = change_family * n_combos + fine_org[score_where[paired]]
     team_gid = team_family * n_combos + fine_org[where_of(team["organisation_id"])]
-    request_gid = request_family * n_combos + fine_org[where_of(requests["organisation_id"])]
+    add(_N, team_gid)
+    add(_PART, team_gid, team["part"].to_numpy(np.float64))
+    add(_TOTAL, team_gid, team["total"].to_numpy(np.float64))
+    request_where = where_of(requests["organisation_id"])
+    request_gid = request_family * n_combos + fine_org[request_where]
     request_state = requests["state"].to_numpy(dtype=object)
     # An organisation counts once per family however many requests it made.
     first_of_organisation = (
-        ~pd.Series(
-            request_family * (int(position.size) + 1)
-            + position.get_indexer(requests["organisation_id"].to_numpy())
-        )
-        .duplicated()
-        .to_numpy()
+        ~pd.Series(request_family * (int(org_ids.size) + 1) + request_where).duplicated().to_numpy()
     )
+    add(_N, request_gid, first_of_organisation.astype(np.float64))
+    add(_REQUESTED, request_gid)
+    add(_RUNNING, request_gid, (request_state == "running").astype(np.float64))
+    add(_COMPLETED, request_gid, (request_state == "completed").astype(np.float64))
+    _roll_up(stats, n_families, axes)
 
     registered = _roll_up(np.bincount(fine_org, minlength=n_combos).astype(np.float64), 1, axes)
     assessed_n = _roll_up(
         np.bincount(fine_org, weights=assessed.astype(np.float64), minlength=n_combos), 1, axes
     )
-    n = (
-        n_scores
-        + sums(pair_gid)
-        + sums(team_gid)
-        + sums(request_gid, first_of_organisation.astype(np.float64))
-    ).astype(np.int64)
+    n = stats[:, _N].astype(np.int64)
     n[:n_combos] = assessed_n.astype(np.int64)
-    total = {
-        "score": sums(score_gid, score_values),
-        "mature": sums(score_gid, (level_index + 1 >= MATURE_LEVEL).astype(np.float64)),
-        "change": sums(pair_gid, pair_now - pair_before),
-        "mature_now": sums(
-            pair_gid, (maturity_levels(pair_now) >= MATURE_LEVEL).astype(np.float64)
-        ),
-        "mature_before": sums(
-            pair_gid, (maturity_levels(pair_before) >= MATURE_LEVEL).astype(np.float64)
-        ),
-        "part": sums(team_gid, team["part"].to_numpy(np.float64)),
-        "total": sums(team_gid, team["total"].to_numpy(np.float64)),
-        "requested": sums(request_gid),
-        "running": sums(request_gid, (request_state == "running").astype(np.float64)),
-        "completed": sums(request_gid, (request_state == "completed").astype(np.float64)),
-    }
 
     # The groups kept, sorted by combination then family.
-    family_of = np.repeat(np.arange(n_families), n_combos)
-    kind_names = [kind for kind, _q, _d in families]
-    kind_of = np.asarray(kind_names, dtype=object)[family_of] if n_families else family_of
-    participation = family_of == 0
-    keep = (n > 0) | (
-        participation & (np.concatenate([registered, np.zeros(n_groups - n_combos)]) > 0)
-    )
+    kind_of_family = np.asarray([KINDS.index(kind) for kind, _q, _d in families], np.int64)
+    keep = n > 0
+    keep[:n_combos] |= registered > 0  # participation
     by_combo = np.arange(n_groups).reshape(n_families, n_combos).T.ravel()
     rows = by_combo[keep[by_combo]]
     family_rows, combo_rows = rows // n_combos, rows % n_combos
-    kinds = kind_of[rows]
+    kinds = kind_of_family[family_rows]
     size = n[rows]
+    kept = stats[rows]
     with np.errstate(invalid="ignore", divide="ignore"):
-
-        def per_row(name: str) -> npt.NDArray[np.float64]:
-            return np.asarray(total[name][rows] / size, dtype=np.float64)
-
-        nan = np.full(rows.size, np.nan)
         is_participation = family_rows == 0
         out: dict[str, Any] = {
             "family": family_rows,
@@ -510,43 +542,29 @@ def cells(
             "share_participating": np.where(
                 is_participation, 100 * assessed_n[combo_rows] / registered[combo_rows], np.nan
             ),
-            "mean": per_row("score"),
+            "mean": kept[:, _SCORE] / size,
         }
         for column, p in enumerate(PERCENTILES):
             out[f"p{p}"] = quantiles[rows, column]
+        levels = kept[:, _LEVELS]
         for level in range(5):
-            out[f"level_{level + 1}"] = 100 * levels[rows, level] / size
-        out["share_mature"] = 100 * per_row("mature")
-        out["mean_change"] = per_row("change")
-        out["share_mature_before"] = 100 * per_row("mature_before")
-        out["share"] = 100 * total["part"][rows] / total["total"][rows]
-        for name in ("requested", "running", "completed"):
-            out[name] = total[name][rows]
-        change_rows = kinds == "change"
+            out[f"level_{level + 1}"] = 100 * levels[:, level] / size
         out["share_mature"] = np.where(
-            change_rows,
-            100 * total["mature_now"][rows] / np.maximum(size, 1),
-            out["share_mature"],
+            kinds == KINDS.index("change"),
+            100 * kept[:, _MATURE_NOW] / np.maximum(size, 1),
+            100 * (kept[:, _MATURE] / size),
         )
+        out["mean_change"] = kept[:, _CHANGE] / size
+        out["share_mature_before"] = 100 * (kept[:, _MATURE_BEFORE] / size)
+        out["share"] = 100 * kept[:, _PART] / kept[:, _TOTAL]
+        out["requested"] = kept[:, _REQUESTED]
+        out["running"] = kept[:, _RUNNING]
+        out["completed"] = kept[:, _COMPLETED]
     # Statistics that do not belong to a family are NaN there.
-    shown = {
-        "participation": {"registered", "share_participating"},
-        "scores": {
-            "mean",
-            *(f"p{p}" for p in PERCENTILES),
-            *(f"level_{lv}" for lv in range(1, 6)),
-            "share_mature",
-        },
-        "change": {"mean_change", "share_mature", "share_mature_before"},
-        "team": {"share"},
-        "requests": {"requested", "running", "completed"},
-    }
-    for kind, columns in shown.items():
-        where = kinds == kind
-        if where.any():
-            for stat in VALUE_COLUMNS:
-                if stat not in columns:
-                    out[stat] = np.where(where, nan, out[stat])
+    for stat in VALUE_COLUMNS:
+        foreign = np.asarray([stat not in _SHOWN[kind] for kind in KINDS])[kinds]
+        if foreign.any():
+            out[stat] = np.where(foreign, np.nan, out[stat])
     frame = pd.DataFrame(out)
     return [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])], frame
 

@@ -301,30 +301,35 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
         )
         .group_by(Assessment.organisation_id),
     )
-    answers = _frame(rows, ["organisation_id", *items])
-    # A number parses; a string ("5" in quotes), a boolean or null does not.
-    wide = pd.DataFrame(
-        {item: pd.to_numeric(answers[item], errors="coerce") for item in items}
-    ).set_index(answers["organisation_id"].to_numpy())
+    org_ids, *texts = _columns(rows, 1 + len(items))
+    organisations = np.asarray(org_ids, dtype=np.int64)
+    numbers = {item: _numbers(column) for item, column in zip(items, texts, strict=True)}
+    measures = pd.CategoricalDtype(sorted(core.TEAM_MEASURES))
     out = []
     for measure, (part_item, total_item) in core.TEAM_MEASURES.items():
-        if part_item not in wide or total_item not in wide:
-            continue
-        pair = wide[[part_item, total_item]].dropna()
-        pair = pair[(pair[total_item] > 0) & (pair[part_item] <= pair[total_item])]
+        part, total = numbers[part_item], numbers[total_item]
+        kept = ~np.isnan(part) & ~np.isnan(total) & (total > 0) & (part <= total)
         out.append(
             pd.DataFrame(
                 {
-                    "organisation_id": pair.index.to_numpy(),
-                    "measure": measure,
-                    "part": pair[part_item].to_numpy(np.float64),
-                    "total": pair[total_item].to_numpy(np.float64),
+                    "organisation_id": organisations[kept],
+                    "measure": pd.Categorical([measure] * int(kept.sum()), dtype=measures),
+                    "part": part[kept],
+                    "total": total[kept],
                 }
             )
         )
-    if not out:
-        return pd.DataFrame(columns=["organisation_id", "measure", "part", "total"])
     return pd.concat(out, ignore_index=True)
+
+
+def _numbers(texts: Sequence[Any]) -> npt.NDArray[np.float64]:
+    """The JSON texts of answers as numbers: a number parses; a string ("5" in quotes), a
+    boolean or null does not (NaN). Each distinct text is parsed once."""
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    parsed = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce")
+    values = np.append(parsed.to_numpy(np.float64, na_value=np.nan), np.nan)
+    found: npt.NDArray[np.float64] = values[codes]  # code -1 (no answer): the NaN appended
+    return found
 
 
 async def _requests(db: AsyncSession, round_: Round) -> pd.DataFrame:
