@@ -78,7 +78,9 @@ _POINTS = ("mean", "mean_change", *(f"p{p}" for p in PERCENTILES))
 _SHARES = ("share_participating", *_LEVELS, "share_mature", "share_mature_before", "share")
 
 
-def _half_up(values: npt.NDArray[np.float64], per_unit: int) -> npt.NDArray[np.float64]:
+def _half_up(
+    values: npt.NDArray[np.float64], per_unit: float | npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Rounded half up to 1/``per_unit`` (a tiny epsilon absorbs binary noise)."""
     return np.floor(values * per_unit + 0.5 + 1e-9) / per_unit
 
@@ -94,30 +96,36 @@ def complementary(
     n: npt.NDArray[np.int64], suppressed: npt.NDArray[np.bool_], axes: Axes
 ) -> npt.NDArray[np.bool_]:
     """Rule 3: ``n`` and ``suppressed`` have shape (families, combinations); returns the
-    suppression after complementary suppression (a new array)."""
+    suppression after complementary suppression (a new array).
+
+    Passes over the filters one after the other (sector, size band, municipality, funded),
+    each seeing what the previous one suppressed, until a whole pass changes nothing."""
     shape = (n.shape[0], *axes.shape)
     counts = n.reshape(shape)
     hidden = suppressed.reshape(shape).copy()
+    populated = counts > 0
+    biggest = np.iinfo(np.int64).max
     while True:
         moved = False
         for axis in range(1, 5):
             c = np.moveaxis(counts, axis, -1)
+            p = np.moveaxis(populated, axis, -1)
             h = np.moveaxis(hidden, axis, -1)  # a view: writes reach ``hidden``
-            children_n, children_h = c[..., :-1], h[..., :-1]
-            parent_shown = ~h[..., -1] & (c[..., -1] > 0)
-            hidden_children = (children_h & (children_n > 0)).sum(axis=-1)
-            single = parent_shown & (hidden_children == 1)
-            if not single.any():
+            parent_shown = ~h[..., -1] & p[..., -1]
+            hidden_children = np.count_nonzero(h[..., :-1] & p[..., :-1], axis=-1)
+            single = np.nonzero(parent_shown & (hidden_children == 1))
+            if not single[0].size:
                 continue
             moved = True
-            candidates = np.where(
-                ~children_h & (children_n > 0), children_n, np.iinfo(np.int64).max
-            )
+            # Only the partitions with a single suppressed child: their shown siblings.
+            children_n, children_h = c[single][:, :-1], h[single][:, :-1]
+            candidates = np.where(~children_h & (children_n > 0), children_n, biggest)
             smallest = candidates.argmin(axis=-1)
-            has_candidate = candidates.min(axis=-1) < np.iinfo(np.int64).max
-            where = np.nonzero(single & has_candidate)
-            children_h[(*where, smallest[where])] = True
-            h[..., -1][single & ~has_candidate] = True
+            has_candidate = candidates[np.arange(smallest.size), smallest] < biggest
+            chosen = tuple(index[has_candidate] for index in single)
+            h[(*chosen, smallest[has_candidate])] = True
+            alone = tuple(index[~has_candidate] for index in single)
+            h[(*alone, np.full(alone[0].size, h.shape[-1] - 1))] = True
         if not moved:
             return hidden.reshape(n.shape)
 
@@ -144,20 +152,22 @@ def apply(
             if moved is not None:
                 hidden[k] |= (moved >= 1) & (moved < CHANGED_BELOW) & (n[k] > 0)
     hidden = complementary(n, hidden, axes)
-    frame = frame.copy()
     suppressed = hidden[family, combo]
-    frame["suppressed"] = suppressed
     size = frame["n_organisations"].to_numpy(np.int64)
     values = frame[list(VALUE_COLUMNS)].to_numpy(np.float64, copy=True)
-    columns = {name: i for i, name in enumerate(VALUE_COLUMNS)}
-    fine = size >= QUARTILES_FROM
-    for name in _POINTS + _SHARES:
-        column = values[:, columns[name]]
-        values[:, columns[name]] = np.where(fine, _half_up(column, 10), _half_up(column, 1))
-    for name in (*_QUARTILES, *_LEVELS):
-        values[size < QUARTILES_FROM, columns[name]] = np.nan
-    for name in _TAILS:
-        values[size < TAILS_FROM, columns[name]] = np.nan
+    rounded = _columns(_POINTS + _SHARES)
+    per_unit = np.where(size >= QUARTILES_FROM, 10.0, 1.0)[:, None]  # one decimal or whole
+    values[:, rounded] = _half_up(values[:, rounded], per_unit)
+    values[np.ix_(size < QUARTILES_FROM, _columns((*_QUARTILES, *_LEVELS)))] = np.nan
+    values[np.ix_(size < TAILS_FROM, _columns(_TAILS))] = np.nan
     values[suppressed] = np.nan
-    frame[list(VALUE_COLUMNS)] = values
-    return frame
+    out = pd.DataFrame(values, columns=list(VALUE_COLUMNS), index=frame.index)
+    for position, name in enumerate(c for c in frame.columns if c not in VALUE_COLUMNS):
+        out.insert(position, name, frame[name])
+    out["suppressed"] = suppressed
+    return out
+
+
+def _columns(names: tuple[str, ...]) -> npt.NDArray[np.intp]:
+    """Positions of ``names`` in :data:`VALUE_COLUMNS`."""
+    return np.asarray([VALUE_COLUMNS.index(name) for name in names], dtype=np.intp)
