@@ -32,8 +32,9 @@ from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
 from survey.formatting import register_filters as register_formatting_filters
 from survey.home import PageViews
-from survey.housekeeping import purge_every_hour, purge_now
+from survey.housekeeping import housekeeping_every_hour, housekeeping_now
 from survey.indicators.api import INDICATOR_API_PATHS, IndicatorApi
+from survey.indicators.spearheads import spearhead_plan
 from survey.indicators.views import IndicatorViews
 from survey.listeners import connect as connect_listeners
 from survey.organisations.api import OrganisationApi
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     registry()  # refuse to start on an invalid questionnaire definition
     catalogue()  # and on an invalid trajectory catalogue
+    spearhead_plan()  # and on an invalid mapping of the VGC plan's spearheads
     connect_listeners()
     add_environment_setup(register_formatting_filters)
     add_environment_setup(register_benchmark_filters)
@@ -108,16 +110,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         async with sessionmaker() as db, db.begin():
             await publish_definitions(db)
 
-    purging: list[asyncio.Task[None]] = []
+    housekeeping: list[asyncio.Task[None]] = []
 
-    async def start_purging(_app: Litestar) -> None:
-        await purge_now(sessionmaker)
-        purging.append(asyncio.create_task(purge_every_hour(sessionmaker)))
+    async def start_housekeeping(_app: Litestar) -> None:
+        await housekeeping_now(sessionmaker)
+        housekeeping.append(asyncio.create_task(housekeeping_every_hour(sessionmaker)))
 
     async def dispose_engine(_app: Litestar) -> None:
-        for task in purging:
+        for task in housekeeping:
             task.cancel()
-        await asyncio.gather(*purging, return_exceptions=True)
+        await asyncio.gather(*housekeeping, return_exceptions=True)
         await engine.dispose()
 
     app = Litestar(
@@ -196,7 +198,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "writer_turns": writer_turns(engine),
             }
         ),
-        on_startup=[publish_questionnaires, start_purging],
+        on_startup=[publish_questionnaires, start_housekeeping],
         on_shutdown=[dispose_engine],
         request_class=HTMXRequest,
         debug=False,

@@ -7,21 +7,24 @@ import asyncio
 import signal
 import sys
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.assessments.service import rescore_outdated
 from survey.benchmarks.recompute import recompute_all, recompute_missing
 from survey.db import command_session
 from survey.demo import load_demo
-from survey.errors import DomainError
+from survey.errors import DomainError, NotFound
 from survey.evidence import files
 from survey.evidence.service import referenced_storage_keys
 from survey.housekeeping import purge_expired
+from survey.indicators.service import take_release
+from survey.indicators.tokens import create_token, revoke_token
 from survey.listeners import connect as connect_listeners
 from survey.migrate import upgrade_and_say
 from survey.organisations.commands import create_from_cli, create_user_from_cli
@@ -33,9 +36,12 @@ from survey.organisations.reference import (
     SIZE_BANDS,
 )
 from survey.questionnaires import validate_directory
+from survey.rounds.models import Round
+from survey.rounds.service import close_round, current_round, get_by_name
 from survey.scoring import RULES_VERSION
 from survey.settings import Settings, SettingsError, load_settings
 from survey.startup import check_ready
+from survey.trajectories.catalogue import validate_catalogue
 
 
 def _settings() -> Settings:
@@ -135,6 +141,21 @@ def _run(coroutine_factory: Callable[[Settings], Coroutine[Any, Any, int]]) -> i
         return 1
 
 
+def _in_transaction(work: Callable[[AsyncSession], Awaitable[list[str]]]) -> int:
+    """The frame of a command that changes the database: ``work`` runs in one transaction
+    on a session of its own; once it is committed, the lines it returns are printed and the
+    status is 0. A refusal (:class:`DomainError`) rolls back and exits with 1 (see :func:`_run`)."""
+
+    async def run(settings: Settings) -> int:
+        async with command_session(settings.database_url) as db, db.begin():
+            lines = await work(db)
+        for line in lines:
+            print(line)
+        return 0
+
+    return _run(run)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     return _run(lambda settings: load_demo(settings, seed=args.seed, reset=args.reset))
 
@@ -170,136 +191,105 @@ def cmd_uploads_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_benchmarks_recompute(args: argparse.Namespace) -> int:
-    async def recompute(settings: Settings) -> int:
-        async with command_session(settings.database_url) as db, db.begin():
-            count = await recompute_all(db)
-        print(f"Peer benchmarks recomputed for {count} assessment(s).")
-        return 0
+    async def recompute(db: AsyncSession) -> list[str]:
+        count = await recompute_all(db)
+        return [f"Peer benchmarks recomputed for {count} assessment(s)."]
 
-    return _run(recompute)
+    return _in_transaction(recompute)
+
+
+async def _round_named(db: AsyncSession, name: str) -> Round:
+    round_ = await get_by_name(db, name)
+    if round_ is None:
+        raise NotFound(f"no round {name}")
+    return round_
 
 
 def cmd_indicators_release(args: argparse.Namespace) -> int:
-    from survey.db import command_session
-    from survey.errors import NotFound
-    from survey.indicators.service import take_release
-    from survey.rounds.service import current_round, get_by_name
-
-    async def release(settings: Settings) -> int:
-        async with command_session(settings.database_url) as db, db.begin():
-            round_ = await get_by_name(db, args.round) if args.round else await current_round(db)
-            if round_ is None:
-                raise NotFound(f"no round {args.round}" if args.round else "no open round")
-            taken = await take_release(db, round_)
-        print(
+    async def release(db: AsyncSession) -> list[str]:
+        round_ = await _round_named(db, args.round) if args.round else await current_round(db)
+        if round_ is None:
+            raise NotFound("no open round")
+        taken = await take_release(db, round_)
+        return [
             f"Release {taken.id} of round {round_.name} taken ({taken.reason}), "
             f"{taken.organisations} organisation(s) assessed."
-        )
-        return 0
+        ]
 
-    return _run(release)
+    return _in_transaction(release)
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    from survey.db import command_session
-    from survey.indicators.tokens import create_token
+    async def create(db: AsyncSession) -> list[str]:
+        row, token = await create_token(db, None, args.name)
+        return [f"Token {row.id} ({row.name}), shown only this once:", token]
 
-    async def create(settings: Settings) -> int:
-        async with command_session(settings.database_url) as db, db.begin():
-            row, token = await create_token(db, None, args.name)
-        print(f"Token {row.id} ({row.name}), shown only this once:")
-        print(token)
-        return 0
-
-    return _run(create)
+    return _in_transaction(create)
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    from survey.db import command_session
-    from survey.indicators.tokens import revoke_token
+    async def revoke(db: AsyncSession) -> list[str]:
+        row = await revoke_token(db, None, args.id)
+        return [f"Token {row.id} ({row.name}) revoked."]
 
-    async def revoke(settings: Settings) -> int:
-        async with command_session(settings.database_url) as db, db.begin():
-            row = await revoke_token(db, None, args.id)
-        print(f"Token {row.id} ({row.name}) revoked.")
-        return 0
-
-    return _run(revoke)
+    return _in_transaction(revoke)
 
 
 def cmd_rounds_close(args: argparse.Namespace) -> int:
-    from survey.db import command_session
-    from survey.errors import NotFound
-    from survey.rounds.service import close_round, get_by_name
+    async def close(db: AsyncSession) -> list[str]:
+        await close_round(db, await _round_named(db, args.name), actor_id=None)
+        return [f"Round {args.name} closed."]
 
-    async def close(settings: Settings) -> int:
-        async with command_session(settings.database_url) as db, db.begin():
-            round_ = await get_by_name(db, args.name)
-            if round_ is None:
-                raise NotFound(f"no round {args.name}")
-            await close_round(db, round_, actor_id=None)
-        print(f"Round {args.name} closed.")
-        return 0
-
-    return _run(close)
+    return _in_transaction(close)
 
 
 def cmd_sessions_purge(args: argparse.Namespace) -> int:
-    async def purge(settings: Settings) -> int:
-        async with command_session(settings.database_url) as db, db.begin():
-            purged = await purge_expired(db)
-        print(
+    async def purge(db: AsyncSession) -> list[str]:
+        purged = await purge_expired(db)
+        return [
             f"Removed {purged.sessions} expired session(s) and "
             f"{purged.login_failures} old failed login(s)."
-        )
-        return 0
+        ]
 
-    return _run(purge)
+    return _in_transaction(purge)
+
+
+def _counted(n: int, thing: str) -> str:
+    return f"{n} {thing}{'s' if n != 1 else ''}"
+
+
+def _validation_report(valid: list[str], problems: Sequence[object], where: str) -> int:
+    """The frame of a ``validate`` command: an 'ok' line per valid entry, then one line per
+    problem and their count on standard error, with status 1 when there is any."""
+    for line in valid:
+        print(f"ok: {line}")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"survey: {_counted(len(problems), 'problem')} in {where}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_questionnaires_validate(args: argparse.Namespace) -> int:
     questionnaires, problems = validate_directory(args.path)
-    for questionnaire in questionnaires:
-        n_dimensions, n_items = len(questionnaire.dimensions), len(questionnaire.items)
-        print(
-            f"ok: {questionnaire.id} v{questionnaire.version} — "
-            f"{n_dimensions} dimension{'s' if n_dimensions != 1 else ''}, "
-            f"{n_items} item{'s' if n_items != 1 else ''}"
-        )
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        files = len({problem.file for problem in problems})
-        print(
-            f"survey: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-            f"in {files} file{'s' if files != 1 else ''}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    valid = [
+        f"{q.id} v{q.version} — {_counted(len(q.dimensions), 'dimension')}, "
+        f"{_counted(len(q.items), 'item')}"
+        for q in questionnaires
+    ]
+    files = len({problem.file for problem in problems})
+    return _validation_report(valid, problems, _counted(files, "file"))
 
 
 def cmd_trajectories_validate(args: argparse.Namespace) -> int:
-    from survey.trajectories.catalogue import validate_catalogue
-
     trajectories, problems = validate_catalogue(args.path)
-    for trajectory in trajectories:
-        partner = f" with {trajectory.partner.value}" if trajectory.partner else ""
-        print(
-            f"ok: {trajectory.id} — {trajectory.provider.value}{partner}, "
-            f"{trajectory.intensity}, {len(trajectory.dimensions)} "
-            f"dimension{'s' if len(trajectory.dimensions) != 1 else ''}"
-        )
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        print(
-            f"survey: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-            "in the trajectory catalogue",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    valid = [
+        f"{t.id} — {t.provider.value}{f' with {t.partner.value}' if t.partner else ''}, "
+        f"{t.intensity}, {_counted(len(t.dimensions), 'dimension')}"
+        for t in trajectories
+    ]
+    return _validation_report(valid, problems, "the trajectory catalogue")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -529,7 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
         "close",
         help="close an open round now",
         description="Close an open round before its closing date; what is taken at round "
-        "close (the indicators' closing release) is taken now.",
+        "close (the benchmarks' snapshots, the indicators' closing release) is taken now. "
+        "The app closes a round whose closing day is over on its own, within the hour.",
     )
     rounds_close.add_argument("name", help="the round's name")
     rounds_close.set_defaults(handler=cmd_rounds_close)

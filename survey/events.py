@@ -52,7 +52,8 @@ class ResultsRescored:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoundClosed:
-    """A round was closed (early, by an admin): figures taken "at round close" are taken now."""
+    """A round was closed (early by an admin, or by the housekeeping once its closing day is
+    over; once per round): figures taken "at round close" are taken now."""
 
     round_id: int
     actor_id: int | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from survey.db import create_engine, create_sessionmaker
+from survey.indicators.spearheads import SpearheadPlanError, spearhead_plan
 from survey.migrate import current_revision, head_revision
 from survey.questionnaires import DefinitionError, registry
 from survey.questionnaires.publishing import changed_published_versions
@@ -22,6 +23,10 @@ async def check_ready(settings: Settings) -> str | None:
         catalogue()
     except CatalogueError as error:
         return f"the trajectory catalogue is invalid, so the app does not start.\n{error}"
+    try:
+        spearhead_plan()
+    except SpearheadPlanError as error:
+        return f"the mapping of the VGC plan's spearheads is invalid, so the app does not start.\n{error}"
     if not HTMX_FILE.exists():
         return "front-end files are missing: run `npm ci` in the project folder first."
 

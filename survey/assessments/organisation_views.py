@@ -16,8 +16,7 @@ from survey.accounts.dependencies import LoggedIn
 from survey.assessments import service as assessment_service
 from survey.i18n import current_language
 from survey.organisations import service as organisations
-from survey.organisations.presenters import choices, profile_values
-from survey.organisations.reference import municipality_name
+from survey.organisations.presenters import organisation_header
 from survey.questionnaires.publishing import definition_of
 from survey.web.dependencies import Db
 from survey.web.rendering import render
@@ -54,11 +53,7 @@ class OrganisationPageViews(Controller):
                 "sees_all": assessment_service.works_on_consolidated(user, organisation_id),
                 "own_assessments": await assessment_service.personal_assessment_ids(db, user.id),
                 "organisation": organisation,
-                "profile": profile_values(organisation),
+                "header": organisation_header(organisation),
                 "can_edit": organisations.can_edit(user, organisation_id),
-                **choices(),
-                "municipality_label": municipality_name(
-                    organisation.municipality, current_language()
-                ),
             },
         )

@@ -21,6 +21,7 @@ async def recompute_after_rescoring(db: AsyncSession, event: ResultsRescored) ->
 
 
 async def recompute_at_close(db: AsyncSession, event: RoundClosed) -> None:
-    """A round closed early: recompute its benchmarks now, which renews every peer group's
-    snapshot (the first recompute after the close, DESIGN §7), and its quality figures."""
+    """A round closed (early, or once its closing day is over): recompute its benchmarks
+    now, which renews every peer group's snapshot (the first recompute after the close,
+    DESIGN §7), and its quality figures."""
     await recompute_round(db, event.round_id)

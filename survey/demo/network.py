@@ -44,7 +44,7 @@ from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.publishing import publish_definitions
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
-from survey.rounds.service import today
+from survey.rounds.service import close_moment, today
 from survey.settings import Settings
 from survey.trajectories.demo import load_demo_support
 from survey.web.store import StoreEntry
@@ -317,6 +317,11 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
         Round(name=name, opens_on=opens_on, closes_on=closes_on)
         for name, opens_on, closes_on in demo_rounds(today())
     ]
+    for round_ in rounds:
+        if round_.closes_on < today():
+            # closed at its date, with what is taken at close taken below (the benchmarks,
+            # the closing release): the housekeeping has nothing left to close
+            round_.closed_at = close_moment(round_)
     db.add_all(rounds)
     db.add(AppMeta(key=DEMO_SEED_KEY, value=str(seed)))
     await db.flush()

@@ -8,75 +8,55 @@ from litestar import Controller, Request, Response, get
 from litestar.params import QueryParameter
 
 from survey.accounts.dependencies import MaybeLoggedIn
-from survey.errors import Invalid, NotAuthenticated
-from survey.i18n import gettext as _
-from survey.indicators.core import ALL
+from survey.accounts.service import CurrentUser
+from survey.errors import NotAuthenticated
+from survey.i18n import current_language
 from survey.indicators.exports import export_response
-from survey.indicators.presenters import indicators_read
-from survey.indicators.schemas import IndicatorsRead
-from survey.indicators.service import Filters, ReleaseView, read_cells
+from survey.indicators.filters import FILTERS, IndicatorFilters, published_definitions
+from survey.indicators.reading import read_any, read_municipalities, read_spearheads, read_view
+from survey.indicators.schemas import IndicatorsRead, MunicipalitiesRead, SpearheadsRead
 from survey.indicators.tokens import bearer_token, check_token
-from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
 from survey.web.dependencies import Db
 from survey.web.openapi import NEEDS_LOGIN
 
-INDICATOR_API_PATHS = ("/api/v1/indicators", "/api/v1/indicators/export")
+INDICATOR_API_PATHS = (
+    "/api/v1/indicators",
+    "/api/v1/indicators/export",
+    "/api/v1/indicators/spearheads",
+    "/api/v1/indicators/municipalities",
+)
 """The routes a read-only API token reaches (see :mod:`survey.web.bearer`)."""
 
-Query = Annotated[str | None, QueryParameter(max_length=80)]
 Round = Annotated[str | None, QueryParameter(name="round", max_length=40)]
+View = Annotated[
+    str,
+    QueryParameter(
+        name="view",
+        max_length=20,
+        description="`cells` (one filter combination), `spearheads` (by spearhead of the "
+        "VGC policy plan) or `municipalities` (one row per municipality)",
+    ),
+]
 
 
-def parse_filters(
-    sector: str | None,
-    size: str | None,
-    municipality: str | None,
-    funded: str | None,
-    questionnaire: str | None,
-    dimension: str | None,
-) -> Filters:
-    """Filters from query values; an unknown value is refused, naming the field."""
-    errors: dict[str, str] = {}
-    if sector and sector not in SECTORS:
-        errors["sector"] = _("Choose a sector from the list.")
-    if size and size not in SIZE_BANDS:
-        errors["size"] = _("Choose a size band from the list.")
-    if municipality and municipality not in MUNICIPALITY_CODES:
-        errors["municipality"] = _("Choose a municipality from the list.")
-    if funded and funded not in ("true", "false"):
-        errors["funded"] = _("Choose yes or no.")
-    if errors:
-        raise Invalid(errors)
-    return Filters(
-        sector=sector or ALL,
-        size_band=size or ALL,
-        municipality=municipality or ALL,
-        funded=funded or ALL,
-        questionnaire=questionnaire or None,
-        dimension=dimension or None,
-    )
-
-
-async def _read(
-    request: Request[Any, Any, Any],
-    db: Db,
-    current_user: MaybeLoggedIn,
-    round_name: str | None,
-    filters: Filters,
-) -> tuple[ReleaseView, int | None]:
-    """The view for an analyst or admin (session), or for a read-only API token."""
+async def _caller(
+    request: Request[Any, Any, Any], db: Db, current_user: MaybeLoggedIn
+) -> tuple[CurrentUser | None, int | None]:
+    """(the user whose access the service checks, the actor to audit): an analyst or admin
+    with a session, or (None, None) for a valid read-only API token."""
     token = bearer_token(request.headers.get("authorization"))
     if token is not None:
         await check_token(db, token)
-        return await read_cells(db, None, round_name, filters), None
+        return None, None
     if current_user is None:
         raise NotAuthenticated()
-    return await read_cells(db, current_user, round_name, filters), current_user.id
+    return current_user, current_user.id
 
 
 class IndicatorApi(Controller):
     path = "/api/v1/indicators"
     tags = ["indicators"]
+    dependencies = FILTERS
 
     @get("/", opt={NEEDS_LOGIN: True})
     async def indicators(
@@ -84,21 +64,54 @@ class IndicatorApi(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         current_user: MaybeLoggedIn,
+        filter_form: IndicatorFilters,
         round_name: Round = None,
-        questionnaire: Query = None,
-        dimension: Query = None,
-        sector: Query = None,
-        size: Query = None,
-        municipality: Query = None,
-        funded: Query = None,
     ) -> IndicatorsRead:
         """Network indicators of a round (default: the open round, else the latest) from its
         latest release, for one filter combination (VGC analysts, admins, read-only API
         tokens). Every cell carries ``n_organisations`` and ``suppressed``; a suppressed
-        cell (fewer than 5 organisations, or protecting another one) carries no value."""
-        filters = parse_filters(sector, size, municipality, funded, questionnaire, dimension)
-        view, _actor = await _read(request, db, current_user, round_name, filters)
-        return indicators_read(view)
+        cell (fewer than 5 organisations, or protecting another one) carries no value.
+        An unknown filter value is refused (400) with a message per field in ``errors``."""
+        user, _actor = await _caller(request, db, current_user)
+        filters = filter_form.valid()
+        return (await read_view(db, user, round_name, filters))[1]
+
+    @get("/spearheads", opt={NEEDS_LOGIN: True})
+    async def spearheads(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        current_user: MaybeLoggedIn,
+        filter_form: IndicatorFilters,
+        round_name: Round = None,
+    ) -> SpearheadsRead:
+        """The same cells by spearhead of the VGC policy plan "Samenleven in Brussel"
+        2022-2025: for each of its 14 spearheads, the questionnaire parts that inform it
+        (``measured`` false: none does) with their ``scores`` and ``change`` cells from the
+        release, and for the spearhead on diverse teams the team-composition cells. The
+        ``questionnaire`` and ``dimension`` filters do not apply here (a spearhead spans
+        questionnaires); suppression is the release's, as everywhere."""
+        user, _actor = await _caller(request, db, current_user)
+        filters = filter_form.valid()
+        definitions = await published_definitions(db)
+        return await read_spearheads(db, user, round_name, filters, definitions, current_language())
+
+    @get("/municipalities", opt={NEEDS_LOGIN: True})
+    async def municipalities(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        current_user: MaybeLoggedIn,
+        filter_form: IndicatorFilters,
+        round_name: Round = None,
+    ) -> MunicipalitiesRead:
+        """The municipality table: one row per Brussels municipality (NIS code) and
+        ``outside`` (outside Brussels), each with its cells for the other filters (sector,
+        size, funded; ``questionnaire`` and ``dimension`` narrow the cells). The
+        ``municipality`` filter does not apply here."""
+        user, _actor = await _caller(request, db, current_user)
+        filters = filter_form.valid()
+        return await read_municipalities(db, user, round_name, filters, current_language())
 
     @get("/export", opt={"writes": True, NEEDS_LOGIN: True})
     async def export(
@@ -106,16 +119,15 @@ class IndicatorApi(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         current_user: MaybeLoggedIn,
+        filter_form: IndicatorFilters,
         export_format: Annotated[str, QueryParameter(name="format", max_length=4)] = "csv",
+        view: View = "cells",
         round_name: Round = None,
-        questionnaire: Query = None,
-        dimension: Query = None,
-        sector: Query = None,
-        size: Query = None,
-        municipality: Query = None,
-        funded: Query = None,
     ) -> Response[bytes]:
-        """The same cells as a CSV or XLSX file, with the round, release and filters in it."""
-        filters = parse_filters(sector, size, municipality, funded, questionnaire, dimension)
-        view, actor = await _read(request, db, current_user, round_name, filters)
-        return export_response(db, actor, indicators_read(view), export_format)
+        """A view as a CSV or XLSX file, with the round, release, view and filters in it.
+        Text that a spreadsheet would read as a formula is neutralised; numbers stay
+        numbers."""
+        user, actor = await _caller(request, db, current_user)
+        filters = filter_form.valid()
+        read = await read_any(db, user, view, round_name, filters)
+        return export_response(db, actor, read, export_format)

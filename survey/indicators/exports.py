@@ -17,8 +17,14 @@ from litestar import Response
 from openpyxl import Workbook
 
 from survey.errors import Invalid
+from survey.i18n import current_language
 from survey.i18n import gettext as _
-from survey.indicators.schemas import IndicatorCellRead, IndicatorsRead
+from survey.indicators.schemas import (
+    AnyRead,
+    IndicatorCellRead,
+    MunicipalitiesRead,
+    SpearheadsRead,
+)
 from survey.indicators.service import record_export
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -73,15 +79,16 @@ def _cell_values(cell: IndicatorCellRead) -> list[Value]:
     return out
 
 
-def rows(view: IndicatorsRead) -> list[Sequence[Value]]:
-    """The header lines (round, release, filters), then one line per cell."""
+def _head(view: AnyRead, name: str) -> list[Sequence[Value]]:
+    """The round, the release, the view and the filters, one per line."""
     release = view.release
     f = view.filters
-    head: list[Sequence[Value]] = [
+    return [
         ("round", view.round),
         ("release", release.id if release else None),
         ("release_taken_at", release.taken_at.isoformat() if release else None),
         ("release_reason", release.reason if release else None),
+        ("view", name),
         ("sector", f.sector),
         ("size", f.size),
         ("municipality", f.municipality),
@@ -89,12 +96,48 @@ def rows(view: IndicatorsRead) -> list[Sequence[Value]]:
         ("questionnaire", f.questionnaire),
         ("dimension", f.dimension),
         (),
-        CELL_FIELDS,
     ]
-    return [*head, *(_cell_values(cell) for cell in view.cells)]
 
 
-def to_csv(view: IndicatorsRead) -> bytes:
+def rows(view: AnyRead) -> list[Sequence[Value]]:
+    """The header lines (round, release, view, filters), then one line per cell.
+
+    - the cells of one filter combination: the cell's fields;
+    - by spearhead: the spearhead's number and title (in the reader's language) before them,
+      one line per cell of each part (its scores and its change), then its team cells;
+    - the municipality table: the municipality's code and name before them.
+    """
+    if isinstance(view, SpearheadsRead):
+        language = current_language()
+        lines: list[Sequence[Value]] = [
+            *_head(view, "spearheads"),
+            ("spearhead", "spearhead_title", *CELL_FIELDS),
+        ]
+        for spearhead in view.spearheads:
+            title = getattr(spearhead.title, language, spearhead.title.nl)
+            cells = [
+                cell
+                for part in spearhead.parts
+                for cell in (part.scores, part.change)
+                if cell is not None
+            ]
+            for cell in [*cells, *spearhead.team]:
+                lines.append((spearhead.number, title, *_cell_values(cell)))
+        return lines
+    if isinstance(view, MunicipalitiesRead):
+        return [
+            *_head(view, "municipalities"),
+            ("municipality_code", "municipality_name", *CELL_FIELDS),
+            *(
+                (row.municipality, row.name, *_cell_values(cell))
+                for row in view.rows
+                for cell in row.cells
+            ),
+        ]
+    return [*_head(view, "cells"), CELL_FIELDS, *(_cell_values(cell) for cell in view.cells)]
+
+
+def to_csv(view: AnyRead) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows(view):
@@ -102,7 +145,7 @@ def to_csv(view: IndicatorsRead) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(view: IndicatorsRead) -> bytes:
+def to_xlsx(view: AnyRead) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -115,13 +158,24 @@ def to_xlsx(view: IndicatorsRead) -> bytes:
 
 
 def export_response(
-    db: Any, actor_id: int | None, read: Any, export_format: str
+    db: Any, actor_id: int | None, read: AnyRead, export_format: str
 ) -> Response[bytes]:
     """The CSV or XLSX file of a view (audited)."""
     if export_format not in ("csv", "xlsx"):
         raise Invalid({"format": _("Choose csv or xlsx.")})
     record_export(db, actor_id, read.release.id if read.release else None, export_format)
-    name = f"indicators-{read.round}-release-{read.release.id if read.release else 'none'}"
+    view = (
+        "spearheads"
+        if isinstance(read, SpearheadsRead)
+        else "municipalities"
+        if isinstance(read, MunicipalitiesRead)
+        else None
+    )
+    release = read.release.id if read.release else "none"
+    name = "-".join(
+        part for part in ("indicators", view, f"{read.round}-release-{release}") if part
+    )
+    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     if export_format == "csv":
         return Response(
             to_csv(read),

@@ -63,3 +63,67 @@ class IndicatorsRead(msgspec.Struct):
     """The release the cells come from; None while the round has none."""
     filters: FiltersRead
     cells: list[IndicatorCellRead]
+
+
+class LocalTextRead(msgspec.Struct):
+    """A text in the three languages of the product; Dutch is the original."""
+
+    nl: str
+    fr: str
+    en: str
+
+
+class SpearheadPartRead(msgspec.Struct):
+    """A questionnaire part that informs a spearhead, with the release's cells of that part
+    for the filters asked (None: no organisation has that score)."""
+
+    questionnaire: str
+    dimension: str
+    """A dimension id of the questionnaire, or ``overall`` for its overall score."""
+    questionnaire_title: str
+    dimension_title: str
+    """Titles in the language of the request."""
+    scores: IndicatorCellRead | None
+    change: IndicatorCellRead | None
+
+
+class SpearheadRead(msgspec.Struct):
+    number: int
+    title: LocalTextRead
+    measured: bool
+    """False: no questionnaire part informs this spearhead (N-scan does not measure it)."""
+    parts: list[SpearheadPartRead]
+    team: list[IndicatorCellRead]
+    """Team-composition cells, for the spearhead on diverse teams."""
+
+
+class SpearheadsRead(msgspec.Struct):
+    """The indicators of a release grouped by spearhead of the VGC policy plan."""
+
+    round: str
+    release: ReleaseRead | None
+    filters: FiltersRead
+    plan: LocalTextRead
+    participation: IndicatorCellRead | None
+    spearheads: list[SpearheadRead]
+
+
+class MunicipalityRowRead(msgspec.Struct):
+    municipality: str
+    """The NIS code of one of the 19 Brussels municipalities, or ``outside``."""
+    name: str
+    cells: list[IndicatorCellRead]
+    """The cells of that municipality with the other filters kept (empty: no organisation)."""
+
+
+class MunicipalitiesRead(msgspec.Struct):
+    """One row per municipality (the 19 and "outside Brussels"), in the order of their codes."""
+
+    round: str
+    release: ReleaseRead | None
+    filters: FiltersRead
+    rows: list[MunicipalityRowRead]
+
+
+AnyRead = IndicatorsRead | SpearheadsRead | MunicipalitiesRead
+"""Any view of a release that can be exported."""

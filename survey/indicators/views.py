@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
@@ -12,29 +13,31 @@ from litestar.response import Redirect
 
 from survey.accounts.dependencies import LoggedIn
 from survey.accounts.models import Provider
-from survey.errors import Conflict, Forbidden, Invalid
+from survey.errors import Conflict, Forbidden, Invalid, NotFound
 from survey.i18n import N_, current_language
 from survey.i18n import gettext as _
 from survey.indicators import service, tokens
-from survey.indicators.api import parse_filters
 from survey.indicators.exports import export_response
-from survey.indicators.presenters import cell_read, indicators_read
-from survey.indicators.schemas import IndicatorCellRead
+from survey.indicators.filters import (
+    FILTERS,
+    OVERALL,
+    FilterForm,
+    IndicatorFilters,
+    published_definitions,
+)
+from survey.indicators.reading import read_any, read_municipalities, read_spearheads, read_view
+from survey.indicators.schemas import IndicatorCellRead, IndicatorsRead, SpearheadPartRead
 from survey.organisations.reference import (
     MUNICIPALITY_CODES,
     SECTORS,
     SIZE_BANDS,
     municipality_name,
 )
-from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.rounds.service import get_by_name
 from survey.trajectories.catalogue import provider_name, trajectory
 from survey.web.dependencies import Db
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import render
-
-Query = Annotated[str | None, QueryParameter(max_length=80)]
-
 
 TEAM_MEASURE_LABELS = {
     "staff-migration": N_("Staff with a migration background"),
@@ -60,21 +63,41 @@ class Row:
 @dataclass(frozen=True)
 class Bar:
     label: str
+    """The whole name, for the chart's text alternative."""
     value: float
     y: int
     width: float
+    short: str = ""
+    """The name written next to the bar (the part alone when the chart names the rest)."""
 
 
-def bars(rows: list[Row]) -> list[Bar]:
+def bars(rows: list[Row], short: list[str] | None = None) -> list[Bar]:
     """Bars of the share at maturity ≥ 3 (0–100 % over 300 px), shown cells only."""
     out: list[Bar] = []
-    for row in rows:
+    for index, row in enumerate(rows):
         cell = row.scores
         if cell is None or cell.suppressed or cell.share_maturity_3_or_more is None:
             continue
         value = cell.share_maturity_3_or_more
-        out.append(Bar(row.label, value, 28 * len(out), 3 * value))
+        name = short[index] if short else row.label
+        out.append(Bar(row.label, value, 28 * len(out), 3 * value, name))
     return out
+
+
+def part_bars(parts: list[SpearheadPartRead]) -> list[Bar]:
+    """Bars of the share at maturity ≥ 3 of a spearhead's parts, shown cells only."""
+    return bars(
+        [
+            Row(
+                f"{p.questionnaire}/{p.dimension}",
+                f"{p.questionnaire_title}: {p.dimension_title}",
+                p.scores,
+                p.change,
+            )
+            for p in parts
+        ],
+        [p.questionnaire_title if p.dimension == OVERALL else p.dimension_title for p in parts],
+    )
 
 
 def _pick(cells: list[IndicatorCellRead], indicator: str, q: str | None, d: str | None) -> Any:
@@ -97,8 +120,57 @@ def _trajectory_name(trajectory_id: str | None, language: str) -> str:
     return found.name.get(language) if found is not None else (trajectory_id or "")
 
 
+def _export_links(values: dict[str, str], round_name: str, view: str) -> dict[str, str]:
+    """The CSV and XLSX links of a view, with its round and filters."""
+    query = {"round": round_name, **{k: v for k, v in values.items() if v}}
+    if view != "cells":
+        query["view"] = view
+    return {
+        fmt: "/indicators/export?" + urlencode({"format": fmt, **query}) for fmt in ("csv", "xlsx")
+    }
+
+
+def _tab_query(values: dict[str, str], round_name: str) -> str:
+    """The round and the filters both tabs share (not the municipality table's choice)."""
+    shared = ("sector", "size", "municipality", "funded")
+    return urlencode({"round": round_name, **{k: values[k] for k in shared if values.get(k)}})
+
+
+async def _read_for_page(
+    db: Db, user: LoggedIn, round_name: str | None, form: FilterForm, errors: dict[str, str]
+) -> tuple[service.ReleaseView, IndicatorsRead]:
+    """The view for the page; an unknown round is a message at the round filter, and the
+    default round is shown instead."""
+    try:
+        return await read_view(db, user, round_name, form.filters)
+    except NotFound:
+        if round_name is None:
+            raise
+        errors["round"] = _("Choose a round from the list.")
+        return await read_view(db, user, None, form.filters)
+
+
+def _form_context(
+    form: FilterForm, view: service.ReleaseView, read: IndicatorsRead, errors: dict[str, str]
+) -> dict[str, Any]:
+    language = current_language()
+    return {
+        "view": read,
+        "rounds": view.rounds,
+        "errors": errors,
+        "sectors": SECTORS,
+        "size_bands": SIZE_BANDS,
+        "municipality_codes": [
+            (code, municipality_name(code, language)) for code in MUNICIPALITY_CODES
+        ],
+        "values": form.values,
+        "tab_query": _tab_query(form.values, read.round),
+    }
+
+
 class IndicatorViews(Controller):
     include_in_schema = False
+    dependencies = FILTERS
 
     @get("/indicators", name="indicators")
     async def page(
@@ -106,22 +178,20 @@ class IndicatorViews(Controller):
         request: Request[Any, Any, Any],
         db: Db,
         user: LoggedIn,
+        filter_form: IndicatorFilters,
         round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
-        questionnaire: Query = None,
-        dimension: Query = None,
-        sector: Query = None,
-        size: Query = None,
-        municipality: Query = None,
-        funded: Query = None,
     ) -> Response[Any]:
         service.ensure_indicator_access(user)
-        filters = parse_filters(sector, size, municipality, funded, None, None)
-        view = await service.read_cells(db, user, round_name, filters)
-        read = indicators_read(view)
+        errors = dict(filter_form.errors)
+        # The overview shows every questionnaire; its questionnaire and part choose the
+        # municipality table's column.
+        overview = dataclasses.replace(filter_form.filters, questionnaire=None, dimension=None)
+        form = dataclasses.replace(filter_form, filters=overview)
+        view, read = await _read_for_page(db, user, round_name, form, errors)
         language = current_language()
-        definitions = {
-            qid: definition_of(version) for qid, version in (await latest_versions(db)).items()
-        }
+        definitions = await published_definitions(db)
+        questionnaire = filter_form.filters.questionnaire
+        dimension = filter_form.filters.dimension
         chosen_q = questionnaire if questionnaire in definitions else next(iter(definitions), None)
         sections = []
         for qid, definition in definitions.items():
@@ -147,18 +217,24 @@ class IndicatorViews(Controller):
         if chosen_q is not None:
             dimensions = [(d.id, d.title.get(language)) for d in definitions[chosen_q].dimensions]
         chosen_d = dimension if dimension in {d for d, _t in dimensions} else "overall"
+        chosen_label = ""
+        if chosen_q is not None:
+            part = dict(dimensions).get(chosen_d, _("Overall score"))
+            chosen_label = f"{definitions[chosen_q].title.get(language)}: {part}"
+        # A refused questionnaire or part is said at the municipality table's own form.
+        table_errors = {k: errors.pop(k) for k in ("questionnaire", "dimension") if k in errors}
         municipalities: list[Row] = []
-        if view.release is not None and chosen_q is not None:
-            for code, cells in await service.municipality_rows(db, view.release, filters):
-                reads = [cell_read(c) for c in cells]
-                municipalities.append(
-                    Row(
-                        code,
-                        municipality_name(code, language),
-                        _pick(reads, "scores", chosen_q, chosen_d),
-                        _pick(reads, "change", chosen_q, chosen_d),
-                    )
+        if chosen_q is not None and not errors and not table_errors:
+            table = await read_municipalities(db, user, read.round, filter_form.filters, language)
+            municipalities = [
+                Row(
+                    row.municipality,
+                    row.name,
+                    _pick(row.cells, "scores", chosen_q, chosen_d),
+                    _pick(row.cells, "change", chosen_q, chosen_d),
                 )
+                for row in table.rows
+            ]
         team = [
             (_(TEAM_MEASURE_LABELS.get(c.dimension or "", c.dimension or "")), c)
             for c in read.cells
@@ -172,12 +248,16 @@ class IndicatorViews(Controller):
         changed = None
         if user.is_admin:
             changed = await service.changed_since_release(db, view.round)
+        municipality_values = {
+            **filter_form.values,
+            "questionnaire": chosen_q or "",
+            "dimension": chosen_d,
+        }
         return render(
             request,
             "indicators/index.html",
             {
-                "view": read,
-                "rounds": view.rounds,
+                **_form_context(filter_form, view, read, errors),
                 "participation": _pick(read.cells, "participation", None, None),
                 "sections": sections,
                 "team": team,
@@ -185,23 +265,74 @@ class IndicatorViews(Controller):
                 "municipalities": municipalities,
                 "chosen_q": chosen_q,
                 "chosen_d": chosen_d,
+                "chosen_label": chosen_label,
+                "table_errors": table_errors,
                 "dimensions": dimensions,
                 "questionnaires": [(qid, d.title.get(language)) for qid, d in definitions.items()],
-                "sectors": SECTORS,
-                "size_bands": SIZE_BANDS,
-                "municipality_codes": [
-                    (code, municipality_name(code, language)) for code in MUNICIPALITY_CODES
-                ],
-                "values": {
-                    "sector": sector or "",
-                    "size": size or "",
-                    "municipality": municipality or "",
-                    "funded": funded or "",
-                },
                 "is_admin": user.is_admin,
                 "changed": changed,
-                "export_query": str(request.url.query),
+                "exports": _export_links(filter_form.values, read.round, "cells"),
+                "municipality_exports": _export_links(
+                    municipality_values, read.round, "municipalities"
+                ),
             },
+            status_code=422 if errors or table_errors else 200,
+        )
+
+    @get("/indicators/spearheads", name="indicators_spearheads")
+    async def spearheads(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        user: LoggedIn,
+        filter_form: IndicatorFilters,
+        round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
+    ) -> Response[Any]:
+        """The indicators by spearhead of the VGC policy plan."""
+        service.ensure_indicator_access(user)
+        errors = dict(filter_form.errors)
+        view, read = await _read_for_page(db, user, round_name, filter_form, errors)
+        definitions = await published_definitions(db)
+        by_spearhead = await read_spearheads(
+            db, user, read.round, filter_form.filters, definitions, current_language()
+        )
+        language = current_language()
+        measured = [s for s in by_spearhead.spearheads if s.measured]
+        return render(
+            request,
+            "indicators/spearheads.html",
+            {
+                **_form_context(filter_form, view, read, errors),
+                "plan_title": getattr(by_spearhead.plan, language, by_spearhead.plan.nl),
+                "participation": by_spearhead.participation,
+                "measured": [
+                    (
+                        s,
+                        getattr(s.title, language, s.title.nl),
+                        part_bars(s.parts),
+                        [
+                            (_(TEAM_MEASURE_LABELS.get(c.dimension or "", c.dimension or "")), c)
+                            for c in s.team
+                        ],
+                    )
+                    for s in measured
+                ],
+                "not_measured": [
+                    (s.number, getattr(s.title, language, s.title.nl))
+                    for s in by_spearhead.spearheads
+                    if not s.measured
+                ],
+                "exports": _export_links(
+                    {
+                        k: v
+                        for k, v in filter_form.values.items()
+                        if k not in ("questionnaire", "dimension")
+                    },
+                    read.round,
+                    "spearheads",
+                ),
+            },
+            status_code=422 if errors else 200,
         )
 
     @post("/indicators/release", name="indicators_release", opt={FORM_CHECKS_NUL: True})
@@ -234,18 +365,15 @@ class IndicatorViews(Controller):
         self,
         db: Db,
         user: LoggedIn,
+        filter_form: IndicatorFilters,
         export_format: Annotated[str, QueryParameter(name="format", max_length=4)] = "csv",
+        view: Annotated[str, QueryParameter(name="view", max_length=20)] = "cells",
         round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
-        questionnaire: Query = None,
-        dimension: Query = None,
-        sector: Query = None,
-        size: Query = None,
-        municipality: Query = None,
-        funded: Query = None,
     ) -> Response[bytes]:
-        filters = parse_filters(sector, size, municipality, funded, questionnaire, dimension)
-        view = await service.read_cells(db, user, round_name, filters)
-        return export_response(db, user.id, indicators_read(view), export_format)
+        """A view of the page as CSV or XLSX (``view``: cells, spearheads, municipalities)."""
+        service.ensure_indicator_access(user)
+        read = await read_any(db, user, view, round_name, filter_form.valid())
+        return export_response(db, user.id, read, export_format)
 
     @get("/indicators/tokens", name="api_tokens")
     async def token_list(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from survey.i18n import current_language
@@ -39,3 +40,38 @@ def profile_values(organisation: Organisation) -> dict[str, Any]:
         "municipality": organisation.municipality,
         "funded_by_vgc": organisation.funded_by_vgc,
     }
+
+
+def sector_name(sector: str) -> str:
+    """The sector's name in the reader's language (an unknown slug as it is)."""
+    return _(SECTORS.get(sector, sector))
+
+
+def size_band_name(size_band: str) -> str:
+    return _(SIZE_BANDS.get(size_band, size_band))
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationHeader:
+    """What a page shows of an organisation above its own content (its page, a coach's
+    file, a line of the caseload), in the reader's language."""
+
+    id: int
+    name: str
+    enterprise_number: str
+    sector: str
+    size_band: str
+    municipality: str
+    funded_by_vgc: bool
+
+
+def organisation_header(organisation: Organisation) -> OrganisationHeader:
+    return OrganisationHeader(
+        id=organisation.id,
+        name=organisation.name,
+        enterprise_number=format_enterprise_number(organisation.enterprise_number),
+        sector=sector_name(organisation.sector),
+        size_band=size_band_name(organisation.size_band),
+        municipality=municipality_name(organisation.municipality, current_language()),
+        funded_by_vgc=organisation.funded_by_vgc,
+    )

@@ -16,7 +16,10 @@ class RoundState(enum.StrEnum):
 
 
 class Round(TimestampMixin, Base):
-    """A named assessment period; open between its dates unless an admin closed it early."""
+    """A named assessment period; open between its dates unless an admin closed it early.
+
+    ``closed_at`` is set once, when the round is closed: by an admin, or by the
+    housekeeping as of the end of its closing day (``rounds.service``)."""
 
     __tablename__ = "rounds"
 

@@ -93,3 +93,39 @@ class CaseloadEntry(msgspec.Struct):
     attention: int
     goals_reached: int
     goals_total: int
+
+
+# -- the HTML forms ------------------------------------------------------------------------
+# Decoded with ``survey.web.forms`` (each field's limits, a message at the field). A choice
+# the page offers (a trajectory, a state, a dimension, a round) is only bounded here: the
+# service says which values exist, with the message it gives the API.
+
+Choice = Annotated[str, msgspec.Meta(max_length=80)]
+
+
+class SupportRequestForm(msgspec.Struct):
+    """A suggestion's "request" button on the result page."""
+
+    trajectory_id: Choice = ""
+    note: Note | None = None
+    assessment_id: StoredInt | None = None
+
+
+class StepForm(msgspec.Struct):
+    """A step of a request: the coach's next state, or the manager's withdrawal."""
+
+    state: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    note: Note | None = None
+
+
+class CoachSuggestionForm(msgspec.Struct):
+    trajectory_id: Choice = ""
+
+
+class GoalForm(msgspec.Struct):
+    """A goal to agree (dimension, level, round), or the goal to remove."""
+
+    dimension_id: Choice = ""
+    target_level: int = 0
+    round: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    remove: Choice = ""

@@ -3,8 +3,10 @@ workspace: caseload, an organisation's file, requests with their timeline, notes
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
 
+import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
@@ -19,7 +21,8 @@ from survey.errors import Conflict, Invalid, NotFound
 from survey.evidence import files
 from survey.i18n import current_language
 from survey.i18n import gettext as _
-from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, municipality_name
+from survey.organisations.presenters import choices as organisation_choices
+from survey.organisations.presenters import organisation_header
 from survey.questionnaires import registry
 from survey.rounds.service import list_rounds
 from survey.trajectories import catalogue as trajectories
@@ -28,11 +31,20 @@ from survey.trajectories import sharing, workspace
 from survey.trajectories.api import mails_after_commit, public_base
 from survey.trajectories.catalogue import provider_name
 from survey.trajectories.models import RequestState, SupportRequest
+from survey.trajectories.schemas import (
+    CoachNoteCreate,
+    CoachSuggestionForm,
+    GoalForm,
+    StepForm,
+    SupportRequestForm,
+)
 from survey.web.dependencies import Db
+from survey.web.forms import decode_form, form_values
 from survey.web.input import FORM_CHECKS_NUL, refuse_nul_in_form
 from survey.web.rendering import redirect, render
 
 WRITES = {"writes": True}
+S = TypeVar("S", bound=msgspec.Struct)
 
 
 def _redirect(request: HTMXRequest, path: str, **kwargs: Any) -> Response[Any]:
@@ -58,11 +70,21 @@ def _url(request: HTMXRequest, name: str, **params: Any) -> str:
     return request.app.route_reverse(name, **params)
 
 
-async def _form(request: HTMXRequest, *names: str) -> dict[str, str]:
-    form = await request.form()
-    values = {name: str(form.get(name) or "") for name in names}
+async def _typed(request: HTMXRequest) -> dict[str, str]:
+    """The form's texts as they were typed, to show them again with the messages."""
+    typed: dict[str, str] = {}
+    for name, value in (await request.form()).multi_items():
+        if isinstance(value, str):
+            typed.setdefault(name, value)
+    return typed
+
+
+def _decode(typed: Mapping[str, str], struct: type[S], *, blank_is_none: tuple[str, ...] = ()) -> S:
+    """The fields of ``struct`` within their limits, or :class:`Invalid` with a message at
+    each field that breaks one (a NUL character included)."""
+    values = form_values(typed, struct, blank_is_none=blank_is_none)
     refuse_nul_in_form(values)
-    return values
+    return decode_form(values, struct)
 
 
 def request_summary(request: SupportRequest) -> dict[str, Any]:
@@ -105,16 +127,18 @@ class SupportRequestViews(Controller):
         user: LoggedIn,
         organisation_id: FromPath[int],
     ) -> Response[Any]:
-        values = await _form(request, "trajectory_id", "note", "assessment_id")
-        assessment_id = int(values["assessment_id"]) if values["assessment_id"].isdigit() else None
+        # The form is a suggestion's on the result page: a problem is shown on a page of its own.
+        choice = _decode(
+            await _typed(request), SupportRequestForm, blank_is_none=("note", "assessment_id")
+        )
         try:
             outcome = await service.create(
                 db,
                 user,
                 organisation_id,
-                values["trajectory_id"],
-                message=values["note"],
-                assessment_id=assessment_id,
+                choice.trajectory_id,
+                message=choice.note,
+                assessment_id=choice.assessment_id,
                 base_url=public_base(request),
             )
         except Conflict as conflict:
@@ -177,6 +201,19 @@ class SupportRequestViews(Controller):
         organisation_id: FromPath[int],
         request_id: FromPath[int],
     ) -> Response[Any]:
+        return await self._detail_page(request, db, user, organisation_id, request_id)
+
+    async def _detail_page(
+        self,
+        request: HTMXRequest,
+        db: AsyncSession,
+        user: CurrentUser,
+        organisation_id: int,
+        request_id: int,
+        errors: dict[str, str] | None = None,
+        values: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Response[Any]:
         organisation = await sharing.managed_organisation(db, user, organisation_id)
         support = await service.get_visible(db, user, request_id)
         if support.organisation_id != organisation_id:
@@ -194,7 +231,10 @@ class SupportRequestViews(Controller):
                 "can_withdraw": RequestState.WITHDRAWN in service.allowed_moves(user, support),
                 "goals": await workspace.goal_progress(db, organisation_id, [support.id]),
                 "maturity_name": maturity_name,
+                "errors": errors or {},
+                "values": values or {},
             },
+            status_code=status_code,
         )
 
     @post(
@@ -214,15 +254,21 @@ class SupportRequestViews(Controller):
         support = await service.get_visible(db, user, request_id)
         if support.organisation_id != organisation_id:
             raise NotFound(_("Support request not found."))
-        values = await _form(request, "note")
-        outcome = await service.change_state(
-            db,
-            user,
-            request_id,
-            RequestState.WITHDRAWN.value,
-            values["note"],
-            base_url=public_base(request),
-        )
+        typed = await _typed(request)
+        try:
+            step = _decode(typed, StepForm, blank_is_none=("note",))
+            outcome = await service.change_state(
+                db,
+                user,
+                request_id,
+                RequestState.WITHDRAWN.value,
+                step.note,
+                base_url=public_base(request),
+            )
+        except Invalid as invalid:
+            return await self._detail_page(
+                request, db, user, organisation_id, request_id, invalid.errors, typed, 422
+            )
         request.session["flash"] = _("Your request was withdrawn.")
         return _redirect(
             request,
@@ -277,13 +323,11 @@ class SupportRequestViews(Controller):
 
 def _filter_choices() -> dict[str, list[tuple[str, str]]]:
     language = current_language()
+    profile_choices = organisation_choices()
     return {
         "state_choices": [(s.value, service.state_label(s)) for s in RequestState],
-        "sector_choices": [(slug, _(label)) for slug, label in SECTORS.items()],
-        "municipality_choices": sorted(
-            ((code, municipality_name(code, language)) for code in MUNICIPALITY_CODES),
-            key=lambda c: c[1].casefold(),
-        ),
+        "sector_choices": profile_choices["sectors"],
+        "municipality_choices": profile_choices["municipalities"],
         "questionnaire_choices": [(q.id, q.title.get(language)) for q in registry().values()],
     }
 
@@ -330,7 +374,6 @@ class CoachingViews(Controller):
             questionnaire=questionnaire[:80],
         )
         cases = await workspace.caseload(db, user, filters)
-        language = current_language()
         return _page(
             request,
             "trajectories/caseload.html",
@@ -341,8 +384,9 @@ class CoachingViews(Controller):
                     case.organisation.id: [request_summary(r) for r in case.open_requests]
                     for case in cases
                 },
-                "sector_names": {slug: _(label) for slug, label in SECTORS.items()},
-                "municipality_label": lambda code: municipality_name(code, language),
+                "headers": {
+                    case.organisation.id: organisation_header(case.organisation) for case in cases
+                },
                 **_filter_choices(),
             },
         )
@@ -383,10 +427,7 @@ class CoachingViews(Controller):
                 "own_catalogue": _own_catalogue(providers),
                 "suggested": set(await workspace.coach_suggested(db, organisation_id)),
                 "maturity_name": maturity_name,
-                "sector_name": _(SECTORS.get(file.organisation.sector, file.organisation.sector)),
-                "municipality": municipality_name(
-                    file.organisation.municipality, current_language()
-                ),
+                "header": organisation_header(file.organisation),
                 "errors": errors or {},
                 "values": values or {},
             },
@@ -405,19 +446,24 @@ class CoachingViews(Controller):
         user: LoggedIn,
         organisation_id: FromPath[int],
     ) -> Response[Any]:
-        values = await _form(request, "body")
+        typed = await _typed(request)
         try:
-            await workspace.add_note(db, user, organisation_id, values["body"])
+            note = _decode(typed, CoachNoteCreate)
+            await workspace.add_note(db, user, organisation_id, note.body)
         except Invalid as invalid:
             return await self._organisation_page(
-                request, db, user, organisation_id, invalid.errors, values, 422
+                request, db, user, organisation_id, invalid.errors, typed, 422
             )
         request.session["flash"] = _("Your note was saved. Only your colleagues see it.")
         return _redirect(
             request, _url(request, "coaching.organisation", organisation_id=organisation_id)
         )
 
-    @post("/organisations/{organisation_id:int}/suggestions", name="coaching.suggest")
+    @post(
+        "/organisations/{organisation_id:int}/suggestions",
+        name="coaching.suggest",
+        opt={FORM_CHECKS_NUL: True},
+    )
     async def suggest(
         self,
         request: HTMXRequest,
@@ -425,12 +471,13 @@ class CoachingViews(Controller):
         user: LoggedIn,
         organisation_id: FromPath[int],
     ) -> Response[Any]:
-        values = await _form(request, "trajectory_id")
+        typed = await _typed(request)
         try:
-            await workspace.suggest(db, user, organisation_id, values["trajectory_id"])
+            choice = _decode(typed, CoachSuggestionForm)
+            await workspace.suggest(db, user, organisation_id, choice.trajectory_id)
         except Invalid as invalid:
             return await self._organisation_page(
-                request, db, user, organisation_id, invalid.errors, values, 422
+                request, db, user, organisation_id, invalid.errors, typed, 422
             )
         request.session["flash"] = _(
             "The organisation now sees this trajectory among its suggestions."
@@ -496,19 +543,15 @@ class CoachingViews(Controller):
         user: LoggedIn,
         request_id: FromPath[int],
     ) -> Response[Any]:
-        values = await _form(request, "state", "note")
+        typed = await _typed(request)
         try:
+            step = _decode(typed, StepForm, blank_is_none=("note",))
             outcome = await service.change_state(
-                db,
-                user,
-                request_id,
-                values["state"],
-                values["note"],
-                base_url=public_base(request),
+                db, user, request_id, step.state, step.note, base_url=public_base(request)
             )
         except Invalid as invalid:
             return await self._request_page(
-                request, db, user, request_id, invalid.errors, values, 422
+                request, db, user, request_id, invalid.errors, typed, 422
             )
         request.session["flash"] = _(
             "The request is now “%(state)s”. The organisation's manager was told.",
@@ -520,7 +563,7 @@ class CoachingViews(Controller):
             background=mails_after_commit(request, outcome),
         )
 
-    @post("/requests/{request_id:int}/goals", name="coaching.add_goal")
+    @post("/requests/{request_id:int}/goals", name="coaching.add_goal", opt={FORM_CHECKS_NUL: True})
     async def add_goal(
         self,
         request: HTMXRequest,
@@ -528,22 +571,23 @@ class CoachingViews(Controller):
         user: LoggedIn,
         request_id: FromPath[int],
     ) -> Response[Any]:
-        values = await _form(request, "dimension_id", "target_level", "round", "remove")
-        current = [
-            workspace.GoalInput(f"{g.questionnaire_id}/{g.dimension_id}", g.target_level, name)
-            for g, name in await workspace.goals_of(db, request_id)
-        ]
-        if values["remove"]:
-            goals = [g for g in current if g.dimension_id != values["remove"]]
-        else:
-            level = int(values["target_level"]) if values["target_level"].isdigit() else 0
-            new = workspace.GoalInput(values["dimension_id"], level, values["round"])
-            goals = [g for g in current if g.dimension_id != new.dimension_id] + [new]
+        typed = await _typed(request)
         try:
+            goal = _decode(typed, GoalForm, blank_is_none=("target_level",))
+            current = [
+                workspace.GoalInput(f"{g.questionnaire_id}/{g.dimension_id}", g.target_level, name)
+                for g, name in await workspace.goals_of(db, request_id)
+            ]
+            if goal.remove:
+                goals = [g for g in current if g.dimension_id != goal.remove]
+            else:
+                new = workspace.GoalInput(goal.dimension_id, goal.target_level, goal.round)
+                goals = [g for g in current if g.dimension_id != new.dimension_id] + [new]
             await workspace.set_goals(db, user, request_id, goals)
         except Invalid as invalid:
+            # the service names a goal of the list ("goals[1].round"), the form its fields
             errors = {key.rpartition(".")[2]: message for key, message in invalid.errors.items()}
-            return await self._request_page(request, db, user, request_id, errors, values, 422)
+            return await self._request_page(request, db, user, request_id, errors, typed, 422)
         request.session["flash"] = _("The goals were saved.")
         return _redirect(request, _url(request, "coaching.request", request_id=request_id))
 
