@@ -57,6 +57,7 @@ __all__ = [
     "KINDS",
     "MATURE_LEVEL",
     "PERCENTILES",
+    "SHOWN",
     "TEAM_MEASURES",
     "Axes",
     "cells",
@@ -328,7 +329,7 @@ _N_STATS = 16
 KINDS: Final = ("participation", "scores", "change", "team", "requests")
 """The indicators (``family[0]``)."""
 
-_SHOWN: Final[dict[str, frozenset[str]]] = {
+SHOWN: Final[dict[str, frozenset[str]]] = {
     "participation": frozenset({"registered", "share_participating"}),
     "scores": frozenset(
         {
@@ -562,7 +563,7 @@ def cells(
         out["completed"] = kept[:, _COMPLETED]
     # Statistics that do not belong to a family are NaN there.
     for stat in VALUE_COLUMNS:
-        foreign = np.asarray([stat not in _SHOWN[kind] for kind in KINDS])[kinds]
+        foreign = np.asarray([stat not in SHOWN[kind] for kind in KINDS])[kinds]
         if foreign.any():
             out[stat] = np.where(foreign, np.nan, out[stat])
     frame = pd.DataFrame(out)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,27 @@ __all__ = [
 ]
 
 STORED_COLUMNS = ("family", "n_organisations", "suppressed", *core.VALUE_COLUMNS)
+"""The first layout of the stored cells (releases taken before the compact one; their
+:attr:`~IndicatorRelease.columns` is this list): every cell a row of float64, one column
+per name."""
+
+CELL_LAYOUT: dict[str, Any] = {
+    "layout": 2,
+    "values": list(core.VALUE_COLUMNS),
+    "indicators": {
+        kind: [name for name in core.VALUE_COLUMNS if name in core.SHOWN[kind]]
+        for kind in core.KINDS
+    },
+}
+"""The compact layout of the stored cells (:attr:`~IndicatorRelease.columns` of a release
+taken with it). The blob of one filter combination holds, little-endian: the number of
+cells R and of stored values V (two uint32); the V values (float64): for each cell that
+is not suppressed, the statistics its indicator has (``indicators``), in that order; then
+per cell its ``n_organisations`` (int32), family (uint16) and suppressed flag (uint8).
+What is not stored (another indicator's statistic, a suppressed cell's values) has no
+value. About a quarter of the first layout's bytes."""
+
+_HEADER = struct.Struct("<II")
 _MEMBERS = msgspec.msgpack.Encoder()
 _MEMBERS_DECODER = msgspec.msgpack.Decoder(dict[str, list[Any]])
 
@@ -475,12 +497,12 @@ async def take_release(
         taken_by=actor_id,
         organisations=int(current["organisation_id"].nunique()),
         families=json.dumps(families),
-        columns=json.dumps(STORED_COLUMNS),
+        columns=json.dumps(CELL_LAYOUT),
         members=_encode_members(current),
     )
     db.add(release)
     await db.flush()
-    await _store_cells(db, release.id, frame, axes)
+    await _store_cells(db, release.id, families, frame, axes)
     record(
         db,
         actor_id=actor_id,
@@ -495,28 +517,109 @@ async def take_release(
 
 
 async def _store_cells(
-    db: AsyncSession, release_id: int, frame: pd.DataFrame, axes: core.Axes
+    db: AsyncSession,
+    release_id: int,
+    families: list[tuple[str, str, str]],
+    frame: pd.DataFrame,
+    axes: core.Axes,
 ) -> None:
-    matrix = frame[list(STORED_COLUMNS)].to_numpy(np.float64)
-    combos = frame["combo"].to_numpy(np.int64)
-    bounds = np.flatnonzero(np.diff(combos)) + 1
-    starts = np.concatenate([[0], bounds]) if combos.size else np.zeros(0, np.int64)
-    ends = np.concatenate([bounds, [combos.size]]) if combos.size else np.zeros(0, np.int64)
-    rows = []
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        sector, size_band, municipality, funded = axes.labels(int(combos[start]))
-        rows.append(
-            {
-                "release_id": release_id,
-                "sector": sector,
-                "size_band": size_band,
-                "municipality": municipality,
-                "funded": funded,
-                "cells": matrix[start:end].astype("<f8").tobytes(),
-            }
-        )
+    rows = [
+        {
+            "release_id": release_id,
+            "sector": sector,
+            "size_band": size_band,
+            "municipality": municipality,
+            "funded": funded,
+            "cells": blob,
+        }
+        for combo, blob in encode_cells(families, frame)
+        for sector, size_band, municipality, funded in [axes.labels(combo)]
+    ]
     if rows:
         await db.execute(insert(IndicatorCellSet), rows)
+
+
+def encode_cells(
+    families: list[tuple[str, str, str]], frame: pd.DataFrame
+) -> list[tuple[int, bytes]]:
+    """The cells of :func:`survey.indicators.privacy.apply` (sorted by combination) as one
+    blob per filter combination, in :data:`CELL_LAYOUT`: ``[(combination, blob), …]``."""
+    if len(families) > 65536:
+        raise ValueError("too many cell families for the stored layout")
+    family = frame["family"].to_numpy(np.int64)
+    combos = frame["combo"].to_numpy(np.int64)
+    n = frame["n_organisations"].to_numpy(np.int64)
+    suppressed = frame["suppressed"].to_numpy(bool)
+    values = frame[list(core.VALUE_COLUMNS)].to_numpy(np.float64)
+    stored = _stored_statistics(CELL_LAYOUT, families)[family] & ~suppressed[:, None]
+    if not np.isnan(values[~stored]).all():
+        raise ValueError("a cell has a value its indicator does not store")
+    value_at = np.concatenate([[0], np.cumsum(np.count_nonzero(stored, axis=1))]).tolist()
+    value_bytes = memoryview(values[stored].astype("<f8").tobytes())
+    n_bytes = memoryview(n.astype("<i4").tobytes())
+    family_bytes = memoryview(family.astype("<u2").tobytes())
+    hidden_bytes = memoryview(suppressed.astype("u1").tobytes())
+    starts = np.flatnonzero(np.diff(combos, prepend=-1)).tolist() if combos.size else []
+    out = []
+    for start, end in zip(starts, [*starts[1:], combos.size], strict=True):
+        first, last = value_at[start], value_at[end]
+        blob = b"".join(
+            (
+                _HEADER.pack(end - start, last - first),
+                value_bytes[8 * first : 8 * last],
+                n_bytes[4 * start : 4 * end],
+                family_bytes[2 * start : 2 * end],
+                hidden_bytes[start:end],
+            )
+        )
+        out.append((int(combos[start]), blob))
+    return out
+
+
+def _stored_statistics(layout: dict[str, Any], families: list[Any]) -> npt.NDArray[np.bool_]:
+    """Per family, which of ``layout["values"]`` its cells store (compact layout)."""
+    names = layout["values"]
+    has = {kind: set(stats) for kind, stats in layout["indicators"].items()}
+    return np.asarray(
+        [[name in has.get(family[0], ()) for name in names] for family in families],
+        dtype=bool,
+    ).reshape(len(families), len(names))
+
+
+def _decode_blob(
+    layout: dict[str, Any] | list[str], families: list[Any], blob: bytes
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.float64]
+]:
+    """(family, n_organisations, suppressed, values) of the cells of one stored blob, the
+    values a matrix over :data:`~survey.indicators.core.VALUE_COLUMNS` (NaN: no value; a
+    column the release did not store has none)."""
+    if isinstance(layout, list):  # the first layout: a float64 matrix
+        matrix = np.frombuffer(blob, dtype="<f8").reshape(-1, len(layout))
+        names = layout
+        column = {name: matrix[:, i] for i, name in enumerate(names)}
+        family = column["family"].astype(np.int64)
+        n = column["n_organisations"].astype(np.int64)
+        suppressed = column["suppressed"].astype(bool)
+    else:
+        rows, count = _HEADER.unpack_from(blob)
+        offset = _HEADER.size
+        stored = np.frombuffer(blob, "<f8", count, offset)
+        offset += 8 * count
+        n = np.frombuffer(blob, "<i4", rows, offset).astype(np.int64)
+        offset += 4 * rows
+        family = np.frombuffer(blob, "<u2", rows, offset).astype(np.int64)
+        offset += 2 * rows
+        suppressed = np.frombuffer(blob, "u1", rows, offset).astype(bool)
+        names = layout["values"]
+        matrix = np.full((rows, len(names)), np.nan)
+        matrix[_stored_statistics(layout, families)[family] & ~suppressed[:, None]] = stored
+        column = {name: matrix[:, i] for i, name in enumerate(names)}
+    values = np.full((family.size, len(core.VALUE_COLUMNS)), np.nan)
+    for j, name in enumerate(core.VALUE_COLUMNS):
+        if name in column:
+            values[:, j] = column[name]
+    return family, n, suppressed, values
 
 
 async def release_at_close(db: AsyncSession, event: events.RoundClosed) -> None:
@@ -577,27 +680,26 @@ async def _round(db: AsyncSession, round_name: str | None) -> tuple[Round, list[
 
 
 def decode_cells(release: IndicatorRelease, blob: bytes) -> list[Cell]:
+    """The cells of one filter combination of a release, from its stored blob."""
     families = [tuple(f) for f in json.loads(release.families)]
-    columns: list[str] = json.loads(release.columns)
-    matrix = np.frombuffer(blob, dtype="<f8").reshape(-1, len(columns))
+    family, n, suppressed, values = _decode_blob(json.loads(release.columns), families, blob)
+    kinds = [kind for kind, _q, _d in families]
     out = []
-    for row in matrix.tolist():
-        named = dict(zip(columns, row, strict=True))
-        kind, questionnaire, dimension = families[int(named["family"])]
-        values = {
-            # A release taken before a column existed has no value for it.
-            name: None if np.isnan(value) else value
-            for name in core.VALUE_COLUMNS
-            for value in [named.get(name, np.nan)]
-        }
+    for k, count, hidden, row in zip(
+        family.tolist(), n.tolist(), suppressed.tolist(), values.tolist(), strict=True
+    ):
+        _kind, questionnaire, dimension = families[k]
         out.append(
             Cell(
-                indicator=kind,
+                indicator=kinds[k],
                 questionnaire=questionnaire or None,
                 dimension=dimension or None,
-                n_organisations=int(named["n_organisations"]),
-                suppressed=bool(named["suppressed"]),
-                values=values,
+                n_organisations=count,
+                suppressed=hidden,
+                values={
+                    name: None if value != value else value  # NaN: no value
+                    for name, value in zip(core.VALUE_COLUMNS, row, strict=True)
+                },
             )
         )
     return out
