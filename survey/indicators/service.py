@@ -546,6 +546,8 @@ def encode_cells(
     blob per filter combination, in :data:`CELL_LAYOUT`: ``[(combination, blob), …]``."""
     if len(families) > 65536:
         raise ValueError("too many cell families for the stored layout")
+    if frame.empty:
+        return []
     family = frame["family"].to_numpy(np.int64)
     combos = frame["combo"].to_numpy(np.int64)
     n = frame["n_organisations"].to_numpy(np.int64)
@@ -559,7 +561,7 @@ def encode_cells(
     n_bytes = memoryview(n.astype("<i4").tobytes())
     family_bytes = memoryview(family.astype("<u2").tobytes())
     hidden_bytes = memoryview(suppressed.astype("u1").tobytes())
-    starts = np.flatnonzero(np.diff(combos, prepend=-1)).tolist() if combos.size else []
+    starts = np.flatnonzero(np.diff(combos, prepend=-1)).tolist()
     out = []
     for start, end in zip(starts, [*starts[1:], combos.size], strict=True):
         first, last = value_at[start], value_at[end]
