@@ -178,8 +178,14 @@ def default_axes() -> Axes:
 def maturity_levels(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     """Maturity level 1–5 of 0–100 scores (DESIGN §4, on the score rounded half up to two
     decimals). >>> maturity_levels(np.array([19.994, 19.995, 100.0])) → [1, 2, 5]"""
-    hundredths = np.floor(np.asarray(scores, dtype=np.float64) * 100 + 0.5 + 1e-9)
-    return np.clip((hundredths // 2000).astype(np.int64) + 1, 1, 5)
+    hundredths = np.asarray(scores, dtype=np.float64) * 100  # then + 0.5 + 1e-9, in place
+    hundredths += 0.5
+    hundredths += 1e-9
+    np.floor(hundredths, out=hundredths)
+    np.floor_divide(hundredths, 2000, out=hundredths)
+    levels = hundredths.astype(np.int64)
+    levels += 1
+    return np.clip(levels, 1, 5, out=levels)
 
 
 def _roll_up(values: npt.NDArray[Any], n_families: int, axes: Axes) -> npt.NDArray[Any]:
@@ -470,7 +476,8 @@ def cells(
         rows = by_pair[bounds[code] : bounds[code + 1]]
         first = int(score_family[code]) * n_combos
         block = stats[first : first + n_combos]
-        ascending = np.argsort(score_values[rows], kind="stable")
+        # Ties may come in any order: equal values add up and rank the same either way.
+        ascending = np.argsort(score_values[rows])
         values = score_values[rows][ascending]
         where = score_where[rows][ascending]
         fine = fine_org[where]
@@ -533,40 +540,47 @@ def cells(
     kinds = kind_of_family[family_rows]
     size = n[rows]
     kept = stats[rows]
+    values = np.full((rows.size, len(VALUE_COLUMNS)), np.nan)
+
+    def put(name: str, column: npt.NDArray[np.float64]) -> None:
+        values[:, VALUE_COLUMNS.index(name)] = column
+
     with np.errstate(invalid="ignore", divide="ignore"):
         is_participation = family_rows == 0
-        out: dict[str, Any] = {
-            "family": family_rows,
-            "combo": combo_rows,
-            "n_organisations": size,
-            "registered": np.where(is_participation, registered[combo_rows], np.nan),
-            "share_participating": np.where(
+        put("registered", np.where(is_participation, registered[combo_rows], np.nan))
+        put(
+            "share_participating",
+            np.where(
                 is_participation, 100 * assessed_n[combo_rows] / registered[combo_rows], np.nan
             ),
-            "mean": kept[:, _SCORE] / size,
-        }
+        )
+        put("mean", kept[:, _SCORE] / size)
         for column, p in enumerate(PERCENTILES):
-            out[f"p{p}"] = quantiles[rows, column]
+            put(f"p{p}", quantiles[rows, column])
         levels = kept[:, _LEVELS]
         for level in range(5):
-            out[f"level_{level + 1}"] = 100 * levels[:, level] / size
-        out["share_mature"] = np.where(
-            kinds == KINDS.index("change"),
-            100 * kept[:, _MATURE_NOW] / np.maximum(size, 1),
-            100 * (kept[:, _MATURE] / size),
+            put(f"level_{level + 1}", 100 * levels[:, level] / size)
+        put(
+            "share_mature",
+            np.where(
+                kinds == KINDS.index("change"),
+                100 * kept[:, _MATURE_NOW] / np.maximum(size, 1),
+                100 * (kept[:, _MATURE] / size),
+            ),
         )
-        out["mean_change"] = kept[:, _CHANGE] / size
-        out["share_mature_before"] = 100 * (kept[:, _MATURE_BEFORE] / size)
-        out["share"] = 100 * kept[:, _PART] / kept[:, _TOTAL]
-        out["requested"] = kept[:, _REQUESTED]
-        out["running"] = kept[:, _RUNNING]
-        out["completed"] = kept[:, _COMPLETED]
+        put("mean_change", kept[:, _CHANGE] / size)
+        put("share_mature_before", 100 * (kept[:, _MATURE_BEFORE] / size))
+        put("share", 100 * kept[:, _PART] / kept[:, _TOTAL])
+        put("requested", kept[:, _REQUESTED])
+        put("running", kept[:, _RUNNING])
+        put("completed", kept[:, _COMPLETED])
     # Statistics that do not belong to a family are NaN there.
-    for stat in VALUE_COLUMNS:
-        foreign = np.asarray([stat not in SHOWN[kind] for kind in KINDS])[kinds]
-        if foreign.any():
-            out[stat] = np.where(foreign, np.nan, out[stat])
-    frame = pd.DataFrame(out)
+    own = np.asarray([[stat in SHOWN[kind] for stat in VALUE_COLUMNS] for kind in KINDS])
+    values[~own[kinds]] = np.nan
+    frame = pd.DataFrame(values, columns=list(VALUE_COLUMNS))
+    frame.insert(0, "family", family_rows)
+    frame.insert(1, "combo", combo_rows)
+    frame.insert(2, "n_organisations", size)
     return [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])], frame
 
 
