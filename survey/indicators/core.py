@@ -60,6 +60,8 @@ __all__ = [
     "SHOWN",
     "TEAM_MEASURES",
     "Axes",
+    "CellMatrix",
+    "cell_matrix",
     "cells",
     "changed_per_cell",
     "default_axes",
@@ -173,6 +175,42 @@ class Axes:
 def default_axes() -> Axes:
     """The axes of DESIGN §2: every sector, size band and municipality (and ``outside``)."""
     return Axes(tuple(SECTORS), tuple(SIZE_BANDS), MUNICIPALITY_CODES)
+
+
+@dataclass
+class CellMatrix:
+    """Cells as arrays, one row per cell (what :func:`cells` returns as a frame):
+    ``family``, ``combo``, ``n_organisations``, ``values`` (one column per
+    :data:`VALUE_COLUMNS`, NaN: no value) and, once the privacy rules ran, ``suppressed``."""
+
+    family: npt.NDArray[np.int64]
+    combo: npt.NDArray[np.int64]
+    n_organisations: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+    suppressed: npt.NDArray[np.bool_] | None = None
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> CellMatrix:
+        """The cells of a frame of :data:`COLUMNS` (and ``suppressed``), copied."""
+        return cls(
+            family=frame["family"].to_numpy(np.int64, copy=True),
+            combo=frame["combo"].to_numpy(np.int64, copy=True),
+            n_organisations=frame["n_organisations"].to_numpy(np.int64, copy=True),
+            values=frame[list(VALUE_COLUMNS)].to_numpy(np.float64, copy=True),
+            suppressed=(
+                frame["suppressed"].to_numpy(bool, copy=True) if "suppressed" in frame else None
+            ),
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """The cells as a frame of :data:`COLUMNS` (and ``suppressed`` when known)."""
+        frame = pd.DataFrame(self.values, columns=list(VALUE_COLUMNS))
+        frame.insert(0, "family", self.family)
+        frame.insert(1, "combo", self.combo)
+        frame.insert(2, "n_organisations", self.n_organisations)
+        if self.suppressed is not None:
+            frame["suppressed"] = self.suppressed
+        return frame
 
 
 def maturity_levels(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
@@ -387,6 +425,19 @@ def cells(
     ``k``; ``frame`` has the :data:`COLUMNS`, one row per family × combination with at least
     one organisation, sorted by combination then family.
     """
+    families, matrix = cell_matrix(organisations, scores, previous_scores, team, axes, requests)
+    return families, matrix.frame()
+
+
+def cell_matrix(
+    organisations: pd.DataFrame,
+    scores: pd.DataFrame,
+    previous_scores: pd.DataFrame | None = None,
+    team: pd.DataFrame | None = None,
+    axes: Axes | None = None,
+    requests: pd.DataFrame | None = None,
+) -> tuple[list[tuple[str, str, str]], CellMatrix]:
+    """:func:`cells` as arrays (:class:`CellMatrix`), without building a frame."""
     axes = axes or default_axes()
     n_combos = axes.size
     organisations = organisations.drop_duplicates("organisation_id")
@@ -466,8 +517,8 @@ def cells(
     )
     n_families = len(families)
     n_groups = n_families * n_combos
-    stats = np.zeros((n_groups, _N_STATS))
-    quantiles = np.full((n_groups, len(PERCENTILES)), np.nan)
+    stats = np.zeros((_N_STATS, n_groups))  # one row per statistic
+    quantiles = np.full((len(PERCENTILES), n_groups), np.nan)
 
     # Scores and change, one (questionnaire, dimension) at a time: its rows in their order.
     by_pair = np.argsort(_small_codes(score_pair, len(score_pairs)), kind="stable")
@@ -475,36 +526,36 @@ def cells(
     for code in range(len(score_pairs)):
         rows = by_pair[bounds[code] : bounds[code + 1]]
         first = int(score_family[code]) * n_combos
-        block = stats[first : first + n_combos]
+        block = stats[:, first : first + n_combos]
         # Ties may come in any order: equal values add up and rank the same either way.
         ascending = np.argsort(score_values[rows])
         values = score_values[rows][ascending]
         where = score_where[rows][ascending]
         fine = fine_org[where]
         level_index = maturity_levels(values) - 1
-        block[:, _N] = np.bincount(fine, minlength=n_combos)
-        block[:, _SCORE] = np.bincount(fine, weights=values, minlength=n_combos)
+        block[_N] = np.bincount(fine, minlength=n_combos)
+        block[_SCORE] = np.bincount(fine, weights=values, minlength=n_combos)
         mature = (level_index + 1 >= MATURE_LEVEL).astype(np.float64)
-        block[:, _MATURE] = np.bincount(fine, weights=mature, minlength=n_combos)
-        block[:, _LEVELS] = np.bincount(fine * 5 + level_index, minlength=n_combos * 5).reshape(
-            n_combos, 5
+        block[_MATURE] = np.bincount(fine, weights=mature, minlength=n_combos)
+        block[_LEVELS] = (
+            np.bincount(fine * 5 + level_index, minlength=n_combos * 5).reshape(n_combos, 5).T
         )
-        quantiles[first : first + n_combos] = _percentiles(values, where, cubes, n_combos)
+        quantiles[:, first : first + n_combos] = _percentiles(values, where, cubes, n_combos).T
         if change_family[code] >= 0:
             paired = rows[match[rows] >= 0]
             first = int(change_family[code]) * n_combos
-            block = stats[first : first + n_combos]
+            block = stats[:, first : first + n_combos]
             now = score_values[paired]
             before = before_values[match[paired]]
             fine = fine_org[score_where[paired]]
-            block[:, _N] = np.bincount(fine, minlength=n_combos)
-            block[:, _CHANGE] = np.bincount(fine, weights=now - before, minlength=n_combos)
+            block[_N] = np.bincount(fine, minlength=n_combos)
+            block[_CHANGE] = np.bincount(fine, weights=now - before, minlength=n_combos)
             for column, moment in ((_MATURE_NOW, now), (_MATURE_BEFORE, before)):
                 mature = (maturity_levels(moment) >= MATURE_LEVEL).astype(np.float64)
-                block[:, column] = np.bincount(fine, weights=mature, minlength=n_combos)
+                block[column] = np.bincount(fine, weights=mature, minlength=n_combos)
 
     def add(column: int, gid: npt.NDArray[np.int64], weights: Any = None) -> None:
-        stats[:, column] += np.bincount(gid, weights=weights, minlength=n_groups)
+        stats[column] += np.bincount(gid, weights=weights, minlength=n_groups)
 
     team_gid = team_family * n_combos + fine_org[where_of(team["organisation_id"])]
     add(_N, team_gid)
@@ -521,13 +572,14 @@ def cells(
     add(_REQUESTED, request_gid)
     add(_RUNNING, request_gid, (request_state == "running").astype(np.float64))
     add(_COMPLETED, request_gid, (request_state == "completed").astype(np.float64))
-    _roll_up(stats, n_families, axes)
+    for statistic in stats:
+        _roll_up(statistic, n_families, axes)
 
     registered = _roll_up(np.bincount(fine_org, minlength=n_combos).astype(np.float64), 1, axes)
     assessed_n = _roll_up(
         np.bincount(fine_org, weights=assessed.astype(np.float64), minlength=n_combos), 1, axes
     )
-    n = stats[:, _N].astype(np.int64)
+    n = stats[_N].astype(np.int64)
     n[:n_combos] = assessed_n.astype(np.int64)
 
     # The groups kept, sorted by combination then family.
@@ -539,8 +591,8 @@ def cells(
     family_rows, combo_rows = rows // n_combos, rows % n_combos
     kinds = kind_of_family[family_rows]
     size = n[rows]
-    kept = stats[rows]
-    values = np.full((rows.size, len(VALUE_COLUMNS)), np.nan)
+    kept = stats[:, rows]
+    values = np.empty((rows.size, len(VALUE_COLUMNS)))  # every column is put below
 
     def put(name: str, column: npt.NDArray[np.float64]) -> None:
         values[:, VALUE_COLUMNS.index(name)] = column
@@ -554,34 +606,31 @@ def cells(
                 is_participation, 100 * assessed_n[combo_rows] / registered[combo_rows], np.nan
             ),
         )
-        put("mean", kept[:, _SCORE] / size)
+        put("mean", kept[_SCORE] / size)
         for column, p in enumerate(PERCENTILES):
-            put(f"p{p}", quantiles[rows, column])
-        levels = kept[:, _LEVELS]
+            put(f"p{p}", quantiles[column][rows])
+        levels = kept[_LEVELS]
         for level in range(5):
-            put(f"level_{level + 1}", 100 * levels[:, level] / size)
+            put(f"level_{level + 1}", 100 * levels[level] / size)
         put(
             "share_mature",
             np.where(
                 kinds == KINDS.index("change"),
-                100 * kept[:, _MATURE_NOW] / np.maximum(size, 1),
-                100 * (kept[:, _MATURE] / size),
+                100 * kept[_MATURE_NOW] / np.maximum(size, 1),
+                100 * (kept[_MATURE] / size),
             ),
         )
-        put("mean_change", kept[:, _CHANGE] / size)
-        put("share_mature_before", 100 * (kept[:, _MATURE_BEFORE] / size))
-        put("share", 100 * kept[:, _PART] / kept[:, _TOTAL])
-        put("requested", kept[:, _REQUESTED])
-        put("running", kept[:, _RUNNING])
-        put("completed", kept[:, _COMPLETED])
+        put("mean_change", kept[_CHANGE] / size)
+        put("share_mature_before", 100 * (kept[_MATURE_BEFORE] / size))
+        put("share", 100 * kept[_PART] / kept[_TOTAL])
+        put("requested", kept[_REQUESTED])
+        put("running", kept[_RUNNING])
+        put("completed", kept[_COMPLETED])
     # Statistics that do not belong to a family are NaN there.
     own = np.asarray([[stat in SHOWN[kind] for stat in VALUE_COLUMNS] for kind in KINDS])
     values[~own[kinds]] = np.nan
-    frame = pd.DataFrame(values, columns=list(VALUE_COLUMNS))
-    frame.insert(0, "family", family_rows)
-    frame.insert(1, "combo", combo_rows)
-    frame.insert(2, "n_organisations", size)
-    return [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])], frame
+    ordered = [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])]
+    return ordered, CellMatrix(family_rows, combo_rows, size, values)
 
 
 def changed_per_cell(

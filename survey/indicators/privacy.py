@@ -48,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.indicators.core import ALL, PERCENTILES, VALUE_COLUMNS, Axes
+from survey.indicators.core import ALL, VALUE_COLUMNS, Axes, CellMatrix
 
 __all__ = [
     "CHANGED_BELOW",
@@ -58,6 +58,7 @@ __all__ = [
     "apply",
     "complementary",
     "scope_of",
+    "suppress",
 ]
 
 MIN_ORGANISATIONS: Final = 5
@@ -74,15 +75,6 @@ TAILS_FROM: Final = 20
 _QUARTILES = ("p25", "p50", "p75")
 _TAILS = ("p10", "p90")
 _LEVELS = tuple(f"level_{level}" for level in range(1, 6))
-_POINTS = ("mean", "mean_change", *(f"p{p}" for p in PERCENTILES))
-_SHARES = ("share_participating", *_LEVELS, "share_mature", "share_mature_before", "share")
-
-
-def _half_up(
-    values: npt.NDArray[np.float64], per_unit: float | npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    """Rounded half up to 1/``per_unit`` (a tiny epsilon absorbs binary noise)."""
-    return np.floor(values * per_unit + 0.5 + 1e-9) / per_unit
 
 
 def scope_of(family: tuple[str, str, str]) -> str:
@@ -140,11 +132,25 @@ def apply(
     ``suppressed`` and leaves only what each cell may show (rounded). ``changed`` maps a
     scope (:func:`scope_of`) to the number of changed organisations per combination since
     the previous release of the round (None for a round's first release)."""
+    matrix = CellMatrix.of(frame)
+    suppress(families, matrix, axes, changed)
+    out = matrix.frame()
+    out.index = frame.index
+    return out
+
+
+def suppress(
+    families: list[tuple[str, str, str]],
+    cells: CellMatrix,
+    axes: Axes,
+    changed: dict[str, npt.NDArray[np.int64]] | None = None,
+) -> None:
+    """:func:`apply` on cells as arrays, in place: sets ``cells.suppressed`` and rounds or
+    clears ``cells.values``."""
     n_families, n_combos = len(families), axes.size
     n = np.zeros((n_families, n_combos), np.int64)
-    family = frame["family"].to_numpy(np.int64)
-    combo = frame["combo"].to_numpy(np.int64)
-    n[family, combo] = frame["n_organisations"].to_numpy(np.int64)
+    family, combo, size = cells.family, cells.combo, cells.n_organisations
+    n[family, combo] = size
     hidden = n < MIN_ORGANISATIONS  # a stored cell without organisations too (participation)
     if changed:
         for k, key in enumerate(families):
@@ -153,19 +159,24 @@ def apply(
                 hidden[k] |= (moved >= 1) & (moved < CHANGED_BELOW) & (n[k] > 0)
     hidden = complementary(n, hidden, axes)
     suppressed = hidden[family, combo]
-    size = frame["n_organisations"].to_numpy(np.int64)
-    values = frame[list(VALUE_COLUMNS)].to_numpy(np.float64, copy=True)
-    rounded = _columns(_POINTS + _SHARES)
+    values = cells.values
+    # Every statistic rounded (the counts are whole numbers, which rounding keeps).
     per_unit = np.where(size >= QUARTILES_FROM, 10.0, 1.0)[:, None]  # one decimal or whole
-    values[:, rounded] = _half_up(values[:, rounded], per_unit)
+    _half_up_in_place(values, per_unit)
     values[np.ix_(size < QUARTILES_FROM, _columns((*_QUARTILES, *_LEVELS)))] = np.nan
     values[np.ix_(size < TAILS_FROM, _columns(_TAILS))] = np.nan
     values[suppressed] = np.nan
-    out = pd.DataFrame(values, columns=list(VALUE_COLUMNS), index=frame.index)
-    for position, name in enumerate(c for c in frame.columns if c not in VALUE_COLUMNS):
-        out.insert(position, name, frame[name])
-    out["suppressed"] = suppressed
-    return out
+    cells.suppressed = suppressed
+
+
+def _half_up_in_place(values: npt.NDArray[np.float64], per_unit: npt.NDArray[np.float64]) -> None:
+    """``values`` rounded half up to 1/``per_unit``, written over them:
+    ⌊x · u + 0.5 + 10⁻⁹⌋ / u (the tiny epsilon absorbs binary noise)."""
+    np.multiply(values, per_unit, out=values)
+    values += 0.5
+    values += 1e-9
+    np.floor(values, out=values)
+    np.divide(values, per_unit, out=values)
 
 
 def _columns(names: tuple[str, ...]) -> npt.NDArray[np.intp]:

@@ -481,7 +481,7 @@ async def take_release(
     )
     team = await _team(db, round_.id)
     requests = await _requests(db, round_)
-    families, frame = core.cells(
+    families, cells = core.cell_matrix(
         organisations, scores, previous_scores, team, axes, requests=requests
     )
     changed_cells = None
@@ -489,7 +489,7 @@ async def take_release(
         scopes = sorted({privacy.scope_of(family) for family in families})
         counts = core.changed_per_cell(previous_members, current, scopes, axes)
         changed_cells = dict(zip(scopes, counts, strict=True))
-    frame = privacy.apply(families, frame, axes, changed_cells)
+    privacy.suppress(families, cells, axes, changed_cells)
     release = IndicatorRelease(
         round_id=round_.id,
         taken_at=utcnow(),
@@ -502,7 +502,7 @@ async def take_release(
     )
     db.add(release)
     await db.flush()
-    await _store_cells(db, release.id, families, frame, axes)
+    await _store_cells(db, release.id, families, cells, axes)
     record(
         db,
         actor_id=actor_id,
@@ -520,7 +520,7 @@ async def _store_cells(
     db: AsyncSession,
     release_id: int,
     families: list[tuple[str, str, str]],
-    frame: pd.DataFrame,
+    cells: core.CellMatrix,
     axes: core.Axes,
 ) -> None:
     rows = [
@@ -532,7 +532,7 @@ async def _store_cells(
             "funded": funded,
             "cells": blob,
         }
-        for combo, blob in encode_cells(families, frame)
+        for combo, blob in encode_cells(families, cells)
         for sector, size_band, municipality, funded in [axes.labels(combo)]
     ]
     if rows:
@@ -540,19 +540,18 @@ async def _store_cells(
 
 
 def encode_cells(
-    families: list[tuple[str, str, str]], frame: pd.DataFrame
+    families: list[tuple[str, str, str]], cells: core.CellMatrix
 ) -> list[tuple[int, bytes]]:
-    """The cells of :func:`survey.indicators.privacy.apply` (sorted by combination) as one
-    blob per filter combination, in :data:`CELL_LAYOUT`: ``[(combination, blob), …]``."""
+    """Cells after :func:`survey.indicators.privacy.suppress` (sorted by combination) as
+    one blob per filter combination, in :data:`CELL_LAYOUT`: ``[(combination, blob), …]``."""
     if len(families) > 65536:
         raise ValueError("too many cell families for the stored layout")
-    if frame.empty:
+    if cells.suppressed is None:
+        raise ValueError("only cells the privacy rules ran on are stored")
+    if not cells.family.size:
         return []
-    family = frame["family"].to_numpy(np.int64)
-    combos = frame["combo"].to_numpy(np.int64)
-    n = frame["n_organisations"].to_numpy(np.int64)
-    suppressed = frame["suppressed"].to_numpy(bool)
-    values = frame[list(core.VALUE_COLUMNS)].to_numpy(np.float64)
+    family, combos, n = cells.family, cells.combo, cells.n_organisations
+    suppressed, values = cells.suppressed, cells.values
     stored = _stored_statistics(CELL_LAYOUT, families)[family] & ~suppressed[:, None]
     if not np.isnan(values[~stored]).all():
         raise ValueError("a cell has a value its indicator does not store")
