@@ -57,7 +57,7 @@ __all__ = [
     "KINDS",
     "MATURE_LEVEL",
     "PERCENTILES",
-    "SHOWN",
+    "STATISTICS",
     "TEAM_MEASURES",
     "Axes",
     "CellMatrix",
@@ -177,34 +177,75 @@ def default_axes() -> Axes:
     return Axes(tuple(SECTORS), tuple(SIZE_BANDS), MUNICIPALITY_CODES)
 
 
+KINDS: Final = ("participation", "scores", "change", "team", "requests")
+"""The indicators (``family[0]``)."""
+
+STATISTICS: Final[dict[str, tuple[str, ...]]] = {
+    "participation": ("registered", "share_participating"),
+    "scores": (
+        "mean",
+        *(f"p{p}" for p in PERCENTILES),
+        *(f"level_{lv}" for lv in range(1, 6)),
+        "share_mature",
+    ),
+    "change": ("share_mature", "mean_change", "share_mature_before"),
+    "team": ("share",),
+    "requests": ("requested", "running", "completed"),
+}
+"""The statistics each indicator has, in the order of :data:`VALUE_COLUMNS` (a cell has
+no value for the others)."""
+
+_OWN = np.asarray([[name in STATISTICS[kind] for name in VALUE_COLUMNS] for kind in KINDS])
+"""Per indicator (:data:`KINDS`), which of :data:`VALUE_COLUMNS` it has."""
+
+
 @dataclass
 class CellMatrix:
-    """Cells as arrays, one row per cell (what :func:`cells` returns as a frame):
-    ``family``, ``combo``, ``n_organisations``, ``values`` (one column per
-    :data:`VALUE_COLUMNS`, NaN: no value) and, once the privacy rules ran, ``suppressed``."""
+    """Cells as arrays, one entry per cell (what :func:`cells` returns as a frame):
+    ``family``, ``combo``, ``n_organisations``, ``kind`` (the index of its indicator in
+    :data:`KINDS`) and, once the privacy rules ran, ``suppressed``. ``values`` holds only
+    the statistics each cell's indicator has (:data:`STATISTICS`): those of cell *i* are
+    ``values[offsets[i]:offsets[i + 1]]`` (NaN: no value)."""
 
     family: npt.NDArray[np.int64]
     combo: npt.NDArray[np.int64]
     n_organisations: npt.NDArray[np.int64]
+    kind: npt.NDArray[np.int64]
     values: npt.NDArray[np.float64]
     suppressed: npt.NDArray[np.bool_] | None = None
 
+    @property
+    def offsets(self) -> npt.NDArray[np.int64]:
+        return np.concatenate([[0], np.cumsum(_OWN.sum(axis=1)[self.kind])]).astype(np.int64)
+
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> CellMatrix:
-        """The cells of a frame of :data:`COLUMNS` (and ``suppressed``), copied."""
+    def of(cls, frame: pd.DataFrame, families: list[tuple[str, str, str]]) -> CellMatrix:
+        """The cells of a frame of :data:`COLUMNS` (and ``suppressed``), copied; a value of a
+        statistic its indicator does not have is dropped."""
+        family = frame["family"].to_numpy(np.int64, copy=True)
+        kind_of_family = np.asarray([KINDS.index(f[0]) for f in families], dtype=np.int64)
+        kind = kind_of_family[family] if family.size else family.copy()
+        matrix = frame[list(VALUE_COLUMNS)].to_numpy(np.float64)
         return cls(
-            family=frame["family"].to_numpy(np.int64, copy=True),
+            family=family,
             combo=frame["combo"].to_numpy(np.int64, copy=True),
             n_organisations=frame["n_organisations"].to_numpy(np.int64, copy=True),
-            values=frame[list(VALUE_COLUMNS)].to_numpy(np.float64, copy=True),
+            kind=kind,
+            values=matrix[_OWN[kind]],
             suppressed=(
                 frame["suppressed"].to_numpy(bool, copy=True) if "suppressed" in frame else None
             ),
         )
 
+    def matrix(self) -> npt.NDArray[np.float64]:
+        """The values as a matrix, one column per :data:`VALUE_COLUMNS`."""
+        out = np.full((self.family.size, len(VALUE_COLUMNS)), np.nan)
+        out[_OWN[self.kind]] = self.values
+        return out
+
     def frame(self) -> pd.DataFrame:
         """The cells as a frame of :data:`COLUMNS` (and ``suppressed`` when known)."""
-        frame = pd.DataFrame(self.values, columns=list(VALUE_COLUMNS))
+        frame = pd.DataFrame(self.matrix(), columns=list(VALUE_COLUMNS))
         frame.insert(0, "family", self.family)
         frame.insert(1, "combo", self.combo)
         frame.insert(2, "n_organisations", self.n_organisations)
@@ -369,25 +410,6 @@ _N, _SCORE, _MATURE, _CHANGE, _MATURE_NOW, _MATURE_BEFORE = range(6)
 _PART, _TOTAL, _REQUESTED, _RUNNING, _COMPLETED = range(6, 11)
 _LEVELS = slice(11, 16)
 _N_STATS = 16
-
-KINDS: Final = ("participation", "scores", "change", "team", "requests")
-"""The indicators (``family[0]``)."""
-
-SHOWN: Final[dict[str, frozenset[str]]] = {
-    "participation": frozenset({"registered", "share_participating"}),
-    "scores": frozenset(
-        {
-            "mean",
-            *(f"p{p}" for p in PERCENTILES),
-            *(f"level_{lv}" for lv in range(1, 6)),
-            "share_mature",
-        }
-    ),
-    "change": frozenset({"mean_change", "share_mature", "share_mature_before"}),
-    "team": frozenset({"share"}),
-    "requests": frozenset({"requested", "running", "completed"}),
-}
-"""The statistics each indicator has (the others are NaN in its cells)."""
 
 
 def cells(
@@ -572,8 +594,7 @@ def cell_matrix(
     add(_REQUESTED, request_gid)
     add(_RUNNING, request_gid, (request_state == "running").astype(np.float64))
     add(_COMPLETED, request_gid, (request_state == "completed").astype(np.float64))
-    for statistic in stats:
-        _roll_up(statistic, n_families, axes)
+    _roll_up(stats.reshape(-1), _N_STATS * n_families, axes)  # each statistic × family
 
     registered = _roll_up(np.bincount(fine_org, minlength=n_combos).astype(np.float64), 1, axes)
     assessed_n = _roll_up(
@@ -591,46 +612,47 @@ def cell_matrix(
     family_rows, combo_rows = rows // n_combos, rows % n_combos
     kinds = kind_of_family[family_rows]
     size = n[rows]
-    kept = stats[:, rows]
-    values = np.empty((rows.size, len(VALUE_COLUMNS)))  # every column is put below
-
-    def put(name: str, column: npt.NDArray[np.float64]) -> None:
-        values[:, VALUE_COLUMNS.index(name)] = column
-
+    cells = CellMatrix(family_rows, combo_rows, size, kinds, np.empty(0))
+    offsets = cells.offsets
+    cells.values = np.empty(int(offsets[-1]))
     with np.errstate(invalid="ignore", divide="ignore"):
-        is_participation = family_rows == 0
-        put("registered", np.where(is_participation, registered[combo_rows], np.nan))
-        put(
-            "share_participating",
-            np.where(
-                is_participation, 100 * assessed_n[combo_rows] / registered[combo_rows], np.nan
-            ),
-        )
-        put("mean", kept[_SCORE] / size)
-        for column, p in enumerate(PERCENTILES):
-            put(f"p{p}", quantiles[column][rows])
-        levels = kept[_LEVELS]
-        for level in range(5):
-            put(f"level_{level + 1}", 100 * levels[level] / size)
-        put(
-            "share_mature",
-            np.where(
-                kinds == KINDS.index("change"),
-                100 * kept[_MATURE_NOW] / np.maximum(size, 1),
-                100 * (kept[_MATURE] / size),
-            ),
-        )
-        put("mean_change", kept[_CHANGE] / size)
-        put("share_mature_before", 100 * (kept[_MATURE_BEFORE] / size))
-        put("share", 100 * kept[_PART] / kept[_TOTAL])
-        put("requested", kept[_REQUESTED])
-        put("running", kept[_RUNNING])
-        put("completed", kept[_COMPLETED])
-    # Statistics that do not belong to a family are NaN there.
-    own = np.asarray([[stat in SHOWN[kind] for stat in VALUE_COLUMNS] for kind in KINDS])
-    values[~own[kinds]] = np.nan
+        for k, kind in enumerate(KINDS):
+            mine = np.flatnonzero(kinds == k)
+            if not mine.size:
+                continue
+            group, n_mine = rows[mine], size[mine]
+
+            def stat(column: int, group: npt.NDArray[np.int64] = group) -> npt.NDArray[Any]:
+                taken: npt.NDArray[np.float64] = stats[column][group]
+                return taken
+
+            found: dict[str, npt.NDArray[np.float64]] = {}
+            if kind == "participation":
+                combo = combo_rows[mine]
+                found["registered"] = registered[combo]
+                found["share_participating"] = 100 * assessed_n[combo] / registered[combo]
+            elif kind == "scores":
+                found["mean"] = stat(_SCORE) / n_mine
+                for column, p in enumerate(PERCENTILES):
+                    found[f"p{p}"] = quantiles[column][group]
+                for level in range(5):
+                    found[f"level_{level + 1}"] = 100 * stat(_LEVELS.start + level) / n_mine
+                found["share_mature"] = 100 * (stat(_MATURE) / n_mine)
+            elif kind == "change":
+                found["share_mature"] = 100 * stat(_MATURE_NOW) / np.maximum(n_mine, 1)
+                found["mean_change"] = stat(_CHANGE) / n_mine
+                found["share_mature_before"] = 100 * (stat(_MATURE_BEFORE) / n_mine)
+            elif kind == "team":
+                found["share"] = 100 * stat(_PART) / stat(_TOTAL)
+            else:
+                found["requested"] = stat(_REQUESTED)
+                found["running"] = stat(_RUNNING)
+                found["completed"] = stat(_COMPLETED)
+            start = offsets[mine]
+            for position, name in enumerate(STATISTICS[kind]):
+                cells.values[start + position] = found[name]
     ordered = [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])]
-    return ordered, CellMatrix(family_rows, combo_rows, size, values)
+    return ordered, cells
 
 
 def changed_per_cell(

@@ -48,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.indicators.core import ALL, VALUE_COLUMNS, Axes, CellMatrix
+from survey.indicators.core import ALL, KINDS, STATISTICS, Axes, CellMatrix
 
 __all__ = [
     "CHANGED_BELOW",
@@ -132,7 +132,7 @@ def apply(
     ``suppressed`` and leaves only what each cell may show (rounded). ``changed`` maps a
     scope (:func:`scope_of`) to the number of changed organisations per combination since
     the previous release of the round (None for a round's first release)."""
-    matrix = CellMatrix.of(frame)
+    matrix = CellMatrix.of(frame, families)
     suppress(families, matrix, axes, changed)
     out = matrix.frame()
     out.index = frame.index
@@ -160,12 +160,17 @@ def suppress(
     hidden = complementary(n, hidden, axes)
     suppressed = hidden[family, combo]
     values = cells.values
+    offsets = cells.offsets
+    per_cell = np.diff(offsets)
     # Every statistic rounded (the counts are whole numbers, which rounding keeps).
-    per_unit = np.where(size >= QUARTILES_FROM, 10.0, 1.0)[:, None]  # one decimal or whole
-    _half_up_in_place(values, per_unit)
-    values[np.ix_(size < QUARTILES_FROM, _columns((*_QUARTILES, *_LEVELS)))] = np.nan
-    values[np.ix_(size < TAILS_FROM, _columns(_TAILS))] = np.nan
-    values[suppressed] = np.nan
+    per_unit = np.where(size >= QUARTILES_FROM, 10.0, 1.0)  # one decimal or whole
+    _half_up_in_place(values, np.repeat(per_unit, per_cell))
+    scores = cells.kind == KINDS.index("scores")
+    for names, below in (((*_QUARTILES, *_LEVELS), QUARTILES_FROM), (_TAILS, TAILS_FROM)):
+        first = offsets[:-1][scores & (size < below)]
+        for name in names:
+            values[first + STATISTICS["scores"].index(name)] = np.nan
+    values[np.repeat(suppressed, per_cell)] = np.nan
     cells.suppressed = suppressed
 
 
@@ -177,8 +182,3 @@ def _half_up_in_place(values: npt.NDArray[np.float64], per_unit: npt.NDArray[np.
     values += 1e-9
     np.floor(values, out=values)
     np.divide(values, per_unit, out=values)
-
-
-def _columns(names: tuple[str, ...]) -> npt.NDArray[np.intp]:
-    """Positions of ``names`` in :data:`VALUE_COLUMNS`."""
-    return np.asarray([VALUE_COLUMNS.index(name) for name in names], dtype=np.intp)

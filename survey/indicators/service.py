@@ -76,10 +76,7 @@ per name."""
 CELL_LAYOUT: dict[str, Any] = {
     "layout": 2,
     "values": list(core.VALUE_COLUMNS),
-    "indicators": {
-        kind: [name for name in core.VALUE_COLUMNS if name in core.SHOWN[kind]]
-        for kind in core.KINDS
-    },
+    "indicators": {kind: list(names) for kind, names in core.STATISTICS.items()},
 }
 """The compact layout of the stored cells (:attr:`~IndicatorRelease.columns` of a release
 taken with it). The blob of one filter combination holds, little-endian: the number of
@@ -551,12 +548,12 @@ def encode_cells(
     if not cells.family.size:
         return []
     family, combos, n = cells.family, cells.combo, cells.n_organisations
-    suppressed, values = cells.suppressed, cells.values
-    stored = _stored_statistics(CELL_LAYOUT, families)[family] & ~suppressed[:, None]
-    if not np.isnan(values[~stored]).all():
-        raise ValueError("a cell has a value its indicator does not store")
-    value_at = np.concatenate([[0], np.cumsum(np.count_nonzero(stored, axis=1))]).tolist()
-    value_bytes = memoryview(values[stored].astype("<f8").tobytes())
+    suppressed = cells.suppressed
+    stored = np.repeat(~suppressed, np.diff(cells.offsets))  # a suppressed cell keeps none
+    shown = np.where(suppressed, 0, np.diff(cells.offsets))
+    value_at = np.concatenate([[0], np.cumsum(shown)]).tolist()
+    values = cells.values[stored]
+    value_bytes = memoryview(values.astype("<f8").tobytes())
     n_bytes = memoryview(n.astype("<i4").tobytes())
     family_bytes = memoryview(family.astype("<u2").tobytes())
     hidden_bytes = memoryview(suppressed.astype("u1").tobytes())
