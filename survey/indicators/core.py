@@ -495,9 +495,13 @@ def cell_matrix(
     match = np.full(score_values.size, -1, dtype=np.intp)
     before_values = np.zeros(0, np.float64)
     if previous_scores is not None and len(previous_scores):
-        previous = previous_scores[previous_scores["score"].notna()]
+        previous = previous_scores
+        if previous["score"].isna().any():
+            previous = previous[previous["score"].notna()]
         previous_where = locate(previous["organisation_id"].to_numpy())
-        previous = previous[previous_where >= 0]
+        if np.any(previous_where < 0):  # organisations no longer registered
+            previous = previous[previous_where >= 0]
+            previous_where = previous_where[previous_where >= 0]
         previous_pair, previous_pairs = _pair_codes(previous)
         known = {pair: code for code, pair in enumerate(score_pairs)}
         recode = np.asarray(
@@ -505,7 +509,7 @@ def cell_matrix(
         )
         match = _matches(
             (score_where, score_pair),
-            (previous_where[previous_where >= 0], recode[previous_pair]),
+            (previous_where, recode[previous_pair]),
             int(org_ids.size),
             len(known),
         )
