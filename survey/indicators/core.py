@@ -676,34 +676,37 @@ def changed_per_cell(
     """
     axes = axes or default_axes()
     out = np.zeros((len(scopes), axes.size), np.int64)
-    key = ["organisation_id", *FILTERS, "stamp", "occurrence"]
-
-    def rows(frame: pd.DataFrame) -> pd.DataFrame:
-        """One row per submission: its organisation's attributes and stamp (equal stamps of
-        one organisation numbered, so two organisations' submissions compare as multisets)."""
-        frame = frame[["organisation_id", *FILTERS, "stamp"]]
-        return frame.assign(occurrence=frame.groupby(["organisation_id", "stamp"]).cumcount())
-
+    key = ["organisation_id", *FILTERS, "stamp"]
+    both = pd.concat(
+        [previous[[*key, "questionnaire"]], current[[*key, "questionnaire"]]], ignore_index=True
+    )
+    if both.empty:
+        return out
+    is_new = np.arange(len(both)) >= len(previous)
+    # Submissions compare as multisets: a (organisation, attributes, stamp) changed when it
+    # occurs a different number of times before and after.
+    row_key = both.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    n_keys = int(row_key.max()) + 1
+    organisation, _ = pd.factorize(both["organisation_id"])
+    questionnaire = both["questionnaire"].to_numpy(dtype=object)
     for s, scope in enumerate(scopes):
-        old = rows(previous if scope == ALL else previous[previous["questionnaire"] == scope])
-        new = rows(current if scope == ALL else current[current["questionnaire"] == scope])
-        merged = old.merge(new, on=key, how="outer", indicator=True)
-        changed = merged.loc[merged["_merge"] != "both", "organisation_id"].unique()
+        in_scope = np.ones(len(both), bool) if scope == ALL else questionnaire == scope
+        keys, new = row_key[in_scope], is_new[in_scope]
+        differs = np.bincount(keys[~new], minlength=n_keys) != np.bincount(
+            keys[new], minlength=n_keys
+        )
+        changed = np.unique(organisation[np.flatnonzero(in_scope)[differs[keys]]])
         if changed.size == 0:
             continue
-        frames = [
-            frame[frame["organisation_id"].isin(changed)].drop_duplicates("organisation_id")
-            for frame in (old, new)
-        ]
-        counted = pd.concat(
-            [
-                pd.DataFrame(
-                    {"organisation_id": frame["organisation_id"].to_numpy(), "combo": combo}
-                )
-                for frame in frames
-                if len(frame)
-                for combo in axes.cube(axes.codes(frame))
-            ]
-        ).drop_duplicates()
-        out[s] = np.bincount(counted["combo"].to_numpy(np.int64), minlength=axes.size)
+        theirs = np.flatnonzero(in_scope & np.isin(organisation, changed))
+        counted = []
+        for side in (False, True):  # the combinations before, and after
+            rows = theirs[is_new[theirs] == side]
+            if rows.size:
+                _, first = np.unique(organisation[rows], return_index=True)
+                chosen = rows[first]  # one row per organisation: its attributes
+                for combo in axes.cube(axes.codes(both.iloc[chosen])):
+                    counted.append(organisation[chosen].astype(np.int64) * axes.size + combo)
+        once = np.unique(np.concatenate(counted)) % axes.size  # each organisation once
+        out[s] = np.bincount(once, minlength=axes.size)
     return out

@@ -88,7 +88,9 @@ value. About a quarter of the first layout's bytes."""
 
 _HEADER = struct.Struct("<II")
 _MEMBERS = msgspec.msgpack.Encoder()
-_MEMBERS_DECODER = msgspec.msgpack.Decoder(dict[str, list[Any]])
+_MEMBERS_DECODER = msgspec.msgpack.Decoder()
+_MEMBER_COLUMNS = ("organisation_id", *core.FILTERS, "questionnaire", "stamp")
+_MEMBER_TEXTS = ("sector", "size_band", "municipality", "questionnaire")
 
 
 def can_see_indicators(user: CurrentUser) -> bool:
@@ -384,23 +386,62 @@ def _members_frame(members: pd.DataFrame, organisations: pd.DataFrame) -> pd.Dat
 
 
 def _encode_members(members: pd.DataFrame) -> bytes:
-    columns = ["organisation_id", *core.FILTERS, "questionnaire", "stamp"]
-    return _MEMBERS.encode({c: members[c].tolist() for c in columns})
+    """The members of a release (:data:`_MEMBER_COLUMNS`) as msgpack: the number of rows,
+    the numbers as little-endian arrays (``organisation_id`` int64, ``funded`` uint8,
+    ``stamp`` int64), each text column as its distinct values and one code per row (-1:
+    none), as the smallest signed integers that hold them (``type``: numpy's name)."""
+    out: dict[str, Any] = {
+        "rows": len(members),
+        "organisation_id": members["organisation_id"].to_numpy(np.int64).astype("<i8").tobytes(),
+        "funded": members["funded"].to_numpy(bool).astype("u1").tobytes(),
+        "stamp": members["stamp"].to_numpy(np.int64).astype("<i8").tobytes(),
+    }
+    for name in _MEMBER_TEXTS:
+        codes, values = pd.factorize(members[name].to_numpy(object))
+        width = next(t for t in ("<i1", "<i2", "<i4", "<i8") if len(values) < np.iinfo(t).max)
+        out[name] = {
+            "values": [str(v) for v in values],
+            "type": width,
+            "codes": codes.astype(width).tobytes(),
+        }
+    return _MEMBERS.encode(out)
 
 
 def _decode_members(blob: bytes) -> pd.DataFrame:
-    frame = pd.DataFrame(_MEMBERS_DECODER.decode(blob))
-    if frame.empty:
-        return pd.DataFrame(columns=["organisation_id", *core.FILTERS, "questionnaire", "stamp"])
-    return frame.astype({"funded": bool})
+    """The members of a release, stored by :func:`_encode_members` or, for a release taken
+    before it, as msgpack lists of values per column."""
+    raw = _MEMBERS_DECODER.decode(blob)
+    if "rows" not in raw:
+        frame = pd.DataFrame(raw)
+        if frame.empty:
+            return pd.DataFrame(columns=list(_MEMBER_COLUMNS))
+        return frame.astype({"funded": bool})
+    if not raw["rows"]:
+        return pd.DataFrame(columns=list(_MEMBER_COLUMNS))
+    columns: dict[str, Any] = {
+        "organisation_id": np.frombuffer(raw["organisation_id"], "<i8").astype(np.int64),
+        "funded": np.frombuffer(raw["funded"], "u1").astype(bool),
+        "stamp": np.frombuffer(raw["stamp"], "<i8").astype(np.int64),
+    }
+    for name in _MEMBER_TEXTS:
+        values = np.asarray([*raw[name]["values"], None], dtype=object)
+        codes = np.frombuffer(raw[name]["codes"], raw[name]["type"])
+        columns[name] = values[codes]  # -1: the None at the end
+    return pd.DataFrame({name: columns[name] for name in _MEMBER_COLUMNS}).infer_objects()
 
 
 def _changed_organisations(previous: pd.DataFrame, current: pd.DataFrame) -> int:
-    """Organisations whose submissions or profile differ between two sets of members."""
-    key = ["organisation_id", *core.FILTERS, "questionnaire", "stamp"]
-    old = set(map(tuple, previous[key].itertuples(index=False, name=None)))
-    new = set(map(tuple, current[key].itertuples(index=False, name=None)))
-    return len({row[0] for row in old ^ new})
+    """Organisations whose submissions or profile differ between two sets of members: those
+    with a row (:data:`_MEMBER_COLUMNS`) in one set and not in the other."""
+    key = list(_MEMBER_COLUMNS)
+    both = pd.concat([previous[key], current[key]], ignore_index=True)
+    if both.empty:
+        return 0
+    rows = both.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    n_rows = int(rows.max()) + 1
+    before = np.bincount(rows[: len(previous)], minlength=n_rows) > 0
+    after = np.bincount(rows[len(previous) :], minlength=n_rows) > 0
+    return int(both["organisation_id"][(before != after)[rows]].nunique())
 
 
 # --- Taking a release ---------------------------------------------------------------------
