@@ -303,12 +303,14 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     one row per organisation and measure that has a number for both the subgroup and a
     positive total (a subgroup above its total is left out)."""
     items = sorted({item for pair in core.TEAM_MEASURES.values() for item in pair})
-    # One row per organisation, one column per item: the JSON text of its answer.
+    # One row per organisation, one column per item: its answer as JSON text; SQLite stores
+    # a JSON number as a number and gives it back as one (no text to make and parse).
+    value = Answer.value if db.get_bind().dialect.name == "sqlite" else cast(Answer.value, Text)
     rows = await _driver_rows(
         db,
         select(
             Assessment.organisation_id,
-            *(func.max(case((Answer.item_id == item, cast(Answer.value, Text)))) for item in items),
+            *(func.max(case((Answer.item_id == item, value))) for item in items),
         )
         .join(Response, Response.assessment_id == Assessment.id)
         .join(Answer, Answer.response_id == Response.id)
@@ -344,8 +346,9 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
 
 
 def _numbers(texts: Sequence[Any]) -> npt.NDArray[np.float64]:
-    """The JSON texts of answers as numbers: a number parses; a string ("5" in quotes), a
-    boolean or null does not (NaN). Each distinct text is parsed once."""
+    """The JSON texts of answers (or the numbers SQLite made of them) as numbers: a number
+    parses; a string ("5" in quotes), a boolean or null does not (NaN). Each distinct text
+    is parsed once."""
     codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
     parsed = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce")
     values = np.append(parsed.to_numpy(np.float64, na_value=np.nan), np.nan)
