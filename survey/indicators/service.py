@@ -173,23 +173,19 @@ def _submitted(round_id: int, *columns: Any) -> Select[Any]:
 async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scores, members) of the submitted assessments of a round: the overall and dimension
     scores in long form, and one row per assessment with its moment of submission."""
-    frame, columns = await _score_rows(db, round_id, with_moments=True)
-    members = pd.DataFrame(
-        {
-            "organisation_id": np.asarray(columns[0], dtype=np.int64),
-            "questionnaire": np.asarray(columns[1], dtype=object),
-            "stamp": stamps(columns[2]),
-        }
+    frame, assessments = await _score_rows(db, round_id, with_moments=True)
+    members = assessments[["organisation_id", "questionnaire"]].assign(
+        stamp=stamps(assessments["moment"].tolist())
     )
     return frame, members
 
 
 async def _score_rows(
     db: AsyncSession, round_id: int, *, with_moments: bool
-) -> tuple[pd.DataFrame, list[list[Any]]]:
-    """The scores of the submitted assessments of a round in long form, and the rows read
-    column by column (organisation, questionnaire, moment of submission or None when
-    ``with_moments`` is false, overall score, dimension ids, dimension scores)."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scores of the submitted assessments of a round in long form, and one row per
+    assessment: ``organisation_id``, ``questionnaire`` and, ``with_moments``, ``moment``
+    (its moment of submission as the driver returns it)."""
     moment = Assessment.submitted_at if with_moments else null()
     rows = await _driver_rows(
         db,
@@ -203,14 +199,16 @@ async def _score_rows(
             AssessmentResult.dimension_scores,
         ),
     )
-    columns = _columns(rows, 6)
-    org_ids = np.asarray(columns[0], dtype=np.int64)
-    questionnaires = np.asarray(columns[1], dtype=object)
-    overall = pd.Series(columns[3], dtype=np.float64).to_numpy()
-    id_codes, distinct = pd.factorize(np.asarray(columns[4], dtype=object))
-    id_lists = [decode_dimension_ids(ids) for ids in distinct]
+    # Column by column; the texts as codes while they are read (no hashing afterwards).
+    org_ids = np.asarray([row[0] for row in rows], dtype=np.int64)
+    q_index: dict[str, int] = {}
+    q_found = np.asarray([q_index.setdefault(row[1], len(q_index)) for row in rows], np.int64)
+    overall = np.asarray([row[3] for row in rows], dtype=np.float64)  # None: NaN
+    ids_index: dict[str, int] = {}
+    id_codes = np.asarray([ids_index.setdefault(row[4], len(ids_index)) for row in rows], np.int64)
+    packed = b"".join([row[5] for row in rows])
+    id_lists = [decode_dimension_ids(ids) for ids in ids_index]
     lengths = np.asarray([len(ids) for ids in id_lists], dtype=np.int64)[id_codes]
-    packed = b"".join(columns[5])
     values = np.frombuffer(packed, dtype="<f8").astype(np.float64)
     if values.size != int(lengths.sum()):
         raise ValueError("stored dimension scores must be one float64 per dimension id")
@@ -225,8 +223,10 @@ async def _score_rows(
     dimension_codes = (
         name_codes[starts[id_codes[position]] + slot] if values.size else np.zeros(0, np.int64)
     )
-    q_categories = sorted(set(questionnaires.tolist()))
-    q_codes = pd.Categorical(questionnaires, categories=q_categories).codes.astype(np.int64)
+    q_categories = sorted(q_index)
+    q_rank = np.zeros(len(q_index), np.int64)
+    q_rank[[q_index[q] for q in q_categories]] = np.arange(len(q_categories))
+    q_codes = q_rank[q_found]
     frame = pd.DataFrame(
         {
             "organisation_id": np.concatenate([org_ids[position], org_ids]),
@@ -240,7 +240,15 @@ async def _score_rows(
             "score": np.concatenate([values, overall]),
         }
     )
-    return frame, columns
+    assessments = pd.DataFrame(
+        {
+            "organisation_id": org_ids,
+            "questionnaire": np.asarray(q_categories, dtype=object)[q_codes],
+        }
+    )
+    if with_moments:
+        assessments["moment"] = pd.Series([row[2] for row in rows], dtype=object)
+    return frame, assessments
 
 
 async def _members(db: AsyncSession, round_id: int) -> pd.DataFrame:
