@@ -1,10 +1,11 @@
 """Speed of the network indicators (issue 14, DESIGN §7): taking a release and reading it.
 
 Builds a synthetic network in a temporary SQLite database, in the style of
-``bench/benchmarks.py``: 50,000 organisations over every sector, size band and
+``bench/benchmarks.py`` (with ``--postgresql URL``, copies it into a temporary PostgreSQL
+database on that server and times it there too): 50,000 organisations over every sector, size band and
 municipality (the 19 and "outside Brussels") with the VGC-funded flag; two rounds in which
 every organisation submitted the four questionnaires (their real dimension ids, scores
-stored as a submission stores them); in the latest round the team-composition number
+stored as a submission stores them, each at its own moment); in the latest round the team-composition number
 items of "Diverse teams" on each consolidated response; support requests of a third of the
 organisations (one or two trajectories of the catalogue each, in every state).
 
@@ -23,34 +24,43 @@ Then it times, median of 5 runs each, in the same run:
 
 Prints each time, its ratio (``ratio: X``) and the goals (release < 2 s, read < 0.2 s,
 each ratio ≤ 3). Run: ``uv run python bench/indicators.py`` (``--organisations N`` for a
-smaller network).
+smaller network, ``--runs N`` for fewer runs, ``--postgresql postgresql://user@host/db`` for
+PostgreSQL as well: the database named is only used to create and drop the temporary one).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import json
 import itertools
+import secrets
 import sqlite3
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from survey.assessments.service import encode_dimension_scores
-from survey.db import create_engine, create_sessionmaker
+from survey.db import UTCDateTime, create_engine, create_sessionmaker
 from survey.indicators import core
 from survey.indicators.service import Filters, cells_of, latest_release, take_release
 from survey.migrate import upgrade
+from survey.models import Base
 from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
 from survey.questionnaires import registry
 from survey.rounds.models import Round
+from survey.settings import normalise_database_url
 from survey.trajectories.catalogue import catalogue
 from survey.trajectories.models import RequestState
 
@@ -117,7 +127,7 @@ def build_network(path: Path, n: int, seed: int = 14) -> dict[str, Any]:
                 "INSERT INTO assessments (id, organisation_id, questionnaire_id,"
                 " questionnaire_version_id, round_id, state, submitted_at, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, 'submitted', ?, ?, ?)",
-                ((first + i, i + 1, qid, v, r, now, now, now) for i in range(n)),
+                ((first + i, i + 1, qid, v, r, _moment(r, first + i), now, now) for i in range(n)),
             )
             connection.executemany(
                 "INSERT INTO assessment_results (assessment_id, rules_version, score, maturity,"
@@ -148,6 +158,14 @@ def build_network(path: Path, n: int, seed: int = 14) -> dict[str, Any]:
     connection.close()
     frames["organisations"] = organisations
     return frames
+
+
+def _moment(round_number: int, assessment_id: int) -> str:
+    """A submission moment of its own per assessment, as SQLAlchemy stores one on SQLite."""
+    moment = dt.datetime(2024 + round_number, 3, 1, tzinfo=dt.UTC) + dt.timedelta(
+        seconds=assessment_id * 37.000123
+    )
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _store_team(
@@ -275,10 +293,152 @@ def median_time(run: Callable[[], Any], before: Callable[[], Any], runs: int = R
     return statistics.median(times)
 
 
+@dataclass(frozen=True)
+class Timings:
+    release: float
+    read: float
+
+
+def measure(database_url: str, runs: int) -> Timings:
+    """The release and the read of the stored network at ``database_url``, median of ``runs``."""
+    engine = create_engine(database_url)
+    sessionmaker = create_sessionmaker(engine)
+    loop = asyncio.new_event_loop()
+
+    async def release() -> None:
+        async with sessionmaker() as db, db.begin():
+            round_ = await db.get(Round, len(ROUNDS))
+            assert round_ is not None
+            await take_release(db, round_, at_close=True)
+
+    async def clear() -> None:
+        async with sessionmaker() as db, db.begin():
+            await db.execute(text("DELETE FROM indicator_cells"))
+            await db.execute(text("DELETE FROM indicator_releases"))
+
+    async def read() -> int:
+        async with sessionmaker() as db:
+            stored = await latest_release(db, len(ROUNDS))
+            assert stored is not None
+            return len(await cells_of(db, stored, READ_FILTERS))
+
+    try:
+        release_time = median_time(
+            lambda: loop.run_until_complete(release()),
+            lambda: loop.run_until_complete(clear()),
+            runs,
+        )
+        loop.run_until_complete(release())
+        read_time = median_time(lambda: loop.run_until_complete(read()), lambda: None, runs)
+    finally:
+        loop.run_until_complete(engine.dispose())
+        loop.close()
+    return Timings(release=release_time, read=read_time)
+
+
+# --- PostgreSQL: the same rows copied into a temporary database ---------------------------
+
+COPIED_TABLES = (
+    "organisations",
+    "questionnaire_versions",
+    "rounds",
+    "assessments",
+    "assessment_results",
+    "responses",
+    "answers",
+    "support_requests",
+)
+
+
+async def _pg_connect(url: str) -> Any:
+    import asyncpg
+
+    parts = make_url(url)
+    return await asyncpg.connect(
+        host=parts.host,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        database=parts.database or "postgres",
+    )
+
+
+def copy_to_postgresql(path: Path, admin_url: str) -> str:
+    """A new database on the server with the same stored rows (migrated, then COPY)."""
+    name = f"nscan_bench_{secrets.token_hex(3)}"
+    admin = normalise_database_url(admin_url)
+
+    async def create() -> None:
+        connection = await _pg_connect(admin)
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.close()
+
+    asyncio.run(create())
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+
+    async def copy() -> None:
+        source = sqlite3.connect(path)
+        target = await _pg_connect(url)
+        try:
+            for table_name in COPIED_TABLES:
+                table = Base.metadata.tables[table_name]
+                names = [column.name for column in table.columns]
+                converters = [_converter(column.type) for column in table.columns]
+                rows = source.execute(f"SELECT {', '.join(names)} FROM {table_name}").fetchall()
+                records = [
+                    tuple(
+                        None if v is None else convert(v)
+                        for v, convert in zip(row, converters, strict=True)
+                    )
+                    for row in rows
+                ]
+                await target.copy_records_to_table(table_name, records=records, columns=names)
+                if "id" in table.columns and table_name != "organisations":
+                    await target.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'),"
+                        f" (SELECT max(id) FROM {table_name}))"
+                    )
+            await target.execute("ANALYZE")
+        finally:
+            source.close()
+            await target.close()
+
+    asyncio.run(copy())
+    return url
+
+
+def _converter(column_type: Any) -> Callable[[Any], Any]:
+    """SQLite's stored text or integers as the Python values asyncpg's COPY expects."""
+    if isinstance(column_type, UTCDateTime | sa.DateTime):
+        return lambda value: dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    if isinstance(column_type, sa.Date):
+        return dt.date.fromisoformat
+    if isinstance(column_type, sa.Boolean):
+        return bool
+    if isinstance(column_type, sa.JSON):  # SQLite's affinity turned JSON numbers into numbers
+        return lambda value: value if isinstance(value, str) else json.dumps(value)
+    return lambda value: value
+
+
+def drop_postgresql(admin_url: str, url: str) -> None:
+    async def drop() -> None:
+        connection = await _pg_connect(normalise_database_url(admin_url))
+        await connection.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        await connection.close()
+
+    asyncio.run(drop())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=RUNS, help="runs per timing (median)")
+    parser.add_argument(
+        "--postgresql",
+        metavar="URL",
+        help="also time it on PostgreSQL: a server URL (a temporary database is created and dropped)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
@@ -286,53 +446,37 @@ def main() -> None:
         frames = build_network(path, args.organisations)
         print(
             f"synthetic network: {args.organisations} organisations, 4 questionnaires, "
-            f"{len(ROUNDS)} rounds (built in {time.perf_counter() - started:.1f} s)"
-        )
-        engine = create_engine(f"sqlite+aiosqlite:///{path}")
-        sessionmaker = create_sessionmaker(engine)
-        loop = asyncio.new_event_loop()
-
-        async def release() -> None:
-            async with sessionmaker() as db, db.begin():
-                round_ = await db.get(Round, len(ROUNDS))
-                assert round_ is not None
-                await take_release(db, round_, at_close=True)
-
-        async def clear() -> None:
-            async with sessionmaker() as db, db.begin():
-                await db.execute(text("DELETE FROM indicator_cells"))
-                await db.execute(text("DELETE FROM indicator_releases"))
-
-        async def read() -> int:
-            async with sessionmaker() as db:
-                stored = await latest_release(db, len(ROUNDS))
-                assert stored is not None
-                return len(await cells_of(db, stored, READ_FILTERS))
-
-        print("timing the release …", flush=True)
-        release_time = median_time(
-            lambda: loop.run_until_complete(release()),
-            lambda: loop.run_until_complete(clear()),
-            args.runs,
-        )
-        release_baseline = median_time(lambda: baseline_release(frames), lambda: None, args.runs)
-        print(
-            f"release: {release_time:.3f} s (every cell of every filter combination, with "
-            f"suppression, stored); pandas groupby baseline {release_baseline:.3f} s "
-            f"(in memory), ratio: {release_time / release_baseline:.2f} "
-            f"(goals: < 2 s, ratio ≤ 3)",
+            f"{len(ROUNDS)} rounds (built in {time.perf_counter() - started:.1f} s)",
             flush=True,
         )
-        loop.run_until_complete(release())
-        read_time = median_time(lambda: loop.run_until_complete(read()), lambda: None, args.runs)
+        databases = {"sqlite": f"sqlite+aiosqlite:///{path}"}
+        if args.postgresql:
+            started = time.perf_counter()
+            databases["postgresql"] = copy_to_postgresql(path, args.postgresql)
+            print(f"copied to PostgreSQL in {time.perf_counter() - started:.1f} s", flush=True)
+        try:
+            timings = {}
+            for backend, url in databases.items():
+                print(f"timing the release and the read on {backend} …", flush=True)
+                timings[backend] = measure(url, args.runs)
+        finally:
+            if args.postgresql:
+                drop_postgresql(args.postgresql, databases["postgresql"])
+        print("timing the pandas baselines …", flush=True)
+        release_baseline = median_time(lambda: baseline_release(frames), lambda: None, args.runs)
         read_baseline = median_time(lambda: baseline_read(frames), lambda: None, args.runs)
-        print(
-            f"read: {read_time:.4f} s (one filtered view from the stored release); pandas "
-            f"groupby baseline {read_baseline:.4f} s, ratio: {read_time / read_baseline:.2f} "
-            f"(goals: < 0.2 s, ratio ≤ 3)"
-        )
-        loop.run_until_complete(engine.dispose())
-        loop.close()
+        for backend, timing in timings.items():
+            print(
+                f"[{backend}] release: {timing.release:.3f} s (every cell of every filter "
+                f"combination, with suppression, stored); pandas groupby baseline "
+                f"{release_baseline:.3f} s (in memory), ratio: "
+                f"{timing.release / release_baseline:.2f} (goals: < 2 s, ratio ≤ 3)"
+            )
+            print(
+                f"[{backend}] read: {timing.read:.4f} s (one filtered view from the stored "
+                f"release); pandas groupby baseline {read_baseline:.4f} s, ratio: "
+                f"{timing.read / read_baseline:.2f} (goals: < 0.2 s, ratio ≤ 3)"
+            )
 
 
 if __name__ == "__main__":

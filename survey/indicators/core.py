@@ -54,10 +54,14 @@ __all__ = [
     "ALL",
     "COLUMNS",
     "FILTERS",
+    "KINDS",
     "MATURE_LEVEL",
     "PERCENTILES",
+    "STATISTICS",
     "TEAM_MEASURES",
     "Axes",
+    "CellMatrix",
+    "cell_matrix",
     "cells",
     "changed_per_cell",
     "default_axes",
@@ -173,11 +177,94 @@ def default_axes() -> Axes:
     return Axes(tuple(SECTORS), tuple(SIZE_BANDS), MUNICIPALITY_CODES)
 
 
+KINDS: Final = ("participation", "scores", "change", "team", "requests")
+"""The indicators (``family[0]``)."""
+
+STATISTICS: Final[dict[str, tuple[str, ...]]] = {
+    "participation": ("registered", "share_participating"),
+    "scores": (
+        "mean",
+        *(f"p{p}" for p in PERCENTILES),
+        *(f"level_{lv}" for lv in range(1, 6)),
+        "share_mature",
+    ),
+    "change": ("share_mature", "mean_change", "share_mature_before"),
+    "team": ("share",),
+    "requests": ("requested", "running", "completed"),
+}
+"""The statistics each indicator has, in the order of :data:`VALUE_COLUMNS` (a cell has
+no value for the others)."""
+
+_OWN = np.asarray([[name in STATISTICS[kind] for name in VALUE_COLUMNS] for kind in KINDS])
+"""Per indicator (:data:`KINDS`), which of :data:`VALUE_COLUMNS` it has."""
+
+
+@dataclass
+class CellMatrix:
+    """Cells as arrays, one entry per cell (what :func:`cells` returns as a frame):
+    ``family``, ``combo``, ``n_organisations``, ``kind`` (the index of its indicator in
+    :data:`KINDS`) and, once the privacy rules ran, ``suppressed``. ``values`` holds only
+    the statistics each cell's indicator has (:data:`STATISTICS`): those of cell *i* are
+    ``values[offsets[i]:offsets[i + 1]]`` (NaN: no value)."""
+
+    family: npt.NDArray[np.int64]
+    combo: npt.NDArray[np.int64]
+    n_organisations: npt.NDArray[np.int64]
+    kind: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+    suppressed: npt.NDArray[np.bool_] | None = None
+
+    @property
+    def offsets(self) -> npt.NDArray[np.int64]:
+        return np.concatenate([[0], np.cumsum(_OWN.sum(axis=1)[self.kind])]).astype(np.int64)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, families: list[tuple[str, str, str]]) -> CellMatrix:
+        """The cells of a frame of :data:`COLUMNS` (and ``suppressed``), copied; a value of a
+        statistic its indicator does not have is dropped."""
+        family = frame["family"].to_numpy(np.int64, copy=True)
+        kind_of_family = np.asarray([KINDS.index(f[0]) for f in families], dtype=np.int64)
+        kind = kind_of_family[family] if family.size else family.copy()
+        matrix = frame[list(VALUE_COLUMNS)].to_numpy(np.float64)
+        return cls(
+            family=family,
+            combo=frame["combo"].to_numpy(np.int64, copy=True),
+            n_organisations=frame["n_organisations"].to_numpy(np.int64, copy=True),
+            kind=kind,
+            values=matrix[_OWN[kind]],
+            suppressed=(
+                frame["suppressed"].to_numpy(bool, copy=True) if "suppressed" in frame else None
+            ),
+        )
+
+    def matrix(self) -> npt.NDArray[np.float64]:
+        """The values as a matrix, one column per :data:`VALUE_COLUMNS`."""
+        out = np.full((self.family.size, len(VALUE_COLUMNS)), np.nan)
+        out[_OWN[self.kind]] = self.values
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """The cells as a frame of :data:`COLUMNS` (and ``suppressed`` when known)."""
+        frame = pd.DataFrame(self.matrix(), columns=list(VALUE_COLUMNS))
+        frame.insert(0, "family", self.family)
+        frame.insert(1, "combo", self.combo)
+        frame.insert(2, "n_organisations", self.n_organisations)
+        if self.suppressed is not None:
+            frame["suppressed"] = self.suppressed
+        return frame
+
+
 def maturity_levels(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     """Maturity level 1–5 of 0–100 scores (DESIGN §4, on the score rounded half up to two
     decimals). >>> maturity_levels(np.array([19.994, 19.995, 100.0])) → [1, 2, 5]"""
-    hundredths = np.floor(np.asarray(scores, dtype=np.float64) * 100 + 0.5 + 1e-9)
-    return np.clip((hundredths // 2000).astype(np.int64) + 1, 1, 5)
+    hundredths = np.asarray(scores, dtype=np.float64) * 100  # then + 0.5 + 1e-9, in place
+    hundredths += 0.5
+    hundredths += 1e-9
+    np.floor(hundredths, out=hundredths)
+    np.floor_divide(hundredths, 2000, out=hundredths)
+    levels = hundredths.astype(np.int64)
+    levels += 1
+    return np.clip(levels, 1, 5, out=levels)
 
 
 def _roll_up(values: npt.NDArray[Any], n_families: int, axes: Axes) -> npt.NDArray[Any]:
@@ -194,71 +281,135 @@ def _roll_up(values: npt.NDArray[Any], n_families: int, axes: Axes) -> npt.NDArr
     return values
 
 
+def _small_codes(codes: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+    """``codes`` (all below ``size``) as uint16 when they fit: numpy sorts 16-bit keys stably
+    with a radix sort, in linear time."""
+    return codes.astype(np.uint16) if size <= 65536 else codes
+
+
 def _percentiles(
-    family: npt.NDArray[np.int64],
-    cubes: list[npt.NDArray[np.int64]],
     values: npt.NDArray[np.float64],
-    n_families: int,
+    where: npt.NDArray[np.intp],
+    cubes: list[npt.NDArray[Any]],
     n_combos: int,
 ) -> npt.NDArray[np.float64]:
-    """Per group (family × combination), the :data:`PERCENTILES` of ``values`` (NaN for an
-    empty group). The rows come sorted by family then value, so within a family's rows a
-    stable sort by combination keeps each group's values in ascending order (a radix sort:
-    combinations fit 16 bits)."""
-    out = np.full((n_families * n_combos, len(PERCENTILES)), np.nan)
-    bounds = np.searchsorted(family, np.arange(n_families + 1))
-    wide = n_combos >= 65536
-    for k in range(n_families):
-        first, last = int(bounds[k]), int(bounds[k + 1])
-        if first == last:
-            continue
-        family_values = values[first:last]
-        for cube in cubes:
-            combo = cube[first:last]
-            key = combo if wide else combo.astype(np.uint16)
-            ordered = family_values[np.argsort(key, kind="stable")]
-            counts = np.bincount(combo, minlength=n_combos)
-            present = np.flatnonzero(counts)
-            n = counts[present]
-            starts = (np.cumsum(counts) - counts)[present]
-            rows = k * n_combos + present
-            for column, p in enumerate(PERCENTILES):
-                h = (n - 1) * (p / 100)
-                low = np.floor(h).astype(np.int64)
-                high = np.minimum(low + 1, n - 1)
-                lo_value = ordered[starts + low]
-                hi_value = ordered[starts + high]
-                out[rows, column] = lo_value + (h - low) * (hi_value - lo_value)
+    """The :data:`PERCENTILES` of one family's ``values`` (ascending) per combination, shape
+    (combinations, 5), NaN where the family has no value. ``where`` is each value's
+    organisation and ``cubes`` the 16 combinations of each organisation (:meth:`Axes.cube`,
+    as :func:`_small_codes`). A stable sort by combination keeps each group's values in
+    ascending order (a radix sort: combinations fit 16 bits); a combination belongs to one
+    cube only."""
+    out = np.full((n_combos, len(PERCENTILES)), np.nan)
+    shares = np.asarray(PERCENTILES, dtype=np.float64) / 100
+    for cube in cubes:
+        combo = cube[where]
+        ordered = values[np.argsort(combo, kind="stable")]
+        counts = np.bincount(combo, minlength=n_combos)
+        present = np.flatnonzero(counts)
+        last_rank = (counts[present] - 1)[:, None]
+        starts = (np.cumsum(counts) - counts)[present][:, None]
+        h = last_rank * shares
+        low = np.floor(h).astype(np.int64)
+        high = np.minimum(low + 1, last_rank)
+        lo_value = ordered[starts + low]
+        hi_value = ordered[starts + high]
+        out[present] = lo_value + (h - low) * (hi_value - lo_value)
     return out
 
 
 def _pair_codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.int64], list[tuple[str, str]]]:
-    """Codes of the (questionnaire, dimension) pair of every row, and the pairs."""
+    """Codes of the (questionnaire, dimension) pair of every row, and the pairs (sorted)."""
     if frame.empty:
         return np.zeros(0, np.int64), []
     q_codes, q_values = pd.factorize(frame["questionnaire"], sort=True)
     d_codes, d_values = pd.factorize(frame["dimension"], sort=True)
     combined = q_codes.astype(np.int64) * len(d_values) + d_codes
-    codes, uniques = pd.factorize(combined, sort=True)
+    size = len(q_values) * len(d_values)
+    if size <= 4 * combined.size + 1024 and q_codes.min() >= 0 and d_codes.min() >= 0:
+        # Few possible pairs: rank them by counting instead of hashing every row.
+        uniques = np.flatnonzero(np.bincount(combined, minlength=size))
+        rank = np.zeros(size, np.int64)
+        rank[uniques] = np.arange(uniques.size)
+        codes = rank[combined]
+    else:
+        codes, uniques = pd.factorize(combined, sort=True)
     pairs = [(str(q_values[u // len(d_values)]), str(d_values[u % len(d_values)])) for u in uniques]
     return codes.astype(np.int64), pairs
+
+
+def _add_families(
+    pairs: list[tuple[str, str]], families: dict[tuple[str, str, str], int], kind: str
+) -> npt.NDArray[np.int64]:
+    """The family index of each (questionnaire, dimension) of ``pairs`` for indicator
+    ``kind``; families not known yet are added in the order of ``pairs``."""
+    return np.asarray(
+        [families.setdefault((kind, q, d), len(families)) for q, d in pairs], dtype=np.int64
+    )
 
 
 def _family_codes(frame: pd.DataFrame, families: dict[tuple[str, str, str], int], kind: str) -> Any:
     """The family index of every row (indicator ``kind`` × questionnaire × dimension)."""
     codes, pairs = _pair_codes(frame)
-    mapping = np.asarray(
-        [families.setdefault((kind, q, d), len(families)) for q, d in pairs], dtype=np.int64
-    )
+    mapping = _add_families(pairs, families, kind)
     return mapping[codes] if len(pairs) else codes
 
 
-def _row_keys(frame: pd.DataFrame, position: pd.Index, pairs: dict[tuple[str, str], int]) -> Any:
-    """One integer per (organisation, questionnaire, dimension) row, for matching rounds."""
-    codes, found = _pair_codes(frame)
-    mapping = np.asarray([pairs.setdefault(pair, len(pairs)) for pair in found], dtype=np.int64)
-    where = position.get_indexer(frame["organisation_id"].to_numpy()).astype(np.int64)
-    return where * 1_000_000 + (mapping[codes] if len(found) else codes)
+def _matches(
+    now: tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]],
+    before: tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]],
+    n_organisations: int,
+    n_pairs: int,
+) -> npt.NDArray[np.intp]:
+    """For each row of ``now`` (organisation position, pair code), the row of ``before``
+    with the same organisation and pair, or -1. A pair may appear once per organisation in
+    ``before``."""
+    now_keys = now[0].astype(np.int64) * n_pairs + now[1]
+    before_keys = before[0].astype(np.int64) * n_pairs + before[1]
+    size = n_organisations * n_pairs
+    if size > 4 * (now_keys.size + before_keys.size) + 1024:  # sparse: a hash table
+        index = pd.Index(before_keys)
+        if not index.is_unique:
+            raise ValueError("the previous round has a score twice for one organisation")
+        return np.asarray(index.get_indexer(now_keys), dtype=np.intp)
+    table = np.full(size, -1, dtype=np.intp)
+    table[before_keys] = np.arange(before_keys.size)
+    if np.count_nonzero(table >= 0) != before_keys.size:
+        raise ValueError("the previous round has a score twice for one organisation")
+    found: npt.NDArray[np.intp] = table[now_keys]
+    return found
+
+
+class _Locator:
+    """Positions of organisation ids among the registered organisations: a direct table when
+    the ids are dense enough (database ids are), a hash index otherwise."""
+
+    def __init__(self, ids: npt.NDArray[Any]) -> None:
+        self.index = pd.Index(ids)
+        self.table: npt.NDArray[np.intp] | None = None
+        if (
+            ids.size
+            and ids.dtype.kind in "iu"
+            and ids.min() >= 0
+            and ids.max() < 4 * ids.size + 1024
+        ):
+            self.table = np.full(int(ids.max()) + 1, -1, dtype=np.intp)
+            self.table[ids] = np.arange(ids.size)
+
+    def __call__(self, ids: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+        """Each id's position, -1 for an id that is not registered."""
+        if self.table is not None and ids.dtype.kind in "iu":
+            inside = (ids >= 0) & (ids < self.table.size)
+            if inside.all():
+                found: npt.NDArray[np.intp] = self.table[ids]
+                return found
+        return np.asarray(self.index.get_indexer(ids), dtype=np.intp)
+
+
+# The statistics summed per group (family × combination) before the roll-up.
+_N, _SCORE, _MATURE, _CHANGE, _MATURE_NOW, _MATURE_BEFORE = range(6)
+_PART, _TOTAL, _REQUESTED, _RUNNING, _COMPLETED = range(6, 11)
+_LEVELS = slice(11, 16)
+_N_STATS = 16
 
 
 def cells(
@@ -296,45 +447,80 @@ def cells(
     ``k``; ``frame`` has the :data:`COLUMNS`, one row per family × combination with at least
     one organisation, sorted by combination then family.
     """
+    families, matrix = cell_matrix(organisations, scores, previous_scores, team, axes, requests)
+    return families, matrix.frame()
+
+
+def cell_matrix(
+    organisations: pd.DataFrame,
+    scores: pd.DataFrame,
+    previous_scores: pd.DataFrame | None = None,
+    team: pd.DataFrame | None = None,
+    axes: Axes | None = None,
+    requests: pd.DataFrame | None = None,
+) -> tuple[list[tuple[str, str, str]], CellMatrix]:
+    """:func:`cells` as arrays (:class:`CellMatrix`), without building a frame."""
     axes = axes or default_axes()
     n_combos = axes.size
     organisations = organisations.drop_duplicates("organisation_id")
-    position = pd.Index(organisations["organisation_id"].to_numpy())
+    org_ids = organisations["organisation_id"].to_numpy()
+    locate = _Locator(org_ids)
     org_codes = axes.codes(organisations)
-
     org_cube = axes.cube(org_codes)
+    fine_org = org_cube[0]  # the combination without ALL of each organisation
+    cubes = [_small_codes(combo, n_combos) for combo in org_cube]
 
-    def cube_of(ids: pd.Series) -> list[npt.NDArray[np.int64]]:
-        """The 16 combinations of each row's organisation (see :meth:`Axes.cube`)."""
-        where = position.get_indexer(ids.to_numpy())
+    def where_of(ids: pd.Series) -> npt.NDArray[np.intp]:
+        """The position of each row's organisation among ``organisations``."""
+        where = locate(ids.to_numpy())
         if np.any(where < 0):
             raise ValueError("a row names an organisation that is not registered")
-        return [combo[where] for combo in org_cube]
+        return where
 
     families: dict[tuple[str, str, str], int] = {("participation", "", ""): 0}
     # Participation: every registered organisation; assessed = submitted at least one
     # questionnaire (it has a row in ``scores``, with or without a score).
-    assessed = np.isin(
-        organisations["organisation_id"].to_numpy(), scores["organisation_id"].to_numpy()
-    )
-    scores = scores[scores["score"].notna()]
+    assessed = np.isin(org_ids, scores["organisation_id"].to_numpy())
+    if scores["score"].isna().any():
+        scores = scores[scores["score"].notna()]
     score_values = scores["score"].to_numpy(dtype=np.float64)
     if np.any((score_values < 0) | (score_values > 100)):
         raise ValueError("scores must lie in [0, 100]")
-    score_family = _family_codes(scores, families, "scores")
+    score_where = where_of(scores["organisation_id"])
+    score_pair, score_pairs = _pair_codes(scores)
+    score_family = _add_families(score_pairs, families, "scores")
 
-    pairs = scores.iloc[:0].assign(before=np.zeros(0))
+    # Change: the rows of ``scores`` with a score of the same organisation, questionnaire and
+    # dimension in the previous round.
+    match = np.full(score_values.size, -1, dtype=np.intp)
+    before_values = np.zeros(0, np.float64)
     if previous_scores is not None and len(previous_scores):
-        previous = previous_scores[previous_scores["score"].notna()]
-        previous = previous[position.get_indexer(previous["organisation_id"].to_numpy()) >= 0]
-        known: dict[tuple[str, str], int] = {}
-        now_keys = _row_keys(scores, position, known)
-        before_keys = _row_keys(previous, position, known)
-        match = pd.Index(before_keys).get_indexer(now_keys)
-        pairs = scores[match >= 0].assign(
-            before=previous["score"].to_numpy(np.float64)[match[match >= 0]]
+        previous = previous_scores
+        if previous["score"].isna().any():
+            previous = previous[previous["score"].notna()]
+        previous_where = locate(previous["organisation_id"].to_numpy())
+        if np.any(previous_where < 0):  # organisations no longer registered
+            previous = previous[previous_where >= 0]
+            previous_where = previous_where[previous_where >= 0]
+        previous_pair, previous_pairs = _pair_codes(previous)
+        known = {pair: code for code, pair in enumerate(score_pairs)}
+        recode = np.asarray(
+            [known.setdefault(pair, len(known)) for pair in previous_pairs], dtype=np.int64
         )
-    change_family = _family_codes(pairs, families, "change")
+        match = _matches(
+            (score_where, score_pair),
+            (previous_where, recode[previous_pair]),
+            int(org_ids.size),
+            len(known),
+        )
+        before_values = previous["score"].to_numpy(np.float64)
+    paired_pairs = np.bincount(score_pair[match >= 0], minlength=len(score_pairs)) > 0
+    change_family = np.full(len(score_pairs), -1, dtype=np.int64)
+    change_family[paired_pairs] = _add_families(
+        [pair for pair, paired in zip(score_pairs, paired_pairs, strict=True) if paired],
+        families,
+        "change",
+    )
 
     team = (
         team
@@ -357,141 +543,120 @@ def cells(
     )
     n_families = len(families)
     n_groups = n_families * n_combos
-    fine_org = org_cube[0]  # the combination without ALL of each organisation
+    stats = np.zeros((_N_STATS, n_groups))  # one row per statistic
+    quantiles = np.full((len(PERCENTILES), n_groups), np.nan)
 
-    def sums(gid: npt.NDArray[np.int64], weights: npt.NDArray[np.float64] | None = None) -> Any:
-        """Per group, rolled up over the filters: counts or sums of ``weights``."""
-        found = np.bincount(gid, weights=weights, minlength=n_groups)
-        return _roll_up(found.astype(np.float64), n_families, axes)
+    # Scores and change, one (questionnaire, dimension) at a time: its rows in their order.
+    by_pair = np.argsort(_small_codes(score_pair, len(score_pairs)), kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(score_pair, minlength=len(score_pairs)))])
+    for code in range(len(score_pairs)):
+        rows = by_pair[bounds[code] : bounds[code + 1]]
+        first = int(score_family[code]) * n_combos
+        block = stats[:, first : first + n_combos]
+        # Ties may come in any order: equal values add up and rank the same either way.
+        ascending = np.argsort(score_values[rows])
+        values = score_values[rows][ascending]
+        where = score_where[rows][ascending]
+        fine = fine_org[where]
+        level_index = maturity_levels(values) - 1
+        block[_N] = np.bincount(fine, minlength=n_combos)
+        block[_SCORE] = np.bincount(fine, weights=values, minlength=n_combos)
+        mature = (level_index + 1 >= MATURE_LEVEL).astype(np.float64)
+        block[_MATURE] = np.bincount(fine, weights=mature, minlength=n_combos)
+        block[_LEVELS] = (
+            np.bincount(fine * 5 + level_index, minlength=n_combos * 5).reshape(n_combos, 5).T
+        )
+        quantiles[:, first : first + n_combos] = _percentiles(values, where, cubes, n_combos).T
+        if change_family[code] >= 0:
+            paired = rows[match[rows] >= 0]
+            first = int(change_family[code]) * n_combos
+            block = stats[:, first : first + n_combos]
+            now = score_values[paired]
+            before = before_values[match[paired]]
+            fine = fine_org[score_where[paired]]
+            block[_N] = np.bincount(fine, minlength=n_combos)
+            block[_CHANGE] = np.bincount(fine, weights=now - before, minlength=n_combos)
+            for column, moment in ((_MATURE_NOW, now), (_MATURE_BEFORE, before)):
+                mature = (maturity_levels(moment) >= MATURE_LEVEL).astype(np.float64)
+                block[column] = np.bincount(fine, weights=mature, minlength=n_combos)
 
-    # Scores: sorted by family then value (the order the percentiles need).
-    order = np.lexsort((score_values, score_family))
-    score_values, score_family = score_values[order], score_family[order]
-    score_cube = cube_of(scores["organisation_id"].iloc[order])
-    level_index = maturity_levels(score_values) - 1
-    score_gid = score_family * n_combos + score_cube[0]
-    n_scores = sums(score_gid)
-    levels = _roll_up(
-        np.bincount(score_gid * 5 + level_index, minlength=n_groups * 5)
-        .reshape(n_groups, 5)
-        .astype(np.float64),
-        n_families,
-        axes,
-    )
-    quantiles = _percentiles(score_family, score_cube, score_values, n_families, n_combos)
+    def add(column: int, gid: npt.NDArray[np.int64], weights: Any = None) -> None:
+        stats[column] += np.bincount(gid, weights=weights, minlength=n_groups)
 
-    pair_fine = cube_of(pairs["organisation_id"])[0]
-    pair_now = pairs["score"].to_numpy(dtype=np.float64)
-    pair_before = pairs["before"].to_numpy(dtype=np.float64)
-    pair_gid = change_family * n_combos + pair_fine
-    team_gid = team_family * n_combos + cube_of(team["organisation_id"])[0]
-    request_gid = request_family * n_combos + cube_of(requests["organisation_id"])[0]
+    team_gid = team_family * n_combos + fine_org[where_of(team["organisation_id"])]
+    add(_N, team_gid)
+    add(_PART, team_gid, team["part"].to_numpy(np.float64))
+    add(_TOTAL, team_gid, team["total"].to_numpy(np.float64))
+    request_where = where_of(requests["organisation_id"])
+    request_gid = request_family * n_combos + fine_org[request_where]
     request_state = requests["state"].to_numpy(dtype=object)
     # An organisation counts once per family however many requests it made.
     first_of_organisation = (
-        ~pd.Series(
-            request_family * (int(position.size) + 1)
-            + position.get_indexer(requests["organisation_id"].to_numpy())
-        )
-        .duplicated()
-        .to_numpy()
+        ~pd.Series(request_family * (int(org_ids.size) + 1) + request_where).duplicated().to_numpy()
     )
+    add(_N, request_gid, first_of_organisation.astype(np.float64))
+    add(_REQUESTED, request_gid)
+    add(_RUNNING, request_gid, (request_state == "running").astype(np.float64))
+    add(_COMPLETED, request_gid, (request_state == "completed").astype(np.float64))
+    _roll_up(stats.reshape(-1), _N_STATS * n_families, axes)  # each statistic × family
 
     registered = _roll_up(np.bincount(fine_org, minlength=n_combos).astype(np.float64), 1, axes)
     assessed_n = _roll_up(
         np.bincount(fine_org, weights=assessed.astype(np.float64), minlength=n_combos), 1, axes
     )
-    n = (
-        n_scores
-        + sums(pair_gid)
-        + sums(team_gid)
-        + sums(request_gid, first_of_organisation.astype(np.float64))
-    ).astype(np.int64)
+    n = stats[_N].astype(np.int64)
     n[:n_combos] = assessed_n.astype(np.int64)
-    total = {
-        "score": sums(score_gid, score_values),
-        "mature": sums(score_gid, (level_index + 1 >= MATURE_LEVEL).astype(np.float64)),
-        "change": sums(pair_gid, pair_now - pair_before),
-        "mature_now": sums(
-            pair_gid, (maturity_levels(pair_now) >= MATURE_LEVEL).astype(np.float64)
-        ),
-        "mature_before": sums(
-            pair_gid, (maturity_levels(pair_before) >= MATURE_LEVEL).astype(np.float64)
-        ),
-        "part": sums(team_gid, team["part"].to_numpy(np.float64)),
-        "total": sums(team_gid, team["total"].to_numpy(np.float64)),
-        "requested": sums(request_gid),
-        "running": sums(request_gid, (request_state == "running").astype(np.float64)),
-        "completed": sums(request_gid, (request_state == "completed").astype(np.float64)),
-    }
 
     # The groups kept, sorted by combination then family.
-    family_of = np.repeat(np.arange(n_families), n_combos)
-    kind_names = [kind for kind, _q, _d in families]
-    kind_of = np.asarray(kind_names, dtype=object)[family_of] if n_families else family_of
-    participation = family_of == 0
-    keep = (n > 0) | (
-        participation & (np.concatenate([registered, np.zeros(n_groups - n_combos)]) > 0)
-    )
+    kind_of_family = np.asarray([KINDS.index(kind) for kind, _q, _d in families], np.int64)
+    keep = n > 0
+    keep[:n_combos] |= registered > 0  # participation
     by_combo = np.arange(n_groups).reshape(n_families, n_combos).T.ravel()
     rows = by_combo[keep[by_combo]]
     family_rows, combo_rows = rows // n_combos, rows % n_combos
-    kinds = kind_of[rows]
+    kinds = kind_of_family[family_rows]
     size = n[rows]
+    cells = CellMatrix(family_rows, combo_rows, size, kinds, np.empty(0))
+    offsets = cells.offsets
+    cells.values = np.empty(int(offsets[-1]))
     with np.errstate(invalid="ignore", divide="ignore"):
+        for k, kind in enumerate(KINDS):
+            mine = np.flatnonzero(kinds == k)
+            if not mine.size:
+                continue
+            group, n_mine = rows[mine], size[mine]
 
-        def per_row(name: str) -> npt.NDArray[np.float64]:
-            return np.asarray(total[name][rows] / size, dtype=np.float64)
+            def stat(column: int, group: npt.NDArray[np.int64] = group) -> npt.NDArray[Any]:
+                taken: npt.NDArray[np.float64] = stats[column][group]
+                return taken
 
-        nan = np.full(rows.size, np.nan)
-        is_participation = family_rows == 0
-        out: dict[str, Any] = {
-            "family": family_rows,
-            "combo": combo_rows,
-            "n_organisations": size,
-            "registered": np.where(is_participation, registered[combo_rows], np.nan),
-            "share_participating": np.where(
-                is_participation, 100 * assessed_n[combo_rows] / registered[combo_rows], np.nan
-            ),
-            "mean": per_row("score"),
-        }
-        for column, p in enumerate(PERCENTILES):
-            out[f"p{p}"] = quantiles[rows, column]
-        for level in range(5):
-            out[f"level_{level + 1}"] = 100 * levels[rows, level] / size
-        out["share_mature"] = 100 * per_row("mature")
-        out["mean_change"] = per_row("change")
-        out["share_mature_before"] = 100 * per_row("mature_before")
-        out["share"] = 100 * total["part"][rows] / total["total"][rows]
-        for name in ("requested", "running", "completed"):
-            out[name] = total[name][rows]
-        change_rows = kinds == "change"
-        out["share_mature"] = np.where(
-            change_rows,
-            100 * total["mature_now"][rows] / np.maximum(size, 1),
-            out["share_mature"],
-        )
-    # Statistics that do not belong to a family are NaN there.
-    shown = {
-        "participation": {"registered", "share_participating"},
-        "scores": {
-            "mean",
-            *(f"p{p}" for p in PERCENTILES),
-            *(f"level_{lv}" for lv in range(1, 6)),
-            "share_mature",
-        },
-        "change": {"mean_change", "share_mature", "share_mature_before"},
-        "team": {"share"},
-        "requests": {"requested", "running", "completed"},
-    }
-    for kind, columns in shown.items():
-        where = kinds == kind
-        if where.any():
-            for stat in VALUE_COLUMNS:
-                if stat not in columns:
-                    out[stat] = np.where(where, nan, out[stat])
-    frame = pd.DataFrame(out)
-    return [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])], frame
+            found: dict[str, npt.NDArray[np.float64]] = {}
+            if kind == "participation":
+                combo = combo_rows[mine]
+                found["registered"] = registered[combo]
+                found["share_participating"] = 100 * assessed_n[combo] / registered[combo]
+            elif kind == "scores":
+                found["mean"] = stat(_SCORE) / n_mine
+                for column, p in enumerate(PERCENTILES):
+                    found[f"p{p}"] = quantiles[column][group]
+                for level in range(5):
+                    found[f"level_{level + 1}"] = 100 * stat(_LEVELS.start + level) / n_mine
+                found["share_mature"] = 100 * (stat(_MATURE) / n_mine)
+            elif kind == "change":
+                found["share_mature"] = 100 * stat(_MATURE_NOW) / np.maximum(n_mine, 1)
+                found["mean_change"] = stat(_CHANGE) / n_mine
+                found["share_mature_before"] = 100 * (stat(_MATURE_BEFORE) / n_mine)
+            elif kind == "team":
+                found["share"] = 100 * stat(_PART) / stat(_TOTAL)
+            else:
+                found["requested"] = stat(_REQUESTED)
+                found["running"] = stat(_RUNNING)
+                found["completed"] = stat(_COMPLETED)
+            start = offsets[mine]
+            for position, name in enumerate(STATISTICS[kind]):
+                cells.values[start + position] = found[name]
+    ordered = [key for key, _ in sorted(families.items(), key=lambda kv: kv[1])]
+    return ordered, cells
 
 
 def changed_per_cell(
@@ -511,34 +676,37 @@ def changed_per_cell(
     """
     axes = axes or default_axes()
     out = np.zeros((len(scopes), axes.size), np.int64)
-    key = ["organisation_id", *FILTERS, "stamp", "occurrence"]
-
-    def rows(frame: pd.DataFrame) -> pd.DataFrame:
-        """One row per submission: its organisation's attributes and stamp (equal stamps of
-        one organisation numbered, so two organisations' submissions compare as multisets)."""
-        frame = frame[["organisation_id", *FILTERS, "stamp"]]
-        return frame.assign(occurrence=frame.groupby(["organisation_id", "stamp"]).cumcount())
-
+    key = ["organisation_id", *FILTERS, "stamp"]
+    both = pd.concat(
+        [previous[[*key, "questionnaire"]], current[[*key, "questionnaire"]]], ignore_index=True
+    )
+    if both.empty:
+        return out
+    is_new = np.arange(len(both)) >= len(previous)
+    # Submissions compare as multisets: a (organisation, attributes, stamp) changed when it
+    # occurs a different number of times before and after.
+    row_key = both.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    n_keys = int(row_key.max()) + 1
+    organisation, _ = pd.factorize(both["organisation_id"])
+    questionnaire = both["questionnaire"].to_numpy(dtype=object)
     for s, scope in enumerate(scopes):
-        old = rows(previous if scope == ALL else previous[previous["questionnaire"] == scope])
-        new = rows(current if scope == ALL else current[current["questionnaire"] == scope])
-        merged = old.merge(new, on=key, how="outer", indicator=True)
-        changed = merged.loc[merged["_merge"] != "both", "organisation_id"].unique()
+        in_scope = np.ones(len(both), bool) if scope == ALL else questionnaire == scope
+        keys, new = row_key[in_scope], is_new[in_scope]
+        differs = np.bincount(keys[~new], minlength=n_keys) != np.bincount(
+            keys[new], minlength=n_keys
+        )
+        changed = np.unique(organisation[np.flatnonzero(in_scope)[differs[keys]]])
         if changed.size == 0:
             continue
-        frames = [
-            frame[frame["organisation_id"].isin(changed)].drop_duplicates("organisation_id")
-            for frame in (old, new)
-        ]
-        counted = pd.concat(
-            [
-                pd.DataFrame(
-                    {"organisation_id": frame["organisation_id"].to_numpy(), "combo": combo}
-                )
-                for frame in frames
-                if len(frame)
-                for combo in axes.cube(axes.codes(frame))
-            ]
-        ).drop_duplicates()
-        out[s] = np.bincount(counted["combo"].to_numpy(np.int64), minlength=axes.size)
+        theirs = np.flatnonzero(in_scope & np.isin(organisation, changed))
+        counted = []
+        for side in (False, True):  # the combinations before, and after
+            rows = theirs[is_new[theirs] == side]
+            if rows.size:
+                _, first = np.unique(organisation[rows], return_index=True)
+                chosen = rows[first]  # one row per organisation: its attributes
+                for combo in axes.cube(axes.codes(both.iloc[chosen])):
+                    counted.append(organisation[chosen].astype(np.int64) * axes.size + combo)
+        once = np.unique(np.concatenate(counted)) % axes.size  # each organisation once
+        out[s] = np.bincount(once, minlength=axes.size)
     return out

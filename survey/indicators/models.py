@@ -35,14 +35,17 @@ class IndicatorRelease(Base):
     """JSON: the cell families, ``[[indicator, questionnaire, dimension], …]``, in the
     order the stored cells refer to them."""
     columns: Mapped[str] = mapped_column(Text)
-    """JSON: the names of the stored cells' columns."""
+    """JSON: how the cells are stored: the compact layout
+    (:data:`survey.indicators.service.CELL_LAYOUT`, an object), or for a release taken
+    before it a list, the names of the columns of a float64 matrix."""
     members: Mapped[bytes] = mapped_column(LargeBinary)
     """msgpack: the submitted assessments the release was built on, column by column."""
 
 
 class IndicatorCellSet(Base):
-    """The cells of one filter combination of a release ("*": no filter), as a float64
-    matrix (one row per cell, :attr:`IndicatorRelease.columns`; NaN: no value)."""
+    """The cells of one filter combination of a release ("*": no filter), in the layout
+    :attr:`IndicatorRelease.columns` names (read with
+    :func:`survey.indicators.service.decode_cells`)."""
 
     __tablename__ = "indicator_cells"
 

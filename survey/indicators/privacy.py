@@ -48,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.indicators.core import ALL, PERCENTILES, VALUE_COLUMNS, Axes
+from survey.indicators.core import ALL, KINDS, STATISTICS, Axes, CellMatrix
 
 __all__ = [
     "CHANGED_BELOW",
@@ -58,6 +58,7 @@ __all__ = [
     "apply",
     "complementary",
     "scope_of",
+    "suppress",
 ]
 
 MIN_ORGANISATIONS: Final = 5
@@ -74,13 +75,6 @@ TAILS_FROM: Final = 20
 _QUARTILES = ("p25", "p50", "p75")
 _TAILS = ("p10", "p90")
 _LEVELS = tuple(f"level_{level}" for level in range(1, 6))
-_POINTS = ("mean", "mean_change", *(f"p{p}" for p in PERCENTILES))
-_SHARES = ("share_participating", *_LEVELS, "share_mature", "share_mature_before", "share")
-
-
-def _half_up(values: npt.NDArray[np.float64], per_unit: int) -> npt.NDArray[np.float64]:
-    """Rounded half up to 1/``per_unit`` (a tiny epsilon absorbs binary noise)."""
-    return np.floor(values * per_unit + 0.5 + 1e-9) / per_unit
 
 
 def scope_of(family: tuple[str, str, str]) -> str:
@@ -94,30 +88,36 @@ def complementary(
     n: npt.NDArray[np.int64], suppressed: npt.NDArray[np.bool_], axes: Axes
 ) -> npt.NDArray[np.bool_]:
     """Rule 3: ``n`` and ``suppressed`` have shape (families, combinations); returns the
-    suppression after complementary suppression (a new array)."""
+    suppression after complementary suppression (a new array).
+
+    Passes over the filters one after the other (sector, size band, municipality, funded),
+    each seeing what the previous one suppressed, until a whole pass changes nothing."""
     shape = (n.shape[0], *axes.shape)
     counts = n.reshape(shape)
     hidden = suppressed.reshape(shape).copy()
+    populated = counts > 0
+    biggest = np.iinfo(np.int64).max
     while True:
         moved = False
         for axis in range(1, 5):
             c = np.moveaxis(counts, axis, -1)
+            p = np.moveaxis(populated, axis, -1)
             h = np.moveaxis(hidden, axis, -1)  # a view: writes reach ``hidden``
-            children_n, children_h = c[..., :-1], h[..., :-1]
-            parent_shown = ~h[..., -1] & (c[..., -1] > 0)
-            hidden_children = (children_h & (children_n > 0)).sum(axis=-1)
-            single = parent_shown & (hidden_children == 1)
-            if not single.any():
+            parent_shown = ~h[..., -1] & p[..., -1]
+            hidden_children = np.count_nonzero(h[..., :-1] & p[..., :-1], axis=-1)
+            single = np.nonzero(parent_shown & (hidden_children == 1))
+            if not single[0].size:
                 continue
             moved = True
-            candidates = np.where(
-                ~children_h & (children_n > 0), children_n, np.iinfo(np.int64).max
-            )
+            # Only the partitions with a single suppressed child: their shown siblings.
+            children_n, children_h = c[single][:, :-1], h[single][:, :-1]
+            candidates = np.where(~children_h & (children_n > 0), children_n, biggest)
             smallest = candidates.argmin(axis=-1)
-            has_candidate = candidates.min(axis=-1) < np.iinfo(np.int64).max
-            where = np.nonzero(single & has_candidate)
-            children_h[(*where, smallest[where])] = True
-            h[..., -1][single & ~has_candidate] = True
+            has_candidate = candidates[np.arange(smallest.size), smallest] < biggest
+            chosen = tuple(index[has_candidate] for index in single)
+            h[(*chosen, smallest[has_candidate])] = True
+            alone = tuple(index[~has_candidate] for index in single)
+            h[(*alone, np.full(alone[0].size, h.shape[-1] - 1))] = True
         if not moved:
             return hidden.reshape(n.shape)
 
@@ -132,11 +132,25 @@ def apply(
     ``suppressed`` and leaves only what each cell may show (rounded). ``changed`` maps a
     scope (:func:`scope_of`) to the number of changed organisations per combination since
     the previous release of the round (None for a round's first release)."""
+    matrix = CellMatrix.of(frame, families)
+    suppress(families, matrix, axes, changed)
+    out = matrix.frame()
+    out.index = frame.index
+    return out
+
+
+def suppress(
+    families: list[tuple[str, str, str]],
+    cells: CellMatrix,
+    axes: Axes,
+    changed: dict[str, npt.NDArray[np.int64]] | None = None,
+) -> None:
+    """:func:`apply` on cells as arrays, in place: sets ``cells.suppressed`` and rounds or
+    clears ``cells.values``."""
     n_families, n_combos = len(families), axes.size
     n = np.zeros((n_families, n_combos), np.int64)
-    family = frame["family"].to_numpy(np.int64)
-    combo = frame["combo"].to_numpy(np.int64)
-    n[family, combo] = frame["n_organisations"].to_numpy(np.int64)
+    family, combo, size = cells.family, cells.combo, cells.n_organisations
+    n[family, combo] = size
     hidden = n < MIN_ORGANISATIONS  # a stored cell without organisations too (participation)
     if changed:
         for k, key in enumerate(families):
@@ -144,20 +158,27 @@ def apply(
             if moved is not None:
                 hidden[k] |= (moved >= 1) & (moved < CHANGED_BELOW) & (n[k] > 0)
     hidden = complementary(n, hidden, axes)
-    frame = frame.copy()
     suppressed = hidden[family, combo]
-    frame["suppressed"] = suppressed
-    size = frame["n_organisations"].to_numpy(np.int64)
-    values = frame[list(VALUE_COLUMNS)].to_numpy(np.float64, copy=True)
-    columns = {name: i for i, name in enumerate(VALUE_COLUMNS)}
-    fine = size >= QUARTILES_FROM
-    for name in _POINTS + _SHARES:
-        column = values[:, columns[name]]
-        values[:, columns[name]] = np.where(fine, _half_up(column, 10), _half_up(column, 1))
-    for name in (*_QUARTILES, *_LEVELS):
-        values[size < QUARTILES_FROM, columns[name]] = np.nan
-    for name in _TAILS:
-        values[size < TAILS_FROM, columns[name]] = np.nan
-    values[suppressed] = np.nan
-    frame[list(VALUE_COLUMNS)] = values
-    return frame
+    values = cells.values
+    offsets = cells.offsets
+    per_cell = np.diff(offsets)
+    # Every statistic rounded (the counts are whole numbers, which rounding keeps).
+    per_unit = np.where(size >= QUARTILES_FROM, 10.0, 1.0)  # one decimal or whole
+    _half_up_in_place(values, np.repeat(per_unit, per_cell))
+    scores = cells.kind == KINDS.index("scores")
+    for names, below in (((*_QUARTILES, *_LEVELS), QUARTILES_FROM), (_TAILS, TAILS_FROM)):
+        first = offsets[:-1][scores & (size < below)]
+        for name in names:
+            values[first + STATISTICS["scores"].index(name)] = np.nan
+    values[np.repeat(suppressed, per_cell)] = np.nan
+    cells.suppressed = suppressed
+
+
+def _half_up_in_place(values: npt.NDArray[np.float64], per_unit: npt.NDArray[np.float64]) -> None:
+    """``values`` rounded half up to 1/``per_unit``, written over them:
+    ⌊x · u + 0.5 + 10⁻⁹⌋ / u (the tiny epsilon absorbs binary noise)."""
+    np.multiply(values, per_unit, out=values)
+    values += 0.5
+    values += 1e-9
+    np.floor(values, out=values)
+    np.divide(values, per_unit, out=values)

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Text, case, cast, delete, func, insert, select
+from sqlalchemy import Executable, Select, Text, case, cast, delete, func, insert, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import events
@@ -67,8 +69,28 @@ __all__ = [
 ]
 
 STORED_COLUMNS = ("family", "n_organisations", "suppressed", *core.VALUE_COLUMNS)
+"""The first layout of the stored cells (releases taken before the compact one; their
+:attr:`~IndicatorRelease.columns` is this list): every cell a row of float64, one column
+per name."""
+
+CELL_LAYOUT: dict[str, Any] = {
+    "layout": 2,
+    "values": list(core.VALUE_COLUMNS),
+    "indicators": {kind: list(names) for kind, names in core.STATISTICS.items()},
+}
+"""The compact layout of the stored cells (:attr:`~IndicatorRelease.columns` of a release
+taken with it). The blob of one filter combination holds, little-endian: the number of
+cells R and of stored values V (two uint32); the V values (float64): for each cell that
+is not suppressed, the statistics its indicator has (``indicators``), in that order; then
+per cell its ``n_organisations`` (int32), family (uint16) and suppressed flag (uint8).
+What is not stored (another indicator's statistic, a suppressed cell's values) has no
+value. About a quarter of the first layout's bytes."""
+
+_HEADER = struct.Struct("<II")
 _MEMBERS = msgspec.msgpack.Encoder()
-_MEMBERS_DECODER = msgspec.msgpack.Decoder(dict[str, list[Any]])
+_MEMBERS_DECODER = msgspec.msgpack.Decoder()
+_MEMBER_COLUMNS = ("organisation_id", *core.FILTERS, "questionnaire", "stamp")
+_MEMBER_TEXTS = ("sector", "size_band", "municipality", "questionnaire")
 
 
 def can_see_indicators(user: CurrentUser) -> bool:
@@ -83,25 +105,51 @@ def ensure_indicator_access(user: CurrentUser) -> None:
 # --- Loading a round ----------------------------------------------------------------------
 
 
+async def _driver_rows(db: AsyncSession, statement: Executable) -> list[Sequence[Any]]:
+    """The rows of ``statement`` as the database driver returns them, in the session's
+    transaction: no SQLAlchemy row objects and no type processing, which cost more than the
+    query over the hundreds of thousands of rows a release reads. The callers convert the
+    raw values column by column (SQLite gives text for a moment and 0/1 for a flag,
+    PostgreSQL a datetime and a bool)."""
+    connection = await db.connection()
+    result = await connection.execute(statement)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+def _columns(rows: Sequence[Sequence[Any]], count: int) -> list[list[Any]]:
+    """Rows as columns (a list per column: cheaper than ``zip(*rows)`` over many rows)."""
+    return [[row[i] for row in rows] for i in range(count)]
+
+
 async def _organisations(db: AsyncSession) -> pd.DataFrame:
-    rows = (
-        await db.execute(
-            select(
-                Organisation.id,
-                Organisation.sector,
-                Organisation.size_band,
-                Organisation.municipality,
-                Organisation.funded_by_vgc,
-            )
-        )
-    ).all()
-    return _frame(rows, ["organisation_id", *core.FILTERS]).astype({"funded": bool})
+    statement = select(
+        Organisation.id,
+        Organisation.sector,
+        Organisation.size_band,
+        Organisation.municipality,
+        Organisation.funded_by_vgc,
+    )
+    ids, sectors, size_bands, municipalities, funded = _columns(
+        await _driver_rows(db, statement), 5
+    )
+    return pd.DataFrame(
+        {
+            "organisation_id": np.asarray(ids, dtype=np.int64),
+            "sector": np.asarray(sectors, dtype=object),
+            "size_band": np.asarray(size_bands, dtype=object),
+            "municipality": np.asarray(municipalities, dtype=object),
+            "funded": np.asarray(funded, dtype=bool),
+        }
+    ).infer_objects()
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     """A frame of result rows, built column by column (pandas probing every SQLAlchemy row
     for named-tuple attributes costs more than the query)."""
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    values = _columns(rows, len(columns))
     return pd.DataFrame(
         {
             name: np.asarray(column, dtype=object)
@@ -110,35 +158,57 @@ def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     ).infer_objects()
 
 
+def _submitted(round_id: int, *columns: Any) -> Select[Any]:
+    """``columns`` of the submitted assessments of a round that have a result."""
+    return (
+        select(*columns)
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .where(
+            Assessment.round_id == round_id,
+            Assessment.state == AssessmentState.SUBMITTED.value,
+        )
+    )
+
+
 async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scores, members) of the submitted assessments of a round: the overall and dimension
     scores in long form, and one row per assessment with its moment of submission."""
-    connection = await db.connection()  # Core rows: no ORM work per row
-    rows = (
-        await connection.execute(
-            select(
-                Assessment.organisation_id,
-                Assessment.questionnaire_id,
-                Assessment.submitted_at,
-                AssessmentResult.score,
-                AssessmentResult.dimension_ids,
-                AssessmentResult.dimension_scores,
-            )
-            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
-            .where(
-                Assessment.round_id == round_id,
-                Assessment.state == AssessmentState.SUBMITTED.value,
-            )
-        )
-    ).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
-    org_ids = np.asarray(columns[0], dtype=np.int64)
-    questionnaires = np.asarray(columns[1], dtype=object)
-    overall = pd.Series(columns[3], dtype=np.float64).to_numpy()
-    id_codes, distinct = pd.factorize(np.asarray(columns[4], dtype=object))
-    id_lists = [decode_dimension_ids(ids) for ids in distinct]
+    frame, assessments = await _score_rows(db, round_id, with_moments=True)
+    members = assessments[["organisation_id", "questionnaire"]].assign(
+        stamp=stamps(assessments["moment"].tolist())
+    )
+    return frame, members
+
+
+async def _score_rows(
+    db: AsyncSession, round_id: int, *, with_moments: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scores of the submitted assessments of a round in long form, and one row per
+    assessment: ``organisation_id``, ``questionnaire`` and, ``with_moments``, ``moment``
+    (its moment of submission as the driver returns it)."""
+    moment = Assessment.submitted_at if with_moments else null()
+    rows = await _driver_rows(
+        db,
+        _submitted(
+            round_id,
+            Assessment.organisation_id,
+            Assessment.questionnaire_id,
+            moment,
+            AssessmentResult.score,
+            AssessmentResult.dimension_ids,
+            AssessmentResult.dimension_scores,
+        ),
+    )
+    # Column by column; the texts as codes while they are read (no hashing afterwards).
+    org_ids = np.asarray([row[0] for row in rows], dtype=np.int64)
+    q_index: dict[str, int] = {}
+    q_found = np.asarray([q_index.setdefault(row[1], len(q_index)) for row in rows], np.int64)
+    overall = np.asarray([row[3] for row in rows], dtype=np.float64)  # None: NaN
+    ids_index: dict[str, int] = {}
+    id_codes = np.asarray([ids_index.setdefault(row[4], len(ids_index)) for row in rows], np.int64)
+    packed = b"".join([row[5] for row in rows])
+    id_lists = [decode_dimension_ids(ids) for ids in ids_index]
     lengths = np.asarray([len(ids) for ids in id_lists], dtype=np.int64)[id_codes]
-    packed = b"".join(columns[5])
     values = np.frombuffer(packed, dtype="<f8").astype(np.float64)
     if values.size != int(lengths.sum()):
         raise ValueError("stored dimension scores must be one float64 per dimension id")
@@ -153,8 +223,10 @@ async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.Dat
     dimension_codes = (
         name_codes[starts[id_codes[position]] + slot] if values.size else np.zeros(0, np.int64)
     )
-    q_categories = sorted(set(questionnaires.tolist()))
-    q_codes = pd.Categorical(questionnaires, categories=q_categories).codes.astype(np.int64)
+    q_categories = sorted(q_index)
+    q_rank = np.zeros(len(q_index), np.int64)
+    q_rank[[q_index[q] for q in q_categories]] = np.arange(len(q_categories))
+    q_codes = q_rank[q_found]
     frame = pd.DataFrame(
         {
             "organisation_id": np.concatenate([org_ids[position], org_ids]),
@@ -168,41 +240,42 @@ async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.Dat
             "score": np.concatenate([values, overall]),
         }
     )
-    members = pd.DataFrame(
+    assessments = pd.DataFrame(
         {
             "organisation_id": org_ids,
-            "questionnaire": questionnaires,
-            "stamp": np.asarray([_stamp(m) for m in columns[2]], dtype=np.int64),
+            "questionnaire": np.asarray(q_categories, dtype=object)[q_codes],
         }
     )
-    return frame, members
+    if with_moments:
+        assessments["moment"] = pd.Series([row[2] for row in rows], dtype=object)
+    return frame, assessments
 
 
 async def _members(db: AsyncSession, round_id: int) -> pd.DataFrame:
     """The members part of :func:`_scores` alone (no scores read): one row per submitted
     assessment with a result, with its moment of submission."""
-    connection = await db.connection()
-    rows = (
-        await connection.execute(
-            select(Assessment.organisation_id, Assessment.questionnaire_id, Assessment.submitted_at)
-            .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
-            .where(
-                Assessment.round_id == round_id,
-                Assessment.state == AssessmentState.SUBMITTED.value,
-            )
-        )
-    ).all()
+    rows = await _driver_rows(
+        db,
+        _submitted(
+            round_id,
+            Assessment.organisation_id,
+            Assessment.questionnaire_id,
+            Assessment.submitted_at,
+        ),
+    )
+    org_ids, questionnaires, moments = _columns(rows, 3)
     return pd.DataFrame(
         {
-            "organisation_id": np.asarray([r[0] for r in rows], dtype=np.int64),
-            "questionnaire": np.asarray([r[1] for r in rows], dtype=object),
-            "stamp": np.asarray([_stamp(r[2]) for r in rows], dtype=np.int64),
+            "organisation_id": np.asarray(org_ids, dtype=np.int64),
+            "questionnaire": np.asarray(questionnaires, dtype=object),
+            "stamp": stamps(moments),
         }
     )
 
 
 def _stamp(moment: dt.datetime | None) -> int:
-    """The moment of a submission as whole microseconds (0: unknown)."""
+    """The moment of a submission as whole microseconds (0: unknown), as releases store it:
+    ``int(moment.timestamp() * 1_000_000)``, the float product truncated."""
     if moment is None:
         return 0
     if moment.tzinfo is None:
@@ -210,59 +283,85 @@ def _stamp(moment: dt.datetime | None) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
+def stamps(moments: Sequence[Any]) -> npt.NDArray[np.int64]:
+    """:func:`_stamp` of many stored moments at once, as the driver returns them: ISO text
+    (SQLite: UTC, with or without an offset) or datetimes (PostgreSQL); None gives 0.
+
+    ``datetime.timestamp()`` is the exact microseconds since the epoch divided by 10⁶,
+    correctly rounded, as float64 division of an integer below 2⁵³ (until the year 2255)
+    is; multiplying by 10⁶ and truncating as it does gives the same integer, bit for bit.
+    """
+    if not len(moments):
+        return np.zeros(0, np.int64)
+    parsed = pd.to_datetime(pd.Series(moments, dtype=object), utc=True, format="ISO8601")
+    unknown = parsed.isna().to_numpy()
+    micros = parsed.dt.as_unit("us").to_numpy("datetime64[us]").view(np.int64)
+    micros = np.where(unknown, 0, micros)
+    if np.any(np.abs(micros) >= 2**53):  # beyond the year 2255: one by one
+        exact = parsed.dt.to_pydatetime()
+        return np.asarray(
+            [0 if gone else _stamp(m) for m, gone in zip(exact, unknown, strict=True)], np.int64
+        )
+    seconds = micros.astype(np.float64) / 1_000_000
+    return np.where(unknown, 0, (seconds * 1_000_000).astype(np.int64))
+
+
 async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     """Team-composition counts of the submitted "Diverse teams" assessments of a round:
     one row per organisation and measure that has a number for both the subgroup and a
     positive total (a subgroup above its total is left out)."""
     items = sorted({item for pair in core.TEAM_MEASURES.values() for item in pair})
-    connection = await db.connection()
-    # One row per organisation, one column per item: the JSON text of its answer.
-    rows = (
-        await connection.execute(
-            select(
-                Assessment.organisation_id,
-                *(
-                    func.max(case((Answer.item_id == item, cast(Answer.value, Text))))
-                    for item in items
-                ),
-            )
-            .join(Response, Response.assessment_id == Assessment.id)
-            .join(Answer, Answer.response_id == Response.id)
-            .where(
-                Assessment.round_id == round_id,
-                Assessment.questionnaire_id == "diverse-teams",
-                Assessment.state == AssessmentState.SUBMITTED.value,
-                Response.is_consolidated.is_(True),
-                Answer.item_id.in_(items),
-                Answer.not_applicable.is_(False),
-            )
-            .group_by(Assessment.organisation_id)
+    # One row per organisation, one column per item: its answer as JSON text; SQLite stores
+    # a JSON number as a number and gives it back as one (no text to make and parse).
+    value = Answer.value if db.get_bind().dialect.name == "sqlite" else cast(Answer.value, Text)
+    rows = await _driver_rows(
+        db,
+        select(
+            Assessment.organisation_id,
+            *(func.max(case((Answer.item_id == item, value))) for item in items),
         )
-    ).all()
-    answers = _frame(rows, ["organisation_id", *items])
-    # A number parses; a string ("5" in quotes), a boolean or null does not.
-    wide = pd.DataFrame(
-        {item: pd.to_numeric(answers[item], errors="coerce") for item in items}
-    ).set_index(answers["organisation_id"].to_numpy())
+        .join(Response, Response.assessment_id == Assessment.id)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(
+            Assessment.round_id == round_id,
+            Assessment.questionnaire_id == "diverse-teams",
+            Assessment.state == AssessmentState.SUBMITTED.value,
+            Response.is_consolidated.is_(True),
+            Answer.item_id.in_(items),
+            Answer.not_applicable.is_(False),
+        )
+        .group_by(Assessment.organisation_id),
+    )
+    org_ids, *texts = _columns(rows, 1 + len(items))
+    organisations = np.asarray(org_ids, dtype=np.int64)
+    numbers = {item: _numbers(column) for item, column in zip(items, texts, strict=True)}
+    measures = pd.CategoricalDtype(sorted(core.TEAM_MEASURES))
     out = []
     for measure, (part_item, total_item) in core.TEAM_MEASURES.items():
-        if part_item not in wide or total_item not in wide:
-            continue
-        pair = wide[[part_item, total_item]].dropna()
-        pair = pair[(pair[total_item] > 0) & (pair[part_item] <= pair[total_item])]
+        part, total = numbers[part_item], numbers[total_item]
+        kept = ~np.isnan(part) & ~np.isnan(total) & (total > 0) & (part <= total)
         out.append(
             pd.DataFrame(
                 {
-                    "organisation_id": pair.index.to_numpy(),
-                    "measure": measure,
-                    "part": pair[part_item].to_numpy(np.float64),
-                    "total": pair[total_item].to_numpy(np.float64),
+                    "organisation_id": organisations[kept],
+                    "measure": pd.Categorical([measure] * int(kept.sum()), dtype=measures),
+                    "part": part[kept],
+                    "total": total[kept],
                 }
             )
         )
-    if not out:
-        return pd.DataFrame(columns=["organisation_id", "measure", "part", "total"])
     return pd.concat(out, ignore_index=True)
+
+
+def _numbers(texts: Sequence[Any]) -> npt.NDArray[np.float64]:
+    """The JSON texts of answers (or the numbers SQLite made of them) as numbers: a number
+    parses; a string ("5" in quotes), a boolean or null does not (NaN). Each distinct text
+    is parsed once."""
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    parsed = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce")
+    values = np.append(parsed.to_numpy(np.float64, na_value=np.nan), np.nan)
+    found: npt.NDArray[np.float64] = values[codes]  # code -1 (no answer): the NaN appended
+    return found
 
 
 async def _requests(db: AsyncSession, round_: Round) -> pd.DataFrame:
@@ -270,17 +369,15 @@ async def _requests(db: AsyncSession, round_: Round) -> pd.DataFrame:
     day), with their state now: one row per request."""
     start = dt.datetime.combine(round_.opens_on, dt.time(), dt.UTC)
     end = dt.datetime.combine(round_.closes_on + dt.timedelta(days=1), dt.time(), dt.UTC)
-    connection = await db.connection()
-    rows = (
-        await connection.execute(
-            select(
-                SupportRequest.organisation_id,
-                SupportRequest.provider,
-                SupportRequest.trajectory_id,
-                SupportRequest.state,
-            ).where(SupportRequest.created_at >= start, SupportRequest.created_at < end)
-        )
-    ).all()
+    rows = await _driver_rows(
+        db,
+        select(
+            SupportRequest.organisation_id,
+            SupportRequest.provider,
+            SupportRequest.trajectory_id,
+            SupportRequest.state,
+        ).where(SupportRequest.created_at >= start, SupportRequest.created_at < end),
+    )
     frame = _frame(rows, ["organisation_id", "provider", "trajectory", "state"])
     for column in ("provider", "state"):
         frame[column] = [str(getattr(v, "value", v)) for v in frame[column].tolist()]
@@ -300,23 +397,62 @@ def _members_frame(members: pd.DataFrame, organisations: pd.DataFrame) -> pd.Dat
 
 
 def _encode_members(members: pd.DataFrame) -> bytes:
-    columns = ["organisation_id", *core.FILTERS, "questionnaire", "stamp"]
-    return _MEMBERS.encode({c: members[c].tolist() for c in columns})
+    """The members of a release (:data:`_MEMBER_COLUMNS`) as msgpack: the number of rows,
+    the numbers as little-endian arrays (``organisation_id`` int64, ``funded`` uint8,
+    ``stamp`` int64), each text column as its distinct values and one code per row (-1:
+    none), as the smallest signed integers that hold them (``type``: numpy's name)."""
+    out: dict[str, Any] = {
+        "rows": len(members),
+        "organisation_id": members["organisation_id"].to_numpy(np.int64).astype("<i8").tobytes(),
+        "funded": members["funded"].to_numpy(bool).astype("u1").tobytes(),
+        "stamp": members["stamp"].to_numpy(np.int64).astype("<i8").tobytes(),
+    }
+    for name in _MEMBER_TEXTS:
+        codes, values = pd.factorize(members[name].to_numpy(object))
+        width = next(t for t in ("<i1", "<i2", "<i4", "<i8") if len(values) < np.iinfo(t).max)
+        out[name] = {
+            "values": [str(v) for v in values],
+            "type": width,
+            "codes": codes.astype(width).tobytes(),
+        }
+    return _MEMBERS.encode(out)
 
 
 def _decode_members(blob: bytes) -> pd.DataFrame:
-    frame = pd.DataFrame(_MEMBERS_DECODER.decode(blob))
-    if frame.empty:
-        return pd.DataFrame(columns=["organisation_id", *core.FILTERS, "questionnaire", "stamp"])
-    return frame.astype({"funded": bool})
+    """The members of a release, stored by :func:`_encode_members` or, for a release taken
+    before it, as msgpack lists of values per column."""
+    raw = _MEMBERS_DECODER.decode(blob)
+    if "rows" not in raw:
+        frame = pd.DataFrame(raw)
+        if frame.empty:
+            return pd.DataFrame(columns=list(_MEMBER_COLUMNS))
+        return frame.astype({"funded": bool})
+    if not raw["rows"]:
+        return pd.DataFrame(columns=list(_MEMBER_COLUMNS))
+    columns: dict[str, Any] = {
+        "organisation_id": np.frombuffer(raw["organisation_id"], "<i8").astype(np.int64),
+        "funded": np.frombuffer(raw["funded"], "u1").astype(bool),
+        "stamp": np.frombuffer(raw["stamp"], "<i8").astype(np.int64),
+    }
+    for name in _MEMBER_TEXTS:
+        values = np.asarray([*raw[name]["values"], None], dtype=object)
+        codes = np.frombuffer(raw[name]["codes"], raw[name]["type"])
+        columns[name] = values[codes]  # -1: the None at the end
+    return pd.DataFrame({name: columns[name] for name in _MEMBER_COLUMNS}).infer_objects()
 
 
 def _changed_organisations(previous: pd.DataFrame, current: pd.DataFrame) -> int:
-    """Organisations whose submissions or profile differ between two sets of members."""
-    key = ["organisation_id", *core.FILTERS, "questionnaire", "stamp"]
-    old = set(map(tuple, previous[key].itertuples(index=False, name=None)))
-    new = set(map(tuple, current[key].itertuples(index=False, name=None)))
-    return len({row[0] for row in old ^ new})
+    """Organisations whose submissions or profile differ between two sets of members: those
+    with a row (:data:`_MEMBER_COLUMNS`) in one set and not in the other."""
+    key = list(_MEMBER_COLUMNS)
+    both = pd.concat([previous[key], current[key]], ignore_index=True)
+    if both.empty:
+        return 0
+    rows = both.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    n_rows = int(rows.max()) + 1
+    before = np.bincount(rows[: len(previous)], minlength=n_rows) > 0
+    after = np.bincount(rows[len(previous) :], minlength=n_rows) > 0
+    return int(both["organisation_id"][(before != after)[rows]].nunique())
 
 
 # --- Taking a release ---------------------------------------------------------------------
@@ -388,11 +524,13 @@ async def take_release(
         )
     previous_round = await _previous_round(db, round_)
     previous_scores = (
-        (await _scores(db, previous_round.id))[0] if previous_round is not None else None
+        (await _score_rows(db, previous_round.id, with_moments=False))[0]
+        if previous_round is not None
+        else None
     )
     team = await _team(db, round_.id)
     requests = await _requests(db, round_)
-    families, frame = core.cells(
+    families, cells = core.cell_matrix(
         organisations, scores, previous_scores, team, axes, requests=requests
     )
     changed_cells = None
@@ -400,7 +538,7 @@ async def take_release(
         scopes = sorted({privacy.scope_of(family) for family in families})
         counts = core.changed_per_cell(previous_members, current, scopes, axes)
         changed_cells = dict(zip(scopes, counts, strict=True))
-    frame = privacy.apply(families, frame, axes, changed_cells)
+    privacy.suppress(families, cells, axes, changed_cells)
     release = IndicatorRelease(
         round_id=round_.id,
         taken_at=utcnow(),
@@ -408,12 +546,12 @@ async def take_release(
         taken_by=actor_id,
         organisations=int(current["organisation_id"].nunique()),
         families=json.dumps(families),
-        columns=json.dumps(STORED_COLUMNS),
+        columns=json.dumps(CELL_LAYOUT),
         members=_encode_members(current),
     )
     db.add(release)
     await db.flush()
-    await _store_cells(db, release.id, frame, axes)
+    await _store_cells(db, release.id, families, cells, axes)
     record(
         db,
         actor_id=actor_id,
@@ -428,28 +566,110 @@ async def take_release(
 
 
 async def _store_cells(
-    db: AsyncSession, release_id: int, frame: pd.DataFrame, axes: core.Axes
+    db: AsyncSession,
+    release_id: int,
+    families: list[tuple[str, str, str]],
+    cells: core.CellMatrix,
+    axes: core.Axes,
 ) -> None:
-    matrix = frame[list(STORED_COLUMNS)].to_numpy(np.float64)
-    combos = frame["combo"].to_numpy(np.int64)
-    bounds = np.flatnonzero(np.diff(combos)) + 1
-    starts = np.concatenate([[0], bounds]) if combos.size else np.zeros(0, np.int64)
-    ends = np.concatenate([bounds, [combos.size]]) if combos.size else np.zeros(0, np.int64)
-    rows = []
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        sector, size_band, municipality, funded = axes.labels(int(combos[start]))
-        rows.append(
-            {
-                "release_id": release_id,
-                "sector": sector,
-                "size_band": size_band,
-                "municipality": municipality,
-                "funded": funded,
-                "cells": matrix[start:end].astype("<f8").tobytes(),
-            }
-        )
+    rows = [
+        {
+            "release_id": release_id,
+            "sector": sector,
+            "size_band": size_band,
+            "municipality": municipality,
+            "funded": funded,
+            "cells": blob,
+        }
+        for combo, blob in encode_cells(families, cells)
+        for sector, size_band, municipality, funded in [axes.labels(combo)]
+    ]
     if rows:
         await db.execute(insert(IndicatorCellSet), rows)
+
+
+def encode_cells(
+    families: list[tuple[str, str, str]], cells: core.CellMatrix
+) -> list[tuple[int, bytes]]:
+    """Cells after :func:`survey.indicators.privacy.suppress` (sorted by combination) as
+    one blob per filter combination, in :data:`CELL_LAYOUT`: ``[(combination, blob), …]``."""
+    if len(families) > 65536:
+        raise ValueError("too many cell families for the stored layout")
+    if cells.suppressed is None:
+        raise ValueError("only cells the privacy rules ran on are stored")
+    if not cells.family.size:
+        return []
+    family, combos, n = cells.family, cells.combo, cells.n_organisations
+    suppressed = cells.suppressed
+    stored = np.repeat(~suppressed, np.diff(cells.offsets))  # a suppressed cell keeps none
+    shown = np.where(suppressed, 0, np.diff(cells.offsets))
+    value_at = np.concatenate([[0], np.cumsum(shown)]).tolist()
+    values = cells.values[stored]
+    value_bytes = memoryview(values.astype("<f8").tobytes())
+    n_bytes = memoryview(n.astype("<i4").tobytes())
+    family_bytes = memoryview(family.astype("<u2").tobytes())
+    hidden_bytes = memoryview(suppressed.astype("u1").tobytes())
+    starts = np.flatnonzero(np.diff(combos, prepend=-1)).tolist()
+    out = []
+    for start, end in zip(starts, [*starts[1:], combos.size], strict=True):
+        first, last = value_at[start], value_at[end]
+        blob = b"".join(
+            (
+                _HEADER.pack(end - start, last - first),
+                value_bytes[8 * first : 8 * last],
+                n_bytes[4 * start : 4 * end],
+                family_bytes[2 * start : 2 * end],
+                hidden_bytes[start:end],
+            )
+        )
+        out.append((int(combos[start]), blob))
+    return out
+
+
+def _stored_statistics(layout: dict[str, Any], families: list[Any]) -> npt.NDArray[np.bool_]:
+    """Per family, which of ``layout["values"]`` its cells store (compact layout)."""
+    names = layout["values"]
+    has = {kind: set(stats) for kind, stats in layout["indicators"].items()}
+    return np.asarray(
+        [[name in has.get(family[0], ()) for name in names] for family in families],
+        dtype=bool,
+    ).reshape(len(families), len(names))
+
+
+def _decode_blob(
+    layout: dict[str, Any] | list[str], families: list[Any], blob: bytes
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.float64]
+]:
+    """(family, n_organisations, suppressed, values) of the cells of one stored blob, the
+    values a matrix over :data:`~survey.indicators.core.VALUE_COLUMNS` (NaN: no value; a
+    column the release did not store has none)."""
+    if isinstance(layout, list):  # the first layout: a float64 matrix
+        matrix = np.frombuffer(blob, dtype="<f8").reshape(-1, len(layout))
+        names = layout
+        column = {name: matrix[:, i] for i, name in enumerate(names)}
+        family = column["family"].astype(np.int64)
+        n = column["n_organisations"].astype(np.int64)
+        suppressed = column["suppressed"].astype(bool)
+    else:
+        rows, count = _HEADER.unpack_from(blob)
+        offset = _HEADER.size
+        stored = np.frombuffer(blob, "<f8", count, offset)
+        offset += 8 * count
+        n = np.frombuffer(blob, "<i4", rows, offset).astype(np.int64)
+        offset += 4 * rows
+        family = np.frombuffer(blob, "<u2", rows, offset).astype(np.int64)
+        offset += 2 * rows
+        suppressed = np.frombuffer(blob, "u1", rows, offset).astype(bool)
+        names = layout["values"]
+        matrix = np.full((rows, len(names)), np.nan)
+        matrix[_stored_statistics(layout, families)[family] & ~suppressed[:, None]] = stored
+        column = {name: matrix[:, i] for i, name in enumerate(names)}
+    values = np.full((family.size, len(core.VALUE_COLUMNS)), np.nan)
+    for j, name in enumerate(core.VALUE_COLUMNS):
+        if name in column:
+            values[:, j] = column[name]
+    return family, n, suppressed, values
 
 
 async def release_at_close(db: AsyncSession, event: events.RoundClosed) -> None:
@@ -510,27 +730,26 @@ async def _round(db: AsyncSession, round_name: str | None) -> tuple[Round, list[
 
 
 def decode_cells(release: IndicatorRelease, blob: bytes) -> list[Cell]:
+    """The cells of one filter combination of a release, from its stored blob."""
     families = [tuple(f) for f in json.loads(release.families)]
-    columns: list[str] = json.loads(release.columns)
-    matrix = np.frombuffer(blob, dtype="<f8").reshape(-1, len(columns))
+    family, n, suppressed, values = _decode_blob(json.loads(release.columns), families, blob)
+    kinds = [kind for kind, _q, _d in families]
     out = []
-    for row in matrix.tolist():
-        named = dict(zip(columns, row, strict=True))
-        kind, questionnaire, dimension = families[int(named["family"])]
-        values = {
-            # A release taken before a column existed has no value for it.
-            name: None if np.isnan(value) else value
-            for name in core.VALUE_COLUMNS
-            for value in [named.get(name, np.nan)]
-        }
+    for k, count, hidden, row in zip(
+        family.tolist(), n.tolist(), suppressed.tolist(), values.tolist(), strict=True
+    ):
+        _kind, questionnaire, dimension = families[k]
         out.append(
             Cell(
-                indicator=kind,
+                indicator=kinds[k],
                 questionnaire=questionnaire or None,
                 dimension=dimension or None,
-                n_organisations=int(named["n_organisations"]),
-                suppressed=bool(named["suppressed"]),
-                values=values,
+                n_organisations=count,
+                suppressed=hidden,
+                values={
+                    name: None if value != value else value  # NaN: no value
+                    for name, value in zip(core.VALUE_COLUMNS, row, strict=True)
+                },
             )
         )
     return out
