@@ -23,7 +23,7 @@ import datetime as dt
 import gc
 import json
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +32,19 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Executable, Select, Text, case, cast, delete, func, insert, null, select
+from sqlalchemy import (
+    Connection,
+    Executable,
+    Select,
+    Text,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    null,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey import events
@@ -121,6 +133,43 @@ async def _driver_rows(db: AsyncSession, statement: Executable) -> list[Sequence
         result.close()
 
 
+async def _driver_chunks(
+    db: AsyncSession,
+    statement: Select[Any],
+    take: Callable[[Sequence[Sequence[Any]]], None],
+    size: int = 20_000,
+) -> None:
+    """:func:`_driver_rows` of a large read ``size`` rows at a time, each chunk handed to
+    ``take`` (through a server-side cursor): the rows of one chunk are let go before the
+    next is read, so their memory is used again instead of asked anew from the system.
+
+    ``statement`` binds only numbers and texts (passed to the driver as they are)."""
+    connection = await db.connection()
+
+    def read(sync: Connection) -> None:
+        compiled = statement.compile(
+            dialect=sync.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        bound = compiled.construct_params()
+        parameters: Any = (
+            tuple(bound[name] for name in compiled.positiontup)
+            if compiled.positiontup is not None
+            else bound
+        )
+        dbapi = sync.connection.dbapi_connection
+        if dbapi is None:
+            raise RuntimeError("the session's connection is closed")
+        cursor = dbapi.cursor(server_side=True)
+        try:
+            cursor.execute(str(compiled), parameters)
+            while rows := cursor.fetchmany(size):
+                take(rows)
+        finally:
+            cursor.close()
+
+    await connection.run_sync(read)
+
+
 def _columns(rows: Sequence[Sequence[Any]], count: int) -> list[list[Any]]:
     """Rows as columns (a list per column: cheaper than ``zip(*rows)`` over many rows)."""
     return [[row[i] for row in rows] for i in range(count)]
@@ -175,21 +224,37 @@ def _submitted(round_id: int, *columns: Any) -> Select[Any]:
 async def _scores(db: AsyncSession, round_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scores, members) of the submitted assessments of a round: the overall and dimension
     scores in long form, and one row per assessment with its moment of submission."""
-    frame, assessments = await _score_rows(db, round_id, with_moments=True)
-    members = assessments[["organisation_id", "questionnaire"]].assign(
-        stamp=stamps(assessments["moment"].tolist())
-    )
-    return frame, members
+    return await _score_rows(db, round_id, with_moments=True)
 
 
 async def _score_rows(
     db: AsyncSession, round_id: int, *, with_moments: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The scores of the submitted assessments of a round in long form, and one row per
-    assessment: ``organisation_id``, ``questionnaire`` and, ``with_moments``, ``moment``
-    (its moment of submission as the driver returns it)."""
+    assessment: ``organisation_id``, ``questionnaire`` and, ``with_moments``, ``stamp`` (its
+    moment of submission, :func:`stamps`)."""
     moment = Assessment.submitted_at if with_moments else null()
-    rows = await _driver_rows(
+    q_index: dict[str, int] = {}
+    ids_index: dict[str, int] = {}
+    parts: dict[str, list[Any]] = {
+        name: [] for name in ("organisation", "questionnaire", "stamp", "overall", "ids", "scores")
+    }
+
+    def take(rows: Sequence[Sequence[Any]]) -> None:
+        """Each column of a chunk as an array (texts as codes, moments as stamps)."""
+        parts["organisation"].append(np.asarray([row[0] for row in rows], dtype=np.int64))
+        parts["questionnaire"].append(
+            np.asarray([q_index.setdefault(row[1], len(q_index)) for row in rows], np.int64)
+        )
+        if with_moments:
+            parts["stamp"].append(stamps([row[2] for row in rows]))
+        parts["overall"].append(np.asarray([row[3] for row in rows], dtype=np.float64))
+        parts["ids"].append(
+            np.asarray([ids_index.setdefault(row[4], len(ids_index)) for row in rows], np.int64)
+        )
+        parts["scores"].append(b"".join([row[5] for row in rows]))
+
+    await _driver_chunks(
         db,
         _submitted(
             round_id,
@@ -200,15 +265,16 @@ async def _score_rows(
             AssessmentResult.dimension_ids,
             AssessmentResult.dimension_scores,
         ),
+        take,
     )
-    # Column by column; the texts as codes while they are read (no hashing afterwards).
-    org_ids = np.asarray([row[0] for row in rows], dtype=np.int64)
-    q_index: dict[str, int] = {}
-    q_found = np.asarray([q_index.setdefault(row[1], len(q_index)) for row in rows], np.int64)
-    overall = np.asarray([row[3] for row in rows], dtype=np.float64)  # None: NaN
-    ids_index: dict[str, int] = {}
-    id_codes = np.asarray([ids_index.setdefault(row[4], len(ids_index)) for row in rows], np.int64)
-    packed = b"".join([row[5] for row in rows])
+
+    def joined(name: str, dtype: Any) -> Any:
+        return np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype)
+
+    org_ids, q_found = joined("organisation", np.int64), joined("questionnaire", np.int64)
+    overall, id_codes = joined("overall", np.float64), joined("ids", np.int64)  # NaN: none
+    packed = b"".join(parts["scores"])
+    n_rows = org_ids.size
     id_lists = [decode_dimension_ids(ids) for ids in ids_index]
     lengths = np.asarray([len(ids) for ids in id_lists], dtype=np.int64)[id_codes]
     values = np.frombuffer(packed, dtype="<f8").astype(np.float64)
@@ -220,7 +286,7 @@ async def _score_rows(
     code_of = {name: code for code, name in enumerate(vocabulary)}
     name_codes = np.asarray([code_of[name] for ids in id_lists for name in ids] or [0], np.int64)
     starts = np.concatenate([[0], np.cumsum([len(ids) for ids in id_lists])])[:-1]
-    position = np.repeat(np.arange(len(rows)), lengths)
+    position = np.repeat(np.arange(n_rows), lengths)
     slot = np.arange(values.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     dimension_codes = (
         name_codes[starts[id_codes[position]] + slot] if values.size else np.zeros(0, np.int64)
@@ -236,7 +302,7 @@ async def _score_rows(
                 np.concatenate([q_codes[position], q_codes]), categories=q_categories
             ),
             "dimension": pd.Categorical.from_codes(
-                np.concatenate([dimension_codes, np.full(len(rows), code_of["overall"])]),
+                np.concatenate([dimension_codes, np.full(n_rows, code_of["overall"])]),
                 categories=vocabulary,
             ),
             "score": np.concatenate([values, overall]),
@@ -249,7 +315,7 @@ async def _score_rows(
         }
     )
     if with_moments:
-        assessments["moment"] = pd.Series([row[2] for row in rows], dtype=object)
+        assessments["stamp"] = joined("stamp", np.int64)
     return frame, assessments
 
 
