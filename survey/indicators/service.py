@@ -37,6 +37,7 @@ from sqlalchemy import (
     Executable,
     Select,
     Text,
+    and_,
     case,
     cast,
     delete,
@@ -46,6 +47,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from survey import events
 from survey.accounts.models import Role
@@ -379,27 +381,7 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     one row per organisation and measure that has a number for both the subgroup and a
     positive total (a subgroup above its total is left out)."""
     items = sorted({item for pair in core.TEAM_MEASURES.values() for item in pair})
-    # One row per organisation, one column per item: its answer as JSON text; SQLite stores
-    # a JSON number as a number and gives it back as one (no text to make and parse).
-    value = Answer.value if db.get_bind().dialect.name == "sqlite" else cast(Answer.value, Text)
-    rows = await _driver_rows(
-        db,
-        select(
-            Assessment.organisation_id,
-            *(func.max(case((Answer.item_id == item, value))) for item in items),
-        )
-        .join(Response, Response.assessment_id == Assessment.id)
-        .join(Answer, Answer.response_id == Response.id)
-        .where(
-            Assessment.round_id == round_id,
-            Assessment.questionnaire_id == "diverse-teams",
-            Assessment.state == AssessmentState.SUBMITTED.value,
-            Response.is_consolidated.is_(True),
-            Answer.item_id.in_(items),
-            Answer.not_applicable.is_(False),
-        )
-        .group_by(Assessment.organisation_id),
-    )
+    rows = await _driver_rows(db, _team_answers(db.get_bind().dialect.name, round_id, items))
     org_ids, *texts = _columns(rows, 1 + len(items))
     organisations = np.asarray(org_ids, dtype=np.int64)
     numbers = {item: _numbers(column) for item, column in zip(items, texts, strict=True)}
@@ -419,6 +401,46 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
             )
         )
     return pd.concat(out, ignore_index=True)
+
+
+def _team_answers(dialect: str, round_id: int, items: list[str]) -> Select[Any]:
+    """One row per organisation with a consolidated "Diverse teams" response in the round,
+    one column per item: its answer (the greatest, were there several responses) unless
+    not applicable.
+
+    PostgreSQL gets the answers' JSON text, one pass over the answers of the items grouped
+    by organisation. SQLite gets the numbers it stored for JSON numbers (texts otherwise),
+    each item looked up in the index of (response, item), which costs it far less than
+    grouping every answer; an organisation without any of the items has a row of nulls."""
+    consolidated = (
+        select(Assessment.organisation_id)
+        .join(Response, Response.assessment_id == Assessment.id)
+        .where(
+            Assessment.round_id == round_id,
+            Assessment.questionnaire_id == "diverse-teams",
+            Assessment.state == AssessmentState.SUBMITTED.value,
+            Response.is_consolidated.is_(True),
+        )
+        .group_by(Assessment.organisation_id)
+    )
+    if dialect == "sqlite":
+        answers = [aliased(Answer) for _ in items]
+        for answer, item in zip(answers, items, strict=True):
+            consolidated = consolidated.outerjoin(
+                answer,
+                and_(
+                    answer.response_id == Response.id,
+                    answer.item_id == item,
+                    answer.not_applicable.is_(False),
+                ),
+            )
+        return consolidated.add_columns(*(func.max(answer.value) for answer in answers))
+    value = cast(Answer.value, Text)
+    return (
+        consolidated.join(Answer, Answer.response_id == Response.id)
+        .where(Answer.item_id.in_(items), Answer.not_applicable.is_(False))
+        .add_columns(*(func.max(case((Answer.item_id == item, value))) for item in items))
+    )
 
 
 def _numbers(texts: Sequence[Any]) -> npt.NDArray[np.float64]:
