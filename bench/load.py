@@ -52,6 +52,7 @@ import asyncpg  # type: ignore[import-untyped]
 
 from survey.demo.network import ORGANISATION_COUNT, demo_password, demo_rounds, manager_email
 from survey.settings import normalise_database_url
+from survey.web.serving import HTTP_PROTOCOL
 
 HOST = "127.0.0.1"
 BENCH_DIR = Path(__file__).resolve().parent
@@ -646,6 +647,8 @@ async def run(args: argparse.Namespace) -> int:
                     "2",
                     "--log-level",
                     "warning",
+                    "--http",
+                    HTTP_PROTOCOL,  # as survey serve: TCP_NODELAY on every connection
                 ],
                 bare_env,
                 bare_log,

@@ -103,7 +103,7 @@ POOL_SIZE = 10
 with as many again in overflow under a burst: within PostgreSQL's default 100."""
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+def create_engine(database_url: str, *, read_only: bool = False) -> AsyncEngine:
     """Create the engine. On SQLite (in WAL mode, so readers never wait for the writer) a
     transaction that may write starts as BEGIN IMMEDIATE, a read-only one as a plain
     (deferred) BEGIN that takes no lock.
@@ -112,25 +112,30 @@ def create_engine(database_url: str) -> AsyncEngine:
     locked" when another connection wrote in between, whatever the busy timeout.
     Taking the write lock at BEGIN makes concurrent writers queue instead. A read-only
     transaction runs with ``PRAGMA query_only``, so a write in it fails at once, every
-    time, instead of only under load.
+    time, instead of only under load. ``read_only`` (SQLite): every connection of the
+    engine is read-only from the start, so no transaction switches the pragma (see
+    :func:`create_read_engine`).
     """
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+        def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            if read_only:
+                cursor.execute("PRAGMA query_only=ON")
+                record.info[READ_ONLY] = True
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
             read_only = bool(connection.get_execution_options().get(READ_ONLY))
             info = connection.connection.info
-            if info.get(READ_ONLY) != read_only:
+            if info.get(READ_ONLY, False) != read_only:
                 connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
                 info[READ_ONLY] = read_only
             connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
@@ -139,6 +144,19 @@ def create_engine(database_url: str) -> AsyncEngine:
     return create_async_engine(
         database_url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
     )
+
+
+def create_read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine of the read-only sessions that go with ``engine`` (give it to
+    :func:`create_sessionmaker` with ``read_only=True``, and dispose of it too).
+
+    On SQLite an engine of its own whose connections are read-only from the start: a
+    connection that served a reader and then a writer would switch ``PRAGMA query_only``
+    twice, two more statements for a writing request. On PostgreSQL ``engine`` itself,
+    one pool (its transactions are marked ``READ ONLY``)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return create_engine(engine.url.render_as_string(hide_password=False), read_only=True)
 
 
 def create_sessionmaker(

@@ -87,6 +87,9 @@ class AssessmentContext:
     answers: dict[str, Answer] = field(default_factory=dict)
     # item id -> number of pieces of evidence attached to the answer in this response
     evidence_counts: dict[str, int] = field(default_factory=dict)
+    # Read for a change, in the transaction that writes (the assessment row locked on
+    # PostgreSQL): a save need not read it again (see save_answer).
+    read_for_change: bool = False
 
     @property
     def round_is_open(self) -> bool:
@@ -240,7 +243,46 @@ async def _load_context(
         response=response,
         answers=answers,
         evidence_counts=evidence_counts,
+        read_for_change=for_change,
     )
+
+
+async def read_again_for_change(
+    db: AsyncSession, context: AssessmentContext, *, with_answers: bool = False
+) -> None:
+    """Read again, in the transaction that is to write, what a change depends on: the
+    assessment's state (its row locked until the transaction ends on PostgreSQL, as
+    ``get_context(for_change=True)`` does, so a submit and the saves of one assessment
+    happen one after the other), its round and the response; with ``with_answers`` also
+    the response's answers (a count is checked against the others). One statement, two
+    with the answers: a save whose context was read before its write transaction holds
+    the write lock that long only."""
+    row = (
+        await db.execute(
+            select(Assessment, Round, Response)
+            .join(Round, Round.id == Assessment.round_id)
+            .join(
+                Response,
+                (Response.assessment_id == Assessment.id) & (Response.id == context.response.id),
+            )
+            .where(Assessment.id == context.assessment.id)
+            .with_for_update(of=Assessment)
+            .execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(_("Assessment not found."))
+    context.assessment, context.round, context.response = row
+    if with_answers:
+        context.answers = {
+            answer.item_id: answer
+            for answer in await db.scalars(
+                select(Answer)
+                .where(Answer.response_id == context.response.id)
+                .execution_options(populate_existing=True)
+            )
+        }
+    context.read_for_change = True
 
 
 async def consolidated_context(db: AsyncSession, assessment: Assessment) -> AssessmentContext:
@@ -472,11 +514,15 @@ async def save_answer(
 
     One statement decides: an insert that does nothing when the answer exists, or an
     update guarded by the revision. A stale revision raises :class:`Conflict` with the
-    current answer; nothing is overwritten.
+    current answer; nothing is overwritten. A ``context`` read in another transaction
+    (an autosave reads before it takes the write lock) is read again here first, in
+    ``db``: :func:`read_again_for_change`.
     """
     item = context.questionnaire.item(item_id)
     if item is None:
         raise NotFound(_("This question does not exist in this questionnaire."))
+    if not context.read_for_change:
+        await read_again_for_change(db, context, with_answers=item.type == "number")
     _ensure_editable(user, context)
     clean = validate_answer(item, data)
     check_count_rules(context.questionnaire, item, clean, context.answers)

@@ -28,7 +28,7 @@ from survey.i18n import current_language
 from survey.i18n import gettext as _
 from survey.questionnaires.counts import retry_refused_counts
 from survey.questionnaires.schema import Dimension, Item
-from survey.web.dependencies import Db
+from survey.web.dependencies import BRIEF_WRITES, BriefWriter, Db
 from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import redirect_to, render
 
@@ -288,22 +288,26 @@ class AssessmentViews(Controller):
     @post(
         "/assessments/{assessment_id:int}/answers/{item_id:str}",
         name="assessment_answer",
-        opt={FORM_CHECKS_NUL: True},
+        opt={FORM_CHECKS_NUL: True, BRIEF_WRITES: True},
     )
     async def save_answer(
         self,
         request: HTMXRequest,
         db: Db,
+        writer: BriefWriter,
         user: LoggedIn,
         assessment_id: FromPath[int],
         item_id: FromPath[str],
     ) -> Response[Any]:
-        """Autosave of one answer (htmx): returns the question, marked as saved or with its problem."""
-        context = await service.get_context(db, user, assessment_id, for_change=True)
+        """Autosave of one answer (htmx): returns the question, marked as saved or with its
+        problem. Read before, rendered after the short write transaction."""
+        context = await service.get_context(db, user, assessment_id)
         item = context.questionnaire.item(item_id)
         if item is None:
             raise NotFound(_("This question does not exist in this questionnaire."))
-        outcome = await _save_from_form(db, user, context, item, await request.form())
+        form = await request.form()
+        async with writer.transaction() as write:
+            outcome = await _save_from_form(write, user, context, item, form)
         status_code = 409 if outcome.conflict else 422 if outcome.error else 200
         language = current_language()
         applicable = context.applicable_items()
