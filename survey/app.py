@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     read_engine = create_read_engine(engine)
     sessionmaker = create_sessionmaker(engine)
     read_sessionmaker = create_sessionmaker(read_engine, read_only=True)
+    single_statement_sessionmaker = create_sessionmaker(engine, single_statements=True)
 
     session_config = RenewingSessionConfig(
         key="nscan_session",
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "settings": settings,
                 "sessionmaker": sessionmaker,
                 "read_sessionmaker": read_sessionmaker,
+                "single_statement_sessionmaker": single_statement_sessionmaker,
                 "engine": engine,
                 "writer_turns": writer_turns(engine),
             }

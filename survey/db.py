@@ -98,6 +98,10 @@ class TimestampMixin:
 READ_ONLY = "survey_read_only"
 """Execution option of the engine behind :func:`create_sessionmaker` ``(read_only=True)``."""
 
+SINGLE_STATEMENTS = "survey_single_statements"
+"""Execution option of the engine behind :func:`create_sessionmaker`
+``(single_statements=True)``: on SQLite no BEGIN, each statement is its own transaction."""
+
 POOL_SIZE = 10
 """PostgreSQL connections each worker process keeps open (``survey serve --workers 2``: 20),
 with as many again in overflow under a burst: within PostgreSQL's default 100."""
@@ -133,11 +137,14 @@ def create_engine(database_url: str, *, read_only: bool = False) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            read_only = bool(connection.get_execution_options().get(READ_ONLY))
+            options = connection.get_execution_options()
+            read_only = bool(options.get(READ_ONLY))
             info = connection.connection.info
             if info.get(READ_ONLY, False) != read_only:
                 connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
                 info[READ_ONLY] = read_only
+            if options.get(SINGLE_STATEMENTS) and not read_only:
+                return  # autocommit: the write lock is taken inside each statement only
             connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
@@ -160,10 +167,18 @@ def create_read_engine(engine: AsyncEngine) -> AsyncEngine:
 
 
 def create_sessionmaker(
-    engine: AsyncEngine, *, read_only: bool = False
+    engine: AsyncEngine, *, read_only: bool = False, single_statements: bool = False
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions on ``engine``; with ``read_only``, every transaction is read-only (a write
-    in it is refused): on SQLite it takes no lock, on PostgreSQL it is ``READ ONLY``."""
+    in it is refused): on SQLite it takes no lock, on PostgreSQL it is ``READ ONLY``.
+
+    With ``single_statements`` (for one statement that checks and writes at once, such as
+    a guarded update): on SQLite each statement commits by itself, so the write lock is
+    held while SQLite runs it and never while the event loop serves other requests;
+    such a session must not run two statements that belong together. On PostgreSQL an
+    ordinary transaction."""
+    if single_statements and engine.dialect.name == "sqlite":
+        engine = engine.execution_options(**{SINGLE_STATEMENTS: True})
     if read_only:
         options: dict[str, Any] = {READ_ONLY: True}
         if engine.dialect.name == "postgresql":

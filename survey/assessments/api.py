@@ -61,8 +61,9 @@ class AssessmentApi(Controller):
     ) -> AnswerRead:
         """Save one answer. 409 with the current answer under `current` when `revision` is stale."""
         context = await service.get_context(db, user, assessment_id)
-        async with writer.transaction() as write:
-            answer = await service.save_answer(write, user, context, item_id, data)
+        answer = await service.save_answer_briefly(
+            writer.single_statement, writer.transaction, user, context, item_id, data
+        )
         return service.answer_read(item_id, answer)
 
     @post("/{assessment_id:int}/submit", status_code=HTTP_200_OK, name="api_assessments_submit")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -572,6 +573,115 @@ async def save_answer(
     saved: Answer = answer
     context.answers[item_id] = saved
     return saved
+
+
+def _still_editable(context: AssessmentContext) -> ColumnElement[bool]:
+    """In SQL, what :func:`_ensure_editable` found on ``context``: the assessment a draft
+    or reopened, its round open today, a personal response not submitted. On PostgreSQL
+    the assessment row is share-locked (a submit, which locks it for update, waits, or
+    is waited for: the same order as ``get_context(for_change=True)`` gives)."""
+    day = today()
+    conditions = [
+        Assessment.id == context.assessment.id,
+        Assessment.state.in_([state.value for state in EDITABLE_STATES]),
+        Round.closed_at.is_(None),
+        Round.opens_on <= day,
+        Round.closes_on >= day,
+    ]
+    check = select(literal(1)).select_from(Assessment).join(Round, Round.id == Assessment.round_id)
+    if context.is_personal:
+        check = check.join(Response, Response.assessment_id == Assessment.id)
+        conditions += [Response.id == context.response.id, Response.submitted_at.is_(None)]
+    return check.where(*conditions).with_for_update(read=True, of=Assessment).exists()
+
+
+async def save_answer_at_once(
+    db: AsyncSession, user: CurrentUser, context: AssessmentContext, item_id: str, data: AnswerWrite
+) -> Answer | None:
+    """:func:`save_answer` in one statement, for a ``context`` read before (an autosave):
+    the insert or the update guarded by the revision also checks, as it writes, that the
+    assessment can still change (:func:`_still_editable`), so ``db`` may be a session of
+    single statements (:func:`survey.db.create_sessionmaker`): on SQLite the write lock is
+    then held only while SQLite runs the statement.
+
+    None when the statement wrote nothing (a stale revision, the assessment submitted or
+    its round closed since ``context`` was read) or when the answer is a count, which is
+    checked against the other answers: then :func:`save_answer`, in a transaction, saves
+    it or says why not.
+    """
+    item = context.questionnaire.item(item_id)
+    if item is None:
+        raise NotFound(_("This question does not exist in this questionnaire."))
+    _ensure_editable(user, context)
+    clean = validate_answer(item, data)
+    if item.type == "number":
+        return None
+    values: dict[str, Any] = {
+        "value": clean.value,
+        "not_applicable": clean.not_applicable,
+        "comment": clean.comment,
+        "updated_at": utcnow(),
+        "updated_by": user.id,
+    }
+    response_id = context.response.id
+    refresh = {"populate_existing": True}
+    if clean.revision == 0:
+        columns = Answer.__table__.c
+        row = {"response_id": response_id, "item_id": item_id, "revision": 1, **values}
+        insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        answer = await db.scalar(
+            insert(Answer)
+            .from_select(
+                list(row),
+                select(
+                    *(
+                        bindparam(None, value, type_=columns[name].type)
+                        for name, value in row.items()
+                    )
+                ).where(_still_editable(context)),
+            )
+            .on_conflict_do_nothing(index_elements=["response_id", "item_id"])
+            .returning(Answer),
+            execution_options=refresh,
+        )
+    else:
+        answer = await db.scalar(
+            update(Answer)
+            .where(
+                Answer.response_id == response_id,
+                Answer.item_id == item_id,
+                Answer.revision == clean.revision,
+                _still_editable(context),
+            )
+            .values(revision=Answer.revision + 1, **values)
+            .returning(Answer),
+            execution_options={**refresh, "synchronize_session": False},
+        )
+    if answer is not None:
+        context.answers[item_id] = answer
+    return answer
+
+
+SessionBlock = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+async def save_answer_briefly(
+    single_statement: SessionBlock,
+    transaction: SessionBlock,
+    user: CurrentUser,
+    context: AssessmentContext,
+    item_id: str,
+    data: AnswerWrite,
+) -> Answer:
+    """An autosave of a ``context`` read before: :func:`save_answer_at_once` in a session
+    of ``single_statement``; when that wrote nothing, :func:`save_answer` in a
+    ``transaction`` (it reads again what it depends on, saves, or raises the conflict)."""
+    async with single_statement() as db:
+        answer = await save_answer_at_once(db, user, context, item_id, data)
+    if answer is not None:
+        return answer
+    async with transaction() as db:
+        return await save_answer(db, user, context, item_id, data)
 
 
 async def submit(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> ResponseScore:

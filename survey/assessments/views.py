@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -12,6 +14,7 @@ from survey.accounts.dependencies import LoggedIn
 from survey.accounts.service import CurrentUser
 from survey.assessments import service
 from survey.assessments.forms import answer_from_form, differs, keep_none_of_these
+from survey.assessments.models import Answer
 from survey.assessments.pages import (
     depends_on,
     item_numbers,
@@ -115,10 +118,19 @@ class FormSave:
     count_rule: bool = False
 
 
+SaveAnswer = Callable[[str, AnswerWrite], Awaitable[Answer]]
+
+
 async def _save_from_form(
-    db: AsyncSession, user: CurrentUser, context: service.AssessmentContext, item: Item, form: Any
+    db: AsyncSession | None,
+    user: CurrentUser,
+    context: service.AssessmentContext,
+    item: Item,
+    form: Any,
+    save: SaveAnswer | None = None,
 ) -> FormSave:
-    """Save the answer ``form`` gives for ``item`` if it changed; problems become messages."""
+    """Save the answer ``form`` gives for ``item`` if it changed; problems become messages.
+    ``save`` saves it (by default ``service.save_answer`` in ``db``)."""
     try:
         data = answer_from_form(item, form)
     except Invalid as invalid:  # not even readable (letters for a number): show what was typed
@@ -136,8 +148,11 @@ async def _save_from_form(
     data = keep_none_of_these(stored, data)
     if not differs(stored, data):
         return FormSave()
+    if save is None:
+        assert db is not None, "a session or a way to save"
+        save = partial(service.save_answer, db, user, context)
     try:
-        await service.save_answer(db, user, context, item.id, data)
+        await save(item.id, data)
     except CountRuleBroken as broken:
         return FormSave(error=next(iter(broken.errors.values())), rejected=data, count_rule=True)
     except Invalid as invalid:
@@ -221,12 +236,13 @@ class AssessmentViews(Controller):
         dimension_id: FromPath[str],
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id)
+        dimension = _dimension(context, dimension_id)
         return _dimension_page(
             request,
             user,
             context,
-            _dimension(context, dimension_id),
-            summaries=await item_summaries(db, user, context),
+            dimension,
+            summaries=await item_summaries(db, user, context, dimension.items),
         )
 
     @post(
@@ -272,7 +288,7 @@ class AssessmentViews(Controller):
                 conflicts,
                 rejected,
                 status_code=422,
-                summaries=await item_summaries(db, user, context),
+                summaries=await item_summaries(db, user, context, dimension.items),
             )
         request.session["flash"] = _("Your answers were saved.")
         _previous, following = neighbours(context.questionnaire, dimension)
@@ -305,9 +321,10 @@ class AssessmentViews(Controller):
         item = context.questionnaire.item(item_id)
         if item is None:
             raise NotFound(_("This question does not exist in this questionnaire."))
-        form = await request.form()
-        async with writer.transaction() as write:
-            outcome = await _save_from_form(write, user, context, item, form)
+        save = partial(
+            service.save_answer_briefly, writer.single_statement, writer.transaction, user, context
+        )
+        outcome = await _save_from_form(None, user, context, item, await request.form(), save)
         status_code = 409 if outcome.conflict else 422 if outcome.error else 200
         language = current_language()
         applicable = context.applicable_items()

@@ -92,8 +92,17 @@ class Writer:
         async with write_transaction(self._state) as db:
             yield db
 
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[AsyncSession]:
+        """A session for one statement that checks what it depends on and writes, at once
+        (on SQLite it commits by itself and takes no turn: the write lock is held only
+        while SQLite runs it); see :func:`survey.db.create_sessionmaker`."""
+        await self._read.commit()
+        async with self._state.single_statement_sessionmaker() as db, db.begin():
+            yield db
 
-def provide_writer(request: Request[Any, Any, Any], db: AsyncSession) -> Writer:
+
+def provide_writer(request: Request[Any, Any, Any], db: Db) -> Writer:
     return Writer(request.app.state, db)
 
 
