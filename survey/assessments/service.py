@@ -37,7 +37,7 @@ from survey.assessments.schemas import (
 )
 from survey.audit.service import record
 from survey.db import utcnow
-from survey.errors import Conflict, CountRuleBroken, Forbidden, Invalid, NotFound
+from survey.errors import Conflict, CountRuleBroken, DomainError, Forbidden, Invalid, NotFound
 from survey.events import (
     AssessmentEvent,
     AssessmentReopened,
@@ -681,7 +681,11 @@ async def save_answer_briefly(
     if answer is not None:
         return answer
     async with transaction() as db:
-        return await save_answer(db, user, context, item_id, data)
+        try:
+            return await save_answer(db, user, context, item_id, data)
+        except DomainError as refused:  # nothing written: end the transaction as it is,
+            refusal = refused  # so what it read for the page (the current answer) stays
+    raise refusal
 
 
 async def submit(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> ResponseScore:

@@ -95,10 +95,16 @@ class Writer:
     @asynccontextmanager
     async def single_statement(self) -> AsyncIterator[AsyncSession]:
         """A session for one statement that checks what it depends on and writes, at once
-        (on SQLite it commits by itself and takes no turn: the write lock is held only
-        while SQLite runs it); see :func:`survey.db.create_sessionmaker`."""
+        (see :func:`survey.db.create_sessionmaker`): on SQLite it commits by itself, so
+        its turn among the writers lasts that statement only (the turns keep the writers
+        in order: SQLite's own busy waiting is not fair and let one wait seconds)."""
         await self._read.commit()
-        async with self._state.single_statement_sessionmaker() as db, db.begin():
+        turns: WriterTurns | None = self._state.get("writer_turns")
+        async with (
+            self._state.single_statement_sessionmaker() as db,
+            db.begin(),
+            turns.turn() if turns else nullcontext(),  # given back before the commit call
+        ):
             yield db
 
 
