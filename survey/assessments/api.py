@@ -60,7 +60,7 @@ class AssessmentApi(Controller):
         data: JSONBody[AnswerWrite],
     ) -> AnswerRead:
         """Save one answer. 409 with the current answer under `current` when `revision` is stale."""
-        context = await service.get_context(db, user, assessment_id)
+        context = await service.get_context(db, user, assessment_id, evidence=False)
         answer = await service.save_answer_briefly(
             writer.single_statement, writer.transaction, user, context, item_id, data
         )

@@ -179,6 +179,7 @@ async def _load_context(
     *,
     user: CurrentUser | None = None,
     for_change: bool = False,
+    evidence: bool = True,
 ) -> AssessmentContext:
     """The assessment with the consolidated response, or, for a ``user`` who is not its
     organisation's manager (nor an admin), with their own response; "not found" when
@@ -227,14 +228,18 @@ async def _load_context(
         raise NotFound(_("Assessment not found."))
     response = rows[0][0]
     answers = {a.item_id: a for _r, a in rows if a is not None}
-    evidence_counts = {
-        item_id: int(count)
-        for item_id, count in await db.execute(
-            select(Evidence.item_id, func.count(Evidence.id))
-            .where(Evidence.response_id == response.id)
-            .group_by(Evidence.item_id)
-        )
-    }
+    evidence_counts = (
+        {
+            item_id: int(count)
+            for item_id, count in await db.execute(
+                select(Evidence.item_id, func.count(Evidence.id))
+                .where(Evidence.response_id == response.id)
+                .group_by(Evidence.item_id)
+            )
+        }
+        if evidence
+        else {}
+    )
     return AssessmentContext(
         assessment=assessment,
         organisation=organisation,
@@ -293,7 +298,12 @@ async def consolidated_context(db: AsyncSession, assessment: Assessment) -> Asse
 
 
 async def get_context(
-    db: AsyncSession, user: CurrentUser, assessment_id: int, *, for_change: bool = False
+    db: AsyncSession,
+    user: CurrentUser,
+    assessment_id: int,
+    *,
+    for_change: bool = False,
+    evidence: bool = True,
 ) -> AssessmentContext:
     """The assessment if the caller may see it; anything else is "not found".
 
@@ -301,9 +311,12 @@ async def get_context(
     "not found" for an assessment they were not invited to. ``for_change`` locks the
     assessment row until the transaction ends, so answers, submit and reopen of one
     assessment happen one after the other (PostgreSQL; SQLite already serialises writers
-    with BEGIN IMMEDIATE).
+    with BEGIN IMMEDIATE). Without ``evidence`` the evidence counts are not read (an
+    answer saved through the API does not show them).
     """
-    return await _load_context(db, assessment_id, user=user, for_change=for_change)
+    return await _load_context(
+        db, assessment_id, user=user, for_change=for_change, evidence=evidence
+    )
 
 
 @dataclass(frozen=True)
