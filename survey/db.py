@@ -175,9 +175,8 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
                 cursor.close()
 
         async with self._adapt_connection._execute_mutex:
-            self._description, rows, self._rowcount, self._lastrowid = await connection._execute(
-                in_thread
-            )
+            outcome = await connection._execute(in_thread)  # type: ignore[no-untyped-call]
+        self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
