@@ -226,6 +226,7 @@ def create_engine(database_url: str, *, read_only: bool = False) -> AsyncEngine:
             connect_args={"timeout": 30},
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=SQLITE_POOL_SIZE,
+            pool_use_lifo=True,  # the few busiest connections keep their caches warm
             module=_OneTripDbapi(aiosqlite, sqlite3),
         )
 
@@ -254,7 +255,9 @@ def create_engine(database_url: str, *, read_only: bool = False) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    engine = create_async_engine(database_url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    engine = create_async_engine(
+        database_url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_use_lifo=True
+    )
 
     @event.listens_for(engine.sync_engine, "checkin")
     def _checked_in(_dbapi_connection: Any, record: Any) -> None:
