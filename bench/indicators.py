@@ -33,8 +33,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
 import itertools
+import json
 import secrets
 import sqlite3
 import statistics
