@@ -317,12 +317,24 @@ def _percentiles(
     return out
 
 
+def _sorted_codes(column: pd.Series) -> tuple[npt.NDArray[Any], Any]:
+    """Codes of a column's values in sorted order, and the values: a categorical column's
+    own codes and categories (in their order, as ``pd.factorize(sort=True)`` would; the
+    categories need not all occur), else :func:`pandas.factorize`."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        if not codes.size or codes.min() >= 0:
+            return codes, column.cat.categories
+    codes, values = pd.factorize(column, sort=True)
+    return codes, values
+
+
 def _pair_codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.int64], list[tuple[str, str]]]:
     """Codes of the (questionnaire, dimension) pair of every row, and the pairs (sorted)."""
     if frame.empty:
         return np.zeros(0, np.int64), []
-    q_codes, q_values = pd.factorize(frame["questionnaire"], sort=True)
-    d_codes, d_values = pd.factorize(frame["dimension"], sort=True)
+    q_codes, q_values = _sorted_codes(frame["questionnaire"])
+    d_codes, d_values = _sorted_codes(frame["dimension"])
     combined = q_codes.astype(np.int64) * len(d_values) + d_codes
     size = len(q_values) * len(d_values)
     if size <= 4 * combined.size + 1024 and q_codes.min() >= 0 and d_codes.min() >= 0:
@@ -410,6 +422,13 @@ _N, _SCORE, _MATURE, _CHANGE, _MATURE_NOW, _MATURE_BEFORE = range(6)
 _PART, _TOTAL, _REQUESTED, _RUNNING, _COMPLETED = range(6, 11)
 _LEVELS = slice(11, 16)
 _N_STATS = 16
+_SUMMED: Final = {
+    "scores": (_N, _SCORE, _MATURE, *range(_LEVELS.start, _LEVELS.stop)),
+    "change": (_N, _CHANGE, _MATURE_NOW, _MATURE_BEFORE),
+    "team": (_N, _PART, _TOTAL),
+    "requests": (_N, _REQUESTED, _RUNNING, _COMPLETED),
+}
+"""The statistics each indicator sums (participation has its own counts)."""
 
 
 def cells(
@@ -598,7 +617,15 @@ def cell_matrix(
     add(_REQUESTED, request_gid)
     add(_RUNNING, request_gid, (request_state == "running").astype(np.float64))
     add(_COMPLETED, request_gid, (request_state == "completed").astype(np.float64))
-    _roll_up(stats.reshape(-1), _N_STATS * n_families, axes)  # each statistic × family
+    kind_of_family = np.asarray([KINDS.index(kind) for kind, _q, _d in families], np.int64)
+    for kind, used in _SUMMED.items():  # each statistic of each family that has it
+        mine = np.flatnonzero(kind_of_family == KINDS.index(kind))
+        if mine.size:
+            # The families of an indicator follow one another; a range that takes in another
+            # indicator's family rolls up its zeros or, again, the same sums.
+            span = slice(int(mine[0]) * n_combos, (int(mine[-1]) + 1) * n_combos)
+            for column in used:
+                _roll_up(stats[column, span], int(mine[-1] - mine[0]) + 1, axes)
 
     registered = _roll_up(np.bincount(fine_org, minlength=n_combos).astype(np.float64), 1, axes)
     assessed_n = _roll_up(
@@ -608,7 +635,6 @@ def cell_matrix(
     n[:n_combos] = assessed_n.astype(np.int64)
 
     # The groups kept, sorted by combination then family.
-    kind_of_family = np.asarray([KINDS.index(kind) for kind, _q, _d in families], np.int64)
     keep = n > 0
     keep[:n_combos] |= registered > 0  # participation
     by_combo = np.arange(n_groups).reshape(n_families, n_combos).T.ravel()
