@@ -36,6 +36,7 @@ import math
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -52,6 +53,7 @@ import asyncpg  # type: ignore[import-untyped]
 
 from survey.demo.network import ORGANISATION_COUNT, demo_password, demo_rounds, manager_email
 from survey.settings import normalise_database_url
+from survey.web.serving import HTTP_PROTOCOL
 
 HOST = "127.0.0.1"
 BENCH_DIR = Path(__file__).resolve().parent
@@ -240,6 +242,52 @@ async def timed(series: Series, call: Awaitable[Reply], expect: int = 200) -> Re
         return None
     series.latencies.append(elapsed)
     return reply
+
+
+class CpuMeter:
+    """CPU time of the app's processes (the server and its workers: one process group),
+    of the bare baseline's and of this client, between :meth:`mark` and :meth:`line`: what
+    a request costs, whatever else runs on the machine, and how much the client takes."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, int] = {}
+        self._marked: dict[str, float] = {}
+        self._marked_at = time.perf_counter()
+
+    @staticmethod
+    def group_seconds(pgid: int) -> float:
+        ticks = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()  # from field 3 (state) on
+            if int(fields[2]) == pgid:
+                ticks += int(fields[11]) + int(fields[12])  # utime + stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def _read(self) -> dict[str, float]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        seen = {name: self.group_seconds(pgid) for name, pgid in self.groups.items()}
+        return {**seen, "client": usage.ru_utime + usage.ru_stime}
+
+    def mark(self) -> None:
+        self._marked = self._read()
+        self._marked_at = time.perf_counter()
+
+    def line(self, server: str, requests: int) -> str:
+        now = self._read()
+        seconds = max(time.perf_counter() - self._marked_at, 1e-9)
+        used = {name: now[name] - self._marked.get(name, now[name]) for name in now}
+        per_request = used[server] / requests * 1000 if requests else math.nan
+        return (
+            f"  {'cpu':<44} {server} {used[server] / seconds:.2f} cores, "
+            f"{per_request:.2f} ms per request; client {used['client'] / seconds:.2f} cores; "
+            f"load average {os.getloadavg()[0]:.2f}"
+        )
 
 
 # --- virtual people ----------------------------------------------------------------------
@@ -569,6 +617,8 @@ async def run(args: argparse.Namespace) -> int:
             )
         )
         await wait_until_up(port, "/healthz", processes[-1], app_log)
+        meter = CpuMeter()
+        meter.groups["app"] = processes[-1].pid
 
         password = demo_password(SECRET, SEED, "managers")
         round_name = demo_rounds(dt.datetime.now(dt.UTC).date())[-1][0]
@@ -646,19 +696,31 @@ async def run(args: argparse.Namespace) -> int:
                     "2",
                     "--log-level",
                     "warning",
+                    "--http",
+                    HTTP_PROTOCOL,  # as survey serve: TCP_NODELAY on every connection
                 ],
                 bare_env,
                 bare_log,
             )
         )
         await wait_until_up(bare_port, "/page", processes[-1], bare_log)
+        meter.groups["bare"] = processes[-1].pid
         print(f"part page {len(page.body):,} bytes, autosave answer {len(answer.body)} bytes")
 
         outcomes: dict[str, Outcome] = {}
 
-        def keep(key: str, name: str, series: Series, seconds: float) -> None:
+        def keep(key: str, name: str, series: Series, seconds: float, server: str = "") -> None:
             outcomes[key] = Outcome(name, series, seconds)
             print(outcomes[key].line(), flush=True)
+            if server:
+                print(meter.line(server, len(series.latencies)), flush=True)
+
+        async def burst(
+            key: str, name: str, callers: list[Callable[[Series], Awaitable[None]]], server: str
+        ) -> None:
+            meter.mark()
+            series, spent = await at_once(callers, plan.burst_seconds)
+            keep(key, name, series, spent, server)
 
         print(
             f"\n{backend}: {plan.people} people filling in, think time {plan.think:g} s, "
@@ -666,34 +728,40 @@ async def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         began = time.perf_counter()
+        meter.mark()
         filling = await people_filling_in(people[: plan.people], plan.people_seconds, plan.think)
         spent = time.perf_counter() - began
         keep("people.part", "part page", filling["part"], spent)
         keep("people.form", "autosave, htmx form POST", filling["form"], spent)
         keep("people.put", "autosave, API PUT", filling["put"], spent)
         keep("people.result", "result page", filling["result"], spent)
+        print(meter.line("app", sum(len(s.latencies) for s in filling.values())), flush=True)
 
         bare_clients = [Client(bare_port) for _ in range(plan.many)]
         for count in (plan.few, plan.many):
             print(f"\n{backend}: {count} at once without pause, {plan.burst_seconds:g} s each")
             crowd = people[:count]
-            series, spent = await at_once([p.open_part for p in crowd], plan.burst_seconds)
-            keep(f"part.{count}", "part page", series, spent)
-            series, spent = await at_once([p.autosave_put for p in crowd], plan.burst_seconds)
-            keep(f"put.{count}", "autosave, API PUT", series, spent)
+            await burst(f"part.{count}", "part page", [p.open_part for p in crowd], "app")
+            await burst(f"put.{count}", "autosave, API PUT", [p.autosave_put for p in crowd], "app")
             if count == plan.few:
-                series, spent = await at_once(
-                    [p.open_result for p in crowd if p.result_id is not None], plan.burst_seconds
+                await burst(
+                    f"result.{count}",
+                    "result page",
+                    [p.open_result for p in crowd if p.result_id is not None],
+                    "app",
                 )
-                keep(f"result.{count}", "result page", series, spent)
-            series, spent = await at_once(
-                [bare_page(c) for c in bare_clients[:count]], plan.burst_seconds
+            await burst(
+                f"bare.page.{count}",
+                "bare Litestar page (same bytes)",
+                [bare_page(c) for c in bare_clients[:count]],
+                "bare",
             )
-            keep(f"bare.page.{count}", "bare Litestar page (same bytes)", series, spent)
-            series, spent = await at_once(
-                [bare_put(c, answer_body) for c in bare_clients[:count]], plan.burst_seconds
+            await burst(
+                f"bare.put.{count}",
+                "bare Litestar JSON PUT (same size)",
+                [bare_put(c, answer_body) for c in bare_clients[:count]],
+                "bare",
             )
-            keep(f"bare.put.{count}", "bare Litestar JSON PUT (same size)", series, spent)
         for client in bare_clients:
             await client.close()
         for person in people:

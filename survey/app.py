@@ -27,7 +27,7 @@ from survey.benchmarks.api import QualityApi
 from survey.benchmarks.filters import register_filters as register_benchmark_filters
 from survey.benchmarks.presenters import attach_benchmark
 from survey.benchmarks.views import QualityViews, benchmark_page_context
-from survey.db import create_engine, create_sessionmaker, writer_turns
+from survey.db import create_engine, create_read_engine, create_sessionmaker, writer_turns
 from survey.evidence.api import EvidenceApi
 from survey.evidence.views import EvidenceViews
 from survey.formatting import register_filters as register_formatting_filters
@@ -53,7 +53,13 @@ from survey.trajectories.suggestions import suggestions_for
 from survey.trajectories.views import CoachingViews, SupportRequestViews
 from survey.trajectories.workspace import goals_page_context
 from survey.web.bearer import BearerScopeMiddleware
-from survey.web.dependencies import RequestContextMiddleware, provide_db
+from survey.web.dependencies import (
+    ReadSessionMiddleware,
+    RequestContextMiddleware,
+    provide_db,
+    provide_writer,
+    request_read_session,
+)
 from survey.web.input import InputGuardMiddleware
 from survey.web.openapi import document_problems
 from survey.web.problems import EXCEPTION_HANDLERS
@@ -86,8 +92,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     add_result_page_context(benchmark_page_context)  # benchmark charts on the result page
     add_result_page_context(goals_page_context)  # goals on the result page
     engine = create_engine(settings.database_url)
+    read_engine = create_read_engine(engine)
     sessionmaker = create_sessionmaker(engine)
-    read_sessionmaker = create_sessionmaker(engine, read_only=True)
+    read_sessionmaker = create_sessionmaker(read_engine, read_only=True)
+    single_statement_sessionmaker = create_sessionmaker(engine, single_statements=True)
 
     session_config = RenewingSessionConfig(
         key="nscan_session",
@@ -121,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             task.cancel()
         await asyncio.gather(*housekeeping, return_exceptions=True)
         await engine.dispose()
+        await read_engine.dispose()
 
     app = Litestar(
         route_handlers=[
@@ -165,12 +174,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={
             "db": Provide(provide_db),
+            "writer": Provide(provide_writer, sync_to_thread=False),
             "current_user": Provide(provide_current_user, sync_to_thread=False),
             "user": Provide(provide_user, sync_to_thread=False),
         },
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware, strict_transport=settings.is_production),
             DefineMiddleware(BearerScopeMiddleware, allowed=INDICATOR_API_PATHS),
+            ReadSessionMiddleware,  # the session entry, the caller and a reading handler
             session_config.middleware,
             DefineMiddleware(SessionCsrfMiddleware, exclude=CSRF_EXEMPT_PATHS),
             DefineMiddleware(RequestContextMiddleware, load_caller=load_caller),
@@ -179,7 +190,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf_config,
         stores={
             "sessions": DatabaseStore(
-                sessionmaker, "sessions", engine.dialect.name, read_sessionmaker
+                sessionmaker,
+                "sessions",
+                engine.dialect.name,
+                read_sessionmaker,
+                current_read_session=request_read_session,
             ),
         },
         exception_handlers=EXCEPTION_HANDLERS,
@@ -194,6 +209,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "settings": settings,
                 "sessionmaker": sessionmaker,
                 "read_sessionmaker": read_sessionmaker,
+                "single_statement_sessionmaker": single_statement_sessionmaker,
                 "engine": engine,
                 "writer_turns": writer_turns(engine),
             }

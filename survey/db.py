@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import fcntl
 import math
 import os
-from collections.abc import AsyncIterator
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import aiosqlite
 import msgspec
 from sqlalchemy import ColumnElement, DateTime, MetaData, event, select
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import EMPTY_DICT
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -98,12 +109,105 @@ class TimestampMixin:
 READ_ONLY = "survey_read_only"
 """Execution option of the engine behind :func:`create_sessionmaker` ``(read_only=True)``."""
 
-POOL_SIZE = 10
-"""PostgreSQL connections each worker process keeps open (``survey serve --workers 2``: 20),
-with as many again in overflow under a burst: within PostgreSQL's default 100."""
+SINGLE_STATEMENTS = "survey_single_statements"
+"""Execution option of the engine behind :func:`create_sessionmaker`
+``(single_statements=True)``: on SQLite no BEGIN, each statement is its own transaction."""
+
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
+"""PostgreSQL connections each worker process keeps open (``survey serve --workers 2``: 40),
+and at most 10 more each under a burst (60 in all, within PostgreSQL's default 100). A
+connection beyond the kept ones is closed when given back, so a pool smaller than the
+requests a worker serves at once opened and closed a connection for most of them: 50
+requests at once (25 a worker) ran at a third of the speed of 10."""
+
+SQLITE_POOL_SIZE = 32
+"""SQLite connections each engine of a worker keeps (and as many again in overflow):
+opening one starts a thread and sets its pragmas, so as many are kept as requests run at
+once."""
+
+PING_AFTER_REST_SECONDS = 10.0
+"""A pooled PostgreSQL connection unused for longer is pinged before it serves again."""
+_CHECKED_IN_AT = "survey_checked_in_at"
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+# --- SQLite: one trip to the driver's thread per statement -------------------------------
+#
+# aiosqlite runs each call on its own thread; SQLAlchemy's adapter makes four calls per
+# statement (open a cursor, execute, fetch, close), each a trip there and back through the
+# event loop. Under load every trip waits for the loop, so a page of seven statements
+# waited 28 times. This cursor does the four in one call: the same sqlite3 calls, on the
+# same thread, in the same order.
+
+
+class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
+
+    def __init__(self, adapt_connection: Any) -> None:
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # type: ignore[assignment]
+        self._soft_closed_memoized = EMPTY_DICT
+        self._rows = collections.deque()
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> Any:
+        return self._lastrowid
+
+    async def _async_soft_close(self) -> None:
+        return  # the sqlite3 cursor is closed already
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    async def _run(self, call: Any) -> Any:
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+
+        def in_thread() -> tuple[Any, list[Any], int, int | None]:
+            cursor: sqlite3.Cursor = connection._conn.cursor()
+            try:
+                call(cursor)
+                description = cursor.description
+                rows = cursor.fetchall() if description else []
+                return description, rows, cursor.rowcount, cursor.lastrowid
+            finally:
+                cursor.close()
+
+        async with self._adapt_connection._execute_mutex:
+            outcome = await connection._execute(in_thread)  # type: ignore[no-untyped-call]
+        self._description, rows, self._rowcount, self._lastrowid = outcome
+        self._rows = collections.deque(rows)
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        await self._run(lambda cursor: cursor.execute(operation, parameters or ()))
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
+        await self._run(lambda cursor: cursor.executemany(operation, seq_of_parameters))
+
+
+class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+    _cursor_cls = _OneTripCursor
+
+
+class _OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        adapted = super().connect(*arg, **kw)
+        return _OneTripConnection(self, adapted._connection)
+
+
+def create_engine(database_url: str, *, read_only: bool = False) -> AsyncEngine:
     """Create the engine. On SQLite (in WAL mode, so readers never wait for the writer) a
     transaction that may write starts as BEGIN IMMEDIATE, a read-only one as a plain
     (deferred) BEGIN that takes no lock.
@@ -112,40 +216,97 @@ def create_engine(database_url: str) -> AsyncEngine:
     locked" when another connection wrote in between, whatever the busy timeout.
     Taking the write lock at BEGIN makes concurrent writers queue instead. A read-only
     transaction runs with ``PRAGMA query_only``, so a write in it fails at once, every
-    time, instead of only under load.
+    time, instead of only under load. ``read_only`` (SQLite): every connection of the
+    engine is read-only from the start, so no transaction switches the pragma (see
+    :func:`create_read_engine`).
     """
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            database_url,
+            connect_args={"timeout": 30},
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_SIZE,
+            pool_use_lifo=True,  # the few busiest connections keep their caches warm
+            module=_OneTripDbapi(aiosqlite, sqlite3),
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+        def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            if read_only:
+                cursor.execute("PRAGMA query_only=ON")
+                record.info[READ_ONLY] = True
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            read_only = bool(connection.get_execution_options().get(READ_ONLY))
+            options = connection.get_execution_options()
+            read_only = bool(options.get(READ_ONLY))
             info = connection.connection.info
-            if info.get(READ_ONLY) != read_only:
+            if info.get(READ_ONLY, False) != read_only:
                 connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
                 info[READ_ONLY] = read_only
+            if options.get(SINGLE_STATEMENTS) and not read_only:
+                return  # autocommit: the write lock is taken inside each statement only
             connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(
-        database_url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+    engine = create_async_engine(
+        database_url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_use_lifo=True
     )
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping_after_a_rest(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # pool_pre_ping pings at every checkout: a round trip per request, a third of the
+        # throughput under load. A connection that rested a while is pinged; a dead one
+        # makes the pool take a fresh connection (and a disconnect found by a statement
+        # renews the whole pool, as SQLAlchemy does).
+        rested_since = record.info.get(_CHECKED_IN_AT)
+        if rested_since is not None and time.monotonic() - rested_since > PING_AFTER_REST_SECONDS:
+            try:
+                alive = engine.dialect.do_ping(dbapi_connection)
+            except Exception as error:
+                raise DisconnectionError(str(error)) from error
+            if not alive:
+                raise DisconnectionError("the connection did not answer its ping")
+
+    return engine
+
+
+def create_read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine of the read-only sessions that go with ``engine`` (give it to
+    :func:`create_sessionmaker` with ``read_only=True``, and dispose of it too).
+
+    On SQLite an engine of its own whose connections are read-only from the start: a
+    connection that served a reader and then a writer would switch ``PRAGMA query_only``
+    twice, two more statements for a writing request. On PostgreSQL ``engine`` itself,
+    one pool (its transactions are marked ``READ ONLY``)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return create_engine(engine.url.render_as_string(hide_password=False), read_only=True)
 
 
 def create_sessionmaker(
-    engine: AsyncEngine, *, read_only: bool = False
+    engine: AsyncEngine, *, read_only: bool = False, single_statements: bool = False
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions on ``engine``; with ``read_only``, every transaction is read-only (a write
-    in it is refused): on SQLite it takes no lock, on PostgreSQL it is ``READ ONLY``."""
+    in it is refused): on SQLite it takes no lock, on PostgreSQL it is ``READ ONLY``.
+
+    With ``single_statements`` (for one statement that checks and writes at once, such as
+    a guarded update): on SQLite each statement commits by itself, so the write lock is
+    held while SQLite runs it and never while the event loop serves other requests;
+    such a session must not run two statements that belong together. On PostgreSQL an
+    ordinary transaction."""
+    if single_statements and engine.dialect.name == "sqlite":
+        engine = engine.execution_options(**{SINGLE_STATEMENTS: True})
     if read_only:
         options: dict[str, Any] = {READ_ONLY: True}
         if engine.dialect.name == "postgresql":

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from survey.accounts.models import ORGANISATION_ROLES, Membership, Provider, Role, User
 from survey.accounts.passwords import (
@@ -85,10 +85,17 @@ def snapshot(user: User) -> CurrentUser:
 
 
 async def load_current_user(db: AsyncSession, user_id: int) -> CurrentUser | None:
-    user = await db.scalar(
-        select(User)
-        .where(User.id == user_id, User.is_active.is_(True))
-        .options(selectinload(User.memberships))
+    """The active user with their memberships, in one statement (every request asks)."""
+    user = (
+        (
+            await db.execute(
+                select(User)
+                .where(User.id == user_id, User.is_active.is_(True))
+                .options(joinedload(User.memberships))
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     return snapshot(user) if user else None
 

@@ -22,7 +22,7 @@ from survey.i18n import current_language
 from survey.organisations.service import get_visible
 from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.questionnaires.schema import Questionnaire
-from survey.web.dependencies import Db
+from survey.web.dependencies import BRIEF_WRITES, BriefWriter, Db
 
 
 class AssessmentApi(Controller):
@@ -48,18 +48,22 @@ class AssessmentApi(Controller):
         "/{assessment_id:int}/answers/{item_id:str}",
         status_code=HTTP_200_OK,
         name="api_assessments_save_answer",
+        opt={BRIEF_WRITES: True},
     )
     async def save_answer(
         self,
         db: Db,
+        writer: BriefWriter,
         user: LoggedIn,
         assessment_id: FromPath[int],
         item_id: FromPath[str],
         data: JSONBody[AnswerWrite],
     ) -> AnswerRead:
         """Save one answer. 409 with the current answer under `current` when `revision` is stale."""
-        context = await service.get_context(db, user, assessment_id, for_change=True)
-        answer = await service.save_answer(db, user, context, item_id, data)
+        context = await service.get_context(db, user, assessment_id, evidence=False)
+        answer = await service.save_answer_briefly(
+            writer.single_statement, writer.transaction, user, context, item_id, data
+        )
         return service.answer_read(item_id, answer)
 
     @post("/{assessment_id:int}/submit", status_code=HTTP_200_OK, name="api_assessments_submit")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +37,7 @@ from survey.assessments.schemas import (
 )
 from survey.audit.service import record
 from survey.db import utcnow
-from survey.errors import Conflict, CountRuleBroken, Forbidden, Invalid, NotFound
+from survey.errors import Conflict, CountRuleBroken, DomainError, Forbidden, Invalid, NotFound
 from survey.events import (
     AssessmentEvent,
     AssessmentReopened,
@@ -87,6 +88,9 @@ class AssessmentContext:
     answers: dict[str, Answer] = field(default_factory=dict)
     # item id -> number of pieces of evidence attached to the answer in this response
     evidence_counts: dict[str, int] = field(default_factory=dict)
+    # Read for a change, in the transaction that writes (the assessment row locked on
+    # PostgreSQL): a save need not read it again (see save_answer).
+    read_for_change: bool = False
 
     @property
     def round_is_open(self) -> bool:
@@ -175,6 +179,7 @@ async def _load_context(
     *,
     user: CurrentUser | None = None,
     for_change: bool = False,
+    evidence: bool = True,
 ) -> AssessmentContext:
     """The assessment with the consolidated response, or, for a ``user`` who is not its
     organisation's manager (nor an admin), with their own response; "not found" when
@@ -223,14 +228,18 @@ async def _load_context(
         raise NotFound(_("Assessment not found."))
     response = rows[0][0]
     answers = {a.item_id: a for _r, a in rows if a is not None}
-    evidence_counts = {
-        item_id: int(count)
-        for item_id, count in await db.execute(
-            select(Evidence.item_id, func.count(Evidence.id))
-            .where(Evidence.response_id == response.id)
-            .group_by(Evidence.item_id)
-        )
-    }
+    evidence_counts = (
+        {
+            item_id: int(count)
+            for item_id, count in await db.execute(
+                select(Evidence.item_id, func.count(Evidence.id))
+                .where(Evidence.response_id == response.id)
+                .group_by(Evidence.item_id)
+            )
+        }
+        if evidence
+        else {}
+    )
     return AssessmentContext(
         assessment=assessment,
         organisation=organisation,
@@ -240,7 +249,46 @@ async def _load_context(
         response=response,
         answers=answers,
         evidence_counts=evidence_counts,
+        read_for_change=for_change,
     )
+
+
+async def read_again_for_change(
+    db: AsyncSession, context: AssessmentContext, *, with_answers: bool = False
+) -> None:
+    """Read again, in the transaction that is to write, what a change depends on: the
+    assessment's state (its row locked until the transaction ends on PostgreSQL, as
+    ``get_context(for_change=True)`` does, so a submit and the saves of one assessment
+    happen one after the other), its round and the response; with ``with_answers`` also
+    the response's answers (a count is checked against the others). One statement, two
+    with the answers: a save whose context was read before its write transaction holds
+    the write lock that long only."""
+    row = (
+        await db.execute(
+            select(Assessment, Round, Response)
+            .join(Round, Round.id == Assessment.round_id)
+            .join(
+                Response,
+                (Response.assessment_id == Assessment.id) & (Response.id == context.response.id),
+            )
+            .where(Assessment.id == context.assessment.id)
+            .with_for_update(of=Assessment)
+            .execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(_("Assessment not found."))
+    context.assessment, context.round, context.response = row
+    if with_answers:
+        context.answers = {
+            answer.item_id: answer
+            for answer in await db.scalars(
+                select(Answer)
+                .where(Answer.response_id == context.response.id)
+                .execution_options(populate_existing=True)
+            )
+        }
+    context.read_for_change = True
 
 
 async def consolidated_context(db: AsyncSession, assessment: Assessment) -> AssessmentContext:
@@ -250,7 +298,12 @@ async def consolidated_context(db: AsyncSession, assessment: Assessment) -> Asse
 
 
 async def get_context(
-    db: AsyncSession, user: CurrentUser, assessment_id: int, *, for_change: bool = False
+    db: AsyncSession,
+    user: CurrentUser,
+    assessment_id: int,
+    *,
+    for_change: bool = False,
+    evidence: bool = True,
 ) -> AssessmentContext:
     """The assessment if the caller may see it; anything else is "not found".
 
@@ -258,9 +311,12 @@ async def get_context(
     "not found" for an assessment they were not invited to. ``for_change`` locks the
     assessment row until the transaction ends, so answers, submit and reopen of one
     assessment happen one after the other (PostgreSQL; SQLite already serialises writers
-    with BEGIN IMMEDIATE).
+    with BEGIN IMMEDIATE). Without ``evidence`` the evidence counts are not read (an
+    answer saved through the API does not show them).
     """
-    return await _load_context(db, assessment_id, user=user, for_change=for_change)
+    return await _load_context(
+        db, assessment_id, user=user, for_change=for_change, evidence=evidence
+    )
 
 
 @dataclass(frozen=True)
@@ -473,11 +529,15 @@ async def save_answer(
 
     One statement decides: an insert that does nothing when the answer exists, or an
     update guarded by the revision. A stale revision raises :class:`Conflict` with the
-    current answer; nothing is overwritten.
+    current answer; nothing is overwritten. A ``context`` read in another transaction
+    (an autosave reads before it takes the write lock) is read again here first, in
+    ``db``: :func:`read_again_for_change`.
     """
     item = context.questionnaire.item(item_id)
     if item is None:
         raise NotFound(_("This question does not exist in this questionnaire."))
+    if not context.read_for_change:
+        await read_again_for_change(db, context, with_answers=item.type == "number")
     _ensure_editable(user, context)
     clean = validate_answer(item, data)
     check_count_rules(context.questionnaire, item, clean, context.answers)
@@ -527,6 +587,119 @@ async def save_answer(
     saved: Answer = answer
     context.answers[item_id] = saved
     return saved
+
+
+def _still_editable(context: AssessmentContext) -> ColumnElement[bool]:
+    """In SQL, what :func:`_ensure_editable` found on ``context``: the assessment a draft
+    or reopened, its round open today, a personal response not submitted. On PostgreSQL
+    the assessment row is share-locked (a submit, which locks it for update, waits, or
+    is waited for: the same order as ``get_context(for_change=True)`` gives)."""
+    day = today()
+    conditions = [
+        Assessment.id == context.assessment.id,
+        Assessment.state.in_([state.value for state in EDITABLE_STATES]),
+        Round.closed_at.is_(None),
+        Round.opens_on <= day,
+        Round.closes_on >= day,
+    ]
+    check = select(literal(1)).select_from(Assessment).join(Round, Round.id == Assessment.round_id)
+    if context.is_personal:
+        check = check.join(Response, Response.assessment_id == Assessment.id)
+        conditions += [Response.id == context.response.id, Response.submitted_at.is_(None)]
+    return check.where(*conditions).with_for_update(read=True, of=Assessment).exists()
+
+
+async def save_answer_at_once(
+    db: AsyncSession, user: CurrentUser, context: AssessmentContext, item_id: str, data: AnswerWrite
+) -> Answer | None:
+    """:func:`save_answer` in one statement, for a ``context`` read before (an autosave):
+    the insert or the update guarded by the revision also checks, as it writes, that the
+    assessment can still change (:func:`_still_editable`), so ``db`` may be a session of
+    single statements (:func:`survey.db.create_sessionmaker`): on SQLite the write lock is
+    then held only while SQLite runs the statement.
+
+    None when the statement wrote nothing (a stale revision, the assessment submitted or
+    its round closed since ``context`` was read) or when the answer is a count, which is
+    checked against the other answers: then :func:`save_answer`, in a transaction, saves
+    it or says why not.
+    """
+    item = context.questionnaire.item(item_id)
+    if item is None:
+        raise NotFound(_("This question does not exist in this questionnaire."))
+    _ensure_editable(user, context)
+    clean = validate_answer(item, data)
+    if item.type == "number":
+        return None
+    values: dict[str, Any] = {
+        "value": clean.value,
+        "not_applicable": clean.not_applicable,
+        "comment": clean.comment,
+        "updated_at": utcnow(),
+        "updated_by": user.id,
+    }
+    response_id = context.response.id
+    refresh = {"populate_existing": True}
+    if clean.revision == 0:
+        columns = Answer.__table__.c
+        row = {"response_id": response_id, "item_id": item_id, "revision": 1, **values}
+        insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        answer = await db.scalar(
+            insert(Answer)
+            .from_select(
+                list(row),
+                select(
+                    *(
+                        bindparam(None, value, type_=columns[name].type)
+                        for name, value in row.items()
+                    )
+                ).where(_still_editable(context)),
+            )
+            .on_conflict_do_nothing(index_elements=["response_id", "item_id"])
+            .returning(Answer),
+            execution_options=refresh,
+        )
+    else:
+        answer = await db.scalar(
+            update(Answer)
+            .where(
+                Answer.response_id == response_id,
+                Answer.item_id == item_id,
+                Answer.revision == clean.revision,
+                _still_editable(context),
+            )
+            .values(revision=Answer.revision + 1, **values)
+            .returning(Answer),
+            execution_options={**refresh, "synchronize_session": False},
+        )
+    if answer is not None:
+        context.answers[item_id] = answer
+    return answer
+
+
+SessionBlock = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+async def save_answer_briefly(
+    single_statement: SessionBlock,
+    transaction: SessionBlock,
+    user: CurrentUser,
+    context: AssessmentContext,
+    item_id: str,
+    data: AnswerWrite,
+) -> Answer:
+    """An autosave of a ``context`` read before: :func:`save_answer_at_once` in a session
+    of ``single_statement``; when that wrote nothing, :func:`save_answer` in a
+    ``transaction`` (it reads again what it depends on, saves, or raises the conflict)."""
+    async with single_statement() as db:
+        answer = await save_answer_at_once(db, user, context, item_id, data)
+    if answer is not None:
+        return answer
+    async with transaction() as db:
+        try:
+            return await save_answer(db, user, context, item_id, data)
+        except DomainError as refused:  # nothing written: end the transaction as it is,
+            refusal = refused  # so what it read for the page (the current answer) stays
+    raise refusal
 
 
 async def submit(db: AsyncSession, user: CurrentUser, context: AssessmentContext) -> ResponseScore:

@@ -5,16 +5,18 @@ respondents' answers, for the manager). The providers are added by the app
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.service import CurrentUser
 from survey.assessments.service import AssessmentContext
+from survey.questionnaires.schema import Item
 
-# item id -> note, for the questions the provider has something to say about.
+# item id -> note, for the questions (of those the page shows) the provider has something
+# to say about.
 SummaryProvider = Callable[
-    [AsyncSession, CurrentUser, AssessmentContext], Awaitable[dict[str, str]]
+    [AsyncSession, CurrentUser, AssessmentContext, Sequence[Item]], Awaitable[dict[str, str]]
 ]
 
 _providers: list[SummaryProvider] = []
@@ -27,10 +29,10 @@ def add_summary_provider(provider: SummaryProvider) -> None:
 
 
 async def item_summaries(
-    db: AsyncSession, user: CurrentUser, context: AssessmentContext
+    db: AsyncSession, user: CurrentUser, context: AssessmentContext, items: Sequence[Item]
 ) -> dict[str, str]:
-    """Every provider's notes, by item id."""
+    """Every provider's notes on ``items`` (the questions the page shows), by item id."""
     notes: dict[str, str] = {}
     for provider in _providers:
-        notes.update(await provider(db, user, context))
+        notes.update(await provider(db, user, context, items))
     return notes

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -12,6 +14,7 @@ from survey.accounts.dependencies import LoggedIn
 from survey.accounts.service import CurrentUser
 from survey.assessments import service
 from survey.assessments.forms import answer_from_form, differs, keep_none_of_these
+from survey.assessments.models import Answer
 from survey.assessments.pages import (
     depends_on,
     item_numbers,
@@ -28,7 +31,7 @@ from survey.i18n import current_language
 from survey.i18n import gettext as _
 from survey.questionnaires.counts import retry_refused_counts
 from survey.questionnaires.schema import Dimension, Item
-from survey.web.dependencies import Db
+from survey.web.dependencies import BRIEF_WRITES, BriefWriter, Db
 from survey.web.input import FORM_CHECKS_NUL
 from survey.web.rendering import redirect_to, render
 
@@ -134,10 +137,19 @@ class FormSave:
     count_rule: bool = False
 
 
+SaveAnswer = Callable[[str, AnswerWrite], Awaitable[Answer]]
+
+
 async def _save_from_form(
-    db: AsyncSession, user: CurrentUser, context: service.AssessmentContext, item: Item, form: Any
+    db: AsyncSession | None,
+    user: CurrentUser,
+    context: service.AssessmentContext,
+    item: Item,
+    form: Any,
+    save: SaveAnswer | None = None,
 ) -> FormSave:
-    """Save the answer ``form`` gives for ``item`` if it changed; problems become messages."""
+    """Save the answer ``form`` gives for ``item`` if it changed; problems become messages.
+    ``save`` saves it (by default ``service.save_answer`` in ``db``)."""
     try:
         data = answer_from_form(item, form)
     except Invalid as invalid:  # not even readable (letters for a number): show what was typed
@@ -155,8 +167,11 @@ async def _save_from_form(
     data = keep_none_of_these(stored, data)
     if not differs(stored, data):
         return FormSave()
+    if save is None:
+        assert db is not None, "a session or a way to save"
+        save = partial(service.save_answer, db, user, context)
     try:
-        await service.save_answer(db, user, context, item.id, data)
+        await save(item.id, data)
     except CountRuleBroken as broken:
         return FormSave(error=next(iter(broken.errors.values())), rejected=data, count_rule=True)
     except Invalid as invalid:
@@ -240,12 +255,13 @@ class AssessmentViews(Controller):
         dimension_id: FromPath[str],
     ) -> Response[Any]:
         context = await service.get_context(db, user, assessment_id)
+        dimension = _dimension(context, dimension_id)
         return _dimension_page(
             request,
             user,
             context,
-            _dimension(context, dimension_id),
-            summaries=await item_summaries(db, user, context),
+            dimension,
+            summaries=await item_summaries(db, user, context, dimension.items),
         )
 
     @post(
@@ -291,7 +307,7 @@ class AssessmentViews(Controller):
                 conflicts,
                 rejected,
                 status_code=422,
-                summaries=await item_summaries(db, user, context),
+                summaries=await item_summaries(db, user, context, dimension.items),
             )
         request.session["flash"] = _("Your answers were saved.")
         _previous, following = neighbours(context.questionnaire, dimension)
@@ -307,22 +323,27 @@ class AssessmentViews(Controller):
     @post(
         "/assessments/{assessment_id:int}/answers/{item_id:str}",
         name="assessment_answer",
-        opt={FORM_CHECKS_NUL: True},
+        opt={FORM_CHECKS_NUL: True, BRIEF_WRITES: True},
     )
     async def save_answer(
         self,
         request: HTMXRequest,
         db: Db,
+        writer: BriefWriter,
         user: LoggedIn,
         assessment_id: FromPath[int],
         item_id: FromPath[str],
     ) -> Response[Any]:
-        """Autosave of one answer (htmx): returns the question, marked as saved or with its problem."""
-        context = await service.get_context(db, user, assessment_id, for_change=True)
+        """Autosave of one answer (htmx): returns the question, marked as saved or with its
+        problem. Read before, rendered after the short write transaction."""
+        context = await service.get_context(db, user, assessment_id)
         item = context.questionnaire.item(item_id)
         if item is None:
             raise NotFound(_("This question does not exist in this questionnaire."))
-        outcome = await _save_from_form(db, user, context, item, await request.form())
+        save = partial(
+            service.save_answer_briefly, writer.single_statement, writer.transaction, user, context
+        )
+        outcome = await _save_from_form(None, user, context, item, await request.form(), save)
         status_code = 409 if outcome.conflict else 422 if outcome.error else 200
         language = current_language()
         applicable = context.applicable_items()

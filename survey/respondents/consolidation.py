@@ -22,7 +22,7 @@ from survey.errors import (
 from survey.i18n import gettext as _
 from survey.questionnaires.counts import breaches_under_current_rules, retry_refused_counts
 from survey.questionnaires.schema import ORDERED_TYPES, Item, Questionnaire
-from survey.respondents.service import ensure_manager, personal_responses
+from survey.respondents.service import PersonalResponse, ensure_manager, personal_responses
 from survey.scoring import (
     StoredAnswer,
     interquartile_range,
@@ -136,14 +136,7 @@ async def consolidation(
     ]
     questionnaire = context.questionnaire
     problems = [count_problems(questionnaire, p.answers) for p in submitted]
-    result = []
-    for item in questionnaire.items:
-        answers = [
-            RespondentAnswer(p.name, a.value, a.not_applicable, person_problems.get(item.id))
-            for p, person_problems in zip(submitted, problems, strict=True)
-            if (a := p.answers.get(item.id)) is not None
-        ]
-        result.append(item_consensus(item, answers))
+    result = consensus_per_item(questionnaire, submitted, problems)
     starting = count_problems(
         questionnaire,
         {
@@ -153,6 +146,27 @@ async def consolidation(
     )
     result = [replace(c, count_problem=starting.get(c.item.id)) for c in result]
     return result, len(submitted)
+
+
+def consensus_per_item(
+    questionnaire: Questionnaire,
+    submitted: list[PersonalResponse],
+    problems: list[dict[str, str]] | None = None,
+) -> list[ItemConsensus]:
+    """:func:`item_consensus` of every item over the ``submitted`` responses; ``problems``
+    (per response, item id → why its count does not add up) marks their answers."""
+    per_response = problems if problems is not None else [{} for _ in submitted]
+    return [
+        item_consensus(
+            item,
+            [
+                RespondentAnswer(p.name, a.value, a.not_applicable, person_problems.get(item.id))
+                for p, person_problems in zip(submitted, per_response, strict=True)
+                if (a := p.answers.get(item.id)) is not None
+            ],
+        )
+        for item in questionnaire.items
+    ]
 
 
 def count_problems(

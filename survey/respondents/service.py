@@ -44,6 +44,10 @@ class RespondentRow:
     submitted_at: dt.datetime | None
 
 
+SubmittedStamp = tuple[int, dt.datetime | None]
+"""A submitted personal response: its id and the moment it was submitted."""
+
+
 @dataclass
 class PersonalResponse:
     response: Response
@@ -67,6 +71,31 @@ async def personal_responses(db: AsyncSession, assessment_id: int) -> list[Perso
                 value=answer.value, not_applicable=answer.not_applicable
             )
     return responses
+
+
+async def submitted_stamps(db: AsyncSession, assessment_id: int) -> tuple[SubmittedStamp, ...]:
+    """Which personal responses of the assessment are submitted, and when: their answers
+    cannot change until they are reopened (which clears the moment), so this names what a
+    consolidation of them says."""
+    rows = await db.execute(
+        select(Response.id, Response.submitted_at)
+        .where(
+            Response.assessment_id == assessment_id,
+            Response.respondent_id.is_not(None),
+            Response.submitted_at.is_not(None),
+        )
+        .order_by(Response.id)
+    )
+    return tuple((response_id, submitted_at) for response_id, submitted_at in rows.all())
+
+
+def stamps_of(responses: list[PersonalResponse]) -> tuple[SubmittedStamp, ...]:
+    """:func:`submitted_stamps` of responses already loaded."""
+    return tuple(
+        (p.response.id, p.response.submitted_at)
+        for p in sorted(responses, key=lambda p: p.response.id)
+        if p.response.submitted_at is not None
+    )
 
 
 def _answered(questionnaire: Questionnaire, answers: dict[str, StoredAnswer]) -> tuple[int, int]:

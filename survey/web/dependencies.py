@@ -6,8 +6,9 @@ The base knows no domain: who the caller is comes from a loader that the app pas
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from contextlib import nullcontext
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from litestar import Request
@@ -23,37 +24,92 @@ from survey.errors import PREPARED_KEY, NotAuthenticated
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READ_SESSION = "survey.read_session"
+_OPEN_READ_SESSION = "survey.open_read_session"
+
+BRIEF_WRITES = "brief_writes"
+"""Route option (``opt={BRIEF_WRITES: True}``) of a POST or PUT that reads in the request's
+read-only transaction and writes in a short transaction of its own, opened with
+:class:`Writer` (an autosave): it holds SQLite's write lock, or PostgreSQL's row locks, for
+a statement or two instead of for the whole request."""
 
 
 def writes(scope: Scope) -> bool:
-    """Whether the request may write: every method but GET and HEAD, and the few GETs that
-    must write (an audited view, a lazy refresh), which say so on their route with
-    ``opt={"writes": True}``."""
-    if scope.get("method") not in READ_METHODS:
-        return True
+    """Whether the request's ``db`` may write: every method but GET and HEAD (unless the
+    route writes briefly, see :data:`BRIEF_WRITES`), and the few GETs that must write (an
+    audited view, a lazy refresh), which say so on their route with ``opt={"writes": True}``."""
     handler = scope.get("route_handler")
+    if scope.get("method") not in READ_METHODS:
+        return not (handler is not None and handler.opt.get(BRIEF_WRITES))
     return bool(handler is not None and handler.opt.get("writes"))
+
+
+@asynccontextmanager
+async def write_transaction(state: Any) -> AsyncIterator[AsyncSession]:
+    """A transaction that may write, begun when it is its turn among the writers (SQLite:
+    :class:`survey.db.WriterTurns`, and ``BEGIN IMMEDIATE``); committed at the end of the
+    block, rolled back on error."""
+    turns: WriterTurns | None = state.get("writer_turns")
+    async with (
+        turns.turn() if turns else nullcontext(),
+        state.sessionmaker() as db,
+        db.begin(),
+    ):
+        yield db
 
 
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
     """One transaction per request: committed when the handler returns, rolled back on error.
 
-    A reading request (see :func:`writes`) continues the read-only transaction the caller
-    was loaded in, which takes no lock on SQLite and refuses any write; a writing one gets
-    a transaction that holds SQLite's write lock from its start (``BEGIN IMMEDIATE``),
-    begun when it is its turn among the writers (:class:`survey.db.WriterTurns`)."""
+    A reading request (see :func:`writes`) continues the read-only transaction its session
+    entry and its caller were read in, which takes no lock on SQLite and refuses any write;
+    a writing one gets a transaction that holds SQLite's write lock from its start
+    (``BEGIN IMMEDIATE``), begun when it is its turn among the writers
+    (:class:`survey.db.WriterTurns`)."""
     read_session: AsyncSession | None = request.scope.pop(_READ_SESSION, None)  # type: ignore[misc]
     if read_session is not None and not writes(request.scope):
         async with read_session:
             yield read_session
         return
-    turns: WriterTurns | None = request.app.state.get("writer_turns")
-    async with (
-        turns.turn() if turns else nullcontext(),
-        request.app.state.sessionmaker() as db,
-        db.begin(),
-    ):
+    async with write_transaction(request.app.state) as db:
         yield db
+
+
+class Writer:
+    """The short write transactions of a route with :data:`BRIEF_WRITES`.
+
+    ``async with writer.transaction() as db:`` first ends the request's read-only
+    transaction (``read``: its objects stay usable, its connection goes back to the pool),
+    then waits for its turn and writes; a check that must hold when the write happens is
+    made again inside (the answer's revision, the assessment still open)."""
+
+    def __init__(self, state: Any, read: AsyncSession) -> None:
+        self._state = state
+        self._read = read
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        await self._read.commit()  # read-only: ends the snapshot, expires nothing
+        async with write_transaction(self._state) as db:
+            yield db
+
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[AsyncSession]:
+        """A session for one statement that checks what it depends on and writes, at once
+        (see :func:`survey.db.create_sessionmaker`): on SQLite it commits by itself, so
+        its turn among the writers lasts that statement only (the turns keep the writers
+        in order: SQLite's own busy waiting is not fair and let one wait seconds)."""
+        await self._read.commit()
+        turns: WriterTurns | None = self._state.get("writer_turns")
+        async with (
+            self._state.single_statement_sessionmaker() as db,
+            db.begin(),
+            turns.turn() if turns else nullcontext(),  # given back before the commit call
+        ):
+            yield db
+
+
+def provide_writer(request: Request[Any, Any, Any], db: Db) -> Writer:
+    return Writer(request.app.state, db)
 
 
 class Caller(Protocol):
@@ -117,6 +173,41 @@ async def prepare_request(
     request.scope[PREPARED_KEY] = True  # type: ignore[literal-required]
 
 
+_request_read_session: ContextVar[AsyncSession | None] = ContextVar(
+    "survey_request_read_session", default=None
+)
+
+
+def request_read_session() -> AsyncSession | None:
+    """The read-only session of the request being served, while its middleware runs (the
+    session store reads the session entry in it: one transaction for the entry, the
+    caller and a reading handler)."""
+    return _request_read_session.get()
+
+
+class ReadSessionMiddleware:
+    """Opens the request's read-only session before the session middleware reads the
+    session entry; :class:`RequestContextMiddleware` loads the caller in it and a reading
+    handler goes on in it. No connection is taken until the first query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        read_session: AsyncSession = scope["litestar_app"].state.read_sessionmaker()
+        scope[_OPEN_READ_SESSION] = read_session  # type: ignore[literal-required]
+        token = _request_read_session.set(read_session)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _request_read_session.reset(token)
+            scope.pop(_OPEN_READ_SESSION, None)  # type: ignore[misc]
+            await read_session.close()
+
+
 class RequestContextMiddleware:
     """Runs :func:`prepare_request` for every page and API call, also those that end in an
     error before a handler runs (unknown URL, CSRF refusal), so their pages are in the
@@ -133,7 +224,9 @@ class RequestContextMiddleware:
             return
         # The caller is loaded in a read-only session that a reading handler goes on using
         # (one transaction for the request); a writing handler gets its own (provide_db).
-        read_session: AsyncSession = scope["litestar_app"].state.read_sessionmaker()
+        read_session: AsyncSession = scope.get(_OPEN_READ_SESSION) or (  # type: ignore[assignment]
+            scope["litestar_app"].state.read_sessionmaker()
+        )
         try:
             await prepare_request(Request(scope, receive), self.load_caller, read_session)
             if writes(scope):
@@ -170,3 +263,5 @@ class RequestContextMiddleware:
 # Handler parameter types: the name of the parameter picks the dependency (the caller's
 # types, ``LoggedIn`` and ``MaybeLoggedIn``, are in ``survey.accounts.dependencies``).
 Db = NamedDependency[AsyncSession]
+BriefWriter = NamedDependency[Writer]
+"""A handler parameter ``writer: BriefWriter`` (a route with :data:`BRIEF_WRITES`)."""

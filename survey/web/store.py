@@ -7,6 +7,7 @@ hosts) see the same session and the same attempt counts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from litestar.stores.base import Store
 from sqlalchemy import LargeBinary, String, delete, select, update
@@ -41,10 +42,14 @@ class DatabaseStore(Store):
         namespace: str,
         dialect_name: str,
         read_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        current_read_session: Callable[[], AsyncSession | None] | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         # Reading an entry takes no write lock; only an expired entry or a renewal writes.
         self._read_sessionmaker = read_sessionmaker or sessionmaker
+        # The read-only session of the request being served, if any: the entry is read in
+        # the request's own transaction instead of one more of its own.
+        self._current_read_session = current_read_session or (lambda: None)
         self.namespace = namespace
         self._insert = pg_insert if dialect_name == "postgresql" else sqlite_insert
 
@@ -73,14 +78,15 @@ class DatabaseStore(Store):
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
         """The value, or None when there is none or it expired (the expired entry is then
         removed). A read takes no write lock: only removing or renewing writes."""
-        async with self._read_sessionmaker() as db, db.begin():
-            entry = (
-                await db.execute(
-                    select(StoreEntry.value, StoreEntry.expires_at).where(
-                        StoreEntry.namespace == self.namespace, StoreEntry.key == key
-                    )
-                )
-            ).first()
+        query = select(StoreEntry.value, StoreEntry.expires_at).where(
+            StoreEntry.namespace == self.namespace, StoreEntry.key == key
+        )
+        current = self._current_read_session()
+        if current is not None:
+            entry = (await current.execute(query)).first()
+        else:
+            async with self._read_sessionmaker() as db, db.begin():
+                entry = (await db.execute(query)).first()
         if not entry:
             return None
         value, expires_at = entry

@@ -15,11 +15,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from survey.accounts.models import Role
+from survey.accounts.service import load_current_user
 from survey.assessments.models import DimensionResult
+from survey.assessments.schemas import AnswerWrite
+from survey.assessments.service import get_context, save_answer_briefly
 from survey.audit.models import AuditEvent
+from survey.db import create_sessionmaker, utcnow
+from survey.errors import Conflict
+from survey.rounds.models import Round
 from tests.factories import api_login, make_organisation, make_round, make_user
 from tests.integration.assessments.helpers import (
     all_items,
@@ -241,3 +248,62 @@ async def _audited(sessionmaker: Any, action: str) -> int:
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)
         )
     return count
+
+
+@asynccontextmanager
+async def _transaction(maker: Any) -> AsyncIterator[Any]:
+    async with maker() as session, session.begin():
+        yield session
+
+
+@pytest.mark.parametrize(
+    ("item_id", "revision", "close"),
+    [
+        (CONTESTED, 1, "submit"),  # an update on a stale view: submitted since it was read
+        (NEW_CONTESTED, 0, "submit"),  # a first save, the same
+        (CONTESTED, 1, "round"),  # the round closed early since it was read
+    ],
+)
+async def test_an_autosave_read_before_the_assessment_closed_writes_nothing(
+    app, db, sessionmaker, item_id: str, revision: int, close: str
+) -> None:
+    """An autosave reads the assessment, then writes in one guarded statement (issue 15):
+    when the manager submits (or an admin closes the round) in between, the statement
+    writes nothing and the save is refused with the reason, not stored after the fact."""
+    async with live_client(app) as client:
+        organisation = await make_organisation(db)
+        manager = await make_user(db, Role.MANAGER, organisation)
+        round_ = await make_round(db, "2026")
+        token = await api_login(client, manager)
+        assessment_id = await start(client, token, organisation.id)
+        assert (await put_answer(client, token, assessment_id, CONTESTED, "no")).status_code == 200
+        caller = await load_current_user(db, manager.id)
+        await db.commit()  # on SQLite the arranging session would keep the write lock
+        assert caller is not None
+        async with sessionmaker() as reader:
+            context = await get_context(reader, caller, assessment_id)
+        if close == "submit":
+            submitted = await client.post(
+                f"/api/v1/assessments/{assessment_id}/submit", headers={"x-csrftoken": token}
+            )
+            assert submitted.status_code == 200, submitted.text
+        else:
+            async with sessionmaker() as admin, admin.begin():
+                await admin.execute(
+                    update(Round).where(Round.id == round_.id).values(closed_at=utcnow())
+                )
+        single = create_sessionmaker(sessionmaker.kw["bind"], single_statements=True)
+
+        with pytest.raises(Conflict):
+            await save_answer_briefly(
+                lambda: _transaction(single),
+                lambda: _transaction(sessionmaker),
+                caller,
+                context,
+                item_id,
+                AnswerWrite(revision=revision, value="yes"),
+            )
+
+        stored = await stored_answers(sessionmaker, assessment_id)
+        assert stored.get(CONTESTED, (None,))[0] == "no"
+        assert NEW_CONTESTED not in stored
