@@ -34,6 +34,7 @@ from survey.formatting import register_filters as register_formatting_filters
 from survey.home import PageViews
 from survey.housekeeping import housekeeping_every_hour, housekeeping_now
 from survey.indicators.api import INDICATOR_API_PATHS, IndicatorApi
+from survey.indicators.exports import EXPORT_MEDIA_TYPES
 from survey.indicators.spearheads import spearhead_plan
 from survey.indicators.views import IndicatorViews
 from survey.listeners import connect as connect_listeners
@@ -70,6 +71,7 @@ from survey.web.store import DatabaseStore
 
 HTMX_DIST = PROJECT_ROOT / "node_modules" / "htmx.org" / "dist"
 CSRF_EXEMPT_PATHS = ("/api/v1/auth/login", "/static/", "/schema")
+API_DOCUMENT = "/schema/openapi.json"
 CSRF_EXEMPT = [f"^{re.escape(path)}" for path in CSRF_EXEMPT_PATHS]
 # Routes that answer 429 when a limit is reached (failed logins, invitations sent).
 LIMITED_PATHS = frozenset(
@@ -180,7 +182,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         middleware=[
             DefineMiddleware(SecurityHeadersMiddleware, strict_transport=settings.is_production),
-            DefineMiddleware(BearerScopeMiddleware, allowed=INDICATOR_API_PATHS),
+            # A BI tool with a read-only token reads the API document too (it is public).
+            DefineMiddleware(BearerScopeMiddleware, allowed=(*INDICATOR_API_PATHS, API_DOCUMENT)),
             ReadSessionMiddleware,  # the session entry, the caller and a reading handler
             session_config.middleware,
             DefineMiddleware(SessionCsrfMiddleware, exclude=CSRF_EXEMPT_PATHS),
@@ -219,5 +222,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_class=HTMXRequest,
         debug=False,
     )
-    document_problems(app, csrf_exempt=CSRF_EXEMPT, limited=LIMITED_PATHS)
+    document_problems(
+        app,
+        csrf_exempt=CSRF_EXEMPT,
+        limited=LIMITED_PATHS,
+        files={"/api/v1/indicators/export": tuple(EXPORT_MEDIA_TYPES.values())},
+    )
     return app

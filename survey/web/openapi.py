@@ -7,7 +7,8 @@ answers that come from the platform's rules are added here, all as
 - 400 invalid input, on every operation with parameters or a body;
 - 401 not logged in and 403 not allowed, on every operation that needs a login; 403 also
   for a missing CSRF token on every state change that checks it;
-- 404 another organisation's or no object, on every operation with a login and an id;
+- 404 another organisation's or no object, on every operation with a login and an id
+  or a parameter that names an object (a round);
 - 409 a state that does not allow the change, on state changes of an object;
 - 413 a body beyond the size limit, on every operation with a body;
 - 429 too many attempts, on the rate-limited paths.
@@ -15,17 +16,19 @@ answers that come from the platform's rules are added here, all as
 A 204 answer has no body, so it documents none. The input the platform refuses as a
 whole is also said in the document: no text of a parameter or a JSON body holds a NUL
 (:mod:`survey.web.input`), and a JSON body takes no fields beyond its own (its Structs
-forbid unknown fields).
+forbid unknown fields). A union of an integer and a number (an answer's value) is an
+``anyOf``: Litestar writes ``oneOf``, which a whole number, being both, would break.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping
 
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import (
+    OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
@@ -62,6 +65,8 @@ PROBLEM_SCHEMA = Schema(
     },
     additional_properties=True,
 )
+
+FILE_SCHEMA = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
 
 DESCRIPTIONS = {
     400: "Invalid input; `errors` names each field.",
@@ -103,7 +108,8 @@ def _statuses(
         statuses |= {401, 403, 415}
     if method in STATE_CHANGES and not any(re.search(p, route.path) for p in csrf_exempt):
         statuses.add(403)
-    if logged_in and has_ids:
+    # An id in the path or body, or a name in the query (a round, a questionnaire).
+    if logged_in and (has_ids or operation.parameters):
         statuses.add(404)
     if logged_in and has_ids and method in STATE_CHANGES:
         statuses.add(409)
@@ -145,6 +151,42 @@ def _refuse_nul_and_unknown_fields(
         _refuse_nul_and_unknown_fields(schema.items, components, seen)
 
 
+def _types(schema: Schema | Reference) -> set[OpenAPIType]:
+    if not isinstance(schema, Schema) or schema.type is None:
+        return set()
+    return {schema.type} if isinstance(schema.type, OpenAPIType) else set(schema.type)
+
+
+def _unions_of_numbers_as_any_of(schema: Schema | Reference | None, seen: set[int]) -> None:
+    """Every ``oneOf`` of ``schema`` that holds both an integer and a number becomes an
+    ``anyOf``: 3 is both, so ``oneOf`` would refuse it."""
+    if not isinstance(schema, Schema) or id(schema) in seen:
+        return
+    seen.add(id(schema))
+    if schema.one_of:
+        members = set().union(*(_types(member) for member in schema.one_of))
+        if {OpenAPIType.INTEGER, OpenAPIType.NUMBER} <= members:
+            schema.any_of, schema.one_of = schema.one_of, None
+    inner: list[Schema | Reference | None] = [*(schema.properties or {}).values()]
+    for group in (schema.one_of, schema.any_of, schema.all_of, schema.prefix_items):
+        inner.extend(group or [])
+    inner.append(schema.items if isinstance(schema.items, Schema | Reference) else None)
+    if isinstance(schema.additional_properties, Schema | Reference):
+        inner.append(schema.additional_properties)
+    for member in inner:
+        _unions_of_numbers_as_any_of(member, seen)
+
+
+def _operation_schemas(operation: Operation) -> Iterator[Schema | Reference | None]:
+    for parameter in operation.parameters or []:
+        if isinstance(parameter, Parameter):
+            yield parameter.schema
+    bodies = [operation.request_body, *(operation.responses or {}).values()]
+    for body in bodies:
+        if isinstance(body, RequestBody | OpenAPIResponse):
+            yield from (media.schema for media in (body.content or {}).values())
+
+
 def _describe_input(operation: Operation, components: dict[str, Schema], seen: set[str]) -> None:
     for parameter in operation.parameters or []:
         if isinstance(parameter, Parameter):
@@ -155,17 +197,23 @@ def _describe_input(operation: Operation, components: dict[str, Schema], seen: s
 
 
 def document_problems(
-    app: Litestar, csrf_exempt: Collection[str] = (), limited: Collection[str] = ()
+    app: Litestar,
+    csrf_exempt: Collection[str] = (),
+    limited: Collection[str] = (),
+    files: Mapping[str, Collection[str]] | None = None,
 ) -> None:
-    """``csrf_exempt``: the CSRF configuration's path patterns; ``limited``: rate-limited paths.
+    """``csrf_exempt``: the CSRF configuration's path patterns; ``limited``: rate-limited
+    paths; ``files``: the media types of the file a path answers (an export) by path.
 
     Add the problem answers to every API operation of ``app``'s OpenAPI document
-    (built once and kept by Litestar), and drop the body of 204 answers."""
+    (built once and kept by Litestar), drop the body of 204 answers, and say which files
+    an operation answers with instead of JSON."""
     openapi = app.openapi_schema
     assert openapi.components is not None and openapi.paths is not None
     components = openapi.components.schemas = openapi.components.schemas or {}
     components["Problem"] = PROBLEM_SCHEMA
     seen: set[str] = set()
+    unions_seen: set[int] = set()
     problem = OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))
     for route in app.routes:
         if not isinstance(route, HTTPRoute) or route.path_format not in openapi.paths:
@@ -190,6 +238,16 @@ def document_problems(
                     responses[str(status)] = OpenAPIResponse(
                         description=description, content={PROBLEM_MEDIA_TYPE: problem}
                     )
+                success = responses.get("200")
+                if isinstance(success, OpenAPIResponse) and route.path in (files or {}):
+                    success.content = {
+                        media_type: OpenAPIMediaType(schema=FILE_SCHEMA)
+                        for media_type in (files or {})[route.path]
+                    }
                 no_content = responses.get("204")
                 if isinstance(no_content, OpenAPIResponse):
                     no_content.content = None
+                for schema in _operation_schemas(operation):
+                    _unions_of_numbers_as_any_of(schema, unions_seen)
+    for schema in components.values():
+        _unions_of_numbers_as_any_of(schema, unions_seen)
