@@ -74,6 +74,9 @@ def check_path(request: Request[Any, Any, Any]) -> None:
 async def check_body(request: Request[Any, Any, Any]) -> None:
     content_type, _options = request.content_type
     if content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
+        # Litestar parses a multipart form from the stream without keeping the body: a
+        # handler that then reads the body (a JSON route sent a form) would wait forever.
+        await request.body()
         try:
             form = await request.form()
         except UnicodeDecodeError:
