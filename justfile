@@ -56,6 +56,11 @@ i18n:
     uv run pybabel extract -F babel.cfg -k N_ -k _ -o survey/locale/messages.pot --no-location --omit-header .
     uv run pybabel update -i survey/locale/messages.pot -d survey/locale --width 100
 
+# Schemathesis over the API document, 100 examples per operation: anonymous, as a demo
+# manager and with a read-only token; on PostgreSQL too when SURVEY_TEST_DATABASE_URL is set
+fuzz *ARGS:
+    SURVEY_FUZZ_EXAMPLES=${SURVEY_FUZZ_EXAMPLES:-100} uv run pytest tests/integration/web/test_schemathesis.py -n 1 {{ARGS}}
+
 # Validate the questionnaire definitions
 questionnaires:
     uv run survey questionnaires validate
