@@ -33,7 +33,7 @@ from survey.errors import (
     NotAuthenticated,
     TooManyAttempts,
 )
-from survey.i18n import LANGUAGES, negotiate_language, set_language
+from survey.i18n import LANGUAGES, N_, negotiate_language, set_language
 from survey.i18n import gettext as _
 from survey.web.rendering import render
 
@@ -147,6 +147,24 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
 
 
 _MSGSPEC_FIELD = re.compile(r"field `(\w+)`|at `\$\.(\w+)")
+# msgspec's English messages, in the order they are tried, and what the person reads.
+_MSGSPEC_MESSAGES = (
+    (re.compile(r"missing required field|of length >= 1\b"), N_("Fill this in.")),
+    (re.compile(r"unknown field"), N_("This field is not accepted here.")),
+    (re.compile(r"of length <="), N_("This is too long.")),
+    (re.compile(r"of length >="), N_("This is too short.")),
+    (re.compile(r"Invalid enum value"), N_("Choose one of the values offered.")),
+    (re.compile(r"Expected `(int|float|number)` >"), N_("This number is too small.")),
+    (re.compile(r"Expected `(int|float|number)` <"), N_("This number is too large.")),
+)
+
+
+def _field_message(message: str) -> str:
+    """msgspec's message in the person's language (the field's name says where)."""
+    for pattern, text in _MSGSPEC_MESSAGES:
+        if pattern.search(message):
+            return _(text)
+    return _("This is not the right kind of value.")
 
 
 def _field_errors(raw: Any) -> Any:
@@ -159,7 +177,7 @@ def _field_errors(raw: Any) -> Any:
             message = str(entry["message"])
             named = _MSGSPEC_FIELD.search(message)
             key = named.group(1) or named.group(2) if named else str(entry.get("key") or "body")
-            fields[key] = message
+            fields[key] = _field_message(message)
     return fields or raw
 
 

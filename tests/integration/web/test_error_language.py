@@ -64,3 +64,30 @@ async def test_an_address_no_route_matches_answers_in_the_browsers_language(
     )
     assert wrong_method.status_code == 405
     assert wrong_method.json()["title"] == said(language, "Something in the request is not right")
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"value": 3}, "Fill this in."),
+        ({"value": 3, "revision": -1}, "This number is too small."),
+        ({"value": 3, "revision": 9223372036854775808}, "This number is too large."),
+        ({"value": 3, "revision": "x"}, "This is not the right kind of value."),
+        ({"value": 3, "revision": 0, "colour": "red"}, "This field is not accepted here."),
+    ],
+)
+async def test_the_message_at_a_field_is_in_the_language_of_the_request(
+    client, db, language: str, body: dict[str, Any], message: str
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    answers = f"/api/v1/assessments/{setup.assessment_id}/answers/vb-missie"
+
+    refused = await problem(
+        client, language, "PUT", answers, json=body, headers={"x-csrftoken": setup.token}
+    )
+
+    assert refused["status"] == 400
+    assert list(refused["errors"].values()) == [said(language, message)]
+    field = "colour" if "colour" in body else "revision"
+    assert field in refused["errors"]
