@@ -561,7 +561,7 @@ def bench_database(port: int) -> str:
 
 
 async def recreate_database(url: str, name: str, drop_only: bool = False) -> None:
-    plain = url.replace("postgresql+asyncpg://", "postgresql://")
+    plain = re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", url)  # asyncpg: no driver name
     connection = await asyncpg.connect(plain)
     try:
         await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
