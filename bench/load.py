@@ -246,16 +246,22 @@ async def timed(series: Series, call: Awaitable[Reply], expect: int = 200) -> Re
 class CpuMeter:
     """CPU time of the app's processes (the server and its workers: one process group),
     of the bare baseline's and of this client, between :meth:`mark` and :meth:`line`: what
-    a request costs, whatever else runs on the machine, and how much the client takes."""
+    a request costs, whatever else runs on the machine, and how much the client takes. Also
+    how long the app's threads were ready to run but waited for a CPU: on a shared machine
+    a slow run whose app waited more than it ran was starved by other processes (the
+    stalled PostgreSQL runs of issue 15: 35 s of CPU, 104 s of waiting for one)."""
 
     def __init__(self) -> None:
         self.groups: dict[str, int] = {}
-        self._marked: dict[str, float] = {}
+        self._marked: dict[str, tuple[float, float]] = {}
         self._marked_at = time.perf_counter()
 
     @staticmethod
-    def group_seconds(pgid: int) -> float:
+    def group_seconds(pgid: int) -> tuple[float, float]:
+        """CPU seconds used by the processes of group ``pgid``, and seconds their threads
+        were ready to run but waited for a CPU (taken by whatever else runs)."""
         ticks = 0
+        waited_ns = 0
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -266,12 +272,22 @@ class CpuMeter:
             fields = stat[stat.rindex(")") + 2 :].split()  # from field 3 (state) on
             if int(fields[2]) == pgid:
                 ticks += int(fields[11]) + int(fields[12])  # utime + stime
-        return ticks / os.sysconf("SC_CLK_TCK")
+                waited_ns += CpuMeter.waited_ns(entry)
+        return ticks / os.sysconf("SC_CLK_TCK"), waited_ns / 1e9
 
-    def _read(self) -> dict[str, float]:
+    @staticmethod
+    def waited_ns(pid: str) -> int:
+        waited = 0
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    waited += int(Path(f"/proc/{pid}/task/{task}/schedstat").read_text().split()[1])
+        return waited
+
+    def _read(self) -> dict[str, tuple[float, float]]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         seen = {name: self.group_seconds(pgid) for name, pgid in self.groups.items()}
-        return {**seen, "client": usage.ru_utime + usage.ru_stime}
+        return {**seen, "client": (usage.ru_utime + usage.ru_stime, 0.0)}
 
     def mark(self) -> None:
         self._marked = self._read()
@@ -280,11 +296,13 @@ class CpuMeter:
     def line(self, server: str, requests: int) -> str:
         now = self._read()
         seconds = max(time.perf_counter() - self._marked_at, 1e-9)
-        used = {name: now[name] - self._marked.get(name, now[name]) for name in now}
+        used = {name: now[name][0] - self._marked.get(name, now[name])[0] for name in now}
+        waited = now[server][1] - self._marked.get(server, now[server])[1]
         per_request = used[server] / requests * 1000 if requests else math.nan
         return (
             f"  {'cpu':<44} {server} {used[server] / seconds:.2f} cores, "
-            f"{per_request:.2f} ms per request; client {used['client'] / seconds:.2f} cores; "
+            f"{per_request:.2f} ms per request, waited for a CPU {waited / seconds:.2f} cores; "
+            f"client {used['client'] / seconds:.2f} cores; "
             f"load average {os.getloadavg()[0]:.2f}"
         )
 
