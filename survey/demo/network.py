@@ -29,7 +29,7 @@ from survey.assessments.models import (
 )
 from survey.audit.models import AuditEvent
 from survey.benchmarks.recompute import recompute_all
-from survey.db import create_engine, create_sessionmaker
+from survey.db import create_engine, create_sessionmaker, refresh_planner_statistics
 from survey.demo.assessments import DemoRespondents, load_demo_assessments
 from survey.indicators.models import ApiToken, IndicatorCellSet, IndicatorRelease
 from survey.indicators.service import take_release
@@ -393,6 +393,8 @@ async def load_demo(settings: Settings, seed: int = 1, reset: bool = False) -> i
                     f"Loaded the demo network (seed {seed}): {ORGANISATION_COUNT} organisations, "
                     f"{assessments} assessments."
                 )
+        async with create_sessionmaker(engine)() as db, db.begin():
+            await refresh_planner_statistics(db)
     finally:
         await engine.dispose()
     print("\nDemo logins:")
