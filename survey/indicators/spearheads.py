@@ -23,7 +23,7 @@ from typing import Annotated
 import msgspec
 
 from survey.i18n import gettext as _
-from survey.indicators.filters import OVERALL
+from survey.indicators.core import OVERALL, dimension_ids
 from survey.indicators.schemas import (
     IndicatorCellRead,
     IndicatorsRead,
@@ -102,11 +102,7 @@ class SpearheadPlanError(Exception):
 def check_plan(plan: SpearheadPlan, questionnaires: Iterable[Questionnaire]) -> list[str]:
     """The problems of a decoded plan: numbering, blank titles, parts listed twice, and
     parts naming a questionnaire or a dimension that no definition has."""
-    dimensions: dict[str, set[str]] = {}
-    for questionnaire in questionnaires:
-        dimensions.setdefault(questionnaire.id, {OVERALL}).update(
-            d.id for d in questionnaire.dimensions
-        )
+    dimensions = dimension_ids(questionnaires)
     problems: list[str] = []
     numbers = [s.number for s in plan.spearheads]
     if numbers != list(range(1, SPEARHEAD_COUNT + 1)):

@@ -17,15 +17,16 @@ from survey.errors import Conflict, Forbidden, Invalid, NotFound
 from survey.i18n import N_, current_language
 from survey.i18n import gettext as _
 from survey.indicators import service, tokens
+from survey.indicators.core import OVERALL
 from survey.indicators.exports import export_response
-from survey.indicators.filters import (
-    FILTERS,
-    OVERALL,
-    FilterForm,
-    IndicatorFilters,
+from survey.indicators.filters import FILTERS, FilterForm, IndicatorFilters
+from survey.indicators.reading import (
     published_definitions,
+    read_any,
+    read_municipalities,
+    read_spearheads,
+    read_view,
 )
-from survey.indicators.reading import read_any, read_municipalities, read_spearheads, read_view
 from survey.indicators.schemas import IndicatorCellRead, IndicatorsRead, SpearheadPartRead
 from survey.organisations.reference import (
     MUNICIPALITY_CODES,
