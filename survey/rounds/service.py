@@ -34,6 +34,12 @@ async def current_round(db: AsyncSession) -> Round | None:
     return None
 
 
+async def latest_opened(db: AsyncSession) -> Round | None:
+    """The round that opened most recently by today (open now, or closed since), if any."""
+    day = today()
+    return next((r for r in await list_rounds(db) if r.opens_on <= day), None)
+
+
 async def get_by_name(db: AsyncSession, name: str) -> Round | None:
     return await db.scalar(select(Round).where(Round.name == name))
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from survey.accounts.models import Provider, Role, User
 from survey.audit.models import AuditEvent
 from survey.organisations.models import Organisation
-from tests.factories import api_login, make_organisation, make_user
+from tests.factories import api_login, login, make_organisation, make_user
 
 # A trajectory of the Huis van het Nederlands and a joint one led by the Agentschap.
 HUIS_TRAJECTORY = "duidelijke-taal"
@@ -40,6 +40,12 @@ async def as_user(client: Any, user: User) -> str:
     """Log ``user`` in (a fresh session) and return their CSRF token."""
     client.cookies.clear()
     return await api_login(client, user)
+
+
+async def coach_on_the_web(client: Any, w: World) -> None:
+    """The Huis coach logged in on the web pages (after an API visit of their own)."""
+    await as_user(client, w.huis_coach)
+    await login(client, w.huis_coach)
 
 
 async def request_trajectory(
