@@ -1,6 +1,7 @@
 """The setup most support-request tests share: an organisation with its manager and a coach
 of each provider (``w``), the manager's request for a trajectory of the Huis van het
-Nederlands (``requested``), and that request taken to running by its coach (``running``)."""
+Nederlands (``requested``), that request taken to running by its coach (``running``), and
+the rounds a goal is agreed in and aims at (``goal_rounds``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import make_round
 from tests.integration.trajectories.helpers import (
     World,
     as_user,
@@ -15,6 +17,13 @@ from tests.integration.trajectories.helpers import (
     request_trajectory,
     world,
 )
+
+
+@pytest.fixture
+async def goal_rounds(db: Any) -> None:
+    """The open round "2026" and the round after it, "2027", not open yet."""
+    await make_round(db, "2026")
+    await make_round(db, "2027", state="upcoming")
 
 
 @pytest.fixture

@@ -5,30 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import csrf_token, login, make_round
+from tests.factories import csrf_token, login
 from tests.integration.assessments.helpers import html_escape, nl
 from tests.integration.trajectories.helpers import (
     World,
     coach_on_the_web,
+    post_goal,
 )
 
 
 async def test_each_goal_has_its_remove_button_in_its_own_row(
-    client: Any, db: Any, w: World, running: int
+    client: Any, w: World, running: int, goal_rounds: None
 ) -> None:
-    await make_round(db, "2026")
-    await make_round(db, "2027", state="upcoming")
     await login(client, w.huis_coach)
     for dimension in ("toegankelijkheid/bekendheid", "taalbeleid/visie-en-taalbeleid"):
-        saved = await client.post(
-            f"/coaching/requests/{running}/goals",
-            data={
-                "_csrf_token": await csrf_token(client),
-                "dimension_id": dimension,
-                "target_level": "3",
-                "round": "2027",
-            },
-        )
+        saved = await post_goal(client, running, "2027", dimension)
         assert saved.status_code == 303, saved.text
 
     page = (await client.get(f"/coaching/requests/{running}")).text
@@ -77,20 +68,10 @@ async def test_the_file_lists_the_trajectories_the_coaches_suggested(
 
 
 async def test_the_french_file_and_request_say_campagne_for_a_round_throughout(
-    client: Any, db: Any, w: World, running: int
+    client: Any, w: World, running: int, goal_rounds: None
 ) -> None:
-    await make_round(db, "2026")
-    await make_round(db, "2027", state="upcoming")
     await login(client, w.huis_coach)
-    saved = await client.post(
-        f"/coaching/requests/{running}/goals?lang=fr",
-        data={
-            "_csrf_token": await csrf_token(client),
-            "dimension_id": "toegankelijkheid/bekendheid",
-            "target_level": "3",
-            "round": "2027",
-        },
-    )
+    saved = await post_goal(client, running, "2027", query="?lang=fr")
     assert saved.status_code == 303, saved.text
 
     for path in (

@@ -18,6 +18,7 @@ from tests.integration.trajectories.helpers import (
     as_user,
     coach_on_the_web,
     move,
+    post_goal,
 )
 from tests.integration.trajectories.test_suggestions import _weak_organisation
 
@@ -168,15 +169,7 @@ async def test_a_goal_on_a_request_that_stopped_running_says_why_on_its_page(
         assert (await move(client, coach, requested, state)).status_code == 200
     await login(client, w.huis_coach)
 
-    response = await client.post(
-        f"/coaching/requests/{requested}/goals",
-        data={
-            "_csrf_token": await csrf_token(client),
-            "dimension_id": "toegankelijkheid/bekendheid",
-            "target_level": "3",
-            "round": "2026",
-        },
-    )
+    response = await post_goal(client, requested, "2026")
 
     assert response.status_code == 409, response.text
     message = nl("Goals are agreed on a running trajectory; this request is not running.")
