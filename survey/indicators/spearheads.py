@@ -33,7 +33,7 @@ from survey.indicators.schemas import (
     SpearheadsRead,
 )
 from survey.questionnaires import all_versions
-from survey.questionnaires.schema import LANGUAGES, Questionnaire
+from survey.questionnaires.schema import Questionnaire, blank_languages
 
 __all__ = [
     "PLAN_FILE",
@@ -113,9 +113,10 @@ def check_plan(plan: SpearheadPlan, questionnaires: Iterable[Questionnaire]) -> 
     for where, title in [("plan", plan.plan)] + [
         (f"spearhead {s.number}: title", s.title) for s in plan.spearheads
     ]:
-        for language in LANGUAGES:
-            if not getattr(title, language).strip():
-                problems.append(f"{where}.{language}: is blank; write the {language} text")
+        problems.extend(
+            f"{where}.{language}: is blank; write the {language} text"
+            for language in blank_languages(title)
+        )
     for spearhead in plan.spearheads:
         seen: set[tuple[str, str]] = set()
         for index, part in enumerate(spearhead.parts):

@@ -30,11 +30,11 @@ import msgspec.inspect
 import yaml
 
 from survey.questionnaires.schema import (
-    LANGUAGES,
     ORDERED_TYPES,
     Item,
     LocalText,
     Questionnaire,
+    blank_languages,
 )
 
 __all__ = [
@@ -109,9 +109,8 @@ class DefinitionError(Exception):
 def _blank_texts(text: LocalText | None, field: str) -> Iterator[str]:
     if text is None:
         return
-    for language in LANGUAGES:
-        if not getattr(text, language).strip():
-            yield f"{field}.{language}: is blank (only white space); write the {language} text"
+    for language in blank_languages(text):
+        yield f"{field}.{language}: is blank (only white space); write the {language} text"
 
 
 def _answer_values(item: Item) -> tuple[str, list[int | str]]:

@@ -32,7 +32,7 @@ from survey.i18n import N_
 from survey.i18n import gettext as _
 from survey.questionnaires import Questionnaire, all_versions
 from survey.questionnaires.loader import _parse_yaml
-from survey.questionnaires.schema import LANGUAGES, ORDERED_TYPES, Item, LocalText
+from survey.questionnaires.schema import ORDERED_TYPES, Item, LocalText, blank_languages
 from survey.trajectories.rules import AnswerIs, Rule, leaves
 
 __all__ = [
@@ -165,9 +165,8 @@ class CatalogueError(Exception):
 
 
 def _blank(text: LocalText, field: str) -> Iterator[tuple[str, str]]:
-    for language in LANGUAGES:
-        if not getattr(text, language).strip():
-            yield f"{field}.{language}", f"is blank; write the {language} text"
+    for language in blank_languages(text):
+        yield f"{field}.{language}", f"is blank; write the {language} text"
 
 
 def _answers(item: Item) -> tuple[str, list[int | str]]:

@@ -412,9 +412,8 @@ async def set_goals(
             errors[f"goals[{index}].round"] = _("Choose an existing round.")
             continue
         kept = existing.get(found)
-        unchanged = (
-            kept is not None and (kept.target_level, kept.round_id) == (goal.target_level, round_.id)
-        )
+        asked = (goal.target_level, round_.id)
+        unchanged = kept is not None and (kept.target_level, kept.round_id) == asked
         # A goal for a round that has opened could count as reached at once; one agreed
         # earlier and left as it was stays.
         if set_in is not None and round_.opens_on <= set_in.opens_on and not unchanged:
