@@ -701,21 +701,24 @@ async def _release_with(
     ordering = asyncio.ensure_future(
         asyncio.to_thread(core.order_scores, organisations, scores, axes)
     )
+    encoding = asyncio.ensure_future(asyncio.to_thread(_encode_members, current))
     try:
         team = await _team(db, round_.id)
         requests = await _requests(db, round_)
         previous_scores = await read_previous_scores()
     finally:
-        await asyncio.wait([ordering])
-    families, cells = core.cell_matrix(
-        organisations, scores, previous_scores, team, axes, requests, ordering.result()
+        await asyncio.wait([ordering, encoding])
+    # On a thread too, so the worker's other requests go on meanwhile.
+    families, cells = await asyncio.to_thread(
+        lambda: _suppressed_cells(
+            core.cell_matrix(
+                organisations, scores, previous_scores, team, axes, requests, ordering.result()
+            ),
+            axes,
+            previous_members,
+            current,
+        )
     )
-    changed_cells = None
-    if previous_members is not None:
-        scopes = sorted({privacy.scope_of(family) for family in families})
-        counts = core.changed_per_cell(previous_members, current, scopes, axes)
-        changed_cells = dict(zip(scopes, counts, strict=True))
-    privacy.suppress(families, cells, axes, changed_cells)
     release = IndicatorRelease(
         round_id=round_.id,
         taken_at=utcnow(),
@@ -724,7 +727,7 @@ async def _release_with(
         organisations=int(current["organisation_id"].nunique()),
         families=json.dumps(families),
         columns=json.dumps(CELL_LAYOUT),
-        members=_encode_members(current),
+        members=encoding.result(),
     )
     db.add(release)
     await db.flush()
@@ -740,6 +743,25 @@ async def _release_with(
         changed=int(changed),
     )
     return release
+
+
+def _suppressed_cells(
+    computed: tuple[list[tuple[str, str, str]], core.CellMatrix],
+    axes: core.Axes,
+    previous_members: pd.DataFrame | None,
+    current: pd.DataFrame,
+) -> tuple[list[tuple[str, str, str]], core.CellMatrix]:
+    """The cells of a release (:func:`core.cell_matrix`) after the privacy rules, with
+    the organisations changed per cell since ``previous_members`` (the previous release of
+    the round)."""
+    families, cells = computed
+    changed_cells = None
+    if previous_members is not None:
+        scopes = sorted({privacy.scope_of(family) for family in families})
+        counts = core.changed_per_cell(previous_members, current, scopes, axes)
+        changed_cells = dict(zip(scopes, counts, strict=True))
+    privacy.suppress(families, cells, axes, changed_cells)
+    return families, cells
 
 
 async def _store_cells(
