@@ -19,12 +19,13 @@ stored release (:func:`read_cells`), and say which release they show.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import json
 import struct
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +47,7 @@ from sqlalchemy import (
     null,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from survey import events
@@ -61,7 +62,7 @@ from survey.assessments.models import (
     decode_dimension_ids,
 )
 from survey.audit.service import record
-from survey.db import utcnow
+from survey.db import create_sessionmaker, utcnow
 from survey.errors import Conflict, Forbidden, NotFound
 from survey.i18n import gettext as _
 from survey.indicators import core, privacy
@@ -609,6 +610,69 @@ def _without_cycle_collection() -> Iterator[None]:
 async def _take_release(
     db: AsyncSession, round_: Round, actor_id: int | None, at_close: bool, axes: core.Axes
 ) -> IndicatorRelease:
+    previous_round = await _previous_round(db, round_)
+    async with _previous_scores(db, previous_round) as previous_scores:
+        return await _release_with(db, round_, actor_id, at_close, axes, previous_scores)
+
+
+@asynccontextmanager
+async def _previous_scores(
+    db: AsyncSession, previous_round: Round | None
+) -> AsyncIterator[Callable[[], Awaitable[pd.DataFrame | None]]]:
+    """The scores of the previous round (to await when needed), read alongside the rest
+    of the release.
+
+    That round is over, so its scores do not depend on the snapshot the release reads the
+    current round in: a read-only transaction on a second connection of the engine reads
+    them while ``db`` reads the current round (SQLite steps, and PostgreSQL answers,
+    without holding Python's interpreter lock). A session without an engine of its own
+    (bound to one connection) or a database in memory (a second connection would be
+    another database) reads them when they are awaited, in ``db``."""
+    if previous_round is None:
+
+        async def none() -> None:
+            return None
+
+        yield none
+        return
+    bind = db.bind
+    if not isinstance(bind, AsyncEngine) or bind.url.database in (None, "", ":memory:"):
+
+        async def in_session() -> pd.DataFrame:
+            return await _scores_only(db, previous_round.id)
+
+        yield in_session
+        return
+    sessions = create_sessionmaker(bind, read_only=True)
+
+    async def read_aside() -> pd.DataFrame:
+        async with sessions() as aside, aside.begin():
+            return await _scores_only(aside, previous_round.id)
+
+    reading = asyncio.ensure_future(read_aside())
+
+    async def aside() -> pd.DataFrame:
+        return await reading
+
+    try:
+        yield aside
+    finally:  # a refused release lets the read finish (a cancelled one could leave its
+        # connection mid-statement) and drops what it read
+        await asyncio.gather(reading, return_exceptions=True)
+
+
+async def _scores_only(db: AsyncSession, round_id: int) -> pd.DataFrame:
+    return (await _score_rows(db, round_id, with_moments=False))[0]
+
+
+async def _release_with(
+    db: AsyncSession,
+    round_: Round,
+    actor_id: int | None,
+    at_close: bool,
+    axes: core.Axes,
+    read_previous_scores: Callable[[], Awaitable[pd.DataFrame | None]],
+) -> IndicatorRelease:
     organisations = await _organisations(db)
     scores, members = await _scores(db, round_.id)
     current = _members_frame(members, organisations)
@@ -632,23 +696,29 @@ async def _take_release(
                 changed=changed,
             )
         )
-    previous_round = await _previous_round(db, round_)
-    previous_scores = (
-        (await _score_rows(db, previous_round.id, with_moments=False))[0]
-        if previous_round is not None
-        else None
+    # The scores' order and percentiles are computed on a thread of their own while the
+    # rest is read (numpy sorts without holding the interpreter lock).
+    ordering = asyncio.ensure_future(
+        asyncio.to_thread(core.order_scores, organisations, scores, axes)
     )
-    team = await _team(db, round_.id)
-    requests = await _requests(db, round_)
-    families, cells = core.cell_matrix(
-        organisations, scores, previous_scores, team, axes, requests=requests
+    encoding = asyncio.ensure_future(asyncio.to_thread(_encode_members, current))
+    try:
+        team = await _team(db, round_.id)
+        requests = await _requests(db, round_)
+        previous_scores = await read_previous_scores()
+    finally:
+        await asyncio.wait([ordering, encoding])
+    # On a thread too, so the worker's other requests go on meanwhile.
+    families, cells = await asyncio.to_thread(
+        lambda: _suppressed_cells(
+            core.cell_matrix(
+                organisations, scores, previous_scores, team, axes, requests, ordering.result()
+            ),
+            axes,
+            previous_members,
+            current,
+        )
     )
-    changed_cells = None
-    if previous_members is not None:
-        scopes = sorted({privacy.scope_of(family) for family in families})
-        counts = core.changed_per_cell(previous_members, current, scopes, axes)
-        changed_cells = dict(zip(scopes, counts, strict=True))
-    privacy.suppress(families, cells, axes, changed_cells)
     release = IndicatorRelease(
         round_id=round_.id,
         taken_at=utcnow(),
@@ -657,7 +727,7 @@ async def _take_release(
         organisations=int(current["organisation_id"].nunique()),
         families=json.dumps(families),
         columns=json.dumps(CELL_LAYOUT),
-        members=_encode_members(current),
+        members=encoding.result(),
     )
     db.add(release)
     await db.flush()
@@ -673,6 +743,25 @@ async def _take_release(
         changed=int(changed),
     )
     return release
+
+
+def _suppressed_cells(
+    computed: tuple[list[tuple[str, str, str]], core.CellMatrix],
+    axes: core.Axes,
+    previous_members: pd.DataFrame | None,
+    current: pd.DataFrame,
+) -> tuple[list[tuple[str, str, str]], core.CellMatrix]:
+    """The cells of a release (:func:`core.cell_matrix`) after the privacy rules, with
+    the organisations changed per cell since ``previous_members`` (the previous release of
+    the round)."""
+    families, cells = computed
+    changed_cells = None
+    if previous_members is not None:
+        scopes = sorted({privacy.scope_of(family) for family in families})
+        counts = core.changed_per_cell(previous_members, current, scopes, axes)
+        changed_cells = dict(zip(scopes, counts, strict=True))
+    privacy.suppress(families, cells, axes, changed_cells)
+    return families, cells
 
 
 async def _store_cells(
