@@ -64,12 +64,14 @@ __all__ = [
     "TEAM_MEASURES",
     "Axes",
     "CellMatrix",
+    "ScoreOrder",
     "cell_matrix",
     "cells",
     "changed_per_cell",
     "default_axes",
     "dimension_ids",
     "maturity_levels",
+    "order_scores",
 ]
 
 ALL: Final = "*"
@@ -502,11 +504,6 @@ def _with_scores(scores: pd.DataFrame) -> pd.DataFrame:
     return scores[scores["score"].notna()] if scores["score"].isna().any() else scores
 
 
-def _cube_codes(organisations: pd.DataFrame, axes: Axes) -> list[npt.NDArray[np.int64]]:
-    """The 16 combinations of each of ``organisations`` (:meth:`Axes.cube`)."""
-    return axes.cube(axes.codes(organisations))
-
-
 def order_scores(
     organisations: pd.DataFrame, scores: pd.DataFrame, axes: Axes | None = None
 ) -> ScoreOrder:
@@ -519,7 +516,7 @@ def order_scores(
     score_where = locate(scores["organisation_id"].to_numpy())
     if np.any(score_where < 0):
         raise ValueError("a row names an organisation that is not registered")
-    cubes = [_small_codes(combo, axes.size) for combo in _cube_codes(organisations, axes)]
+    cubes = [_small_codes(combo, axes.size) for combo in axes.cube(axes.codes(organisations))]
     pair_codes, pairs = _pair_codes(scores)
     by_pair = np.argsort(_small_codes(pair_codes, len(pairs)), kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(pair_codes, minlength=len(pairs)))])
