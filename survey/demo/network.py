@@ -44,7 +44,7 @@ from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.publishing import publish_definitions
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
-from survey.rounds.service import close_moment, today
+from survey.rounds.service import close_moment, list_rounds, today
 from survey.settings import Settings
 from survey.trajectories.demo import load_demo_support
 from survey.web.store import StoreEntry
@@ -337,11 +337,15 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
     )
     await recompute_all(db)  # peer benchmarks of every round × questionnaire
     await load_demo_support(db, seed)
-    for round_ in sorted(rounds, key=lambda r: r.opens_on):
-        # Last year's closing release, and a release of the open round, so that an analyst
-        # sees figures (and changes since last year) from the first start.
-        await take_release(db, round_)
     return count
+
+
+async def _take_releases(db: AsyncSession) -> None:
+    """Last year's closing release, and a release of the open round, so that an analyst
+    sees figures (and changes since last year) from the first start. Taken once the network
+    is committed: a release reads the previous round's scores on a connection of its own."""
+    for round_ in sorted(await list_rounds(db), key=lambda r: r.opens_on):
+        await take_release(db, round_)
 
 
 def demo_logins(settings: Settings, seed: int) -> list[DemoLogin]:
@@ -373,8 +377,10 @@ def demo_logins(settings: Settings, seed: int) -> list[DemoLogin]:
 
 async def load_demo(settings: Settings, seed: int = 1, reset: bool = False) -> int:
     engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    loaded = False
     try:
-        async with create_sessionmaker(engine)() as db, db.begin():
+        async with sessions() as db, db.begin():
             if await _holds_other_data(db):
                 print(
                     "survey demo: this database holds organisations or users that are not demo data; "
@@ -389,10 +395,14 @@ async def load_demo(settings: Settings, seed: int = 1, reset: bool = False) -> i
             else:
                 await _wipe(db)
                 assessments = await _load(db, settings, seed)
-                print(
-                    f"Loaded the demo network (seed {seed}): {ORGANISATION_COUNT} organisations, "
-                    f"{assessments} assessments."
-                )
+                loaded = True
+        if loaded:
+            async with sessions() as db, db.begin():
+                await _take_releases(db)
+            print(
+                f"Loaded the demo network (seed {seed}): {ORGANISATION_COUNT} organisations, "
+                f"{assessments} assessments."
+            )
     finally:
         await engine.dispose()
     print("\nDemo logins:")
