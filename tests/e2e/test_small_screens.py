@@ -56,3 +56,20 @@ def test_an_organisation_and_its_assessment_fit_the_narrowest_phone(
     for path in (organisation, overview):
         page.goto(path)
         assert _page_width(page) <= NARROW_PHONE["width"], f"{path} scrolls sideways at 320 px"
+
+
+def test_every_action_of_the_round_is_in_sight_on_a_phone(js_page: Any, demo_logins: Any) -> None:
+    """The round's table on the organisation page: "Continue" and "See the result" are not
+    cut off at the phone's right edge (nor hidden in a sideways scroll)."""
+    page = js_page
+    page.set_viewport_size(PHONE)
+    login(page, demo_logins.manager.email, demo_logins.manager.password)
+    page.locator("main a[href^='/organisations/']").first.click()
+    page.wait_for_url(re.compile(r"/organisations/\d+$"))
+    actions = page.locator("main table a, main table button").all()
+    assert actions, "the demo manager's round lists questionnaires"
+    for action in actions:
+        box = action.bounding_box()
+        assert box is not None and box["x"] >= 0, action.inner_text()
+        assert box["x"] + box["width"] <= PHONE["width"], f"{action.inner_text()!r} is cut off"
+    assert_accessible(page)
