@@ -73,3 +73,30 @@ def test_every_action_of_the_round_is_in_sight_on_a_phone(js_page: Any, demo_log
         assert box is not None and box["x"] >= 0, action.inner_text()
         assert box["x"] + box["width"] <= PHONE["width"], f"{action.inner_text()!r} is cut off"
     assert_accessible(page)
+
+
+_LINES_OF_TEXT = """(cell) => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+}"""
+
+
+def test_the_progress_counts_read_on_one_line_on_the_narrowest_phone(
+    js_page: Any, demo_logins: Any
+) -> None:
+    """The count (3 of 12) and the column's header (Answered) are not broken over lines."""
+    page = js_page
+    page.set_viewport_size(NARROW_PHONE)
+    login(page, demo_logins.manager.email, demo_logins.manager.password)
+    page.goto("/?lang=en")
+    page.locator("main a[href^='/organisations/']").first.click()
+    page.wait_for_url(re.compile(r"/organisations/\d+$"))
+    current = page.locator("main table a[href^='/assessments/']").first.get_attribute("href")
+    assert current
+    page.goto(re.sub(r"(/assessments/\d+).*", r"\1", current))
+    cells = page.locator(".progress-table td, .progress-table thead th:last-child").all()
+    assert len(cells) > 2
+    for cell in cells:
+        assert cell.evaluate(_LINES_OF_TEXT) == 1, f"{cell.inner_text()!r} is broken over lines"
+    assert _page_width(page) <= NARROW_PHONE["width"]
