@@ -100,3 +100,28 @@ def test_the_progress_counts_read_on_one_line_on_the_narrowest_phone(
     for cell in cells:
         assert cell.evaluate(_LINES_OF_TEXT) == 1, f"{cell.inner_text()!r} is broken over lines"
     assert _page_width(page) <= NARROW_PHONE["width"]
+
+
+def test_the_scores_per_part_are_in_sight_and_labelled_on_a_phone(
+    js_page: Any, demo_logins: Any
+) -> None:
+    """The result's table on a phone: score, maturity level and coverage of each part are in
+    view without scrolling sideways, each number named (in French, with its French colon)."""
+    page = js_page
+    page.set_viewport_size(PHONE)
+    login(page, demo_logins.manager.email, demo_logins.manager.password)
+    page.goto("/?lang=fr")
+    page.locator("main a[href^='/organisations/']").first.click()
+    page.wait_for_url(re.compile(r"/organisations/\d+$"))
+    result = page.locator("main a[href$='/result']").first.get_attribute("href")
+    assert result
+    page.goto(result)
+    cells = page.locator(".result-table tbody td").all()
+    assert cells
+    for cell in cells:
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"], cell.inner_text()
+    coverage = page.locator(".result-table tbody td:last-child").first
+    label = coverage.evaluate("(td) => getComputedStyle(td, '::before').content")
+    assert label == '"Couverture\u00a0: "', label
+    assert_accessible(page)
