@@ -89,7 +89,6 @@ def test_the_progress_counts_read_on_one_line_on_the_narrowest_phone(
     page = js_page
     page.set_viewport_size(NARROW_PHONE)
     login(page, demo_logins.manager.email, demo_logins.manager.password)
-    page.goto("/?lang=en")
     page.locator("main a[href^='/organisations/']").first.click()
     page.wait_for_url(re.compile(r"/organisations/\d+$"))
     current = page.locator("main table a[href^='/assessments/']").first.get_attribute("href")
@@ -110,18 +109,21 @@ def test_the_scores_per_part_are_in_sight_and_labelled_on_a_phone(
     page = js_page
     page.set_viewport_size(PHONE)
     login(page, demo_logins.manager.email, demo_logins.manager.password)
-    page.goto("/?lang=fr")
-    page.locator("main a[href^='/organisations/']").first.click()
-    page.wait_for_url(re.compile(r"/organisations/\d+$"))
-    result = page.locator("main a[href$='/result']").first.get_attribute("href")
-    assert result
-    page.goto(result)
-    cells = page.locator(".result-table tbody td").all()
-    assert cells
-    for cell in cells:
-        box = cell.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= PHONE["width"], cell.inner_text()
-    coverage = page.locator(".result-table tbody td:last-child").first
-    label = coverage.evaluate("(td) => getComputedStyle(td, '::before').content")
-    assert label == '"Couverture\u00a0: "', label
-    assert_accessible(page)
+    page.goto("/?lang=fr")  # the language is kept on the account: Dutch again after
+    try:
+        page.locator("main a[href^='/organisations/']").first.click()
+        page.wait_for_url(re.compile(r"/organisations/\d+$"))
+        result = page.locator("main a[href$='/result']").first.get_attribute("href")
+        assert result
+        page.goto(result)
+        cells = page.locator(".result-table tbody td").all()
+        assert cells
+        for cell in cells:
+            box = cell.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= PHONE["width"], cell.inner_text()
+        coverage = page.locator(".result-table tbody td:last-child").first
+        label = coverage.evaluate("(td) => getComputedStyle(td, '::before').content")
+        assert label == '"Couverture\u00a0: "', label
+        assert_accessible(page)
+    finally:
+        page.goto("/?lang=nl")
