@@ -1,5 +1,6 @@
 """A reproducible demo network: organisations over sectors, sizes and municipalities,
-their managers, coaches of both providers, an analyst, an admin, and two rounds.
+their managers, coaches of both providers, an analyst, an admin, two rounds, and next
+year's round that has not opened yet (for coaches' goals).
 
 The same seed gives the same network. Passwords are derived from the installation's
 secret and the seed, so they are printed again on every run but are not in the repo.
@@ -44,7 +45,7 @@ from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.publishing import publish_definitions
 from survey.respondents.models import Invitation
 from survey.rounds.models import Round
-from survey.rounds.service import close_moment, list_rounds, today
+from survey.rounds.service import close_moment, today
 from survey.settings import Settings
 from survey.trajectories.demo import load_demo_support
 from survey.web.store import StoreEntry
@@ -186,6 +187,13 @@ def demo_rounds(day: dt.date) -> list[tuple[str, dt.date, dt.date]]:
         (str(year - 1), dt.date(year - 1, 1, 15), dt.date(year - 1, 12, 15)),
         (str(year), dt.date(year, 1, 15), closes),
     ]
+
+
+def next_demo_round(day: dt.date) -> tuple[str, dt.date, dt.date]:
+    """Next year's round, not open yet: the round that coaches' new goals aim at."""
+    this_year_closes = demo_rounds(day)[-1][2]
+    opens = max(dt.date(day.year + 1, 1, 15), this_year_closes + dt.timedelta(days=1))
+    return str(day.year + 1), opens, opens + dt.timedelta(days=334)
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,15 +345,14 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
     )
     await recompute_all(db)  # peer benchmarks of every round × questionnaire
     await load_demo_support(db, seed)
-    return count
-
-
-async def _take_releases(db: AsyncSession) -> None:
-    """Last year's closing release, and a release of the open round, so that an analyst
-    sees figures (and changes since last year) from the first start. Taken once the network
-    is committed: a release reads the previous round's scores on a connection of its own."""
-    for round_ in sorted(await list_rounds(db), key=lambda r: r.opens_on):
+    for round_ in sorted(rounds, key=lambda r: r.opens_on):
+        # Last year's closing release, and a release of the open round, so that an analyst
+        # sees figures (and changes since last year) from the first start.
         await take_release(db, round_)
+    name, opens_on, closes_on = next_demo_round(today())
+    db.add(Round(name=name, opens_on=opens_on, closes_on=closes_on))
+    await db.flush()
+    return count
 
 
 def demo_logins(settings: Settings, seed: int) -> list[DemoLogin]:
@@ -377,10 +384,8 @@ def demo_logins(settings: Settings, seed: int) -> list[DemoLogin]:
 
 async def load_demo(settings: Settings, seed: int = 1, reset: bool = False) -> int:
     engine = create_engine(settings.database_url)
-    sessions = create_sessionmaker(engine)
-    loaded = False
     try:
-        async with sessions() as db, db.begin():
+        async with create_sessionmaker(engine)() as db, db.begin():
             if await _holds_other_data(db):
                 print(
                     "survey demo: this database holds organisations or users that are not demo data; "
@@ -395,14 +400,10 @@ async def load_demo(settings: Settings, seed: int = 1, reset: bool = False) -> i
             else:
                 await _wipe(db)
                 assessments = await _load(db, settings, seed)
-                loaded = True
-        if loaded:
-            async with sessions() as db, db.begin():
-                await _take_releases(db)
-            print(
-                f"Loaded the demo network (seed {seed}): {ORGANISATION_COUNT} organisations, "
-                f"{assessments} assessments."
-            )
+                print(
+                    f"Loaded the demo network (seed {seed}): {ORGANISATION_COUNT} organisations, "
+                    f"{assessments} assessments."
+                )
     finally:
         await engine.dispose()
     print("\nDemo logins:")

@@ -41,6 +41,7 @@ Example: scores 10, 20, 30, 40 → P25 = 17.5.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -49,6 +50,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
+from survey.questionnaires.schema import Questionnaire
 
 __all__ = [
     "ALL",
@@ -56,6 +58,7 @@ __all__ = [
     "FILTERS",
     "KINDS",
     "MATURE_LEVEL",
+    "OVERALL",
     "PERCENTILES",
     "STATISTICS",
     "TEAM_MEASURES",
@@ -65,6 +68,7 @@ __all__ = [
     "cells",
     "changed_per_cell",
     "default_axes",
+    "dimension_ids",
     "maturity_levels",
 ]
 
@@ -72,6 +76,8 @@ ALL: Final = "*"
 """The filter value "every value" (no filter on that attribute)."""
 
 FILTERS: Final = ("sector", "size_band", "municipality", "funded")
+OVERALL: Final = "overall"
+"""The ``dimension`` of a questionnaire's overall score."""
 PERCENTILES: Final = (10, 25, 50, 75, 90)
 MATURE_LEVEL: Final = 3
 """Share "at maturity ≥ 3" (*planmatig* or further)."""
@@ -793,3 +799,11 @@ def changed_per_cell(
         once = np.unique(np.concatenate(counted)) % axes.size  # each organisation once
         out[s] = np.bincount(once, minlength=axes.size)
     return out
+
+
+def dimension_ids(questionnaires: Iterable[Questionnaire]) -> dict[str, frozenset[str]]:
+    """Questionnaire id → the dimension ids of any of its versions, and :data:`OVERALL`."""
+    found: dict[str, set[str]] = {}
+    for questionnaire in questionnaires:
+        found.setdefault(questionnaire.id, {OVERALL}).update(d.id for d in questionnaire.dimensions)
+    return {qid: frozenset(ids) for qid, ids in found.items()}

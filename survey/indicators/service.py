@@ -62,7 +62,7 @@ from survey.assessments.models import (
     decode_dimension_ids,
 )
 from survey.audit.service import record
-from survey.db import create_sessionmaker, utcnow
+from survey.db import create_sessionmaker, has_written, utcnow
 from survey.errors import Conflict, Forbidden, NotFound
 from survey.i18n import gettext as _
 from survey.indicators import core, privacy
@@ -70,7 +70,7 @@ from survey.indicators.models import IndicatorCellSet, IndicatorRelease
 from survey.organisations.models import Organisation
 from survey.organisations.reference import MUNICIPALITY_CODES
 from survey.rounds.models import Round, RoundState
-from survey.rounds.service import current_round, list_rounds, today
+from survey.rounds.service import list_rounds, round_to_show, today
 from survey.trajectories.models import SupportRequest
 
 __all__ = [
@@ -625,9 +625,11 @@ async def _previous_scores(
     That round is over, so its scores do not depend on the snapshot the release reads the
     current round in: a read-only transaction on a second connection of the engine reads
     them while ``db`` reads the current round (SQLite steps, and PostgreSQL answers,
-    without holding Python's interpreter lock). A session without an engine of its own
-    (bound to one connection) or a database in memory (a second connection would be
-    another database) reads them when they are awaited, in ``db``."""
+    without holding Python's interpreter lock). They are read in ``db`` when they are
+    awaited where a second connection could see other rows: when ``db``'s transaction
+    has written (the demo stores both rounds and takes releases in one), when the session
+    has no engine of its own (bound to one connection), or on a database in memory (a
+    second connection would be another database)."""
     if previous_round is None:
 
         async def none() -> None:
@@ -636,7 +638,11 @@ async def _previous_scores(
         yield none
         return
     bind = db.bind
-    if not isinstance(bind, AsyncEngine) or bind.url.database in (None, "", ":memory:"):
+    if (
+        not isinstance(bind, AsyncEngine)
+        or bind.url.database in (None, "", ":memory:")
+        or await has_written(db)
+    ):
 
         async def in_session() -> pd.DataFrame:
             return await _scores_only(db, previous_round.id)
@@ -922,7 +928,7 @@ async def _round(db: AsyncSession, round_name: str | None) -> tuple[Round, list[
         if found is None:
             raise NotFound(_("There is no round named %(name)s.", name=round_name))
         return found, rounds
-    chosen = await current_round(db) or (rounds[0] if rounds else None)
+    chosen = await round_to_show(db)
     if chosen is None:
         raise NotFound(_("There are no rounds yet."))
     return chosen, rounds
