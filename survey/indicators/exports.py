@@ -179,7 +179,7 @@ def export_response(
     if export_format == "csv":
         return Response(
             to_csv(read),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # the framework adds the charset to a text type
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     return Response(
