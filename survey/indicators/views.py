@@ -384,7 +384,7 @@ class IndicatorViews(Controller):
         try:
             taken = await service.take_release(db, round_, actor_id=user.id)
         except Conflict as refused:
-            request.session["flash"] = refused.detail
+            request.session["flash_problem"] = refused.detail
             return Redirect(path=target, status_code=303)
         request.session["flash"] = _("Release %(id)s was taken.", id=taken.id)
         return Redirect(path=target, status_code=303)

@@ -143,9 +143,9 @@ def render_string(
     full_context = {**base_context(request), **context}
     if block is None:
         # A one-time message is taken from the session only by a whole page, never a fragment.
-        full_context["flash"] = (
-            request.session.pop("flash", None) if "session" in request.scope else None
-        )
+        session = request.session if "session" in request.scope else {}
+        full_context["flash"] = session.pop("flash", None)
+        full_context["flash_problem"] = session.pop("flash_problem", None)
         return template.render(full_context)
     block_render = template.blocks[block]
     return "".join(block_render(template.new_context(full_context)))

@@ -75,3 +75,24 @@ async def test_the_csv_export_names_its_charset_once(db: Any, client: Any) -> No
     response = await client.get("/indicators/export", params={"format": "csv"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
+
+
+async def test_a_refused_release_is_shown_as_a_problem_not_as_a_success(
+    db: Any, client: Any
+) -> None:
+    """A page left open while the round moved on can still ask for a release that is then
+    refused: the refusal reads as a problem (an alert), not in the green success box."""
+    round_ = await make_round(db, "2026")
+    await network(db, round_, [(6, {**YOUTH, "municipality": "21012"}, 40.0)])
+    await take_release(db, round_)
+    await db.commit()
+    await login(client, await make_user(db, role=Role.ADMIN, language="en"))
+    refused = await client.post(
+        "/indicators/release",
+        data={"round": "2026", "_csrf_token": await csrf_token(client)},
+        follow_redirects=True,
+    )
+    assert '<div class="flash flash-problem" role="alert">A release needs at least 5' in (
+        refused.text
+    )
+    assert 'class="flash" role="status"' not in refused.text
