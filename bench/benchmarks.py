@@ -35,9 +35,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import os
-import secrets
 import sqlite3
-import statistics
 import tempfile
 import time
 import tracemalloc
@@ -49,18 +47,17 @@ import msgspec
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from postgresql_copy import copy_to_postgresql, drop_postgresql, pg_connect
+from timing import RUNS, median_time
 
 from survey.assessments.service import encode_dimension_scores
 from survey.benchmarks.core import MIN_GROUP_SIZE, PERCENTILES, QUARTILES_FROM, shown_percentiles
 from survey.benchmarks.recompute import recompute, recompute_all
 from survey.benchmarks.schemas import StoredFigure
-from survey.db import UTCDateTime, create_engine, create_sessionmaker
+from survey.db import create_engine, create_sessionmaker
 from survey.migrate import upgrade
-from survey.models import Base
 from survey.questionnaires.schema import Dimension, Item, LocalText, Questionnaire
 from survey.scoring import RULES_VERSION, dimension_scores, overall_scores
-from survey.settings import normalise_database_url
 
 N_ITEMS = 150
 N_DIMENSIONS = 8
@@ -68,7 +65,6 @@ MISSING = 0.10
 SECTORS = 10
 SIZE_BANDS = ("1-9", "10-49", "50-249", "250+")
 ROUNDS = ("2024", "2025", "2026")
-RUNS = 5
 QUESTIONNAIRE_ID = "bench"
 
 
@@ -322,17 +318,6 @@ def baseline(
 # --- timing ----------------------------------------------------------------------------------
 
 
-def median_time(run: Callable[[], Any], before: Callable[[], Any], runs: int = RUNS) -> float:
-    """Median wall time of ``run``; ``before`` runs (untimed) before each."""
-    times = []
-    for _ in range(runs):
-        before()
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def peak_memory(run: Callable[[], Any], before: Callable[[], Any]) -> float:
     before()
     tracemalloc.start()
@@ -480,95 +465,25 @@ def sqlite_reader(path: Path, sql: str) -> Callable[[], list[Any]]:
     return read
 
 
+COPIED_TABLES = (
+    "organisations",
+    "questionnaire_versions",
+    "rounds",
+    "assessments",
+    "assessment_results",
+    "dimension_results",
+)
+
+
 def postgresql_reader(url: str, sql: str) -> Callable[[], list[Any]]:
     async def fetch() -> list[Any]:
-        connection = await _pg_connect(url)
+        connection = await pg_connect(url)
         try:
             return list(await connection.fetch(sql.format(p="$1"), len(ROUNDS)))
         finally:
             await connection.close()
 
     return lambda: asyncio.run(fetch())
-
-
-async def _pg_connect(url: str) -> Any:
-    import asyncpg
-
-    parts = make_url(url)
-    return await asyncpg.connect(
-        host=parts.host,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        database=parts.database or "postgres",
-    )
-
-
-def copy_to_postgresql(path: Path, admin_url: str) -> str:
-    """A new database on the server with the same stored rows (migrated, then COPY)."""
-    name = f"nscan_bench_{secrets.token_hex(3)}"
-    admin = normalise_database_url(admin_url)
-
-    async def create() -> None:
-        connection = await _pg_connect(admin)
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        await connection.close()
-
-    asyncio.run(create())
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-
-    async def copy() -> None:
-        source = sqlite3.connect(path)
-        target = await _pg_connect(url)
-        try:
-            for table_name in (
-                "organisations",
-                "questionnaire_versions",
-                "rounds",
-                "assessments",
-                "assessment_results",
-                "dimension_results",
-            ):
-                table = Base.metadata.tables[table_name]
-                names = [column.name for column in table.columns]
-                converters = [_converter(column.type) for column in table.columns]
-                rows = source.execute(f"SELECT {', '.join(names)} FROM {table_name}").fetchall()
-                records = [
-                    tuple(
-                        None if v is None else convert(v)
-                        for v, convert in zip(row, converters, strict=True)
-                    )
-                    for row in rows
-                ]
-                await target.copy_records_to_table(table_name, records=records, columns=names)
-            await target.execute("ANALYZE")
-        finally:
-            source.close()
-            await target.close()
-
-    asyncio.run(copy())
-    return url
-
-
-def _converter(column_type: Any) -> Callable[[Any], Any]:
-    """SQLite's stored text or integers as the Python values asyncpg's COPY expects."""
-    if isinstance(column_type, UTCDateTime | sa.DateTime):
-        return dt.datetime.fromisoformat
-    if isinstance(column_type, sa.Date):
-        return dt.date.fromisoformat
-    if isinstance(column_type, sa.Boolean):
-        return bool
-    return lambda value: value
-
-
-def drop_postgresql(admin_url: str, url: str) -> None:
-    async def drop() -> None:
-        connection = await _pg_connect(normalise_database_url(admin_url))
-        await connection.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-        await connection.close()
-
-    asyncio.run(drop())
 
 
 def main() -> None:
@@ -593,7 +508,7 @@ def main() -> None:
             f"(built in {time.perf_counter() - started:.1f} s; {cores} cores)"
         )
         if args.postgresql:
-            url = copy_to_postgresql(path, args.postgresql)
+            url = copy_to_postgresql(path, args.postgresql, COPIED_TABLES)
             try:
                 measure(
                     "postgresql",

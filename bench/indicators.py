@@ -34,37 +34,30 @@ import argparse
 import asyncio
 import datetime as dt
 import itertools
-import json
-import secrets
 import sqlite3
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
+from postgresql_copy import copy_to_postgresql, drop_postgresql
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from timing import RUNS, median_time
 
 from survey.assessments.service import encode_dimension_scores
-from survey.db import UTCDateTime, create_engine, create_sessionmaker
+from survey.db import create_engine, create_sessionmaker
 from survey.indicators import core
 from survey.indicators.service import Filters, cells_of, latest_release, take_release
 from survey.migrate import upgrade
-from survey.models import Base
 from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
 from survey.questionnaires import registry
 from survey.rounds.models import Round
-from survey.settings import normalise_database_url
 from survey.trajectories.catalogue import catalogue
 from survey.trajectories.models import RequestState
 
-RUNS = 5
 ROUNDS = ("2025", "2026")
 READ_FILTERS = Filters(sector="youth-work", municipality="21012")
 
@@ -283,16 +276,6 @@ def baseline_read(frames: dict[str, Any]) -> int:
     return len(_stats(now.groupby(["questionnaire", "dimension"])))
 
 
-def median_time(run: Callable[[], Any], before: Callable[[], Any], runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        before()
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 @dataclass(frozen=True)
 class Timings:
     release: float
@@ -350,86 +333,6 @@ COPIED_TABLES = (
 )
 
 
-async def _pg_connect(url: str) -> Any:
-    import asyncpg
-
-    parts = make_url(url)
-    return await asyncpg.connect(
-        host=parts.host,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        database=parts.database or "postgres",
-    )
-
-
-def copy_to_postgresql(path: Path, admin_url: str) -> str:
-    """A new database on the server with the same stored rows (migrated, then COPY)."""
-    name = f"nscan_bench_{secrets.token_hex(3)}"
-    admin = normalise_database_url(admin_url)
-
-    async def create() -> None:
-        connection = await _pg_connect(admin)
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        await connection.close()
-
-    asyncio.run(create())
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-
-    async def copy() -> None:
-        source = sqlite3.connect(path)
-        target = await _pg_connect(url)
-        try:
-            for table_name in COPIED_TABLES:
-                table = Base.metadata.tables[table_name]
-                names = [column.name for column in table.columns]
-                converters = [_converter(column.type) for column in table.columns]
-                rows = source.execute(f"SELECT {', '.join(names)} FROM {table_name}").fetchall()
-                records = [
-                    tuple(
-                        None if v is None else convert(v)
-                        for v, convert in zip(row, converters, strict=True)
-                    )
-                    for row in rows
-                ]
-                await target.copy_records_to_table(table_name, records=records, columns=names)
-                if "id" in table.columns and table_name != "organisations":
-                    await target.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'),"
-                        f" (SELECT max(id) FROM {table_name}))"
-                    )
-            await target.execute("ANALYZE")
-        finally:
-            source.close()
-            await target.close()
-
-    asyncio.run(copy())
-    return url
-
-
-def _converter(column_type: Any) -> Callable[[Any], Any]:
-    """SQLite's stored text or integers as the Python values asyncpg's COPY expects."""
-    if isinstance(column_type, UTCDateTime | sa.DateTime):
-        return lambda value: dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
-    if isinstance(column_type, sa.Date):
-        return dt.date.fromisoformat
-    if isinstance(column_type, sa.Boolean):
-        return bool
-    if isinstance(column_type, sa.JSON):  # SQLite's affinity turned JSON numbers into numbers
-        return lambda value: value if isinstance(value, str) else json.dumps(value)
-    return lambda value: value
-
-
-def drop_postgresql(admin_url: str, url: str) -> None:
-    async def drop() -> None:
-        connection = await _pg_connect(normalise_database_url(admin_url))
-        await connection.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-        await connection.close()
-
-    asyncio.run(drop())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=50_000)
@@ -452,7 +355,7 @@ def main() -> None:
         databases = {"sqlite": f"sqlite+aiosqlite:///{path}"}
         if args.postgresql:
             started = time.perf_counter()
-            databases["postgresql"] = copy_to_postgresql(path, args.postgresql)
+            databases["postgresql"] = copy_to_postgresql(path, args.postgresql, COPIED_TABLES)
             print(f"copied to PostgreSQL in {time.perf_counter() - started:.1f} s", flush=True)
         try:
             timings = {}

@@ -64,8 +64,9 @@ from survey.web.dependencies import (
 from survey.web.input import InputGuardMiddleware
 from survey.web.openapi import document_problems
 from survey.web.problems import EXCEPTION_HANDLERS
-from survey.web.rendering import add_environment_setup
+from survey.web.rendering import add_environment_setup, compile_every_template
 from survey.web.security import SecurityHeadersMiddleware, SessionCsrfMiddleware
+from survey.web.serving import freeze_start_up_objects, unfreeze_objects
 from survey.web.sessions import RenewingSessionConfig
 from survey.web.store import DatabaseStore
 
@@ -125,6 +126,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def start_housekeeping(_app: Litestar) -> None:
         await housekeeping_now(sessionmaker)
         housekeeping.append(asyncio.create_task(housekeeping_every_hour(sessionmaker)))
+
+    def compile_templates(_app: Litestar) -> None:
+        compile_every_template(settings)
 
     async def dispose_engine(_app: Litestar) -> None:
         for task in housekeeping:
@@ -217,8 +221,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "writer_turns": writer_turns(engine),
             }
         ),
-        on_startup=[publish_questionnaires, start_housekeeping],
-        on_shutdown=[dispose_engine],
+        on_startup=[
+            publish_questionnaires,
+            start_housekeeping,
+            compile_templates,
+            freeze_start_up_objects,  # the last
+        ],
+        on_shutdown=[dispose_engine, unfreeze_objects],
         request_class=HTMXRequest,
         debug=False,
     )

@@ -522,6 +522,68 @@ def _value_message(item: Item) -> str:
     return _("Choose one of the options.")
 
 
+async def _write_answer(
+    db: AsyncSession,
+    user: CurrentUser,
+    context: AssessmentContext,
+    item_id: str,
+    clean: AnswerWrite,
+    guard: ColumnElement[bool] | None = None,
+) -> Answer | None:
+    """The one statement that saves a validated answer in ``context``'s response: at
+    revision 0 an insert that does nothing when the answer exists, else an update of the
+    answer still at ``clean.revision``; with ``guard``, it writes only while the guard
+    holds. The saved row (RETURNING the whole row), or None when nothing was written."""
+    values: dict[str, Any] = {
+        "value": clean.value,
+        "not_applicable": clean.not_applicable,
+        "comment": clean.comment,
+        "updated_at": utcnow(),
+        "updated_by": user.id,
+    }
+    response_id = context.response.id
+    refresh = {"populate_existing": True}
+    answer: Answer | None
+    if clean.revision == 0:
+        row = {"response_id": response_id, "item_id": item_id, "revision": 1, **values}
+        insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        if guard is None:
+            statement = insert(Answer).values(**row)
+        else:
+            columns = Answer.__table__.c
+            statement = insert(Answer).from_select(
+                list(row),
+                select(
+                    *(
+                        bindparam(None, value, type_=columns[name].type)
+                        for name, value in row.items()
+                    )
+                ).where(guard),
+            )
+        answer = await db.scalar(
+            statement.on_conflict_do_nothing(index_elements=["response_id", "item_id"]).returning(
+                Answer
+            ),
+            execution_options=refresh,
+        )
+    else:
+        conditions = [
+            Answer.response_id == response_id,
+            Answer.item_id == item_id,
+            Answer.revision == clean.revision,
+        ]
+        if guard is not None:
+            conditions.append(guard)
+        answer = await db.scalar(
+            update(Answer)
+            .where(*conditions)
+            .values(revision=Answer.revision + 1, **values)
+            .returning(Answer),
+            execution_options={**refresh, "synchronize_session": False},
+        )
+    return answer
+
+
 async def save_answer(
     db: AsyncSession, user: CurrentUser, context: AssessmentContext, item_id: str, data: AnswerWrite
 ) -> Answer:
@@ -541,43 +603,11 @@ async def save_answer(
     _ensure_editable(user, context)
     clean = validate_answer(item, data)
     check_count_rules(context.questionnaire, item, clean, context.answers)
-    now = utcnow()
-    values: dict[str, Any] = {
-        "value": clean.value,
-        "not_applicable": clean.not_applicable,
-        "comment": clean.comment,
-        "updated_at": now,
-        "updated_by": user.id,
-    }
-    response_id = context.response.id
-    # RETURNING the whole row: the saved answer comes back with the statement that decides.
-    refresh = {"populate_existing": True}
-    answer: Answer | None
-    if clean.revision == 0:
-        insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-        answer = await db.scalar(
-            insert(Answer)
-            .values(response_id=response_id, item_id=item_id, revision=1, **values)
-            .on_conflict_do_nothing(index_elements=["response_id", "item_id"])
-            .returning(Answer),
-            execution_options=refresh,
-        )
-    else:
-        answer = await db.scalar(
-            update(Answer)
-            .where(
-                Answer.response_id == response_id,
-                Answer.item_id == item_id,
-                Answer.revision == clean.revision,
-            )
-            .values(revision=Answer.revision + 1, **values)
-            .returning(Answer),
-            execution_options={**refresh, "synchronize_session": False},
-        )
+    answer = await _write_answer(db, user, context, item_id, clean)
     if answer is None:
         current = await db.scalar(
             select(Answer)
-            .where(Answer.response_id == response_id, Answer.item_id == item_id)
+            .where(Answer.response_id == context.response.id, Answer.item_id == item_id)
             .execution_options(populate_existing=True)
         )
         raise Conflict(
@@ -630,47 +660,7 @@ async def save_answer_at_once(
     clean = validate_answer(item, data)
     if item.type == "number":
         return None
-    values: dict[str, Any] = {
-        "value": clean.value,
-        "not_applicable": clean.not_applicable,
-        "comment": clean.comment,
-        "updated_at": utcnow(),
-        "updated_by": user.id,
-    }
-    response_id = context.response.id
-    refresh = {"populate_existing": True}
-    if clean.revision == 0:
-        columns = Answer.__table__.c
-        row = {"response_id": response_id, "item_id": item_id, "revision": 1, **values}
-        insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-        answer = await db.scalar(
-            insert(Answer)
-            .from_select(
-                list(row),
-                select(
-                    *(
-                        bindparam(None, value, type_=columns[name].type)
-                        for name, value in row.items()
-                    )
-                ).where(_still_editable(context)),
-            )
-            .on_conflict_do_nothing(index_elements=["response_id", "item_id"])
-            .returning(Answer),
-            execution_options=refresh,
-        )
-    else:
-        answer = await db.scalar(
-            update(Answer)
-            .where(
-                Answer.response_id == response_id,
-                Answer.item_id == item_id,
-                Answer.revision == clean.revision,
-                _still_editable(context),
-            )
-            .values(revision=Answer.revision + 1, **values)
-            .returning(Answer),
-            execution_options={**refresh, "synchronize_session": False},
-        )
+    answer = await _write_answer(db, user, context, item_id, clean, guard=_still_editable(context))
     if answer is not None:
         context.answers[item_id] = answer
     return answer

@@ -51,7 +51,7 @@ from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.publishing import definition_of
 from survey.questionnaires.schema import Questionnaire
 from survey.rounds.models import Round, RoundState
-from survey.rounds.service import BRUSSELS, current_round, list_rounds, today
+from survey.rounds.service import BRUSSELS, list_rounds, round_to_show, today
 from survey.scoring import StoredAnswer, applicable_item_ids, item_score
 
 __all__ = [
@@ -423,7 +423,7 @@ async def quality_page(
     if round_name:
         chosen = next((r for r in rounds if r.name == round_name), None)
     else:
-        chosen = await current_round(db) or (rounds[0] if rounds else None)
+        chosen = await round_to_show(db)
     if chosen is None:
         raise NotFound(_("There is no round with this name."))
     figures = await quality(db, chosen.id, questionnaire_id)

@@ -1,5 +1,6 @@
 """A reproducible demo network: organisations over sectors, sizes and municipalities,
-their managers, coaches of both providers, an analyst, an admin, and two rounds.
+their managers, coaches of both providers, an analyst, an admin, two rounds, and next
+year's round that has not opened yet (for coaches' goals).
 
 The same seed gives the same network. Passwords are derived from the installation's
 secret and the seed, so they are printed again on every run but are not in the repo.
@@ -29,7 +30,7 @@ from survey.assessments.models import (
 )
 from survey.audit.models import AuditEvent
 from survey.benchmarks.recompute import recompute_all
-from survey.db import create_engine, create_sessionmaker
+from survey.db import create_engine, create_sessionmaker, refresh_planner_statistics
 from survey.demo.assessments import DemoRespondents, load_demo_assessments
 from survey.indicators.models import ApiToken, IndicatorCellSet, IndicatorRelease
 from survey.indicators.service import take_release
@@ -188,6 +189,13 @@ def demo_rounds(day: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     ]
 
 
+def next_demo_round(day: dt.date) -> tuple[str, dt.date, dt.date]:
+    """Next year's round, not open yet: the round that coaches' new goals aim at."""
+    this_year_closes = demo_rounds(day)[-1][2]
+    opens = max(dt.date(day.year + 1, 1, 15), this_year_closes + dt.timedelta(days=1))
+    return str(day.year + 1), opens, opens + dt.timedelta(days=334)
+
+
 @dataclass(frozen=True, slots=True)
 class DemoLogin:
     role: str
@@ -341,6 +349,9 @@ async def _load(db: AsyncSession, settings: Settings, seed: int) -> int:
         # Last year's closing release, and a release of the open round, so that an analyst
         # sees figures (and changes since last year) from the first start.
         await take_release(db, round_)
+    name, opens_on, closes_on = next_demo_round(today())
+    db.add(Round(name=name, opens_on=opens_on, closes_on=closes_on))
+    await db.flush()
     return count
 
 
@@ -393,6 +404,8 @@ async def load_demo(settings: Settings, seed: int = 1, reset: bool = False) -> i
                     f"Loaded the demo network (seed {seed}): {ORGANISATION_COUNT} organisations, "
                     f"{assessments} assessments."
                 )
+        async with create_sessionmaker(engine)() as db, db.begin():
+            await refresh_planner_statistics(db)
     finally:
         await engine.dispose()
     print("\nDemo logins:")

@@ -7,9 +7,12 @@ Six query parameters: ``sector``, ``size``, ``municipality``, ``funded`` (``true
 questionnaire definitions is refused, naming the field: the API answers 400 with ``errors``
 (:meth:`FilterForm.valid`), a page shows the message at its filter.
 
-The dependency itself never raises and reads no database: Litestar does not close the
+The API's handlers take the filters with their caller (``indicator_query``, an :class:`IndicatorQuery`).
+
+These dependencies never raise and read no database: Litestar does not close the
 dependencies already opened (the request's transaction, which holds SQLite's writer turn on
-an export) when a later one fails, so a refusal is raised by the handler instead.
+an export) when a later one fails, so a refusal is raised by the handler instead, when it
+reads (:meth:`FilterForm.valid`, :meth:`IndicatorQuery.checked`).
 """
 
 from __future__ import annotations
@@ -17,53 +20,53 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
+from litestar import Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey.errors import Invalid
+from survey.accounts.dependencies import MaybeLoggedIn
+from survey.accounts.service import CurrentUser
+from survey.errors import Invalid, NotAuthenticated
+from survey.i18n import current_language
 from survey.i18n import gettext as _
-from survey.indicators.core import ALL
+from survey.indicators.core import ALL, dimension_ids
+from survey.indicators.exports import export_response
+from survey.indicators.reading import (
+    published_definitions,
+    read_any,
+    read_municipalities,
+    read_spearheads,
+    read_view,
+)
+from survey.indicators.schemas import IndicatorsRead, MunicipalitiesRead, SpearheadsRead
 from survey.indicators.service import Filters
+from survey.indicators.tokens import bearer_token, check_token
 from survey.organisations.reference import MUNICIPALITY_CODES, SECTORS, SIZE_BANDS
 from survey.questionnaires import all_versions
-from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.questionnaires.schema import Questionnaire
+from survey.web.dependencies import Db
 
 __all__ = [
     "FILTERS",
-    "OVERALL",
     "FilterForm",
     "IndicatorFilters",
+    "IndicatorQuery",
+    "IndicatorRequest",
     "parse_filters",
     "provide_filter_form",
-    "published_definitions",
+    "provide_indicator_query",
 ]
 
-OVERALL = "overall"
-"""The ``dimension`` value of a questionnaire's overall score."""
-
 FILTER_NAMES = ("sector", "size", "municipality", "funded", "questionnaire", "dimension")
-
-
-async def published_definitions(db: AsyncSession) -> dict[str, Questionnaire]:
-    """Questionnaire id → the definition of its newest published version."""
-    return {qid: definition_of(version) for qid, version in (await latest_versions(db)).items()}
 
 
 @cache
 def _known_dimensions() -> dict[str, frozenset[str]]:
     """Questionnaire id → the dimension ids of any of its versions (and ``overall``)."""
-    return _dimensions(all_versions())
-
-
-def _dimensions(questionnaires: Iterable[Questionnaire]) -> dict[str, frozenset[str]]:
-    found: dict[str, set[str]] = {}
-    for questionnaire in questionnaires:
-        found.setdefault(questionnaire.id, {OVERALL}).update(d.id for d in questionnaire.dimensions)
-    return {qid: frozenset(ids) for qid, ids in found.items()}
+    return dimension_ids(all_versions())
 
 
 def _check(values: Mapping[str, str], dimensions: Mapping[str, frozenset[str]]) -> dict[str, str]:
@@ -92,7 +95,7 @@ def parse_filters(
     """The filters of the valid values, and a message per refused field (that filter is
     left at "all"). ``values`` has the six query parameters, "" where none was given;
     ``questionnaires`` default to every version of the definitions."""
-    dimensions = _known_dimensions() if questionnaires is None else _dimensions(questionnaires)
+    dimensions = _known_dimensions() if questionnaires is None else dimension_ids(questionnaires)
     errors = _check(values, dimensions)
 
     def kept(name: str) -> str:
@@ -155,6 +158,70 @@ def provide_filter_form(
 
 
 IndicatorFilters = NamedDependency[FilterForm]
-FILTERS = {"filter_form": Provide(provide_filter_form, sync_to_thread=False)}
-"""The indicator controllers' ``dependencies``: handlers take
-``filter_form: IndicatorFilters``."""
+
+
+@dataclass(frozen=True)
+class IndicatorQuery:
+    """An API request for indicators: its transaction, its filters and who asks, checked
+    when a view is read (never while the dependency is read; see the module's docstring)."""
+
+    db: AsyncSession
+    form: FilterForm
+    token: str | None
+    """The read-only API token of an ``Authorization: Bearer`` header, if any."""
+    session_user: CurrentUser | None
+
+    async def checked(self) -> tuple[CurrentUser | None, int | None, Filters]:
+        """(the user whose access the service checks, the actor to audit, the filters): an
+        analyst or admin with a session, or (None, None) for a valid read-only API token.
+        Raises 401 for neither, then 400 naming each refused filter."""
+        if self.token is not None:
+            await check_token(self.db, self.token)
+            user, actor = None, None
+        elif self.session_user is None:
+            raise NotAuthenticated()
+        else:
+            user, actor = self.session_user, self.session_user.id
+        return user, actor, self.form.valid()
+
+    async def cells(self, round_name: str | None) -> IndicatorsRead:
+        user, _actor, filters = await self.checked()
+        return (await read_view(self.db, user, round_name, filters))[1]
+
+    async def spearheads(self, round_name: str | None) -> SpearheadsRead:
+        user, _actor, filters = await self.checked()
+        definitions = await published_definitions(self.db)
+        return await read_spearheads(
+            self.db, user, round_name, filters, definitions, current_language()
+        )
+
+    async def municipalities(self, round_name: str | None) -> MunicipalitiesRead:
+        user, _actor, filters = await self.checked()
+        return await read_municipalities(self.db, user, round_name, filters, current_language())
+
+    async def export(
+        self, view: str, round_name: str | None, export_format: str
+    ) -> Response[bytes]:
+        user, actor, filters = await self.checked()
+        read = await read_any(self.db, user, view, round_name, filters)
+        return export_response(self.db, actor, read, export_format)
+
+
+def provide_indicator_query(
+    request: Request[Any, Any, Any],
+    db: Db,
+    current_user: MaybeLoggedIn,
+    filter_form: IndicatorFilters,
+) -> IndicatorQuery:
+    """The dependency of the API: the filters with the caller, unchecked (it never raises)."""
+    token = bearer_token(request.headers.get("authorization"))
+    return IndicatorQuery(db, filter_form, token, current_user)
+
+
+IndicatorRequest = NamedDependency[IndicatorQuery]
+FILTERS = {
+    "filter_form": Provide(provide_filter_form, sync_to_thread=False),
+    "indicator_query": Provide(provide_indicator_query, sync_to_thread=False),
+}
+"""The indicator controllers' ``dependencies``: pages take ``filter_form: IndicatorFilters``,
+the API ``indicator_query: IndicatorRequest``."""

@@ -15,7 +15,6 @@ from survey.i18n import current_language
 from survey.i18n import gettext as _
 from survey.indicators import service
 from survey.indicators.core import ALL
-from survey.indicators.filters import published_definitions
 from survey.indicators.presenters import cell_read, indicators_read
 from survey.indicators.schemas import (
     AnyRead,
@@ -27,12 +26,25 @@ from survey.indicators.schemas import (
 from survey.indicators.service import Cell, Filters, ReleaseView
 from survey.indicators.spearheads import spearheads_read
 from survey.organisations.reference import municipality_name
+from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.questionnaires.schema import Questionnaire
 
-__all__ = ["VIEWS", "read_any", "read_municipalities", "read_spearheads", "read_view"]
+__all__ = [
+    "VIEWS",
+    "published_definitions",
+    "read_any",
+    "read_municipalities",
+    "read_spearheads",
+    "read_view",
+]
 
 VIEWS = ("cells", "spearheads", "municipalities")
 """The views an export can be of (``view=``)."""
+
+
+async def published_definitions(db: AsyncSession) -> dict[str, Questionnaire]:
+    """Questionnaire id → the definition of its newest published version."""
+    return {qid: definition_of(version) for qid, version in (await latest_versions(db)).items()}
 
 
 async def read_view(

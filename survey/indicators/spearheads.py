@@ -23,7 +23,7 @@ from typing import Annotated
 import msgspec
 
 from survey.i18n import gettext as _
-from survey.indicators.filters import OVERALL
+from survey.indicators.core import OVERALL, dimension_ids
 from survey.indicators.schemas import (
     IndicatorCellRead,
     IndicatorsRead,
@@ -33,7 +33,7 @@ from survey.indicators.schemas import (
     SpearheadsRead,
 )
 from survey.questionnaires import all_versions
-from survey.questionnaires.schema import LANGUAGES, Questionnaire
+from survey.questionnaires.schema import Questionnaire, blank_languages
 
 __all__ = [
     "PLAN_FILE",
@@ -102,11 +102,7 @@ class SpearheadPlanError(Exception):
 def check_plan(plan: SpearheadPlan, questionnaires: Iterable[Questionnaire]) -> list[str]:
     """The problems of a decoded plan: numbering, blank titles, parts listed twice, and
     parts naming a questionnaire or a dimension that no definition has."""
-    dimensions: dict[str, set[str]] = {}
-    for questionnaire in questionnaires:
-        dimensions.setdefault(questionnaire.id, {OVERALL}).update(
-            d.id for d in questionnaire.dimensions
-        )
+    dimensions = dimension_ids(questionnaires)
     problems: list[str] = []
     numbers = [s.number for s in plan.spearheads]
     if numbers != list(range(1, SPEARHEAD_COUNT + 1)):
@@ -117,9 +113,10 @@ def check_plan(plan: SpearheadPlan, questionnaires: Iterable[Questionnaire]) -> 
     for where, title in [("plan", plan.plan)] + [
         (f"spearhead {s.number}: title", s.title) for s in plan.spearheads
     ]:
-        for language in LANGUAGES:
-            if not getattr(title, language).strip():
-                problems.append(f"{where}.{language}: is blank; write the {language} text")
+        problems.extend(
+            f"{where}.{language}: is blank; write the {language} text"
+            for language in blank_languages(title)
+        )
     for spearhead in plan.spearheads:
         seen: set[tuple[str, str]] = set()
         for index, part in enumerate(spearhead.parts):

@@ -43,7 +43,9 @@ async def create_token(
     is never stored nor shown again."""
     _ensure_admin(user)
     name = name.strip()
-    if not name or len(name) > 100 or "\0" in name:
+    if not name:
+        raise Invalid({"name": _("Give the token a name.")})
+    if len(name) > 100 or "\0" in name:
         raise Invalid({"name": _("Give the token a name of at most 100 characters.")})
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(name=name, token_hash=digest(token), created_by=user.id if user else None)

@@ -17,15 +17,16 @@ from survey.errors import Conflict, Forbidden, Invalid, NotFound
 from survey.i18n import N_, current_language
 from survey.i18n import gettext as _
 from survey.indicators import service, tokens
+from survey.indicators.core import OVERALL
 from survey.indicators.exports import export_response
-from survey.indicators.filters import (
-    FILTERS,
-    OVERALL,
-    FilterForm,
-    IndicatorFilters,
+from survey.indicators.filters import FILTERS, FilterForm, IndicatorFilters
+from survey.indicators.reading import (
     published_definitions,
+    read_any,
+    read_municipalities,
+    read_spearheads,
+    read_view,
 )
-from survey.indicators.reading import read_any, read_municipalities, read_spearheads, read_view
 from survey.indicators.schemas import IndicatorCellRead, IndicatorsRead, SpearheadPartRead
 from survey.organisations.reference import (
     MUNICIPALITY_CODES,
@@ -33,6 +34,7 @@ from survey.organisations.reference import (
     SIZE_BANDS,
     municipality_name,
 )
+from survey.questionnaires.schema import Questionnaire
 from survey.rounds.service import get_by_name
 from survey.trajectories.catalogue import provider_name, trajectory
 from survey.web.dependencies import Db
@@ -114,6 +116,11 @@ def _pick(cells: list[IndicatorCellRead], indicator: str, q: str | None, d: str 
 _PROVIDERS = {p.value for p in Provider}
 
 
+def _team_rows(cells: list[IndicatorCellRead]) -> list[tuple[str, IndicatorCellRead]]:
+    """Team-composition cells with the name of their measure."""
+    return [(_(TEAM_MEASURE_LABELS.get(c.dimension or "", c.dimension or "")), c) for c in cells]
+
+
 def _trajectory_name(trajectory_id: str | None, language: str) -> str:
     """The trajectory's name in the catalogue, or its id when it left the catalogue."""
     found = trajectory(trajectory_id or "")
@@ -136,20 +143,6 @@ def _tab_query(values: dict[str, str], round_name: str) -> str:
     return urlencode({"round": round_name, **{k: values[k] for k in shared if values.get(k)}})
 
 
-async def _read_for_page(
-    db: Db, user: LoggedIn, round_name: str | None, form: FilterForm, errors: dict[str, str]
-) -> tuple[service.ReleaseView, IndicatorsRead]:
-    """The view for the page; an unknown round is a message at the round filter, and the
-    default round is shown instead."""
-    try:
-        return await read_view(db, user, round_name, form.filters)
-    except NotFound:
-        if round_name is None:
-            raise
-        errors["round"] = _("Choose a round from the list.")
-        return await read_view(db, user, None, form.filters)
-
-
 def _form_context(
     form: FilterForm, view: service.ReleaseView, read: IndicatorsRead, errors: dict[str, str]
 ) -> dict[str, Any]:
@@ -168,6 +161,56 @@ def _form_context(
     }
 
 
+@dataclass(frozen=True)
+class _Page:
+    """What both indicator pages read before their own part, and how they answer: the
+    release view of the filters, a message per refused filter, the published definitions."""
+
+    form: FilterForm
+    view: service.ReleaseView
+    read: IndicatorsRead
+    errors: dict[str, str]
+    definitions: dict[str, Questionnaire]
+    language: str
+
+    def render(
+        self,
+        request: Request[Any, Any, Any],
+        template: str,
+        own: dict[str, Any],
+        refused: bool = False,
+    ) -> Response[Any]:
+        """The page with the filter form and ``own``; 422 when a filter was refused."""
+        return render(
+            request,
+            template,
+            {**_form_context(self.form, self.view, self.read, self.errors), **own},
+            status_code=422 if self.errors or refused else 200,
+        )
+
+
+async def _read_page(
+    db: Db, user: LoggedIn, round_name: str | None, form: FilterForm, every_part: bool = False
+) -> _Page:
+    """The pages' common reading (``every_part``: the questionnaire and part filters left
+    out). An unknown round is a message at the round filter, and the default round is
+    shown instead."""
+    service.ensure_indicator_access(user)
+    errors = dict(form.errors)
+    filters = form.filters
+    if every_part:
+        filters = dataclasses.replace(filters, questionnaire=None, dimension=None)
+    try:
+        view, read = await read_view(db, user, round_name, filters)
+    except NotFound:
+        if round_name is None:
+            raise
+        errors["round"] = _("Choose a round from the list.")
+        view, read = await read_view(db, user, None, filters)
+    definitions = await published_definitions(db)
+    return _Page(form, view, read, errors, definitions, current_language())
+
+
 class IndicatorViews(Controller):
     include_in_schema = False
     dependencies = FILTERS
@@ -181,15 +224,15 @@ class IndicatorViews(Controller):
         filter_form: IndicatorFilters,
         round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
     ) -> Response[Any]:
-        service.ensure_indicator_access(user)
-        errors = dict(filter_form.errors)
         # The overview shows every questionnaire; its questionnaire and part choose the
         # municipality table's column.
-        overview = dataclasses.replace(filter_form.filters, questionnaire=None, dimension=None)
-        form = dataclasses.replace(filter_form, filters=overview)
-        view, read = await _read_for_page(db, user, round_name, form, errors)
-        language = current_language()
-        definitions = await published_definitions(db)
+        page = await _read_page(db, user, round_name, filter_form, every_part=True)
+        read, errors, definitions, language = (
+            page.read,
+            page.errors,
+            page.definitions,
+            page.language,
+        )
         questionnaire = filter_form.filters.questionnaire
         dimension = filter_form.filters.dimension
         chosen_q = questionnaire if questionnaire in definitions else next(iter(definitions), None)
@@ -235,11 +278,6 @@ class IndicatorViews(Controller):
                 )
                 for row in table.rows
             ]
-        team = [
-            (_(TEAM_MEASURE_LABELS.get(c.dimension or "", c.dimension or "")), c)
-            for c in read.cells
-            if c.indicator == "team"
-        ]
         requests = [
             (provider_name(c.provider or ""), _trajectory_name(c.trajectory_id, language), c)
             for c in read.cells
@@ -247,20 +285,19 @@ class IndicatorViews(Controller):
         ]
         changed = None
         if user.is_admin:
-            changed = await service.changed_since_release(db, view.round)
+            changed = await service.changed_since_release(db, page.view.round)
         municipality_values = {
             **filter_form.values,
             "questionnaire": chosen_q or "",
             "dimension": chosen_d,
         }
-        return render(
+        return page.render(
             request,
             "indicators/index.html",
             {
-                **_form_context(filter_form, view, read, errors),
                 "participation": _pick(read.cells, "participation", None, None),
                 "sections": sections,
-                "team": team,
+                "team": _team_rows([c for c in read.cells if c.indicator == "team"]),
                 "requests": requests,
                 "municipalities": municipalities,
                 "chosen_q": chosen_q,
@@ -276,7 +313,7 @@ class IndicatorViews(Controller):
                     municipality_values, read.round, "municipalities"
                 ),
             },
-            status_code=422 if errors or table_errors else 200,
+            refused=bool(table_errors),
         )
 
     @get("/indicators/spearheads", name="indicators_spearheads")
@@ -289,20 +326,16 @@ class IndicatorViews(Controller):
         round_name: Annotated[str | None, QueryParameter(name="round", max_length=40)] = None,
     ) -> Response[Any]:
         """The indicators by spearhead of the VGC policy plan."""
-        service.ensure_indicator_access(user)
-        errors = dict(filter_form.errors)
-        view, read = await _read_for_page(db, user, round_name, filter_form, errors)
-        definitions = await published_definitions(db)
+        page = await _read_page(db, user, round_name, filter_form)
+        language = page.language
         by_spearhead = await read_spearheads(
-            db, user, read.round, filter_form.filters, definitions, current_language()
+            db, user, page.read.round, filter_form.filters, page.definitions, language
         )
-        language = current_language()
         measured = [s for s in by_spearhead.spearheads if s.measured]
-        return render(
+        return page.render(
             request,
             "indicators/spearheads.html",
             {
-                **_form_context(filter_form, view, read, errors),
                 "plan_title": getattr(by_spearhead.plan, language, by_spearhead.plan.nl),
                 "participation": by_spearhead.participation,
                 "measured": [
@@ -310,10 +343,7 @@ class IndicatorViews(Controller):
                         s,
                         getattr(s.title, language, s.title.nl),
                         part_bars(s.parts),
-                        [
-                            (_(TEAM_MEASURE_LABELS.get(c.dimension or "", c.dimension or "")), c)
-                            for c in s.team
-                        ],
+                        _team_rows(s.team),
                     )
                     for s in measured
                 ],
@@ -328,11 +358,10 @@ class IndicatorViews(Controller):
                         for k, v in filter_form.values.items()
                         if k not in ("questionnaire", "dimension")
                     },
-                    read.round,
+                    page.read.round,
                     "spearheads",
                 ),
             },
-            status_code=422 if errors else 200,
         )
 
     @post("/indicators/release", name="indicators_release", opt={FORM_CHECKS_NUL: True})
@@ -355,7 +384,7 @@ class IndicatorViews(Controller):
         try:
             taken = await service.take_release(db, round_, actor_id=user.id)
         except Conflict as refused:
-            request.session["flash"] = refused.detail
+            request.session["flash_problem"] = refused.detail
             return Redirect(path=target, status_code=303)
         request.session["flash"] = _("Release %(id)s was taken.", id=taken.id)
         return Redirect(path=target, status_code=303)

@@ -23,24 +23,25 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import msgspec
 import msgspec.inspect
 import yaml
 
 from survey.questionnaires.schema import (
-    LANGUAGES,
     ORDERED_TYPES,
     Item,
     LocalText,
     Questionnaire,
+    blank_languages,
 )
 
 __all__ = [
     "QUESTIONNAIRE_DIR",
     "DefinitionError",
     "DefinitionProblem",
+    "FileProblems",
     "all_versions",
     "check_definition",
     "get_questionnaire",
@@ -92,14 +93,26 @@ class DefinitionProblem(msgspec.Struct, frozen=True):
         return f"{self.file}: {where}: {self.problem}"
 
 
-class DefinitionError(Exception):
+P = TypeVar("P")
+
+
+class FileProblems(Exception, Generic[P]):
+    """A data file the app reads at start-up is invalid; ``problems`` lists every problem
+    found, one a line under a heading that counts them."""
+
+    subject = "the file"
+
+    def __init__(self, problems: Sequence[P]) -> None:
+        self.problems: list[P] = list(problems)
+        count = len(self.problems)
+        heading = f"{count} problem{'s' if count != 1 else ''} in {self.subject}:"
+        super().__init__("\n".join([heading, *(f"  {problem}" for problem in self.problems)]))
+
+
+class DefinitionError(FileProblems[DefinitionProblem]):
     """One or more questionnaire definition files are invalid; ``problems`` lists them all."""
 
-    def __init__(self, problems: Sequence[DefinitionProblem]) -> None:
-        self.problems: list[DefinitionProblem] = list(problems)
-        count = len(self.problems)
-        heading = f"{count} problem{'s' if count != 1 else ''} in questionnaire definitions:"
-        super().__init__("\n".join([heading, *(f"  {problem}" for problem in self.problems)]))
+    subject = "questionnaire definitions"
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,9 +122,8 @@ class DefinitionError(Exception):
 def _blank_texts(text: LocalText | None, field: str) -> Iterator[str]:
     if text is None:
         return
-    for language in LANGUAGES:
-        if not getattr(text, language).strip():
-            yield f"{field}.{language}: is blank (only white space); write the {language} text"
+    for language in blank_languages(text):
+        yield f"{field}.{language}: is blank (only white space); write the {language} text"
 
 
 def _answer_values(item: Item) -> tuple[str, list[int | str]]:

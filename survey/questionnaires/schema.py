@@ -7,7 +7,7 @@ fields (unique ids, option counts, conditions on earlier items).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 import msgspec
 
@@ -21,6 +21,24 @@ SCORED_TYPES: frozenset[str] = frozenset(
     {"maturity", "likert5", "yes_partly_no", "choice", "multi"}
 )
 LANGUAGES: tuple[str, ...] = ("nl", "fr", "en")
+
+
+class InLanguages(Protocol):
+    """A text with a version in each of :data:`LANGUAGES`."""
+
+    @property
+    def nl(self) -> str: ...
+    @property
+    def fr(self) -> str: ...
+    @property
+    def en(self) -> str: ...
+
+
+def blank_languages(text: InLanguages) -> list[str]:
+    """The languages in which ``text`` is blank (empty or only white space): each file that
+    holds texts in the three languages (definitions, catalogue, spearhead plan) asks for
+    them all."""
+    return [language for language in LANGUAGES if not getattr(text, language).strip()]
 
 
 class LocalText(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -34,6 +34,20 @@ async def current_round(db: AsyncSession) -> Round | None:
     return None
 
 
+async def latest_opened(db: AsyncSession) -> Round | None:
+    """The round that opened most recently by today (open now, or closed since), if any."""
+    day = today()
+    return next((r for r in await list_rounds(db) if r.opens_on <= day), None)
+
+
+async def round_to_show(db: AsyncSession) -> Round | None:
+    """The round a page shows when none is asked for: the one that opened most recently
+    by today (open now, or closed since), else the first one to open."""
+    rounds = await list_rounds(db)
+    day = today()
+    return next((r for r in rounds if r.opens_on <= day), rounds[-1] if rounds else None)
+
+
 async def get_by_name(db: AsyncSession, name: str) -> Round | None:
     return await db.scalar(select(Round).where(Round.name == name))
 

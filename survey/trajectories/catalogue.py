@@ -20,7 +20,7 @@ validate`` reports the same problems.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,8 +31,8 @@ from survey.accounts.models import Provider
 from survey.i18n import N_
 from survey.i18n import gettext as _
 from survey.questionnaires import Questionnaire, all_versions
-from survey.questionnaires.loader import _parse_yaml
-from survey.questionnaires.schema import LANGUAGES, ORDERED_TYPES, Item, LocalText
+from survey.questionnaires.loader import FileProblems, _parse_yaml
+from survey.questionnaires.schema import ORDERED_TYPES, Item, LocalText, blank_languages
 from survey.trajectories.rules import AnswerIs, Rule, leaves
 
 __all__ = [
@@ -150,14 +150,10 @@ class CatalogueProblem(msgspec.Struct, frozen=True):
         return ": ".join([*where, self.problem])
 
 
-class CatalogueError(Exception):
+class CatalogueError(FileProblems[CatalogueProblem]):
     """The catalogue file is invalid; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: Sequence[CatalogueProblem]) -> None:
-        self.problems: list[CatalogueProblem] = list(problems)
-        count = len(self.problems)
-        heading = f"{count} problem{'s' if count != 1 else ''} in the trajectory catalogue:"
-        super().__init__("\n".join([heading, *(f"  {problem}" for problem in self.problems)]))
+    subject = "the trajectory catalogue"
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,9 +161,8 @@ class CatalogueError(Exception):
 
 
 def _blank(text: LocalText, field: str) -> Iterator[tuple[str, str]]:
-    for language in LANGUAGES:
-        if not getattr(text, language).strip():
-            yield f"{field}.{language}", f"is blank; write the {language} text"
+    for language in blank_languages(text):
+        yield f"{field}.{language}", f"is blank; write the {language} text"
 
 
 def _answers(item: Item) -> tuple[str, list[int | str]]:

@@ -26,7 +26,6 @@ from survey.i18n import gettext as _
 from survey.organisations.presenters import choices as organisation_choices
 from survey.organisations.presenters import organisation_header
 from survey.questionnaires import registry
-from survey.rounds.service import list_rounds
 from survey.trajectories import catalogue as trajectories
 from survey.trajectories import requests as service
 from survey.trajectories import sharing, workspace
@@ -736,4 +735,4 @@ class CoachingViews(Controller):
 
 async def _round_names(db: AsyncSession) -> list[str]:
     """The rounds a goal can aim at, the newest first."""
-    return [r.name for r in sorted(await list_rounds(db), key=lambda r: r.opens_on, reverse=True)]
+    return [r.name for r in await workspace.goal_rounds(db)]

@@ -38,7 +38,7 @@ from survey.i18n import gettext as _
 from survey.organisations.models import Organisation
 from survey.questionnaires import registry
 from survey.rounds.models import Round
-from survey.rounds.service import get_by_name
+from survey.rounds.service import get_by_name, latest_opened, list_rounds
 from survey.trajectories import catalogue as trajectories
 from survey.trajectories.models import (
     OPEN_STATES,
@@ -366,6 +366,13 @@ async def goals_reached(db: AsyncSession, request_ids: list[int]) -> dict[int, t
     return counts
 
 
+async def goal_rounds(db: AsyncSession) -> list[Round]:
+    """The rounds a new goal can aim at (later than the round it is agreed in), the newest
+    first."""
+    set_in = await latest_opened(db)
+    return [r for r in await list_rounds(db) if set_in is None or r.opens_on > set_in.opens_on]
+
+
 @dataclass(frozen=True)
 class GoalInput:
     dimension_id: str
@@ -385,6 +392,11 @@ async def set_goals(
             _("Goals are agreed on a running trajectory; this request is not running."),
             title=_("This step is not possible"),
         )
+    existing = {
+        (g.questionnaire_id, g.dimension_id): g
+        for g in await db.scalars(select(Goal).where(Goal.request_id == request.id))
+    }
+    set_in = await latest_opened(db)
     errors: dict[str, str] = {}
     clean: dict[tuple[str, str], tuple[int, int]] = {}
     for index, goal in enumerate(goals):
@@ -399,13 +411,21 @@ async def set_goals(
         if round_ is None:
             errors[f"goals[{index}].round"] = _("Choose an existing round.")
             continue
+        kept = existing.get(found)
+        asked = (goal.target_level, round_.id)
+        unchanged = kept is not None and (kept.target_level, kept.round_id) == asked
+        # A goal for a round that has opened could count as reached at once; one agreed
+        # earlier and left as it was stays.
+        if set_in is not None and round_.opens_on <= set_in.opens_on and not unchanged:
+            errors[f"goals[{index}].round"] = _(
+                "Choose a round after %(round)s: a goal is for a later round than the one "
+                "it is agreed in.",
+                round=set_in.name,
+            )
+            continue
         clean[found] = (goal.target_level, round_.id)
     if errors:
         raise Invalid(errors)
-    existing = {
-        (g.questionnaire_id, g.dimension_id): g
-        for g in await db.scalars(select(Goal).where(Goal.request_id == request.id))
-    }
     for key, goal_row in existing.items():
         if key not in clean:
             await db.delete(goal_row)

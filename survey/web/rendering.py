@@ -20,7 +20,7 @@ from litestar.template.base import url_for
 from litestar.utils.scope.state import ScopeState
 
 from survey import i18n
-from survey.settings import PROJECT_ROOT
+from survey.settings import PROJECT_ROOT, Settings
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates"
 
@@ -95,6 +95,25 @@ def environment(auto_reload: bool = False) -> Environment:
     return env
 
 
+def environment_of(settings: Settings) -> Environment:
+    """The template environment the app with ``settings`` renders with."""
+    return environment(auto_reload=settings.env == "development")
+
+
+def compile_every_template(settings: Settings) -> int:
+    """Compile every template now (at start-up), so that no request compiles one: a first
+    result page spent 0.4-0.75 s compiling its templates, the worker serving nothing else
+    meanwhile. How many were compiled (none in development, where a template is read
+    again when its file changes)."""
+    env = environment_of(settings)
+    if env.auto_reload:
+        return 0
+    names = env.list_templates(extensions=["html"])
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def csrf_token(request: Request[Any, Any, Any]) -> str:
     token = ScopeState.from_scope(request.scope).csrf_token
     return token if isinstance(token, str) else ""
@@ -120,13 +139,13 @@ def render_string(
     block: str | None = None,
 ) -> str:
     settings = request.app.state.settings
-    template = environment(settings.env == "development").get_template(template_name)
+    template = environment_of(settings).get_template(template_name)
     full_context = {**base_context(request), **context}
     if block is None:
         # A one-time message is taken from the session only by a whole page, never a fragment.
-        full_context["flash"] = (
-            request.session.pop("flash", None) if "session" in request.scope else None
-        )
+        session = request.session if "session" in request.scope else {}
+        full_context["flash"] = session.pop("flash", None)
+        full_context["flash_problem"] = session.pop("flash_problem", None)
         return template.render(full_context)
     block_render = template.blocks[block]
     return "".join(block_render(template.new_context(full_context)))

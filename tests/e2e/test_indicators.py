@@ -139,3 +139,26 @@ def test_a_manager_is_refused(js_page: Any, demo_logins: Any) -> None:
     for path in ("/indicators", "/indicators/spearheads"):
         response = js_page.goto(path)
         assert response is not None and response.status == 403
+
+
+def test_an_admin_names_a_token_in_a_full_width_field(
+    js_page: Any, demo_logins: Any, screenshot: Any
+) -> None:
+    """The token form looks like the app's other forms: the label above a wide field, a
+    blank name refused at that field, and the addresses to call with the token."""
+    page = js_page
+    login(page, demo_logins.admin.email, demo_logins.admin.password)
+    page.goto("/indicators/tokens")
+    field = page.locator("#name")
+    box = field.bounding_box()
+    assert box is not None and box["width"] >= 300, box
+    label = page.locator("label[for=name]").bounding_box()
+    assert label is not None and label["y"] + label["height"] <= box["y"]  # above, not beside
+    field.fill("   ")
+    with page.expect_navigation():
+        page.locator("form[action='/indicators/tokens'] button[type=submit]").click()
+    language = page.locator("html").get_attribute("lang")
+    expect(page.locator("#name-error")).to_have_text(_text(language, "Give the token a name."))
+    expect(page.locator(".api-addresses code").first).to_have_text("/api/v1/indicators")
+    screenshot(page, "token-blank-name")
+    assert_accessible(page)

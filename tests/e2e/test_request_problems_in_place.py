@@ -33,7 +33,9 @@ def _newest_accessibility_result(data_dir: Any, manager: str) -> int:
             JOIN users u ON u.id = m.user_id
             JOIN rounds r ON r.id = a.round_id
             WHERE u.email = ? AND a.questionnaire_id = 'toegankelijkheid'
-              AND a.state = 'submitted' AND r.opens_on = (SELECT MAX(opens_on) FROM rounds)
+              AND a.state = 'submitted'
+              AND r.opens_on = (SELECT MAX(opens_on) FROM rounds
+                                WHERE opens_on <= date('now'))
             """,
             (manager,),
         ).fetchone()

@@ -56,3 +56,74 @@ def test_an_organisation_and_its_assessment_fit_the_narrowest_phone(
     for path in (organisation, overview):
         page.goto(path)
         assert _page_width(page) <= NARROW_PHONE["width"], f"{path} scrolls sideways at 320 px"
+
+
+def test_every_action_of_the_round_is_in_sight_on_a_phone(js_page: Any, demo_logins: Any) -> None:
+    """The round's table on the organisation page: "Continue" and "See the result" are not
+    cut off at the phone's right edge (nor hidden in a sideways scroll)."""
+    page = js_page
+    page.set_viewport_size(PHONE)
+    login(page, demo_logins.manager.email, demo_logins.manager.password)
+    page.locator("main a[href^='/organisations/']").first.click()
+    page.wait_for_url(re.compile(r"/organisations/\d+$"))
+    actions = page.locator("main table a, main table button").all()
+    assert actions, "the demo manager's round lists questionnaires"
+    for action in actions:
+        box = action.bounding_box()
+        assert box is not None and box["x"] >= 0, action.inner_text()
+        assert box["x"] + box["width"] <= PHONE["width"], f"{action.inner_text()!r} is cut off"
+    assert_accessible(page)
+
+
+_LINES_OF_TEXT = """(cell) => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+}"""
+
+
+def test_the_progress_counts_read_on_one_line_on_the_narrowest_phone(
+    js_page: Any, demo_logins: Any
+) -> None:
+    """The count (3 of 12) and the column's header (Answered) are not broken over lines."""
+    page = js_page
+    page.set_viewport_size(NARROW_PHONE)
+    login(page, demo_logins.manager.email, demo_logins.manager.password)
+    page.locator("main a[href^='/organisations/']").first.click()
+    page.wait_for_url(re.compile(r"/organisations/\d+$"))
+    current = page.locator("main table a[href^='/assessments/']").first.get_attribute("href")
+    assert current
+    page.goto(re.sub(r"(/assessments/\d+).*", r"\1", current))
+    cells = page.locator(".progress-table td, .progress-table thead th:last-child").all()
+    assert len(cells) > 2
+    for cell in cells:
+        assert cell.evaluate(_LINES_OF_TEXT) == 1, f"{cell.inner_text()!r} is broken over lines"
+    assert _page_width(page) <= NARROW_PHONE["width"]
+
+
+def test_the_scores_per_part_are_in_sight_and_labelled_on_a_phone(
+    js_page: Any, demo_logins: Any
+) -> None:
+    """The result's table on a phone: score, maturity level and coverage of each part are in
+    view without scrolling sideways, each number named (in French, with its French colon)."""
+    page = js_page
+    page.set_viewport_size(PHONE)
+    login(page, demo_logins.manager.email, demo_logins.manager.password)
+    page.goto("/?lang=fr")  # the language is kept on the account: Dutch again after
+    try:
+        page.locator("main a[href^='/organisations/']").first.click()
+        page.wait_for_url(re.compile(r"/organisations/\d+$"))
+        result = page.locator("main a[href$='/result']").first.get_attribute("href")
+        assert result
+        page.goto(result)
+        cells = page.locator(".result-table tbody td").all()
+        assert cells
+        for cell in cells:
+            box = cell.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= PHONE["width"], cell.inner_text()
+        coverage = page.locator(".result-table tbody td:last-child").first
+        label = coverage.evaluate("(td) => getComputedStyle(td, '::before').content")
+        assert label == '"Couverture\u00a0: "', label
+        assert_accessible(page)
+    finally:
+        page.goto("/?lang=nl")

@@ -35,7 +35,8 @@ def _weak_accessibility(data_dir: Any, taken: set[int]) -> tuple[str, int]:
             JOIN users u ON u.id = m.user_id
             JOIN rounds r ON r.id = a.round_id
             WHERE a.questionnaire_id = 'toegankelijkheid' AND a.state = 'submitted'
-              AND r.opens_on = (SELECT MAX(opens_on) FROM rounds)
+              AND r.opens_on = (SELECT MAX(opens_on) FROM rounds
+                                WHERE opens_on <= date('now'))
               AND EXISTS (SELECT 1 FROM dimension_results d
                           WHERE d.assessment_id = a.id AND d.maturity <= 2)
             ORDER BY o.id

@@ -28,8 +28,10 @@ async def submit(
     score: float,
     questionnaire: str = QUESTIONNAIRE,
     team: dict[str, Any] | None = None,
+    commit: bool = True,
 ) -> Assessment:
-    """A submitted assessment with a stored overall score and one dimension score."""
+    """A submitted assessment with a stored overall score and one dimension score (left
+    uncommitted in ``db``'s transaction when not ``commit``)."""
     versions = await latest_versions(db)
     if questionnaire not in versions:
         await publish_definitions(db)
@@ -62,7 +64,10 @@ async def submit(
         db.add(response)
         await db.flush()
         db.add_all(Answer(response_id=response.id, item_id=k, value=v) for k, v in team.items())
-    await db.commit()
+    if commit:
+        await db.commit()
+    else:
+        await db.flush()
     return assessment
 
 

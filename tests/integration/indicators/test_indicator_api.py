@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from survey.accounts.models import Provider, Role
-from survey.indicators.service import take_release
+from survey.indicators.service import Filters, cells_of, take_release
 from survey.rounds.models import Round
 from survey.rounds.service import close_round
 from tests.factories import api_login, make_organisation, make_round, make_user
@@ -210,3 +210,39 @@ async def test_only_analysts_and_admins_see_indicators(
 async def test_not_logged_in_is_401(db: Any, client: Any) -> None:
     await make_round(db, "2026")
     assert (await client.get("/api/v1/indicators")).status_code == 401
+
+
+async def test_without_a_round_asked_the_last_closed_round_is_shown_not_an_upcoming_one(
+    db: Any, client: Any
+) -> None:
+    """Between rounds (the last one closed, next year's already planned) an analyst sees
+    the figures of the round that ran, not an empty upcoming round."""
+    ran = await make_round(db, "2025", state="closed")
+    await network(db, ran, [(6, {**YOUTH, "municipality": MOLENBEEK}, 50.0)])
+    await release(db, ran, at_close=True)
+    await make_round(db, "2027", state="upcoming")
+    await analyst_client(db, client)
+    body = (await client.get("/api/v1/indicators")).json()
+    assert body["round"] == "2025"
+    assert overall(body)["n_organisations"] == 6
+
+
+async def test_a_release_in_the_transaction_that_stored_both_rounds_has_the_change(
+    db: Any,
+) -> None:
+    """The demo stores the previous round and takes releases in one transaction: the
+    release must read the previous round's scores as that transaction sees them."""
+    before = await make_round(db, "2025", state="closed")
+    now = await make_round(db, "2026")
+    organisations = [await make_organisation(db, **YOUTH, municipality=MOLENBEEK) for _ in range(6)]
+    for i, organisation in enumerate(organisations):
+        await submit(db, organisation, before, 40.0 + i, commit=False)
+        await submit(db, organisation, now, 50.0 + i, commit=False)
+    taken = await take_release(db, now, at_close=True)
+    cells = await cells_of(db, taken, Filters(sector="youth-work", municipality=MOLENBEEK))
+    change = next(
+        c
+        for c in cells
+        if c.indicator == "change" and c.questionnaire == QUESTIONNAIRE and c.dimension == "overall"
+    )
+    assert change.n_organisations == 6 and change.values["mean_change"] == 10.0

@@ -202,3 +202,16 @@ async def test_a_refused_export_does_not_hold_up_the_next_one(db: Any, client: A
         assert refused.status_code in (400, 422)
         answered = await asyncio.wait_for(client.get("/api/v1/indicators/export"), 10)
         assert answered.status_code == 200
+    # The API reads its caller with the filters: a refused filter or token gives it back too.
+    refusals = [
+        ({"sector": "nope"}, {}, 400),
+        ({}, {"Authorization": "Bearer nscan_unknown"}, 401),
+        ({"size": "x" * 100}, {"Authorization": "Bearer nscan_unknown"}, 401),
+    ]
+    for params, headers, status in refusals:
+        refused = await asyncio.wait_for(
+            client.get("/api/v1/indicators/export", params=params, headers=headers), 10
+        )
+        assert refused.status_code == status
+        answered = await asyncio.wait_for(client.get("/api/v1/indicators/export"), 10)
+        assert answered.status_code == 200

@@ -38,3 +38,26 @@ async def test_a_nul_in_the_name_and_a_wrong_number_are_both_named(
     assert 'id="enterprise_number-error"' in html
     assert 'id="sector-error"' in html
     assert (await _stored(sessionmaker, organisation.id)).name == "Kept name"
+
+
+async def test_the_summary_names_each_field_in_the_forms_order(
+    client: Any, db: Any, sessionmaker: Any
+) -> None:
+    """The summary at the top names the field of each problem ("This field is required." alone
+    does not), in the order of the form."""
+    organisation = await make_organisation(db, name="Kept name")
+    await login(client, await make_user(db, Role.MANAGER, organisation, language="en"))
+    response = await client.post(
+        f"/organisations/{organisation.id}/edit",
+        data={
+            **VALID_FORM,
+            "name": "",
+            "enterprise_number": "12345",
+            "_csrf_token": await csrf_token(client),
+        },
+    )
+    assert response.status_code == 422
+    summary = response.text.split('class="error-summary"')[1].split("</ul>")[0]
+    name = summary.index('<a href="#name">Name: This field is required.</a>')
+    number = summary.index('<a href="#enterprise_number">Enterprise number (KBO/BCE): Enter a')
+    assert name < number

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from survey.accounts.models import Provider, Role, User
 from survey.audit.models import AuditEvent
 from survey.organisations.models import Organisation
-from tests.factories import api_login, make_organisation, make_user
+from tests.factories import api_login, csrf_token, login, make_organisation, make_user
 
 # A trajectory of the Huis van het Nederlands and a joint one led by the Agentschap.
 HUIS_TRAJECTORY = "duidelijke-taal"
@@ -42,6 +42,12 @@ async def as_user(client: Any, user: User) -> str:
     return await api_login(client, user)
 
 
+async def coach_on_the_web(client: Any, w: World) -> None:
+    """The Huis coach logged in on the web pages (after an API visit of their own)."""
+    await as_user(client, w.huis_coach)
+    await login(client, w.huis_coach)
+
+
 async def request_trajectory(
     client: Any,
     token: str,
@@ -64,6 +70,25 @@ async def move(
         body["note"] = note
     return await client.patch(
         f"/api/v1/support-requests/{request_id}", json=body, headers={"x-csrftoken": token}
+    )
+
+
+async def post_goal(
+    client: Any,
+    request_id: int,
+    round_name: str,
+    dimension_id: str = "toegankelijkheid/bekendheid",
+    query: str = "",
+) -> Any:
+    """The coach's goal form sent: level 3 for the part by the round."""
+    return await client.post(
+        f"/coaching/requests/{request_id}/goals{query}",
+        data={
+            "_csrf_token": await csrf_token(client),
+            "dimension_id": dimension_id,
+            "target_level": "3",
+            "round": round_name,
+        },
     )
 
 

@@ -5,33 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import csrf_token, login, make_round
+from tests.factories import csrf_token, login
 from tests.integration.assessments.helpers import html_escape, nl
-from tests.integration.trajectories.helpers import as_user, move, request_trajectory, world
+from tests.integration.trajectories.helpers import (
+    World,
+    coach_on_the_web,
+    post_goal,
+)
 
 
-async def test_each_goal_has_its_remove_button_in_its_own_row(client: Any, db: Any) -> None:
-    w = await world(db)
-    await make_round(db, "2026")
-    token = await as_user(client, w.manager)
-    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
-    coach = await as_user(client, w.huis_coach)
-    for state in ("intake", "running"):
-        assert (await move(client, coach, request_id, state)).status_code == 200
+async def test_each_goal_has_its_remove_button_in_its_own_row(
+    client: Any, w: World, running: int, goal_rounds: None
+) -> None:
     await login(client, w.huis_coach)
     for dimension in ("toegankelijkheid/bekendheid", "taalbeleid/visie-en-taalbeleid"):
-        saved = await client.post(
-            f"/coaching/requests/{request_id}/goals",
-            data={
-                "_csrf_token": await csrf_token(client),
-                "dimension_id": dimension,
-                "target_level": "3",
-                "round": "2026",
-            },
-        )
+        saved = await post_goal(client, running, "2027", dimension)
         assert saved.status_code == 303, saved.text
 
-    page = (await client.get(f"/coaching/requests/{request_id}")).text
+    page = (await client.get(f"/coaching/requests/{running}")).text
 
     table = page.split('<section class="goals"', 1)[1].split("</table>", 1)[0]
     rows = table.split("<tbody>", 1)[1].split("</tr>")[:-1]
@@ -47,20 +38,18 @@ async def test_each_goal_has_its_remove_button_in_its_own_row(client: Any, db: A
     assert 'name="remove"' not in after_table
 
     removed = await client.post(
-        f"/coaching/requests/{request_id}/goals",
+        f"/coaching/requests/{running}/goals",
         data={"_csrf_token": await csrf_token(client), "remove": "taalbeleid/visie-en-taalbeleid"},
     )
     assert removed.status_code == 303
-    page = (await client.get(f"/coaching/requests/{request_id}")).text
+    page = (await client.get(f"/coaching/requests/{running}")).text
     assert page.count('name="remove" value=') == 1
 
 
-async def test_the_file_lists_the_trajectories_the_coaches_suggested(client: Any, db: Any) -> None:
-    w = await world(db)
-    token = await as_user(client, w.manager)
-    assert (await request_trajectory(client, token, w.organisation.id)).status_code == 201
-    await as_user(client, w.huis_coach)
-    await login(client, w.huis_coach)
+async def test_the_file_lists_the_trajectories_the_coaches_suggested(
+    client: Any, w: World, requested: int
+) -> None:
+    await coach_on_the_web(client, w)
     path = f"/coaching/organisations/{w.organisation.id}"
     before = (await client.get(path)).text
     intro = nl("Already suggested to this organisation; it sees them among its suggestions:")
@@ -79,29 +68,14 @@ async def test_the_file_lists_the_trajectories_the_coaches_suggested(client: Any
 
 
 async def test_the_french_file_and_request_say_campagne_for_a_round_throughout(
-    client: Any, db: Any
+    client: Any, w: World, running: int, goal_rounds: None
 ) -> None:
-    w = await world(db)
-    await make_round(db, "2026")
-    token = await as_user(client, w.manager)
-    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
-    coach = await as_user(client, w.huis_coach)
-    for state in ("intake", "running"):
-        assert (await move(client, coach, request_id, state)).status_code == 200
     await login(client, w.huis_coach)
-    saved = await client.post(
-        f"/coaching/requests/{request_id}/goals?lang=fr",
-        data={
-            "_csrf_token": await csrf_token(client),
-            "dimension_id": "toegankelijkheid/bekendheid",
-            "target_level": "3",
-            "round": "2026",
-        },
-    )
+    saved = await post_goal(client, running, "2027", query="?lang=fr")
     assert saved.status_code == 303, saved.text
 
     for path in (
-        f"/coaching/requests/{request_id}",
+        f"/coaching/requests/{running}",
         f"/coaching/organisations/{w.organisation.id}",
     ):
         page = (await client.get(f"{path}?lang=fr")).text

@@ -161,6 +161,7 @@ async def test_goals_on_a_running_request_show_progress(client, db) -> None:
     w = await world(db)
     await client.get("/login")
     assessment_id = await _submitted(db, w.organisation, "2026", level=2.0)
+    await make_round(db, "2027", state="upcoming")
     token = await as_user(client, w.manager)
     request_id = (
         await request_trajectory(
@@ -168,7 +169,7 @@ async def test_goals_on_a_running_request_show_progress(client, db) -> None:
         )
     ).json()["id"]
     coach = await as_user(client, w.agentschap_coach)
-    goals = [{"dimension_id": "visie-en-beleid", "target_level": 1, "round": "2026"}]
+    goals = [{"dimension_id": "visie-en-beleid", "target_level": 1, "round": "2027"}]
     early = await client.put(
         f"/api/v1/support-requests/{request_id}/goals", json=goals, headers={"x-csrftoken": coach}
     )
@@ -190,7 +191,7 @@ async def test_goals_on_a_running_request_show_progress(client, db) -> None:
             "questionnaire_id": "cultuursensitief-werken",
             "dimension_id": "visie-en-beleid",
             "target_level": 1,
-            "round": "2026",
+            "round": "2027",
         }
     ]
     caseload = (await client.get("/api/v1/caseload")).json()

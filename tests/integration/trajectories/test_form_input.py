@@ -11,17 +11,18 @@ from sqlalchemy import func, select
 from survey.trajectories.models import CoachNote, SupportRequest
 from tests.factories import csrf_token, login
 from tests.integration.assessments.helpers import nl
-from tests.integration.trajectories.helpers import as_user, request_trajectory, world
+from tests.integration.trajectories.helpers import (
+    World,
+    coach_on_the_web,
+)
 
 NUL_MESSAGE = "This contains a character that is not allowed (NUL). Remove it and try again."
 
 
-async def test_a_nul_in_a_coach_note_is_refused_at_the_field(client: Any, db: Any) -> None:
-    w = await world(db)
-    token = await as_user(client, w.manager)
-    assert (await request_trajectory(client, token, w.organisation.id)).status_code == 201
-    await as_user(client, w.huis_coach)
-    await login(client, w.huis_coach)
+async def test_a_nul_in_a_coach_note_is_refused_at_the_field(
+    client: Any, db: Any, w: World, requested: int
+) -> None:
+    await coach_on_the_web(client, w)
 
     response = await client.post(
         f"/coaching/organisations/{w.organisation.id}/notes",
@@ -35,16 +36,13 @@ async def test_a_nul_in_a_coach_note_is_refused_at_the_field(client: Any, db: An
 
 
 async def test_an_over_long_reason_to_withdraw_is_refused_at_the_field(
-    client: Any, db: Any
+    client: Any, db: Any, w: World, requested: int
 ) -> None:
-    w = await world(db)
-    token = await as_user(client, w.manager)
-    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
     await login(client, w.manager)
     reason = "We stoppen. " + "x" * 1989  # 2001 characters
 
     response = await client.post(
-        f"/organisations/{w.organisation.id}/support-requests/{request_id}/withdraw",
+        f"/organisations/{w.organisation.id}/support-requests/{requested}/withdraw",
         data={"_csrf_token": await csrf_token(client), "note": reason},
     )
 
@@ -52,12 +50,13 @@ async def test_an_over_long_reason_to_withdraw_is_refused_at_the_field(
     assert f'id="note-error">{nl("Use at most %(n)s characters.", n=2000)}</p>' in response.text
     assert f">{reason}</textarea>" in response.text
     async with db.begin():
-        state = await db.scalar(select(SupportRequest.state).where(SupportRequest.id == request_id))
+        state = await db.scalar(select(SupportRequest.state).where(SupportRequest.id == requested))
     assert state is not None and state.value == "requested"
 
 
-async def test_an_over_long_message_with_a_request_is_refused(client: Any, db: Any) -> None:
-    w = await world(db)
+async def test_an_over_long_message_with_a_request_is_refused(
+    client: Any, db: Any, w: World
+) -> None:
     await login(client, w.manager)
 
     response = await client.post(
@@ -74,18 +73,9 @@ async def test_an_over_long_message_with_a_request_is_refused(client: Any, db: A
     assert await db.scalar(select(func.count()).select_from(SupportRequest)) == 0
 
 
-async def test_a_goal_level_that_is_no_level_is_refused_at_the_field(client: Any, db: Any) -> None:
-    w = await world(db)
-    token = await as_user(client, w.manager)
-    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
-    coach = await as_user(client, w.huis_coach)
-    for state in ("intake", "running"):
-        moved = await client.patch(
-            f"/api/v1/support-requests/{request_id}",
-            json={"state": state},
-            headers={"x-csrftoken": coach},
-        )
-        assert moved.status_code == 200, moved.text
+async def test_a_goal_level_that_is_no_level_is_refused_at_the_field(
+    client: Any, w: World, running: int
+) -> None:
     await login(client, w.huis_coach)
     form = {"_csrf_token": await csrf_token(client), "round": "2026"}
 
@@ -96,7 +86,7 @@ async def test_a_goal_level_that_is_no_level_is_refused_at_the_field(client: Any
         ("3x", "Enter a whole number."),
     ):
         response = await client.post(
-            f"/coaching/requests/{request_id}/goals",
+            f"/coaching/requests/{running}/goals",
             data={**form, "dimension_id": "toegankelijkheid/bekendheid", "target_level": level},
         )
         assert response.status_code == 422, response.text

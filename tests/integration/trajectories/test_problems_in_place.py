@@ -13,7 +13,13 @@ from sqlalchemy import func, select
 from survey.trajectories.models import SupportRequest
 from tests.factories import csrf_token, login
 from tests.integration.assessments.helpers import nl
-from tests.integration.trajectories.helpers import as_user, move, request_trajectory, world
+from tests.integration.trajectories.helpers import (
+    World,
+    as_user,
+    coach_on_the_web,
+    move,
+    post_goal,
+)
 from tests.integration.trajectories.test_suggestions import _weak_organisation
 
 NUL_MESSAGE = "This contains a character that is not allowed (NUL). Remove it and try again."
@@ -88,18 +94,15 @@ async def test_a_nul_in_the_message_is_shown_at_its_suggestion(client: Any, db: 
 
 
 async def test_a_step_a_colleague_took_first_is_shown_at_the_step_with_the_note_kept(
-    client: Any, db: Any
+    client: Any, w: World, requested: int
 ) -> None:
-    w = await world(db)
-    token = await as_user(client, w.manager)
-    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
     # a colleague (here: the same coach through the API) takes the request to intake first
     coach = await as_user(client, w.huis_coach)
-    assert (await move(client, coach, request_id, "intake")).status_code == 200
+    assert (await move(client, coach, requested, "intake")).status_code == 200
     await login(client, w.huis_coach)
 
     response = await client.post(
-        f"/coaching/requests/{request_id}/state",
+        f"/coaching/requests/{requested}/state",
         data={
             "_csrf_token": await csrf_token(client),
             "state": "intake",
@@ -118,15 +121,13 @@ async def test_a_step_a_colleague_took_first_is_shown_at_the_step_with_the_note_
     assert f'<a href="#state">{escape(message)}</a>' in html
 
 
-async def test_a_blank_step_is_asked_for_in_the_readers_words(client: Any, db: Any) -> None:
-    w = await world(db)
-    token = await as_user(client, w.manager)
-    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
-    await as_user(client, w.huis_coach)
-    await login(client, w.huis_coach)
+async def test_a_blank_step_is_asked_for_in_the_readers_words(
+    client: Any, w: World, requested: int
+) -> None:
+    await coach_on_the_web(client, w)
 
     response = await client.post(
-        f"/coaching/requests/{request_id}/state",
+        f"/coaching/requests/{requested}/state",
         data={"_csrf_token": await csrf_token(client), "note": "Welkom"},
     )
 
@@ -138,17 +139,14 @@ async def test_a_blank_step_is_asked_for_in_the_readers_words(client: Any, db: A
 
 
 async def test_withdrawing_a_request_that_closed_meanwhile_says_why_on_its_page(
-    client: Any, db: Any
+    client: Any, w: World, requested: int
 ) -> None:
-    w = await world(db)
-    token = await as_user(client, w.manager)
-    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
     coach = await as_user(client, w.huis_coach)
-    assert (await move(client, coach, request_id, "declined", "Geen plaats")).status_code == 200
+    assert (await move(client, coach, requested, "declined", "Geen plaats")).status_code == 200
     await login(client, w.manager)
 
     response = await client.post(
-        f"/organisations/{w.organisation.id}/support-requests/{request_id}/withdraw",
+        f"/organisations/{w.organisation.id}/support-requests/{requested}/withdraw",
         data={"_csrf_token": await csrf_token(client), "note": "Niet meer nodig"},
     )
 
@@ -164,25 +162,14 @@ async def test_withdrawing_a_request_that_closed_meanwhile_says_why_on_its_page(
 
 
 async def test_a_goal_on_a_request_that_stopped_running_says_why_on_its_page(
-    client: Any, db: Any
+    client: Any, w: World, requested: int
 ) -> None:
-    w = await world(db)
-    token = await as_user(client, w.manager)
-    request_id = (await request_trajectory(client, token, w.organisation.id)).json()["id"]
     coach = await as_user(client, w.huis_coach)
     for state in ("intake", "running", "completed"):
-        assert (await move(client, coach, request_id, state)).status_code == 200
+        assert (await move(client, coach, requested, state)).status_code == 200
     await login(client, w.huis_coach)
 
-    response = await client.post(
-        f"/coaching/requests/{request_id}/goals",
-        data={
-            "_csrf_token": await csrf_token(client),
-            "dimension_id": "toegankelijkheid/bekendheid",
-            "target_level": "3",
-            "round": "2026",
-        },
-    )
+    response = await post_goal(client, requested, "2026")
 
     assert response.status_code == 409, response.text
     message = nl("Goals are agreed on a running trajectory; this request is not running.")
@@ -191,13 +178,9 @@ async def test_a_goal_on_a_request_that_stopped_running_says_why_on_its_page(
 
 
 async def test_a_refused_coach_note_is_announced_at_the_top_of_the_file(
-    client: Any, db: Any
+    client: Any, w: World, requested: int
 ) -> None:
-    w = await world(db)
-    token = await as_user(client, w.manager)
-    assert (await request_trajectory(client, token, w.organisation.id)).status_code == 201
-    await as_user(client, w.huis_coach)
-    await login(client, w.huis_coach)
+    await coach_on_the_web(client, w)
 
     response = await client.post(
         f"/coaching/organisations/{w.organisation.id}/notes",
