@@ -54,7 +54,8 @@ def test_an_analyst_reads_molenbeek_youth_work_by_questionnaire_and_by_spearhead
     # Which release the figures come from.
     release = page.locator(".indicators-release")
     expect(release).to_contain_text(_text(language, "Taken during the round."))
-    release_id = int(re.search(r"(\d+)", release.inner_text()).group(1))  # type: ignore[union-attr]
+    release_id = int(release.get_attribute("data-release") or 0)
+    expect(release).to_contain_text(f"{release_id},")  # the number the exports name
 
     # The answer: the accessibility questionnaire's overall row, change on the same
     # organisations, with the share at level 3 or higher then and now.
