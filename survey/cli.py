@@ -214,7 +214,7 @@ def cmd_indicators_release(args: argparse.Namespace) -> int:
             raise NotFound("no open round")
         taken = await take_release(db, round_)
         return [
-            f"Release {taken.id} of round {round_.name} taken ({taken.reason}), "
+            f"Round {round_.name}: release no. {taken.id} taken ({taken.reason}), "
             f"{taken.organisations} organisation(s) assessed."
         ]
 

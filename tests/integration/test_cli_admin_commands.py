@@ -82,7 +82,7 @@ def test_indicators_release_names_the_round_or_says_why_not(data_dir, capsys) ->
     _with_round("2025", "closed")
     assert main(["indicators", "release", "--round", "2025"]) == 0
     assert capsys.readouterr().out == (
-        "Release 1 of round 2025 taken (close), 0 organisation(s) assessed.\n"
+        "Round 2025: release no. 1 taken (close), 0 organisation(s) assessed.\n"
     )
 
 
