@@ -247,7 +247,6 @@ def create_engine(database_url: str, *, read_only: bool = False) -> AsyncEngine:
             options = connection.get_execution_options()
             read_only = bool(options.get(READ_ONLY))
             info = connection.connection.info
-            info[_CHANGES_AT_BEGIN] = _sqlite_total_changes(connection.connection.dbapi_connection)
             if info.get(READ_ONLY, False) != read_only:
                 connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
                 info[READ_ONLY] = read_only
@@ -280,28 +279,6 @@ def create_engine(database_url: str, *, read_only: bool = False) -> AsyncEngine:
                 raise DisconnectionError("the connection did not answer its ping")
 
     return engine
-
-
-_CHANGES_AT_BEGIN = "survey_changes_at_begin"
-
-
-def _sqlite_total_changes(dbapi_connection: Any) -> int:
-    """Rows the SQLite connection has inserted, updated or deleted since it opened."""
-    return int(dbapi_connection._connection._conn.total_changes)
-
-
-async def has_written(db: AsyncSession) -> bool:
-    """Whether the session's transaction has written anything yet: what it wrote is not
-    committed, so another connection does not see it."""
-    connection = await db.connection()
-    if connection.dialect.name == "sqlite":
-        raw = await connection.get_raw_connection()
-        changes_at_begin = raw.info.get(_CHANGES_AT_BEGIN)
-        return changes_at_begin is None or (
-            _sqlite_total_changes(raw.dbapi_connection) != changes_at_begin
-        )
-    # A PostgreSQL transaction gets its id at its first write.
-    return bool(await connection.scalar(text("SELECT txid_current_if_assigned() IS NOT NULL")))
 
 
 def create_read_engine(engine: AsyncEngine) -> AsyncEngine:

@@ -64,14 +64,12 @@ __all__ = [
     "TEAM_MEASURES",
     "Axes",
     "CellMatrix",
-    "ScoreOrder",
     "cell_matrix",
     "cells",
     "changed_per_cell",
     "default_axes",
     "dimension_ids",
     "maturity_levels",
-    "order_scores",
 ]
 
 ALL: Final = "*"
@@ -478,62 +476,6 @@ def cells(
     return families, matrix.frame()
 
 
-@dataclass(frozen=True)
-class ScoreOrder:
-    """The scores of a round grouped by (questionnaire, dimension) and their percentiles
-    per combination: the part of :func:`cell_matrix` that needs neither the previous round
-    nor the team counts nor the requests, so it can run while those are read."""
-
-    pairs: list[tuple[str, str]]
-    """The (questionnaire, dimension) pairs, sorted; ``pair_codes`` index them."""
-    pair_codes: npt.NDArray[np.int64]
-    """The pair of each row of the scores (the rows with a score)."""
-    by_pair: npt.NDArray[np.intp]
-    """The rows, grouped by pair (each group in row order): pair k at
-    ``by_pair[bounds[k]:bounds[k + 1]]``."""
-    bounds: npt.NDArray[np.int64]
-    ascending: list[npt.NDArray[np.intp]]
-    """Per pair, the order of its rows (as in ``by_pair``) by ascending score."""
-    quantiles: npt.NDArray[np.float64]
-    """Per pair, the :data:`PERCENTILES` per combination: shape (pairs, percentiles,
-    combinations), NaN where the pair has no score."""
-
-
-def _with_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``scores`` that have a score (DESIGN §4 leaves "insufficient data" out)."""
-    return scores[scores["score"].notna()] if scores["score"].isna().any() else scores
-
-
-def order_scores(
-    organisations: pd.DataFrame, scores: pd.DataFrame, axes: Axes | None = None
-) -> ScoreOrder:
-    """:class:`ScoreOrder` of a round's ``scores`` (as :func:`cells` takes them)."""
-    axes = axes or default_axes()
-    organisations = organisations.drop_duplicates("organisation_id")
-    locate = _Locator(organisations["organisation_id"].to_numpy())
-    scores = _with_scores(scores)
-    score_values = scores["score"].to_numpy(dtype=np.float64)
-    score_where = locate(scores["organisation_id"].to_numpy())
-    if np.any(score_where < 0):
-        raise ValueError("a row names an organisation that is not registered")
-    cubes = [_small_codes(combo, axes.size) for combo in axes.cube(axes.codes(organisations))]
-    pair_codes, pairs = _pair_codes(scores)
-    by_pair = np.argsort(_small_codes(pair_codes, len(pairs)), kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(pair_codes, minlength=len(pairs)))])
-    ascending = []
-    quantiles = np.full((len(pairs), len(PERCENTILES), axes.size), np.nan)
-    for code in range(len(pairs)):
-        rows = by_pair[bounds[code] : bounds[code + 1]]
-        # Ties may come in any order: equal values add up and rank the same either way.
-        order = np.argsort(score_values[rows])
-        ascending.append(order)
-        ranked = rows[order]
-        quantiles[code] = _percentiles(
-            score_values[ranked], score_where[ranked], cubes, axes.size
-        ).T
-    return ScoreOrder(pairs, pair_codes, by_pair, bounds, ascending, quantiles)
-
-
 def cell_matrix(
     organisations: pd.DataFrame,
     scores: pd.DataFrame,
@@ -541,17 +483,17 @@ def cell_matrix(
     team: pd.DataFrame | None = None,
     axes: Axes | None = None,
     requests: pd.DataFrame | None = None,
-    order: ScoreOrder | None = None,
 ) -> tuple[list[tuple[str, str, str]], CellMatrix]:
-    """:func:`cells` as arrays (:class:`CellMatrix`), without building a frame; ``order``:
-    :func:`order_scores` of the same organisations, scores and axes, if taken already."""
+    """:func:`cells` as arrays (:class:`CellMatrix`), without building a frame."""
     axes = axes or default_axes()
     n_combos = axes.size
     organisations = organisations.drop_duplicates("organisation_id")
     org_ids = organisations["organisation_id"].to_numpy()
     locate = _Locator(org_ids)
     org_codes = axes.codes(organisations)
-    fine_org = axes.cube(org_codes)[0]  # the combination without ALL of each organisation
+    org_cube = axes.cube(org_codes)
+    fine_org = org_cube[0]  # the combination without ALL of each organisation
+    cubes = [_small_codes(combo, n_combos) for combo in org_cube]
 
     def where_of(ids: pd.Series) -> npt.NDArray[np.intp]:
         """The position of each row's organisation among ``organisations``."""
@@ -564,13 +506,13 @@ def cell_matrix(
     # Participation: every registered organisation; assessed = submitted at least one
     # questionnaire (it has a row in ``scores``, with or without a score).
     assessed = np.isin(org_ids, scores["organisation_id"].to_numpy())
-    order = order or order_scores(organisations, scores, axes)
-    scores = _with_scores(scores)
+    if scores["score"].isna().any():
+        scores = scores[scores["score"].notna()]
     score_values = scores["score"].to_numpy(dtype=np.float64)
     if np.any((score_values < 0) | (score_values > 100)):
         raise ValueError("scores must lie in [0, 100]")
     score_where = where_of(scores["organisation_id"])
-    score_pair, score_pairs = order.pair_codes, order.pairs
+    score_pair, score_pairs = _pair_codes(scores)
     score_family = _add_families(score_pairs, families, "scores")
 
     # Change: the rows of ``scores`` with a score of the same organisation, questionnaire and
@@ -630,13 +572,17 @@ def cell_matrix(
     quantiles = np.full((len(PERCENTILES), n_groups), np.nan)
 
     # Scores and change, one (questionnaire, dimension) at a time: its rows in their order.
+    by_pair = np.argsort(_small_codes(score_pair, len(score_pairs)), kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(score_pair, minlength=len(score_pairs)))])
     for code in range(len(score_pairs)):
-        rows = order.by_pair[order.bounds[code] : order.bounds[code + 1]]
+        rows = by_pair[bounds[code] : bounds[code + 1]]
         first = int(score_family[code]) * n_combos
         block = stats[:, first : first + n_combos]
-        ranked = rows[order.ascending[code]]  # sums in ascending order, as the percentiles
-        values = score_values[ranked]
-        fine = fine_org[score_where[ranked]]
+        # Ties may come in any order: equal values add up and rank the same either way.
+        ascending = np.argsort(score_values[rows])
+        values = score_values[rows][ascending]
+        where = score_where[rows][ascending]
+        fine = fine_org[where]
         level_index = maturity_levels(values) - 1
         block[_N] = np.bincount(fine, minlength=n_combos)
         block[_SCORE] = np.bincount(fine, weights=values, minlength=n_combos)
@@ -645,7 +591,7 @@ def cell_matrix(
         block[_LEVELS] = (
             np.bincount(fine * 5 + level_index, minlength=n_combos * 5).reshape(n_combos, 5).T
         )
-        quantiles[:, first : first + n_combos] = order.quantiles[code]
+        quantiles[:, first : first + n_combos] = _percentiles(values, where, cubes, n_combos).T
         if change_family[code] >= 0:
             paired = rows[match[rows] >= 0]
             first = int(change_family[code]) * n_combos

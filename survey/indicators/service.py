@@ -24,8 +24,8 @@ import datetime as dt
 import gc
 import json
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +47,7 @@ from sqlalchemy import (
     null,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from survey import events
@@ -62,7 +62,7 @@ from survey.assessments.models import (
     decode_dimension_ids,
 )
 from survey.audit.service import record
-from survey.db import create_sessionmaker, has_written, utcnow
+from survey.db import utcnow
 from survey.errors import Conflict, Forbidden, NotFound
 from survey.i18n import gettext as _
 from survey.indicators import core, privacy
@@ -610,75 +610,6 @@ def _without_cycle_collection() -> Iterator[None]:
 async def _take_release(
     db: AsyncSession, round_: Round, actor_id: int | None, at_close: bool, axes: core.Axes
 ) -> IndicatorRelease:
-    previous_round = await _previous_round(db, round_)
-    async with _previous_scores(db, previous_round) as previous_scores:
-        return await _release_with(db, round_, actor_id, at_close, axes, previous_scores)
-
-
-@asynccontextmanager
-async def _previous_scores(
-    db: AsyncSession, previous_round: Round | None
-) -> AsyncIterator[Callable[[], Awaitable[pd.DataFrame | None]]]:
-    """The scores of the previous round (to await when needed), read alongside the rest
-    of the release.
-
-    That round is over, so its scores do not depend on the snapshot the release reads the
-    current round in: a read-only transaction on a second connection of the engine reads
-    them while ``db`` reads the current round (SQLite steps, and PostgreSQL answers,
-    without holding Python's interpreter lock). They are read in ``db`` when they are
-    awaited where a second connection could see other rows: when ``db``'s transaction
-    has written (the demo stores both rounds and takes releases in one), when the session
-    has no engine of its own (bound to one connection), or on a database in memory (a
-    second connection would be another database)."""
-    if previous_round is None:
-
-        async def none() -> None:
-            return None
-
-        yield none
-        return
-    bind = db.bind
-    if (
-        not isinstance(bind, AsyncEngine)
-        or bind.url.database in (None, "", ":memory:")
-        or await has_written(db)
-    ):
-
-        async def in_session() -> pd.DataFrame:
-            return await _scores_only(db, previous_round.id)
-
-        yield in_session
-        return
-    sessions = create_sessionmaker(bind, read_only=True)
-
-    async def read_aside() -> pd.DataFrame:
-        async with sessions() as aside, aside.begin():
-            return await _scores_only(aside, previous_round.id)
-
-    reading = asyncio.ensure_future(read_aside())
-
-    async def aside() -> pd.DataFrame:
-        return await reading
-
-    try:
-        yield aside
-    finally:  # a refused release lets the read finish (a cancelled one could leave its
-        # connection mid-statement) and drops what it read
-        await asyncio.gather(reading, return_exceptions=True)
-
-
-async def _scores_only(db: AsyncSession, round_id: int) -> pd.DataFrame:
-    return (await _score_rows(db, round_id, with_moments=False))[0]
-
-
-async def _release_with(
-    db: AsyncSession,
-    round_: Round,
-    actor_id: int | None,
-    at_close: bool,
-    axes: core.Axes,
-    read_previous_scores: Callable[[], Awaitable[pd.DataFrame | None]],
-) -> IndicatorRelease:
     organisations = await _organisations(db)
     scores, members = await _scores(db, round_.id)
     current = _members_frame(members, organisations)
@@ -702,24 +633,18 @@ async def _release_with(
                 changed=changed,
             )
         )
-    # The scores' order and percentiles are computed on a thread of their own while the
-    # rest is read (numpy sorts without holding the interpreter lock).
-    ordering = asyncio.ensure_future(
-        asyncio.to_thread(core.order_scores, organisations, scores, axes)
+    previous_round = await _previous_round(db, round_)
+    previous_scores = (
+        (await _score_rows(db, previous_round.id, with_moments=False))[0]
+        if previous_round is not None
+        else None
     )
-    encoding = asyncio.ensure_future(asyncio.to_thread(_encode_members, current))
-    try:
-        team = await _team(db, round_.id)
-        requests = await _requests(db, round_)
-        previous_scores = await read_previous_scores()
-    finally:
-        await asyncio.wait([ordering, encoding])
-    # On a thread too, so the worker's other requests go on meanwhile.
+    team = await _team(db, round_.id)
+    requests = await _requests(db, round_)
+    # Computed on a thread, so the worker's other requests go on meanwhile.
     families, cells = await asyncio.to_thread(
         lambda: _suppressed_cells(
-            core.cell_matrix(
-                organisations, scores, previous_scores, team, axes, requests, ordering.result()
-            ),
+            core.cell_matrix(organisations, scores, previous_scores, team, axes, requests),
             axes,
             previous_members,
             current,
@@ -733,7 +658,7 @@ async def _release_with(
         organisations=int(current["organisation_id"].nunique()),
         families=json.dumps(families),
         columns=json.dumps(CELL_LAYOUT),
-        members=encoding.result(),
+        members=_encode_members(current),
     )
     db.add(release)
     await db.flush()
