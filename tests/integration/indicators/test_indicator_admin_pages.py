@@ -8,20 +8,27 @@ from typing import Any
 
 from survey.accounts.models import Role
 from survey.indicators.service import take_release
+from survey.rounds.models import Round
 from tests.factories import csrf_token, login, make_organisation, make_round, make_user
 from tests.integration.indicators.helpers import network, submit
 
 YOUTH = {"sector": "youth-work", "size_band": "10-49", "funded_by_vgc": True}
 
 
-async def test_the_release_button_waits_for_five_changed_organisations(
-    db: Any, client: Any
-) -> None:
+async def released_round_seen_by_an_admin(db: Any, client: Any) -> Round:
+    """Round 2026 with six submissions and a release, and an admin logged in (English)."""
     round_ = await make_round(db, "2026")
     await network(db, round_, [(6, {**YOUTH, "municipality": "21012"}, 40.0)])
     await take_release(db, round_)
     await db.commit()
     await login(client, await make_user(db, role=Role.ADMIN, language="en"))
+    return round_
+
+
+async def test_the_release_button_waits_for_five_changed_organisations(
+    db: Any, client: Any
+) -> None:
+    round_ = await released_round_seen_by_an_admin(db, client)
     page = await client.get("/indicators")
     assert "0 organisations changed since the latest release" in page.text
     assert "Take a release now" not in page.text  # it could only be refused
@@ -82,11 +89,7 @@ async def test_a_refused_release_is_shown_as_a_problem_not_as_a_success(
 ) -> None:
     """A page left open while the round moved on can still ask for a release that is then
     refused: the refusal reads as a problem (an alert), not in the green success box."""
-    round_ = await make_round(db, "2026")
-    await network(db, round_, [(6, {**YOUTH, "municipality": "21012"}, 40.0)])
-    await take_release(db, round_)
-    await db.commit()
-    await login(client, await make_user(db, role=Role.ADMIN, language="en"))
+    await released_round_seen_by_an_admin(db, client)
     refused = await client.post(
         "/indicators/release",
         data={"round": "2026", "_csrf_token": await csrf_token(client)},
