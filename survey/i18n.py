@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import cache, lru_cache
 from pathlib import Path
@@ -168,6 +169,17 @@ def with_colon(label: str | int, language: str | None = None) -> str:
     """
     text = str(label) if isinstance(label, int) else label
     return text + ("\u00a0:" if (language or current_language()) == "fr" else ":")
+
+
+def in_one_sentence(parts: Iterable[str], language: str | None = None) -> str:
+    """Parts of one sentence separated by semicolons as the reader's language writes them:
+    French puts a narrow no-break space before each.
+
+    >>> in_one_sentence(["a", "b"], "nl"), in_one_sentence(["a", "b"], "fr")
+    ('a; b', 'a\u202f; b')
+    """
+    separator = "\u202f; " if (language or current_language()) == "fr" else "; "
+    return separator.join(parts)
 
 
 def quoted(text: str, language: str | None = None) -> str:

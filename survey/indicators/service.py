@@ -848,7 +848,7 @@ class ReleaseView:
 
 async def _round(db: AsyncSession, round_name: str | None) -> tuple[Round, list[Round]]:
     rounds = await list_rounds(db)
-    if round_name is not None:
+    if round_name:  # an empty ``round=`` (a form's blank choice) asks for none
         found = next((r for r in rounds if r.name == round_name), None)
         if found is None:
             raise NotFound(_("There is no round named %(name)s.", name=round_name))

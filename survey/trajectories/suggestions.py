@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey.assessments.pages import LIKERT_LABELS, YES_PARTLY_NO, maturity_name
 from survey.assessments.schemas import ReasonFigures, ReasonRead, ResultRead, SuggestionRead
 from survey.assessments.service import AssessmentContext
-from survey.i18n import format_number, format_percent
+from survey.i18n import format_number, format_percent, in_one_sentence, with_colon
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Item, Questionnaire
 from survey.scoring import AnswerValue, StoredAnswer, applicable_item_ids, round_half_up
@@ -239,7 +239,7 @@ def _dimension_reason(hits: list[Hit], heading: str, facts: DimensionFacts | Non
             else _("comparable organisations (average): %(figure)s", figure=_points(peer_figure))
         )
     return ReasonRead(
-        text=f"{heading}: {'; '.join(parts)}",
+        text=f"{with_colon(heading)} {in_one_sentence(parts)}",
         dimension=first.dimension_id,
         item=None,
         figures=ReasonFigures(

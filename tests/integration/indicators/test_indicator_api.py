@@ -246,3 +246,16 @@ async def test_a_release_in_the_transaction_that_stored_both_rounds_has_the_chan
         if c.indicator == "change" and c.questionnaire == QUESTIONNAIRE and c.dimension == "overall"
     )
     assert change.n_organisations == 6 and change.values["mean_change"] == 10.0
+
+
+async def test_an_empty_round_parameter_shows_the_round_a_page_shows_without_one(
+    db: Any, client: Any
+) -> None:
+    round_ = await make_round(db, "2026")
+    await network(db, round_, [(6, {**YOUTH, "municipality": MOLENBEEK}, 50.0)])
+    await release(db, round_)
+    await analyst_client(db, client)
+    for path in ("/api/v1/indicators", "/api/v1/indicators/spearheads", "/indicators"):
+        response = await client.get(path, params={"round": ""})
+        assert response.status_code == 200, (path, response.text)
+    assert (await client.get("/api/v1/indicators", params={"round": ""})).json()["round"] == "2026"

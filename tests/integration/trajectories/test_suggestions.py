@@ -329,3 +329,17 @@ async def test_a_coach_suggestion_is_listed_with_its_reason(client, db) -> None:
     assert not any(
         s["coach_suggested"] for s in after["suggestions"] if s is not clear and s is not practice
     )
+
+
+async def test_a_reason_in_french_keeps_french_punctuation(client, db) -> None:
+    """« Accessibilité — Compréhensibilité : niveau 1 (…), score 15 ; sous le seuil … »:
+    French puts a no-break space before the colon and a narrow one before each semicolon."""
+    _manager, _organisation, assessment_id = await _weak_organisation(client, db)
+    result = (await client.get(f"/api/v1/assessments/{assessment_id}/result?lang=fr")).json()
+    texts = [r["text"] for s in result["suggestions"] for r in s["reasons"] if r["item"] is None]
+    assert texts
+    for text in texts:
+        heading, _colon, rest = text.partition("\u00a0: ")
+        assert heading and rest and ":" not in heading, text
+        assert "; " not in rest.replace("\u202f; ", ""), text  # every semicolon has its space
+    assert any("\u202f; " in text for text in texts)
