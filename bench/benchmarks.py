@@ -213,7 +213,8 @@ def build_network(path: Path, n_organisations: int, seed: int = 5) -> dict[str, 
             )
             connection.executemany(
                 "INSERT INTO assessment_results (assessment_id, rules_version, score, maturity, coverage,"
-                " computed_at, dimension_ids, dimension_scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " computed_at, dimension_ids, dimension_scores, number_item_ids, number_answers)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', x'')",
                 (
                     (
                         int(a),

@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import datetime as dt
 import itertools
+import json
 import sqlite3
 import tempfile
 import time
@@ -124,8 +125,8 @@ def build_network(path: Path, n: int, seed: int = 14) -> dict[str, Any]:
             )
             connection.executemany(
                 "INSERT INTO assessment_results (assessment_id, rules_version, score, maturity,"
-                " coverage, computed_at, dimension_ids, dimension_scores)"
-                " VALUES (?, 'bench', ?, NULL, 100, ?, ?, ?)",
+                " coverage, computed_at, dimension_ids, dimension_scores, number_item_ids,"
+                " number_answers) VALUES (?, 'bench', ?, NULL, 100, ?, ?, ?, '[]', x'')",
                 (
                     (first + i, float(overall[i]), now, ids_json, scores[i].astype("<f8").tobytes())
                     for i in range(n)
@@ -183,7 +184,16 @@ def _store_team(
             " updated_at) VALUES (?, ?, ?, 0, 1, ?)",
             ((i + 1, item, str(int(values[i])), now) for item, values in answers for i in range(n)),
         )
-    counts = dict(answers)
+        # The numbers kept with each result, as a submission keeps them (questionnaire order).
+        counts = dict(answers)
+        in_order = [i.id for i in registry()["diverse-teams"].items if i.id in counts]
+        ids = json.dumps(in_order, separators=(",", ":"))
+        packed = np.column_stack([counts[item] for item in in_order]).astype("<f8")
+        connection.executemany(
+            "UPDATE assessment_results SET number_item_ids = ?, number_answers = ?"
+            " WHERE assessment_id = ?",
+            ((ids, packed[i].tobytes(), first + i) for i in range(n)),
+        )
     for measure, (part, total) in core.TEAM_MEASURES.items():
         rows.append(
             pd.DataFrame(

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -37,7 +38,12 @@ class Assessment(TimestampMixin, Base):
     """One organisation's assessment of one questionnaire in one round."""
 
     __tablename__ = "assessments"
-    __table_args__ = (UniqueConstraint("organisation_id", "questionnaire_id", "round_id"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "questionnaire_id", "round_id"),
+        # A round's assessments of one questionnaire (the peer figures, the team counts)
+        # without visiting those of the other questionnaires; a round's alone use its prefix.
+        Index("ix_assessments_round_questionnaire", "round_id", "questionnaire_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -45,7 +51,7 @@ class Assessment(TimestampMixin, Base):
     )
     questionnaire_id: Mapped[str] = mapped_column(String(80))
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     state: Mapped[AssessmentState] = mapped_column(
         _enum(AssessmentState), default=AssessmentState.DRAFT
     )
@@ -115,6 +121,14 @@ class AssessmentResult(Base):
     # ``dimension_results``, which stay the full record.
     dimension_ids: Mapped[str] = mapped_column(Text, default="[]")
     dimension_scores: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    # The answers to the number items of the scored response (the team counts of "Diverse
+    # teams"), in the same compact form, for the network indicators that read a whole round
+    # (:func:`survey.assessments.service.encode_number_answers`): the item ids as a JSON
+    # array, their numbers as little-endian float64. An item left open, answered "unknown"
+    # or marked not applicable is not in it. Fixed with the result: the answers of a
+    # submitted assessment cannot change until it is reopened and submitted again.
+    number_item_ids: Mapped[str] = mapped_column(Text, default="[]")
+    number_answers: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
 class DimensionResult(Base):
@@ -137,7 +151,8 @@ _DIMENSION_IDS = msgspec.json.Decoder(list[str])
 
 def decode_dimension_ids(dimension_ids: str | bytes) -> list[str]:
     """``AssessmentResult.dimension_ids`` (a JSON array of dimension ids, written by
-    :func:`survey.assessments.service.encode_dimension_scores`) as a list.
+    :func:`survey.assessments.service.encode_dimension_scores`) as a list; the same for
+    ``number_item_ids``.
 
     >>> decode_dimension_ids('["d1","d2"]')
     ['d1', 'd2']

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -696,8 +696,11 @@ async def submit(db: AsyncSession, user: CurrentUser, context: AssessmentContext
     if context.is_personal:
         raise Forbidden(_("Only the organisation's manager can submit the assessment."))
     _ensure_editable(user, context)
-    scores = score_response(context.questionnaire, context.stored_answers())
-    await store_result(db, context.assessment.id, scores)
+    answers = context.stored_answers()
+    scores = score_response(context.questionnaire, answers)
+    await store_result(
+        db, context.assessment.id, scores, encode_number_answers(context.questionnaire, answers)
+    )
     now = utcnow()
     context.assessment.state = AssessmentState.SUBMITTED
     context.assessment.submitted_at = now
@@ -753,13 +756,15 @@ def _event(
     )
 
 
-async def store_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> None:
-    """Replace the stored scores of an assessment."""
+async def store_result(
+    db: AsyncSession, assessment_id: int, scores: ResponseScore, number_answers: NumberAnswers
+) -> None:
+    """Replace the stored scores of an assessment (and the numbers it was given)."""
     await db.execute(delete(DimensionResult).where(DimensionResult.assessment_id == assessment_id))
     await db.execute(
         delete(AssessmentResult).where(AssessmentResult.assessment_id == assessment_id)
     )
-    add_result(db, assessment_id, scores)
+    add_result(db, assessment_id, scores, number_answers)
     await db.flush()
 
 
@@ -807,7 +812,8 @@ async def rescore_outdated(db: AsyncSession) -> int:
     for version_id, by_version in responses.items():
         questionnaire = definition_of(versions[version_id])
         for assessment_id, scores in score_responses(questionnaire, by_version).items():
-            await store_result(db, assessment_id, scores)
+            numbers = encode_number_answers(questionnaire, by_version[assessment_id])
+            await store_result(db, assessment_id, scores, numbers)
     rescored = sorted(
         {(assessment.round_id, assessment.questionnaire_id) for assessment, _version in outdated}
     )
@@ -837,7 +843,7 @@ async def _apply_overall_rule(
     await db.flush()
 
 
-_DIMENSION_IDS = msgspec.json.Encoder()
+_ID_LIST = msgspec.json.Encoder()
 
 
 def encode_dimension_scores(scores: Iterable[tuple[str, float | None]]) -> tuple[str, bytes]:
@@ -849,16 +855,52 @@ def encode_dimension_scores(scores: Iterable[tuple[str, float | None]]) -> tuple
     ('["d1","d2"]', [12.5, nan])
     """
     pairs = list(scores)
-    ids = _DIMENSION_IDS.encode([dimension_id for dimension_id, _ in pairs]).decode()
+    ids = _ID_LIST.encode([dimension_id for dimension_id, _ in pairs]).decode()
     values = np.array([np.nan if s is None else s for _, s in pairs], dtype="<f8")
     return ids, values.tobytes()
 
 
-def add_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> None:
-    """Add the scores of an assessment that has none stored yet."""
+NumberAnswers = tuple[str, bytes]
+"""``AssessmentResult.number_item_ids`` and ``number_answers`` (:func:`encode_number_answers`)."""
+
+
+def encode_number_answers(
+    questionnaire: Questionnaire, answers: Mapping[str, StoredAnswer]
+) -> NumberAnswers:
+    """The answers to the number items of ``questionnaire`` that hold a number, as stored
+    with the result: the item ids as a JSON array, the numbers as little-endian float64.
+    An item left open, answered "unknown" or marked not applicable is left out.
+
+    >>> from survey.questionnaires import registry
+    >>> ids, packed = encode_number_answers(
+    ...     registry()["diverse-teams"],
+    ...     {"tc-personeel-totaal": StoredAnswer(12), "tc-leiding-totaal": StoredAnswer("unknown")},
+    ... )
+    >>> ids, np.frombuffer(packed, dtype="<f8").tolist()
+    ('["tc-personeel-totaal"]', [12.0])
+    """
+    found = [
+        (item.id, float(answer.value))
+        for item in questionnaire.items
+        if item.type == "number"
+        and (answer := answers.get(item.id)) is not None
+        and not answer.not_applicable
+        and isinstance(answer.value, int | float)
+        and not isinstance(answer.value, bool)
+    ]
+    ids = _ID_LIST.encode([item_id for item_id, _ in found]).decode()
+    return ids, np.array([number for _, number in found], dtype="<f8").tobytes()
+
+
+def add_result(
+    db: AsyncSession, assessment_id: int, scores: ResponseScore, number_answers: NumberAnswers
+) -> None:
+    """Add the scores of an assessment that has none stored yet, with the numbers it was
+    given (:func:`encode_number_answers` of the scored answers)."""
     dimension_ids, dimension_scores = encode_dimension_scores(
         (d.dimension_id, d.score) for d in scores.dimensions
     )
+    number_item_ids, numbers = number_answers
     db.add(
         AssessmentResult(
             assessment_id=assessment_id,
@@ -868,6 +910,8 @@ def add_result(db: AsyncSession, assessment_id: int, scores: ResponseScore) -> N
             coverage=scores.coverage,
             dimension_ids=dimension_ids,
             dimension_scores=dimension_scores,
+            number_item_ids=number_item_ids,
+            number_answers=numbers,
         )
     )
     db.add_all(

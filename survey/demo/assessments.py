@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey.accounts.models import Membership, Role, User
 from survey.assessments.models import Answer, Assessment, AssessmentState, Response
-from survey.assessments.service import add_result
+from survey.assessments.service import add_result, encode_number_answers
 from survey.db import utcnow
 from survey.organisations.models import Organisation
 from survey.questionnaires.models import QuestionnaireVersion
@@ -232,7 +232,8 @@ async def load_demo_assessments(
             and assessment.state == AssessmentState.SUBMITTED
         }
         for assessment_id, scores in score_responses(questionnaire, to_score).items():
-            add_result(db, assessment_id, scores)
+            numbers = encode_number_answers(questionnaire, to_score[assessment_id])
+            add_result(db, assessment_id, scores, numbers)
     await db.flush()
     return len(planned)
 

@@ -62,6 +62,7 @@ __all__ = [
     "PERCENTILES",
     "STATISTICS",
     "TEAM_MEASURES",
+    "TEAM_QUESTIONNAIRE",
     "Axes",
     "CellMatrix",
     "cell_matrix",
@@ -81,6 +82,9 @@ OVERALL: Final = "overall"
 PERCENTILES: Final = (10, 25, 50, 75, 90)
 MATURE_LEVEL: Final = 3
 """Share "at maturity ≥ 3" (*planmatig* or further)."""
+
+TEAM_QUESTIONNAIRE: Final = "diverse-teams"
+"""The questionnaire whose number items give the team-composition measures."""
 
 TEAM_MEASURES: Final[dict[str, tuple[str, str]]] = {
     "staff-migration": ("tc-personeel-migratie", "tc-personeel-totaal"),
@@ -554,7 +558,7 @@ def cell_matrix(
     )
     team = team[team["part"].notna() & team["total"].notna() & (team["total"] > 0)]
     team_family = _family_codes(
-        team.assign(questionnaire="diverse-teams", dimension=team["measure"]), families, "team"
+        team.assign(questionnaire=TEAM_QUESTIONNAIRE, dimension=team["measure"]), families, "team"
     )
     requests = (
         requests

@@ -37,28 +37,20 @@ from sqlalchemy import (
     Connection,
     Executable,
     Select,
-    Text,
-    and_,
-    case,
-    cast,
     delete,
-    func,
     insert,
     null,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from survey import events
 from survey.accounts.models import Role
 from survey.accounts.service import CurrentUser
 from survey.assessments.models import (
-    Answer,
     Assessment,
     AssessmentResult,
     AssessmentState,
-    Response,
     decode_dimension_ids,
 )
 from survey.audit.service import record
@@ -378,14 +370,24 @@ def stamps(moments: Sequence[Any]) -> npt.NDArray[np.int64]:
 
 
 async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
-    """Team-composition counts of the submitted "Diverse teams" assessments of a round:
-    one row per organisation and measure that has a number for both the subgroup and a
-    positive total (a subgroup above its total is left out)."""
+    """Team-composition counts of the submitted "Diverse teams" assessments of a round, from
+    the numbers stored with their results: one row per organisation and measure that has a
+    number for both the subgroup and a positive total (a subgroup above its total is left
+    out)."""
     items = sorted({item for pair in core.TEAM_MEASURES.values() for item in pair})
-    rows = await _driver_rows(db, _team_answers(db.get_bind().dialect.name, round_id, items))
-    org_ids, *texts = _columns(rows, 1 + len(items))
+    rows = await _driver_rows(
+        db,
+        _submitted(
+            round_id,
+            Assessment.organisation_id,
+            AssessmentResult.number_item_ids,
+            AssessmentResult.number_answers,
+        ).where(Assessment.questionnaire_id == core.TEAM_QUESTIONNAIRE),
+    )
+    org_ids, id_lists, packed = _columns(rows, 3)
     organisations = np.asarray(org_ids, dtype=np.int64)
-    numbers = {item: _numbers(column) for item, column in zip(items, texts, strict=True)}
+    matrix = _stored_numbers(id_lists, packed, items)
+    numbers = dict(zip(items, matrix.T, strict=True))
     measures = pd.CategoricalDtype(sorted(core.TEAM_MEASURES))
     out = []
     for measure, (part_item, total_item) in core.TEAM_MEASURES.items():
@@ -404,55 +406,29 @@ async def _team(db: AsyncSession, round_id: int) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def _team_answers(dialect: str, round_id: int, items: list[str]) -> Select[Any]:
-    """One row per organisation with a consolidated "Diverse teams" response in the round,
-    one column per item: its answer (the greatest, were there several responses) unless
-    not applicable.
-
-    PostgreSQL gets the answers' JSON text, one pass over the answers of the items grouped
-    by organisation. SQLite gets the numbers it stored for JSON numbers (texts otherwise),
-    each item looked up in the index of (response, item), which costs it far less than
-    grouping every answer; an organisation without any of the items has a row of nulls."""
-    consolidated = (
-        select(Assessment.organisation_id)
-        .join(Response, Response.assessment_id == Assessment.id)
-        .where(
-            Assessment.round_id == round_id,
-            Assessment.questionnaire_id == "diverse-teams",
-            Assessment.state == AssessmentState.SUBMITTED.value,
-            Response.is_consolidated.is_(True),
-        )
-        .group_by(Assessment.organisation_id)
-    )
-    if dialect == "sqlite":
-        answers = [aliased(Answer) for _ in items]
-        for answer, item in zip(answers, items, strict=True):
-            consolidated = consolidated.outerjoin(
-                answer,
-                and_(
-                    answer.response_id == Response.id,
-                    answer.item_id == item,
-                    answer.not_applicable.is_(False),
-                ),
-            )
-        return consolidated.add_columns(*(func.max(answer.value) for answer in answers))
-    value = cast(Answer.value, Text)
-    return (
-        consolidated.join(Answer, Answer.response_id == Response.id)
-        .where(Answer.item_id.in_(items), Answer.not_applicable.is_(False))
-        .add_columns(*(func.max(case((Answer.item_id == item, value))) for item in items))
-    )
-
-
-def _numbers(texts: Sequence[Any]) -> npt.NDArray[np.float64]:
-    """The JSON texts of answers (or the numbers SQLite made of them) as numbers: a number
-    parses; a string ("5" in quotes), a boolean or null does not (NaN). Each distinct text
-    is parsed once."""
-    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
-    parsed = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce")
-    values = np.append(parsed.to_numpy(np.float64, na_value=np.nan), np.nan)
-    found: npt.NDArray[np.float64] = values[codes]  # code -1 (no answer): the NaN appended
-    return found
+def _stored_numbers(
+    id_lists: Sequence[str], packed: Sequence[bytes], items: list[str]
+) -> npt.NDArray[np.float64]:
+    """The stored number answers of many results (``AssessmentResult.number_item_ids`` and
+    ``number_answers``, one of each per result) as a matrix: a row per result, a column per
+    one of ``items``, NaN where a result has no number for it. The results that name the
+    same items are unpacked together."""
+    out = np.full((len(packed), len(items)), np.nan)
+    column_of = {item: column for column, item in enumerate(items)}
+    codes, distinct = pd.factorize(np.asarray(id_lists, dtype=object))
+    for code, id_list in enumerate(distinct):
+        ids = decode_dimension_ids(id_list)
+        if not ids:
+            continue
+        rows = np.flatnonzero(codes == code)
+        values = np.frombuffer(b"".join([packed[row] for row in rows]), dtype="<f8")
+        if values.size != rows.size * len(ids):
+            raise ValueError("stored number answers must be one float64 per item id")
+        values = values.reshape(rows.size, len(ids))
+        for position, item in enumerate(ids):
+            if item in column_of:
+                out[rows, column_of[item]] = values[:, position]
+    return out
 
 
 async def _requests(db: AsyncSession, round_: Round) -> pd.DataFrame:

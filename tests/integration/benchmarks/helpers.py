@@ -19,7 +19,7 @@ from survey.assessments.models import (
     DimensionResult,
     Response,
 )
-from survey.assessments.service import add_result
+from survey.assessments.service import add_result, encode_number_answers
 from survey.demo.assessments import demo_answers
 from survey.organisations.models import Organisation
 from survey.questionnaires.models import QuestionnaireVersion
@@ -112,7 +112,7 @@ async def submit_arranged(
         for item_id, answer in answers.items()
     )
     scores = score_response(questionnaire, answers)
-    add_result(db, assessment.id, scores)
+    add_result(db, assessment.id, scores, encode_number_answers(questionnaire, answers))
     await db.commit()
     return scores
 

@@ -11,11 +11,13 @@ from survey.assessments.models import (
     AssessmentState,
     Response,
 )
-from survey.assessments.service import encode_dimension_scores
+from survey.assessments.service import encode_dimension_scores, encode_number_answers
 from survey.db import utcnow
 from survey.organisations.models import Organisation
+from survey.questionnaires import registry
 from survey.questionnaires.publishing import latest_versions, publish_definitions
 from survey.rounds.models import Round
+from survey.scoring import StoredAnswer
 from tests.factories import make_organisation
 
 QUESTIONNAIRE = "toegankelijkheid"
@@ -48,6 +50,9 @@ async def submit(
     db.add(assessment)
     await db.flush()
     ids, packed = encode_dimension_scores([("bekendheid", score)])
+    number_item_ids, numbers = encode_number_answers(
+        registry()[questionnaire], {k: StoredAnswer(v) for k, v in (team or {}).items()}
+    )
     db.add(
         AssessmentResult(
             assessment_id=assessment.id,
@@ -57,6 +62,8 @@ async def submit(
             coverage=100.0,
             dimension_ids=ids,
             dimension_scores=packed,
+            number_item_ids=number_item_ids,
+            number_answers=numbers,
         )
     )
     if team:

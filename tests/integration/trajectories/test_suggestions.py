@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from survey.accounts.models import Provider, Role
 from survey.assessments.models import Answer, Assessment, AssessmentState, Response
-from survey.assessments.service import add_result
+from survey.assessments.service import add_result, encode_number_answers
 from survey.demo.assessments import demo_answers
 from survey.i18n import format_number
 from survey.organisations.models import Organisation
@@ -70,7 +70,9 @@ async def _peer(db: Any, round_: Round, level: float, seed: int) -> None:
         Answer(response_id=response.id, item_id=i, value=a.value, not_applicable=a.not_applicable)
         for i, a in answers.items()
     )
-    add_result(db, assessment.id, score_response(definition_of(version), answers))
+    questionnaire = definition_of(version)
+    numbers = encode_number_answers(questionnaire, answers)
+    add_result(db, assessment.id, score_response(questionnaire, answers), numbers)
     await db.commit()
 
 
