@@ -41,7 +41,9 @@ Example: scores 10, 20, 30, 40 → P25 = 17.5.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -262,6 +264,10 @@ class CellMatrix:
         if self.suppressed is not None:
             frame["suppressed"] = self.suppressed
         return frame
+
+
+_PAIR_THREADS: Final = min(2, os.cpu_count() or 1)
+"""Threads that fill the score families of :func:`cell_matrix`."""
 
 
 def maturity_levels(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
@@ -578,7 +584,9 @@ def cell_matrix(
     # Scores and change, one (questionnaire, dimension) at a time: its rows in their order.
     by_pair = np.argsort(_small_codes(score_pair, len(score_pairs)), kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(score_pair, minlength=len(score_pairs)))])
-    for code in range(len(score_pairs)):
+
+    def fill(code: int) -> None:
+        """The statistics of one pair's score and change families (their own columns)."""
         rows = by_pair[bounds[code] : bounds[code + 1]]
         first = int(score_family[code]) * n_combos
         block = stats[:, first : first + n_combos]
@@ -608,6 +616,11 @@ def cell_matrix(
             for column, moment in ((_MATURE_NOW, now), (_MATURE_BEFORE, before)):
                 mature = (maturity_levels(moment) >= MATURE_LEVEL).astype(np.float64)
                 block[column] = np.bincount(fine, weights=mature, minlength=n_combos)
+
+    # Two threads: numpy lets go of the interpreter while it sorts and indexes, and each
+    # pair writes only its own families' columns.
+    with ThreadPoolExecutor(max_workers=_PAIR_THREADS) as pool:
+        list(pool.map(fill, range(len(score_pairs))))
 
     def add(column: int, gid: npt.NDArray[np.int64], weights: Any = None) -> None:
         stats[column] += np.bincount(gid, weights=weights, minlength=n_groups)
