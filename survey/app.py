@@ -24,7 +24,6 @@ from survey.assessments.result_extensions import add_result_extension, add_resul
 from survey.assessments.summaries import add_summary_provider
 from survey.assessments.views import AssessmentViews
 from survey.benchmarks.api import QualityApi
-from survey.benchmarks.filters import register_filters as register_benchmark_filters
 from survey.benchmarks.presenters import attach_benchmark
 from survey.benchmarks.views import QualityViews, benchmark_page_context
 from survey.db import create_engine, create_read_engine, create_sessionmaker, writer_turns
@@ -87,7 +86,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     spearhead_plan()  # and on an invalid mapping of the VGC plan's spearheads
     connect_listeners()
     add_environment_setup(register_formatting_filters)
-    add_environment_setup(register_benchmark_filters)
     add_summary_provider(respondents_summary)
     # The result's extensions, in this order: the suggestions read the benchmark.
     add_result_extension(attach_benchmark)  # peer benchmark and trend in every result

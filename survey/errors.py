@@ -48,6 +48,13 @@ class Conflict(DomainError):
     title = N_("Conflict")
 
 
+class UnsupportedContent(DomainError):
+    """A body of a kind the route does not take (a form sent where JSON is expected)."""
+
+    status_code = 415
+    title = N_("Something in the request is not right")
+
+
 class Invalid(DomainError):
     """Input that breaks a rule; ``errors`` maps field names to messages for the user."""
 

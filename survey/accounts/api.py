@@ -9,6 +9,7 @@ from survey.accounts.dependencies import LoggedIn
 from survey.accounts.schemas import LoginRequest, LoginResponse, MembershipRead, MeRead
 from survey.accounts.views import attempt_login, end_session
 from survey.errors import NotAuthenticated
+from survey.web.input import CHECKS_CONTENT_TYPE
 from survey.web.security import JSON_ONLY, login_door
 
 
@@ -35,7 +36,13 @@ class AuthApi(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/login", status_code=200, guards=[login_door(*JSON_ONLY)], name="api_accounts_login")
+    @post(
+        "/login",
+        status_code=200,
+        guards=[login_door(*JSON_ONLY)],
+        opt={CHECKS_CONTENT_TYPE: True},
+        name="api_accounts_login",
+    )
     async def login(
         self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]
     ) -> LoginResponse:

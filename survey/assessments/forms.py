@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from survey.assessments.models import Answer
+from survey.assessments.pages import number_message
 from survey.assessments.schemas import AnswerWrite
 from survey.errors import Invalid
 from survey.i18n import gettext as _
@@ -48,7 +49,7 @@ def _value_from_form(item: Item, raw: list[str]) -> Any:
         # isdecimal, not isdigit: int() reads every decimal digit but not "²"; a level has one.
         return int(value) if value.isdecimal() and len(value) < 10 else value
     if item.type == "number":
-        return number_from_form(value)
+        return number_from_form(value, item)
     return value
 
 
@@ -76,22 +77,23 @@ def _without_thousands_separators(typed: str) -> str | None:
     return f"{whole}.{match.group(2)}" if match.group(2) else whole
 
 
-def number_from_form(typed: str) -> int | float:
-    """A number typed in a form field: digits with a decimal comma or point, or grouped in
-    thousands as the reader's language writes them, nothing else.
+def number_from_form(typed: str, item: Item) -> int | float:
+    """A number typed in ``item``'s form field: digits with a decimal comma or point, or
+    grouped in thousands as the reader's language writes them, nothing else.
 
     Scientific notation (``1e3``), digit separators and the like are refused with a message
-    asking for digits; whether the number is whole is the item's rule, checked on save.
+    asking for digits, anything else with the number the item takes (its range); whether the
+    number is whole and in range is the item's rule, checked on save.
     """
     grouped = _without_thousands_separators(typed)
     if grouped is not None:
-        return number_from_form(grouped)
+        return number_from_form(grouped, item)
     if _TYPED_NUMBER.fullmatch(typed):
         number = float(typed.replace(",", "."))
         return int(number) if number.is_integer() else number
     if any(c.isdigit() for c in typed) and _OTHER_NUMBER.fullmatch(typed):
         raise Invalid({"value": _("Type the number in digits only, like 12.")})
-    raise Invalid({"value": _("Enter a number.")})
+    raise Invalid({"value": number_message(item)})
 
 
 def answer_from_form(item: Item, form: Any) -> AnswerWrite | None:

@@ -27,7 +27,7 @@ from survey.assessments.models import (
     Evidence,
     Response,
 )
-from survey.assessments.pages import item_numbers
+from survey.assessments.pages import item_numbers, number_message
 from survey.assessments.schemas import (
     COMMENT_MAX_LENGTH,
     AnswerRead,
@@ -479,7 +479,7 @@ def check_count_rules(
     values[item.id] = None if clean.not_applicable else clean.value
     for breach in count_breaches(questionnaire, values):
         if breach.rule == "integer" and breach.item_id == item.id:
-            raise CountRuleBroken({"value": _("Enter a whole number.")})
+            raise CountRuleBroken({"value": number_message(item)})
         if breach.rule != "at_most" or breach.total_id is None or breach.total is None:
             continue
         if breach.item_id == item.id:
@@ -510,13 +510,7 @@ def _value_message(item: Item) -> str:
     if item.type in ("maturity", "likert5"):
         return _("Choose a level from 1 to 5.")
     if item.type == "number":
-        if item.minimum is not None and item.maximum is not None:
-            return _(
-                "Enter a number from %(low)s to %(high)s.",
-                low=format_number(item.minimum),
-                high=format_number(item.maximum),
-            )
-        return _("Enter a number.")
+        return number_message(item)
     if item.type == "text":
         return _("Use at most %(n)s characters.", n=item.max_length)
     return _("Choose one of the options.")

@@ -64,13 +64,16 @@ class PercentileChart:
 def percentile_chart(
     rows: Sequence[tuple[float | None, Distribution | None]],
     *,
-    label_width: float = 230.0,
-    plot_width: float = 400.0,
+    label_width: float = 0.0,
+    plot_width: float = 100.0,
     row_height: float = 40.0,
 ) -> PercentileChart:
     """Coordinates of one row per (score, peer distribution); a missing distribution draws
     only the marker, a missing score only the distribution; of a distribution only what
     it holds is drawn (the whiskers with P10 and P90, the box with the quartiles).
+
+    By default x is a percentage of the plot's width: the result page draws each row at
+    percentages, so its text is not scaled down with the drawing on a phone.
 
     Examples
     --------

@@ -33,7 +33,12 @@ def result_charts(benchmark: BenchmarkRead | None) -> dict[str, Any]:
     """Geometry of the percentile chart (one row per dimension, then the overall score) and
     of the radar profile (dimensions against the peer median)."""
     if benchmark is None:
-        return {"percentile_chart": None, "chart_rows": [], "radar_chart": None}
+        return {
+            "percentile_chart": None,
+            "chart_rows": [],
+            "radar_chart": None,
+            "radar_chart_numbered": None,
+        }
     rows = [*benchmark.dimensions, benchmark.overall]
     chart = percentile_chart(
         [
@@ -53,14 +58,26 @@ def result_charts(benchmark: BenchmarkRead | None) -> dict[str, Any]:
             for row in rows
         ]
     )
-    radar = None
+    radar = numbered = None
     if len(benchmark.dimensions) >= 3:
-        radar = radar_chart(
-            [d.score for d in benchmark.dimensions],
-            [d.distribution.p50 if d.distribution else None for d in benchmark.dimensions],
-            labels=[d.title for d in benchmark.dimensions],
+        scores = [d.score for d in benchmark.dimensions]
+        medians = [d.distribution.p50 if d.distribution else None for d in benchmark.dimensions]
+        radar = radar_chart(scores, medians, labels=[d.title for d in benchmark.dimensions])
+        # The phone's drawing: axes numbered like the list of parts under it, little room
+        # around the rim, so the drawing and its numbers stay large on a narrow screen.
+        numbered = radar_chart(
+            scores,
+            medians,
+            labels=[str(n) for n in range(1, len(scores) + 1)],
+            width=2 * (140.0 + 30.0),
+            label_room=30.0,
         )
-    return {"percentile_chart": chart, "chart_rows": rows, "radar_chart": radar}
+    return {
+        "percentile_chart": chart,
+        "chart_rows": rows,
+        "radar_chart": radar,
+        "radar_chart_numbered": numbered,
+    }
 
 
 class QualityViews(Controller):

@@ -67,14 +67,12 @@ class Bar:
     label: str
     """The whole name, for the chart's text alternative."""
     value: float
-    y: int
-    width: float
     short: str = ""
     """The name written next to the bar (the part alone when the chart names the rest)."""
 
 
 def bars(rows: list[Row], short: list[str] | None = None) -> list[Bar]:
-    """Bars of the share at maturity ≥ 3 (0–100 % over 300 px), shown cells only."""
+    """Bars of the share at maturity ≥ 3 (0–100), shown cells only."""
     out: list[Bar] = []
     for index, row in enumerate(rows):
         cell = row.scores
@@ -82,7 +80,7 @@ def bars(rows: list[Row], short: list[str] | None = None) -> list[Bar]:
             continue
         value = cell.share_maturity_3_or_more
         name = short[index] if short else row.label
-        out.append(Bar(row.label, value, 28 * len(out), 3 * value, name))
+        out.append(Bar(row.label, value, name))
     return out
 
 

@@ -11,12 +11,12 @@ from survey.accounts.service import CurrentUser
 from survey.assessments import service as assessments
 from survey.assessments.pages import answer_label
 from survey.assessments.service import AssessmentContext
-from survey.formatting import local_decimal
 from survey.i18n import current_language, ngettext
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Item
 from survey.respondents.consolidation import ItemConsensus, consensus_per_item
 from survey.respondents.service import personal_responses, stamps_of, submitted_stamps
+from survey.scoring.consensus import DISCUSSION_RWG_BELOW, RWG_TOLERANCE
 
 CONSENSUS_CACHE_SIZE = 512
 # (assessment, questionnaire content, submitted responses with their moments) → the
@@ -83,11 +83,23 @@ async def respondents_summary(
                 start=start,
             )
         ]
-        if consensus.iqr is not None:
-            parts.append(_("spread %(iqr)s", iqr=local_decimal(consensus.iqr, 2)))
-        if consensus.agreement is not None:
-            parts.append(_("agreement %(rwg)s", rwg=local_decimal(consensus.agreement, 2)))
-        if consensus.needs_discussion:
-            parts.append(_("discuss"))
+        closeness = closeness_words(consensus)
+        if closeness:
+            parts.append(closeness)
         lines[consensus.item.id] = " · ".join(parts)
     return lines
+
+
+def closeness_words(consensus: ItemConsensus) -> str | None:
+    """How close together the answers are, in words a manager reads at a glance; the
+    figures (spread, agreement) and what they mean are on the consolidation page. Far apart
+    is the flag's own threshold (agreement below 0.5), so the words and the flag agree."""
+    if consensus.agreement is None:  # fewer than two answers on the scale
+        return None
+    if consensus.needs_discussion:
+        return _("answers far apart: talk it through")
+    if consensus.agreement < DISCUSSION_RWG_BELOW - RWG_TOLERANCE:  # two: too few to flag
+        return _("answers far apart")
+    if consensus.agreement > 1 - RWG_TOLERANCE:
+        return _("everyone gave the same answer")
+    return _("answers close together")

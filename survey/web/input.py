@@ -5,6 +5,8 @@
 - A NUL character in a query parameter or in any text of a JSON or form body: invalid
   input naming the field (PostgreSQL cannot store or compare it; SQLite would store it).
 - A body that is not UTF-8, or JSON nested beyond what the decoder takes: 400.
+- A body of another kind (a form, text, XML) sent to a route that takes JSON: 415, saying
+  that the route takes JSON, before the body is decoded as what it is not.
 
 The body is read once here; Litestar keeps it (and the decoded JSON or form) in the
 request scope, so the handler's own decoding reuses it.
@@ -19,10 +21,11 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import ClientException, SerializationException
+from litestar.params import BodyKwarg
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from survey.db import MAX_INTEGER
-from survey.errors import Invalid, NotFound
+from survey.errors import Invalid, NotFound, UnsupportedContent
 from survey.i18n import gettext as _
 
 NUL = "\x00"
@@ -30,6 +33,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 FORM_CHECKS_NUL = "form_checks_nul"
 """A route handler option: its HTML form refuses a NUL itself, at the field (with the typed
 values kept), so the guard lets its form body through (DESIGN §9: 422 at the field)."""
+CHECKS_CONTENT_TYPE = "checks_content_type"
+"""A route handler option: a guard of its own refuses another content type, with its own
+reason and after its own checks (the login door: another site first), so this guard
+leaves that to it."""
 
 
 def nul_fields(value: Any, path: str = "") -> Iterator[str]:
@@ -71,8 +78,37 @@ def check_path(request: Request[Any, Any, Any]) -> None:
             raise NotFound()
 
 
+def takes_json(handler: Any) -> bool:
+    """Whether a route handler decodes its ``data`` from a JSON body (Litestar's default)."""
+    if handler is None or not hasattr(handler, "parsed_fn_signature"):
+        return False
+    if handler.opt.get(CHECKS_CONTENT_TYPE):
+        return False
+    data = handler.parsed_fn_signature.parameters.get("data")
+    if data is None:
+        return False
+    body = data.kwarg_definition
+    media_type = body.media_type if isinstance(body, BodyKwarg) else RequestEncodingType.JSON
+    return bool(media_type == RequestEncodingType.JSON)
+
+
+def is_json(content_type: str) -> bool:
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
 async def check_body(request: Request[Any, Any, Any]) -> None:
     content_type, _options = request.content_type
+    # No content type at all is read as JSON, as Litestar does.
+    if (
+        content_type
+        and not is_json(content_type)
+        and takes_json(request.scope.get("route_handler"))
+    ):
+        if await request.body():
+            raise UnsupportedContent(
+                _("Send the body as JSON, with the header Content-Type: application/json.")
+            )
+        return
     if content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
         # Litestar parses a multipart form from the stream without keeping the body: a
         # handler that then reads the body (a JSON route sent a form) would wait forever.
@@ -91,7 +127,7 @@ async def check_body(request: Request[Any, Any, Any]) -> None:
             or (isinstance(value, str) and NUL in value)
             or (isinstance(value, UploadFile) and NUL in (value.filename or ""))
         )
-    elif content_type == "application/json" or content_type.endswith("+json"):
+    elif is_json(content_type):
         if not await request.body():
             return
         try:

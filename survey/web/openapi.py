@@ -11,6 +11,7 @@ answers that come from the platform's rules are added here, all as
   or a parameter that names an object (a round);
 - 409 a state that does not allow the change, on state changes of an object;
 - 413 a body beyond the size limit, on every operation with a body;
+- 415 a body that is not JSON, on every operation that takes a JSON body;
 - 429 too many attempts, on the rate-limited paths.
 
 A 204 answer has no body, so it documents none. The input the platform refuses as a
@@ -39,6 +40,8 @@ from litestar.openapi.spec import (
     Schema,
 )
 from litestar.routes import HTTPRoute
+
+from survey.web.input import takes_json
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 NO_NUL = r"^[^\x00]*$"  # what survey.web.input lets through
@@ -75,7 +78,7 @@ DESCRIPTIONS = {
     404: "No such object, or one of another organisation.",
     409: "The object's state does not allow this (stale revision, submitted, round closed, exists).",
     413: "The body is larger than allowed.",
-    415: "The body is not of the accepted content type (the login takes JSON only).",
+    415: "The body is not JSON: send it with `Content-Type: application/json`.",
     429: "Too many attempts; see `Retry-After`.",
 }
 
@@ -115,6 +118,8 @@ def _statuses(
         statuses.add(409)
     if has_body:
         statuses.add(413)
+    if has_body and takes_json(handler):
+        statuses.add(415)
     if route.path in limited and method in STATE_CHANGES:
         statuses.add(429)
     return statuses

@@ -75,7 +75,7 @@ def test_manager_answers_submits_and_sees_the_result(
     row = page.locator("table.result-table tbody tr", has_text=FIRST_PART)
     expect(row.locator("td").nth(0)).to_have_text(re.compile(r"^\d+,\d\d$"))  # Dutch decimal comma
     expect(row.locator(".maturity-description")).not_to_be_empty()
-    expect(page.locator("svg.bar-chart title")).to_have_text("Score per deel, van 0 tot 100")
+    expect(page.locator(".bar-chart #chart-title")).to_have_text("Score per deel, van 0 tot 100")
     screenshot(page, "result")
     assert_accessible(page)
 

@@ -99,7 +99,9 @@ def test_an_analyst_reads_molenbeek_youth_work_by_questionnaire_and_by_spearhead
     expect(page).to_have_url(re.compile(r"/indicators/spearheads\?.*municipality=21012"))
     six = page.locator("#spearhead-6")
     expect(six.locator("h2")).to_contain_text(_text(language, "Spearhead %(n)s", n=6))
-    expect(six.locator("svg title")).to_have_count(1)  # the chart's text alternative
+    chart = six.locator(".indicator-chart[role=img]")  # the chart's text alternative:
+    expect(chart.locator("[id$='-title']")).to_have_count(1)
+    expect(chart.locator("[id$='-desc']")).to_contain_text("%")
     expect(six.locator("table caption")).to_be_visible()  # and its data table
     expect(page.locator("#spearhead-11 .suppressed").first).to_be_visible()
     screenshot(page, f"indicators-spearheads-{language}")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.e2e.harness import assert_accessible, login
+import pytest
+
+from tests.e2e.harness import assert_accessible, login, save_screenshot
 
 PHONE = {"width": 390, "height": 844}
 NARROW_PHONE = {"width": 320, "height": 640}
@@ -127,3 +129,64 @@ def test_the_scores_per_part_are_in_sight_and_labelled_on_a_phone(
         assert_accessible(page)
     finally:
         page.goto("/?lang=nl")
+
+
+# The size at which a chart's text reaches the eye: an SVG drawing with a viewBox scales its
+# text down with its width, so 13 px in a 690-wide drawing read at 7 px on a phone.
+_CHART_TEXT_SIZES = """(chart) => [...chart.querySelectorAll('text, .chart-label, .chart-note, li')]
+  .filter((e) => e.getClientRects().length > 0 && e.textContent.trim())
+  .map((e) => ({
+    text: e.textContent.trim(),
+    px: parseFloat(getComputedStyle(e).fontSize) * (e.getScreenCTM ? e.getScreenCTM().a : 1),
+  }))"""
+
+DESKTOP = {"width": 1280, "height": 800}
+READABLE_PX = 12
+
+
+def _assert_charts_readable(page: Any, selector: str, viewport: dict[str, int], shot: str) -> None:
+    charts = page.locator(f"{selector} >> visible=true").all()
+    assert charts, f"no {selector} on {page.url}"
+    for chart in charts:
+        box = chart.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        sizes = chart.evaluate(_CHART_TEXT_SIZES)
+        assert sizes, f"{selector} has no text"
+        small = [s for s in sizes if s["px"] < READABLE_PX]
+        assert not small, (
+            f"{selector} at {viewport['width']} px: text below {READABLE_PX} px: {small}"
+        )
+    save_screenshot(page, f"{shot}-{viewport['width']}")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_result_charts_read_at_a_normal_size(
+    js_page: Any, demo_logins: Any, viewport: Any
+) -> None:
+    """The score chart, the peers' percentile chart and the profile keep their text at 12 px
+    or more on a phone and on a desktop; the profile on a phone numbers its axes and lists
+    the parts under it."""
+    page = js_page
+    page.set_viewport_size(viewport)
+    login(page, demo_logins.manager.email, demo_logins.manager.password)
+    page.locator("main a[href^='/organisations/']").first.click()
+    page.wait_for_url(re.compile(r"/organisations/\d+$"))
+    result = page.locator("main a[href$='/result']").first.get_attribute("href")
+    assert result
+    page.goto(result)
+    for selector in (".bar-chart", ".percentile-chart", ".radar"):
+        _assert_charts_readable(page, selector, viewport, f"result-chart{selector}")
+    key = page.locator(".radar-key")
+    assert key.is_visible() == (viewport == PHONE)
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/indicators", "/indicators/spearheads"])
+def test_the_indicator_charts_read_at_a_normal_size_on_a_phone(
+    js_page: Any, demo_logins: Any, path: str
+) -> None:
+    page = js_page
+    page.set_viewport_size(PHONE)
+    login(page, demo_logins.analyst.email, demo_logins.analyst.password)
+    page.goto(path)
+    _assert_charts_readable(page, ".indicator-chart", PHONE, f"indicator-chart{path}")

@@ -127,8 +127,9 @@ async def test_a_number_out_of_range_in_the_form_is_422_with_the_message_at_the_
     )
     assert response.status_code == 422
     assert re.search(rf'id="error-{item_id}"[^>]*>[^<]*1\.000', response.text)
-    # Thousands grouped as Dutch groups them.
-    assert nl("Enter a number from %(low)s to %(high)s.", low="0", high="1.000") in response.text
+    # A count: a whole number, its range with thousands grouped as Dutch groups them.
+    expected = nl("Enter a whole number from %(low)s to %(high)s.", low="0", high="1.000")
+    assert expected in response.text
     assert 'value="5000"' in response.text  # what the person typed stays in the field
     assert item_id not in await stored_answers(sessionmaker, assessment_id)
 
@@ -151,7 +152,9 @@ async def test_letters_for_a_number_keep_the_typed_text_and_the_saved_answer(
         headers=htmx(token),
     )
     assert response.status_code == 422
-    assert re.search(rf'id="error-{item_id}"[^>]*>[^<]*{nl("Enter a number.")}', response.text)
+    # The message says what number will do (the hint under the question says it too).
+    message = nl("Enter a whole number from %(low)s to %(high)s.", low="0", high="1.000")
+    assert re.search(rf'id="error-{item_id}"[^>]*>[^<]*{re.escape(message)}', response.text)
     assert 'value="twaalf"' in response.text  # to correct, not retype
     assert (await stored_answers(sessionmaker, assessment_id))[item_id][0] == 12
 

@@ -24,6 +24,9 @@ TOTAL, PART, PART_OF_PART = "tc-personeel-totaal", "tc-personeel-migratie", "tc-
 TOTAL_TEXT = "Hoeveel personeelsleden heeft jullie organisatie vandaag? Tel personen, geen voltijdse equivalenten."
 PART_TEXT = "Hoeveel van die personeelsleden hebben een migratieachtergrond?"
 TEAM_PAGE = "teamsamenstelling"
+# The count's own message says the range (0 to 100.000 in Dutch), not just "a whole number".
+WHOLE_NUMBER = "Enter a whole number from %(low)s to %(high)s."
+TOTAL_RANGE = {"low": "0", "high": "100.000"}
 
 
 def too_high(question: str, total: str, language: str = "nl") -> str:
@@ -67,8 +70,17 @@ async def test_api_refuses_a_count_that_is_not_whole(client, db, sessionmaker, v
     assert (await put(client, token, assessment_id, TOTAL, value=12)).status_code == 200
     response = await put(client, token, assessment_id, TOTAL, value=value)
     assert response.status_code == 400, response.text
-    assert response.json()["errors"] == {"value": nl("Enter a whole number.")}
+    assert response.json()["errors"] == {"value": nl(WHOLE_NUMBER, **TOTAL_RANGE)}
     assert (await stored_answers(sessionmaker, assessment_id))[TOTAL][0] == 12
+
+
+@pytest.mark.parametrize("value", [-1, 100_001, "twaalf", 2.5])
+async def test_api_says_the_counts_range_at_the_field(client, db, sessionmaker, value) -> None:
+    assessment_id, token = await diverse_teams(client, db)
+    response = await put(client, token, assessment_id, TOTAL, value=value)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"] == {"value": nl(WHOLE_NUMBER, **TOTAL_RANGE)}
+    assert TOTAL not in await stored_answers(sessionmaker, assessment_id)
 
 
 async def test_api_accepts_a_whole_number_sent_as_a_float(client, db, sessionmaker) -> None:
@@ -176,8 +188,8 @@ async def test_assessments_on_version_1_keep_saving_without_the_rules(
     ("typed", "message"),
     [
         ("1e3", "Type the number in digits only, like 12."),
-        ("2,5", "Enter a whole number."),
-        ("2.5", "Enter a whole number."),
+        ("2,5", WHOLE_NUMBER),
+        ("2.5", WHOLE_NUMBER),
         ("1_000", "Type the number in digits only, like 12."),
     ],
 )
@@ -187,7 +199,7 @@ async def test_autosave_refuses_what_is_no_count_with_422_at_the_field(
     assessment_id, token = await diverse_teams(client, db)
     response = await autosave(client, token, assessment_id, TOTAL, typed)
     assert response.status_code == 422, response.text
-    assert error_at(response.text, TOTAL) == nl(message)
+    assert error_at(response.text, TOTAL) == nl(message, **TOTAL_RANGE)
     assert f'value="{typed.replace(",", ".")}"' in response.text  # to correct, not retype
     assert TOTAL not in await stored_answers(sessionmaker, assessment_id)
 

@@ -163,10 +163,10 @@ async def test_the_result_page_shows_charts_table_and_peer_group(client, db, ses
     assert cells[3] == f"{mean:.0f}"  # the peers' mean, in whole points with five peers
     assert cells[4:] == ["5"]  # no percentiles of five peers: no such column, then the peers
     # a part the organisation left unanswered: no score of its own, not a lack of peers
-    profile = html.split('id="radar-desc"', 1)[1].split("</desc>", 1)[0]
+    profile = html.split('id="radar-desc"', 1)[1].split("</span>", 1)[0]
     assert html_escape(nl("No score, so no comparison.")) in profile
     # the text alternatives read as sentences, a part each, with no bare semicolons
-    percentiles = html.split('id="percentile-desc"', 1)[1].split("</desc>", 1)[0]
+    percentiles = html.split('id="percentile-desc"', 1)[1].split("</span>", 1)[0]
     assert "; " not in percentiles and "; " not in profile
     peers_mean = nl("peers' average %(mean)s", mean=f"{mean:.0f}")
     assert f", {html_escape(peers_mean)}." in percentiles

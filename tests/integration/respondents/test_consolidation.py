@@ -124,7 +124,9 @@ async def test_the_managers_questions_show_what_the_respondents_said(client, db,
     page = await client.get(f"/assessments/{setup.assessment_id}/dimensions/visie-en-beleid")
     lines = re.findall(r'<p class="respondents-line">([^<]*)</p>', page.text)
     assert len(lines) == 2  # vb-missie and vb-leiding were answered by the respondents
-    missie = next(line for line in lines if nl("discuss") in line)
-    # Dutch writes a decimal comma, here as everywhere else.
-    assert nl("spread %(iqr)s", iqr="0,50") in missie
-    assert nl("agreement %(rwg)s", rwg="0,00") in missie
+    # In words, not as figures (spread 0,50 · agreement 0,00): the figures and what they mean
+    # are on the consolidation page.
+    missie = next(line for line in lines if nl("answers far apart: talk it through") in line)
+    leiding = next(line for line in lines if line != missie)
+    assert nl("answers close together") in leiding
+    assert not re.search(r"\d,\d", missie + leiding), (missie, leiding)

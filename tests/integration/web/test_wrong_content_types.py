@@ -1,6 +1,7 @@
 """A body of another kind than the route takes (a form or a file sent to a JSON route,
 text or XML to a form) is answered at once, never with a hang or a server error; an API
-route that refuses it says so as problem details.
+route that refuses it says so as problem details. A route that takes JSON answers any
+other body with 415 Unsupported Media Type, saying that it takes JSON.
 
 A multipart form sent to a JSON route used to wait forever: the input guard read the
 form from the stream and the handler then waited for a body that had already gone by,
@@ -17,7 +18,8 @@ from litestar.routes import HTTPRoute
 from litestar.testing.transport import TestClientTransport
 
 from survey.app import create_app
-from tests.integration.assessments.helpers import manager_with_assessment
+from survey.web.input import takes_json
+from tests.integration.assessments.helpers import manager_with_assessment, nl
 
 ITEM = "vb-missie"
 STATE_CHANGES = ("POST", "PUT", "PATCH", "DELETE")
@@ -33,7 +35,8 @@ BODIES: dict[str, dict[str, Any]] = {
 }
 
 
-def state_changing_routes() -> list[tuple[str, str]]:
+def state_changing_routes() -> list[tuple[str, str, bool]]:
+    """(method, path, whether its handler takes a JSON body) of every state change."""
     app = create_app()
     found = []
     for route in app.routes:
@@ -41,8 +44,17 @@ def state_changing_routes() -> list[tuple[str, str]]:
             continue
         for method in sorted(route.methods & set(STATE_CHANGES)):
             if not route.path.endswith(("logout", "/login")):
-                found.append((method, route.path_format))
+                handler = next(h for h in route.route_handlers if method in h.http_methods)
+                found.append((method, route.path_format, takes_json(handler)))
     return found
+
+
+def test_the_json_routes_are_found() -> None:
+    json_routes = {(m, p) for m, p, json in state_changing_routes() if json}
+    assert ("PUT", "/api/v1/assessments/{assessment_id}/answers/{item_id}") in json_routes
+    assert not any(not p.startswith("/api/") for _m, p in json_routes)  # HTML takes forms
+    file_upload = "/api/v1/assessments/{assessment_id}/evidence/{item_id}/file"
+    assert ("POST", file_upload) not in json_routes  # a multipart form
 
 
 @pytest.fixture
@@ -63,9 +75,9 @@ def impatient_client(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(TestClientTransport, "create_receive", staticmethod(create_receive))
 
 
-@pytest.mark.parametrize(("method", "path_format"), state_changing_routes())
+@pytest.mark.parametrize(("method", "path_format", "json"), state_changing_routes())
 async def test_a_body_of_the_wrong_kind_is_answered_at_once_without_a_server_error(
-    client: Any, db: Any, impatient_client: None, method: str, path_format: str
+    client: Any, db: Any, impatient_client: None, method: str, path_format: str, json: bool
 ) -> None:
     setup = await manager_with_assessment(client, db)
     path = path_format.format(
@@ -88,3 +100,8 @@ async def test_a_body_of_the_wrong_kind_is_answered_at_once_without_a_server_err
         assert response.status_code < 500, (kind, response.status_code, response.text[:300])
         if path.startswith("/api/") and response.status_code >= 400:
             assert response.headers["content-type"].startswith("application/problem+json")
+        if json:
+            assert response.status_code == 415, (kind, response.status_code, response.text[:300])
+            assert response.json()["detail"] == nl(
+                "Send the body as JSON, with the header Content-Type: application/json."
+            )
