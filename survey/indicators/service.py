@@ -421,7 +421,7 @@ def _stored_numbers(
         if not ids:
             continue
         rows = np.flatnonzero(codes == code)
-        values = np.frombuffer(b"".join([packed[row] for row in rows]), dtype="<f8")
+        values = np.frombuffer(b"".join([packed[row] for row in rows.tolist()]), dtype="<f8")
         if values.size != rows.size * len(ids):
             raise ValueError("stored number answers must be one float64 per item id")
         values = values.reshape(rows.size, len(ids))
