@@ -81,16 +81,17 @@ async def submit_arranged(
     level: float,
     seed: int,
     state: AssessmentState = AssessmentState.SUBMITTED,
+    questionnaire_id: str = QUESTIONNAIRE,
 ) -> ResponseScore:
-    """Give ``organisation`` an assessment in ``round_`` with answers around ``level`` and
-    stored scores, as a submission leaves it; returns the scores."""
-    version = (await latest_versions(db))[QUESTIONNAIRE]
+    """Give ``organisation`` an assessment of ``questionnaire_id`` in ``round_`` with answers
+    around ``level`` and stored scores, as a submission leaves it; returns the scores."""
+    version = (await latest_versions(db))[questionnaire_id]
     questionnaire = definition_of(version)
     answers = demo_answers(questionnaire, level, random.Random(seed))
     moment = dt.datetime.now(dt.UTC)
     assessment = Assessment(
         organisation_id=organisation.id,
-        questionnaire_id=QUESTIONNAIRE,
+        questionnaire_id=questionnaire_id,
         questionnaire_version_id=version.id,
         round_id=round_.id,
         state=state,
@@ -125,10 +126,12 @@ async def submitted_peer(
     *,
     sector: str = "youth-work",
     size_band: str = "10-49",
+    questionnaire_id: str = QUESTIONNAIRE,
 ) -> Organisation:
-    """An organisation with a submitted assessment in ``round_`` (answers and scores stored)."""
+    """An organisation with a submitted assessment of ``questionnaire_id`` in ``round_``
+    (answers and scores stored)."""
     organisation = await make_organisation(db, sector=sector, size_band=size_band)
-    await submit_arranged(db, organisation, round_, level, seed)
+    await submit_arranged(db, organisation, round_, level, seed, questionnaire_id=questionnaire_id)
     return organisation
 
 

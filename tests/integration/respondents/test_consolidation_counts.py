@@ -8,11 +8,16 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from survey.accounts.models import Role
 from survey.assessments.models import Assessment
 from survey.questionnaires.models import QuestionnaireVersion
-from tests.factories import api_login, csrf_token, make_organisation, make_round, make_user
-from tests.integration.assessments.helpers import Setup, answer, api_post, nl
+from tests.factories import api_login, csrf_token
+from tests.integration.assessments.helpers import (
+    Setup,
+    answer,
+    api_post,
+    manager_with_assessment,
+    nl,
+)
 from tests.integration.respondents.test_invitations import (
     accept_as_new_person,
     invite,
@@ -27,20 +32,8 @@ async def diverse_teams_with_responses(
     client: Any, db: Any, settings: Any, answers: dict[str, dict[str, Any]], version: int = 2
 ) -> Setup:
     """A "Diverse teams" assessment on ``version`` whose respondents submitted ``answers``."""
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    round_ = await make_round(db, "2026")
-    token = await api_login(client, manager)
-    started = await client.post(
-        "/api/v1/assessments",
-        json={
-            "organisation_id": organisation.id,
-            "questionnaire_id": "diverse-teams",
-            "round": "2026",
-        },
-        headers={"x-csrftoken": token},
-    )
-    assessment_id = started.json()["id"]
+    setup = await manager_with_assessment(client, db, questionnaire_id="diverse-teams")
+    manager, assessment_id = setup.manager, setup.assessment_id
     if version != 2:
         version_id = await db.scalar(
             select(QuestionnaireVersion.id).where(
@@ -65,8 +58,8 @@ async def diverse_teams_with_responses(
             client, person_token, f"/api/v1/assessments/{assessment_id}/submit"
         )
         assert submitted.status_code == 200
-    token = await api_login(client, manager)
-    return Setup(organisation, manager, round_, token, assessment_id)
+    setup.token = await api_login(client, manager)
+    return setup
 
 
 async def test_starting_values_that_do_not_add_up_are_marked_and_not_filled_in(

@@ -164,20 +164,8 @@ async def test_a_respondent_sees_only_their_own_response_of_their_own_organisati
 ) -> None:
     setup = await manager_with_assessment(client, db)
     # Another organisation with its own assessment.
-    other_organisation = await make_organisation(db)
-    other_manager = await make_user(db, Role.MANAGER, other_organisation)
-    other_token = await api_login(client, other_manager)
-    other_start = await client.post(
-        "/api/v1/assessments",
-        json={
-            "organisation_id": other_organisation.id,
-            "questionnaire_id": "cultuursensitief-werken",
-            "round": "2026",
-        },
-        headers={"x-csrftoken": other_token},
-    )
-    assert other_start.status_code == 201
-    other_assessment = other_start.json()["id"]
+    other = await manager_with_assessment(client, db, new_round=False)
+    other_assessment = other.assessment_id
 
     token = await api_login(client, setup.manager)  # a new login has a new CSRF token
     await invite(client, token, setup.assessment_id, "sara@example.org")
