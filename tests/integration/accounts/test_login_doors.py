@@ -186,11 +186,8 @@ async def test_failures_older_than_an_hour_do_not_lock_the_account(client, db) -
 
 
 async def test_a_page_load_gives_a_logged_in_browser_without_its_token_a_bound_one(
-    client, db
+    client, db, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
     client.cookies.delete("nscan_csrf")  # lost, or from before this rule
 
     page = await client.get(f"/organisations/{organisation.id}/edit")

@@ -24,11 +24,10 @@ async def _stored(sessionmaker, organisation_id: int) -> Organisation:
     return stored
 
 
-async def test_manager_edits_the_profile(client, db, sessionmaker) -> None:
-    organisation = await make_organisation(db, funded_by_vgc=False)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
+@pytest.mark.organisation(funded_by_vgc=False)
+async def test_manager_edits_the_profile(
+    client, db, sessionmaker, organisation, web_manager
+) -> None:
     form = await client.get(f"/organisations/{organisation.id}/edit")
     response = await client.post(
         f"/organisations/{organisation.id}/edit",
@@ -51,13 +50,10 @@ async def test_manager_edits_the_profile(client, db, sessionmaker) -> None:
     assert stored.funded_by_vgc is True
 
 
+@pytest.mark.organisation(name="Kept name")
 async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(
-    client, db, sessionmaker
+    client, db, sessionmaker, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db, name="Kept name")
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
     response = await client.post(
         f"/organisations/{organisation.id}/edit",
         data={
@@ -80,11 +76,9 @@ async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(
     assert (await _stored(sessionmaker, organisation.id)).name == "Kept name"
 
 
-async def test_invalid_profile_via_htmx_returns_just_the_form(client, db) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
+async def test_invalid_profile_via_htmx_returns_just_the_form(
+    client, db, organisation, web_manager
+) -> None:
     response = await client.post(
         f"/organisations/{organisation.id}/edit",
         data={**VALID_FORM, "enterprise_number": "12", "_csrf_token": await csrf_token(client)},
@@ -173,11 +167,7 @@ async def test_respondent_sees_but_cannot_edit_the_profile(client, db, sessionma
     assert (await _stored(sessionmaker, organisation.id)).name == "Kept"
 
 
-async def test_api_update_names_the_invalid_fields(client, db) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    token = await api_login(client, user)
-
+async def test_api_update_names_the_invalid_fields(client, db, organisation, manager_token) -> None:
     response = await client.patch(
         f"/api/v1/organisations/{organisation.id}",
         json={
@@ -186,35 +176,32 @@ async def test_api_update_names_the_invalid_fields(client, db) -> None:
             "enterprise_number": "0403170702",
             "size_band": "huge",
         },
-        headers={"x-csrftoken": token},
+        headers={"x-csrftoken": manager_token},
     )
 
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"enterprise_number", "size_band"}
 
 
-async def test_profile_changes_are_audited(client, db) -> None:
+async def test_profile_changes_are_audited(
+    client, db, organisation, manager, manager_token
+) -> None:
     from sqlalchemy import select
 
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    token = await api_login(client, user)
     await client.patch(
         f"/api/v1/organisations/{organisation.id}",
         json={**VALID_FORM, "funded_by_vgc": True},
-        headers={"x-csrftoken": token},
+        headers={"x-csrftoken": manager_token},
     )
     event = await db.scalar(select(AuditEvent).where(AuditEvent.action == "organisation.update"))
     assert event is not None
-    assert event.actor_id == user.id and event.organisation_id == organisation.id
+    assert event.actor_id == manager.id and event.organisation_id == organisation.id
     assert "name" in event.details["fields"]
 
 
-async def test_municipalities_are_listed_alphabetically_in_the_readers_language(client, db) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
+async def test_municipalities_are_listed_alphabetically_in_the_readers_language(
+    client, db, organisation, web_manager
+) -> None:
     def listed(html: str) -> list[str]:
         select = re.search(r'<select[^>]*name="municipality".*?</select>', html, re.S)
         assert select, "no municipality list"

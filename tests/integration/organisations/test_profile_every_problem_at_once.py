@@ -6,6 +6,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+import pytest
+
 from survey.accounts.models import Role
 from tests.factories import csrf_token, login, make_organisation, make_user
 from tests.integration.assessments.helpers import nl
@@ -14,13 +16,10 @@ from tests.integration.organisations.test_organisations import VALID_FORM, _stor
 NUL_MESSAGE = "This contains a character that is not allowed (NUL). Remove it and try again."
 
 
+@pytest.mark.organisation(name="Kept name")
 async def test_a_nul_in_the_name_and_a_wrong_number_are_both_named(
-    client: Any, db: Any, sessionmaker: Any
+    client: Any, db: Any, sessionmaker: Any, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db, name="Kept name")
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
     response = await client.post(
         f"/organisations/{organisation.id}/edit",
         data={

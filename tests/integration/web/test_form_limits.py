@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from survey.accounts.models import LoginFailure, Role
 from survey.assessments.models import Evidence
 from survey.organisations.models import Organisation
-from tests.factories import csrf_token, login, make_organisation, make_user
+from tests.factories import csrf_token, make_organisation, make_user
 from tests.integration.assessments.helpers import manager_with_assessment
 
 PROFILE = {
@@ -20,11 +21,10 @@ PROFILE = {
 ITEM = "vb-missie"
 
 
+@pytest.mark.organisation(name="Kept name")
 async def test_an_organisation_name_over_200_characters_is_refused_at_the_field(
-    client, db, sessionmaker
+    client, db, sessionmaker, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db, name="Kept name")
-    await login(client, await make_user(db, Role.MANAGER, organisation))
     name = "Sportclub " + "x" * 191  # 201 characters
 
     response = await client.post(
