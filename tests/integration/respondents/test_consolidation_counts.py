@@ -10,19 +10,13 @@ from sqlalchemy import select, update
 
 from survey.assessments.models import Assessment
 from survey.questionnaires.models import QuestionnaireVersion
-from tests.factories import api_login, csrf_token
 from tests.integration.assessments.helpers import (
     Setup,
-    answer,
-    api_post,
     manager_with_assessment,
     nl,
 )
-from tests.integration.respondents.test_invitations import (
-    accept_as_new_person,
-    invite,
-    link_in,
-    outbox_messages,
+from tests.integration.respondents.helpers import (
+    submitted_by,
 )
 
 TOTAL, PART = "tc-personeel-totaal", "tc-personeel-migratie"
@@ -33,7 +27,7 @@ async def diverse_teams_with_responses(
 ) -> Setup:
     """A "Diverse teams" assessment on ``version`` whose respondents submitted ``answers``."""
     setup = await manager_with_assessment(client, db, questionnaire_id="diverse-teams")
-    manager, assessment_id = setup.manager, setup.assessment_id
+    assessment_id = setup.assessment_id
     if version != 2:
         version_id = await db.scalar(
             select(QuestionnaireVersion.id).where(
@@ -47,18 +41,7 @@ async def diverse_teams_with_responses(
             .values(questionnaire_version_id=version_id)
         )
         await db.commit()
-    for n, (name, values) in enumerate(answers.items()):
-        manager_token = await api_login(client, manager)
-        await invite(client, manager_token, assessment_id, f"{name.lower()}@example.org")
-        await accept_as_new_person(client, link_in(outbox_messages(settings)[n]), name=name)
-        person_token = await csrf_token(client)
-        for item_id, value in values.items():
-            await answer(client, person_token, assessment_id, item_id, value)
-        submitted = await api_post(
-            client, person_token, f"/api/v1/assessments/{assessment_id}/submit"
-        )
-        assert submitted.status_code == 200
-    setup.token = await api_login(client, manager)
+    await submitted_by(client, settings, setup, answers)
     return setup
 
 

@@ -22,9 +22,9 @@ from tests.integration.assessments.helpers import (
     nl,
 )
 from tests.integration.evidence.test_evidence import PDF, stored_files, upload
-from tests.integration.respondents.test_invitations import (
-    accept_as_new_person,
+from tests.integration.respondents.helpers import (
     invite,
+    join,
     link_in,
     outbox_messages,
 )
@@ -40,9 +40,7 @@ async def respondent_with_answers(client: Any, db: Any, settings: Any) -> WithRe
     """A manager's assessment with one accepted respondent who answered, uploaded a file and
     submitted; the manager took the answer over (manager logged in through the API)."""
     setup = await manager_with_assessment(client, db)
-    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
-    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
-    token = await csrf_token(client)
+    token = await join(client, settings, setup.token, setup.assessment_id)
     await answer(client, token, setup.assessment_id, "vb-missie", 2)
     assert (await upload(client, token, setup.assessment_id, "plan.pdf", PDF)).status_code == 303
     submitted = await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
