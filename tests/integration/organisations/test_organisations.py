@@ -5,7 +5,7 @@ import pytest
 from survey.accounts.models import Provider, Role
 from survey.audit.models import AuditEvent
 from survey.organisations.models import Organisation
-from tests.factories import api_login, csrf_token, login, make_organisation, make_user
+from tests.factories import api_login, login, make_organisation, make_user, post_form
 
 VALID_FORM = {
     "name": "Sportclub Horizon",
@@ -29,9 +29,8 @@ async def test_manager_edits_the_profile(
     client, db, sessionmaker, organisation, web_manager
 ) -> None:
     form = await client.get(f"/organisations/{organisation.id}/edit")
-    response = await client.post(
-        f"/organisations/{organisation.id}/edit",
-        data={**VALID_FORM, "_csrf_token": await csrf_token(client)},
+    response = await post_form(
+        client, f"/organisations/{organisation.id}/edit", data={**VALID_FORM}
     )
 
     assert form.status_code == 200
@@ -54,7 +53,8 @@ async def test_manager_edits_the_profile(
 async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(
     client, db, sessionmaker, organisation, web_manager
 ) -> None:
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{organisation.id}/edit",
         data={
             **VALID_FORM,
@@ -62,7 +62,6 @@ async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(
             "enterprise_number": "0403.170.702",
             "sector": "astrology",
             "municipality": "99999",
-            "_csrf_token": await csrf_token(client),
         },
     )
 
@@ -79,9 +78,10 @@ async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(
 async def test_invalid_profile_via_htmx_returns_just_the_form(
     client, db, organisation, web_manager
 ) -> None:
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{organisation.id}/edit",
-        data={**VALID_FORM, "enterprise_number": "12", "_csrf_token": await csrf_token(client)},
+        data={**VALID_FORM, "enterprise_number": "12"},
         headers={"HX-Request": "true"},
     )
 
@@ -96,13 +96,10 @@ async def test_enterprise_number_of_another_organisation_is_refused(client, db) 
     user = await make_user(db, Role.MANAGER, organisation)
     await login(client, user)
 
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{organisation.id}/edit",
-        data={
-            **VALID_FORM,
-            "enterprise_number": other.enterprise_number,
-            "_csrf_token": await csrf_token(client),
-        },
+        data={**VALID_FORM, "enterprise_number": other.enterprise_number},
     )
 
     assert response.status_code == 422
@@ -118,10 +115,7 @@ async def test_manager_of_a_gets_404_for_b_in_ui_and_api(client, db, sessionmake
     pages = [
         await client.get(f"/organisations/{organisation_b.id}"),
         await client.get(f"/organisations/{organisation_b.id}/edit"),
-        await client.post(
-            f"/organisations/{organisation_b.id}/edit",
-            data={**VALID_FORM, "_csrf_token": await csrf_token(client)},
-        ),
+        await post_form(client, f"/organisations/{organisation_b.id}/edit", data={**VALID_FORM}),
     ]
     api = [
         await client.get(f"/api/v1/organisations/{organisation_b.id}"),

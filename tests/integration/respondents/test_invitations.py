@@ -14,7 +14,7 @@ from sqlalchemy import select
 from survey.accounts.models import Role, User
 from survey.audit.models import AuditEvent
 from survey.respondents.models import Invitation
-from tests.factories import api_login, csrf_token, login, make_organisation, make_user
+from tests.factories import api_login, csrf_token, login, make_organisation, make_user, post_form
 from tests.integration.assessments.helpers import (
     answer,
     api_post,
@@ -130,7 +130,7 @@ async def test_a_link_cannot_be_used_by_someone_logged_in_with_another_address(
     stranger = await make_user(db, Role.RESPONDENT, other_organisation)
     client.cookies.clear()
     await login(client, stranger)
-    refused = await client.post(path, data={"_csrf_token": await csrf_token(client)})
+    refused = await post_form(client, path)
     assert refused.status_code == 403
     async with sessionmaker() as check:
         invitation = await check.scalar(select(Invitation))

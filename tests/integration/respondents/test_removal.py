@@ -13,7 +13,14 @@ from survey.accounts.models import Membership, Role
 from survey.assessments.models import Response
 from survey.audit.models import AuditEvent
 from survey.respondents.models import Invitation
-from tests.factories import PASSWORD, api_login, csrf_token, login, make_organisation, make_user
+from tests.factories import (
+    PASSWORD,
+    api_login,
+    login,
+    make_organisation,
+    make_user,
+    post_form,
+)
 from tests.integration.assessments.helpers import (
     Setup,
     answer,
@@ -76,9 +83,8 @@ async def test_the_manager_removes_a_respondent_and_their_own_answers_and_files_
     page = await client.get(f"/assessments/{setup.assessment_id}/respondents")
     assert nl("Remove %(name)s", name="Sara Janssens") in page.text
 
-    removed = await client.post(
-        f"/assessments/{setup.assessment_id}/respondents/{invitation_id}/remove",
-        data={"_csrf_token": await csrf_token(client)},
+    removed = await post_form(
+        client, f"/assessments/{setup.assessment_id}/respondents/{invitation_id}/remove"
     )
     assert removed.status_code == 303
 
