@@ -21,6 +21,15 @@ from tests.factories import api_login, make_organisation, make_round, make_user
 
 QUESTIONNAIRE = "cultuursensitief-werken"
 ROUND = "2026"
+# The parts of the questionnaire, in its order.
+DIMENSIONS = [
+    "visie-en-beleid",
+    "personeelsbeleid",
+    "toegankelijkheid-aanbod",
+    "dienstverlening",
+    "methodieken",
+    "participatie",
+]
 
 
 def definition() -> Any:

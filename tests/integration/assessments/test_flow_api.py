@@ -13,6 +13,7 @@ from survey.audit.models import AuditEvent
 from survey.rounds.models import Round
 from tests.factories import api_login, make_organisation, make_round, make_user
 from tests.integration.assessments.helpers import (
+    DIMENSIONS,
     QUESTIONNAIRE,
     ROUND,
     all_items,
@@ -26,15 +27,6 @@ from tests.integration.assessments.helpers import (
     start_response,
     stored_state,
 )
-
-DIMENSIONS = [
-    "visie-en-beleid",
-    "personeelsbeleid",
-    "toegankelijkheid-aanbod",
-    "dienstverlening",
-    "methodieken",
-    "participatie",
-]
 
 
 async def test_start_returns_the_new_empty_draft(client, db) -> None:

@@ -25,7 +25,7 @@ from survey.organisations.models import Organisation
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.rounds.models import Round
-from survey.scoring import ResponseScore, score_response
+from survey.scoring import ResponseScore, StoredAnswer, score_response
 from tests.factories import api_login, make_organisation, make_user
 from tests.integration.assessments.helpers import QUESTIONNAIRE
 
@@ -47,6 +47,20 @@ MORE_PARTS = ("toegankelijkheid-aanbod", "dienstverlening", "methodieken")
 six parts (weight 1 each) carry 67 % of the weight, and an overall score needs 60 % (DESIGN §4)."""
 
 
+def add_answers(db: Any, response_id: int, answers: dict[str, StoredAnswer]) -> None:
+    """Add ``answers`` to the response, each at its first revision."""
+    db.add_all(
+        Answer(
+            response_id=response_id,
+            item_id=item_id,
+            value=answer.value,
+            not_applicable=answer.not_applicable,
+            revision=1,
+        )
+        for item_id, answer in answers.items()
+    )
+
+
 async def answer_more_parts(db: Any, assessment_id: int, level: float = 3.0, seed: int = 1) -> None:
     """Store answers to :data:`MORE_PARTS` on the assessment's consolidated response, as if
     its manager had answered them (the realistic answers of the demo network)."""
@@ -60,17 +74,7 @@ async def answer_more_parts(db: Any, assessment_id: int, level: float = 3.0, see
         )
     )
     answers = demo_answers(questionnaire, level, random.Random(seed))
-    db.add_all(
-        Answer(
-            response_id=response.id,
-            item_id=item_id,
-            value=answer.value,
-            not_applicable=answer.not_applicable,
-            revision=1,
-        )
-        for item_id, answer in answers.items()
-        if item_id in items
-    )
+    add_answers(db, response.id, {i: a for i, a in answers.items() if i in items})
     await db.commit()
 
 
@@ -102,16 +106,7 @@ async def submit_arranged(
     response = Response(assessment_id=assessment.id, is_consolidated=True, submitted_at=moment)
     db.add(response)
     await db.flush()
-    db.add_all(
-        Answer(
-            response_id=response.id,
-            item_id=item_id,
-            value=answer.value,
-            not_applicable=answer.not_applicable,
-            revision=1,
-        )
-        for item_id, answer in answers.items()
-    )
+    add_answers(db, response.id, answers)
     scores = score_response(questionnaire, answers)
     add_result(db, assessment.id, scores)
     await db.commit()
