@@ -81,6 +81,14 @@ async def csrf_token(client: Any) -> str:
     return token
 
 
+async def post_form(
+    client: Any, path: str, data: dict[str, Any] | None = None, **kwargs: Any
+) -> Any:
+    """Post a form as the browser does: with the session's CSRF token among its fields."""
+    token = await csrf_token(client)
+    return await client.post(path, data={**(data or {}), "_csrf_token": token}, **kwargs)
+
+
 async def login(client: Any, user: User, password: str = PASSWORD) -> Any:
     token = await csrf_token(client)
     return await client.post(

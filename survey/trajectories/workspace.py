@@ -198,10 +198,18 @@ class GoalProgress:
     questionnaire_title: str
     level: int | None  # the maturity reached in the latest submitted result, if any
     measured_in: str | None  # the round of that result
+    # Whether that result is of the goal's round or a later one: only such a result tells
+    # whether the goal is reached; an earlier one shows the way there.
+    measured_for_goal: bool = False
 
     @property
     def reached(self) -> bool:
-        return self.level is not None and self.level >= self.goal.target_level
+        return self.measured_for_goal and is_reached(self.goal, self.level)
+
+
+def is_reached(goal: Goal, level: int | None) -> bool:
+    """Whether ``level``, measured in the goal's round or later, meets the goal."""
+    return level is not None and level >= goal.target_level
 
 
 def dimension_titles(language: str) -> dict[tuple[str, str], tuple[str, str]]:
@@ -225,13 +233,23 @@ def find_dimension(dimension_id: str) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Measured:
+    """A dimension's maturity in an organisation's newest submitted result."""
+
+    level: int | None
+    round_name: str
+    round_opens_on: dt.date
+
+
 async def _latest_levels(
-    db: AsyncSession, organisation_id: int
-) -> dict[tuple[str, str], tuple[int | None, str, dt.date]]:
-    """(questionnaire, dimension) -> (maturity, round name, round opening) of the newest
-    submitted result of the organisation."""
+    db: AsyncSession, organisation_ids: list[int]
+) -> dict[tuple[int, str, str], Measured]:
+    """(organisation, questionnaire, dimension) -> the newest submitted result's maturity,
+    for all the organisations in one query."""
     rows = await db.execute(
         select(
+            Assessment.organisation_id,
             Assessment.questionnaire_id,
             DimensionResult.dimension_id,
             DimensionResult.maturity,
@@ -241,14 +259,14 @@ async def _latest_levels(
         .join(DimensionResult, DimensionResult.assessment_id == Assessment.id)
         .join(Round, Round.id == Assessment.round_id)
         .where(
-            Assessment.organisation_id == organisation_id,
+            Assessment.organisation_id.in_(organisation_ids),
             Assessment.state == AssessmentState.SUBMITTED,
         )
         .order_by(Round.opens_on)
     )
-    latest: dict[tuple[str, str], tuple[int | None, str, dt.date]] = {}
-    for qid, did, maturity, round_name, opens_on in rows.all():
-        latest[(qid, did)] = (maturity, round_name, opens_on)
+    latest: dict[tuple[int, str, str], Measured] = {}
+    for oid, qid, did, maturity, round_name, opens_on in rows.all():
+        latest[(oid, qid, did)] = Measured(maturity, round_name, opens_on)
     return latest
 
 
@@ -269,21 +287,24 @@ async def goal_progress(
     rows = (await db.execute(statement)).all()
     if not rows:
         return []
-    latest = await _latest_levels(db, organisation_id)
+    latest = await _latest_levels(db, [organisation_id])
     titles = dimension_titles(current_language())
     progress = []
     for goal, round_ in rows:
-        key = (goal.questionnaire_id, goal.dimension_id)
-        q_title, d_title = titles.get(key, (goal.questionnaire_id, goal.dimension_id))
-        measured = latest.get(key)
+        q_title, d_title = titles.get(
+            (goal.questionnaire_id, goal.dimension_id), (goal.questionnaire_id, goal.dimension_id)
+        )
+        measured = latest.get((organisation_id, goal.questionnaire_id, goal.dimension_id))
         progress.append(
             GoalProgress(
                 goal=goal,
                 round_name=round_.name,
                 dimension_title=d_title,
                 questionnaire_title=q_title,
-                level=measured[0] if measured else None,
-                measured_in=measured[1] if measured else None,
+                level=measured.level if measured else None,
+                measured_in=measured.round_name if measured else None,
+                measured_for_goal=measured is not None
+                and measured.round_opens_on >= round_.opens_on,
             )
         )
     return progress
@@ -336,31 +357,37 @@ async def goals_for_result(db: AsyncSession, assessment: Assessment) -> list[Goa
                 questionnaire_title=q_title,
                 level=level,
                 measured_in=this_round.name if this_round and level is not None else None,
+                measured_for_goal=this_round is not None and this_round.opens_on >= round_.opens_on,
             )
         )
     return progress
 
 
 async def goals_reached(db: AsyncSession, request_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Request id -> (goals, goals reached) from the organisations' newest results."""
+    """Request id -> (goals, goals reached): a goal is reached when the organisation's newest
+    result is of the goal's round or a later one and meets its level. Two queries, however
+    many requests and organisations."""
     if not request_ids:
         return {}
-    goals = list(
-        (
-            await db.execute(
-                select(Goal, SupportRequest.organisation_id)
-                .join(SupportRequest, SupportRequest.id == Goal.request_id)
-                .where(Goal.request_id.in_(request_ids))
-            )
-        ).all()
-    )
-    levels: dict[int, dict[tuple[str, str], tuple[int | None, str, dt.date]]] = {}
+    goals = (
+        await db.execute(
+            select(Goal, SupportRequest.organisation_id, Round.opens_on)
+            .join(SupportRequest, SupportRequest.id == Goal.request_id)
+            .join(Round, Round.id == Goal.round_id)
+            .where(Goal.request_id.in_(request_ids))
+        )
+    ).all()
+    if not goals:
+        return {}
+    latest = await _latest_levels(db, sorted({oid for _goal, oid, _opens in goals}))
     counts: dict[int, tuple[int, int]] = {}
-    for goal, organisation_id in goals:
-        if organisation_id not in levels:
-            levels[organisation_id] = await _latest_levels(db, organisation_id)
-        level = levels[organisation_id].get((goal.questionnaire_id, goal.dimension_id))
-        done = level is not None and level[0] is not None and level[0] >= goal.target_level
+    for goal, organisation_id, goal_opens_on in goals:
+        measured = latest.get((organisation_id, goal.questionnaire_id, goal.dimension_id))
+        done = (
+            measured is not None
+            and measured.round_opens_on >= goal_opens_on
+            and is_reached(goal, measured.level)
+        )
         total, reached = counts.get(goal.request_id, (0, 0))
         counts[goal.request_id] = (total + 1, reached + int(done))
     return counts

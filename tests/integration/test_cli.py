@@ -14,15 +14,6 @@ import pytest
 from survey.cli import main
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SURVEY_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("SURVEY_DATABASE_URL", raising=False)
-    monkeypatch.delenv("SURVEY_ENV", raising=False)
-    assert main(["db", "upgrade"]) == 0
-    return tmp_path
-
-
 def _org_create(number: str = "0403.170.701") -> list[str]:
     return [
         "org",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from sqlalchemy import select
 
 from survey.cli import main
@@ -14,15 +13,6 @@ from survey.indicators.models import IndicatorRelease
 from survey.settings import load_settings
 from tests.factories import make_round
 from tests.integration.assessments.helpers import nl
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SURVEY_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("SURVEY_DATABASE_URL", raising=False)
-    monkeypatch.delenv("SURVEY_ENV", raising=False)
-    assert main(["db", "upgrade"]) == 0
-    return tmp_path
 
 
 def _with_round(name: str, state: str) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 from survey.cli import main
 from survey.questionnaires import get_questionnaire
 from survey.questionnaires.counts import breaches_under_current_rules
-from tests.integration.test_cli import data_dir  # noqa: F401  (the fixture)
 
 QID = "diverse-teams"
 
@@ -44,7 +43,7 @@ def _answers(path: Path) -> list[tuple[Any, ...]]:
     )
 
 
-def test_the_demo_follows_the_rules_and_is_reproducible(data_dir, capsys) -> None:  # noqa: F811
+def test_the_demo_follows_the_rules_and_is_reproducible(data_dir, capsys) -> None:
     assert main(["demo", "--seed", "2"]) == 0
     capsys.readouterr()
 

@@ -10,7 +10,6 @@ from survey.cli import main
 from survey.db import create_engine, create_sessionmaker
 from survey.indicators.service import Filters, read_cells
 from survey.settings import load_settings
-from tests.integration.test_cli import data_dir  # noqa: F401  (the fixture)
 
 
 async def _change_cells() -> list[tuple[int, float | None]]:
@@ -28,7 +27,7 @@ async def _change_cells() -> list[tuple[int, float | None]]:
 
 
 def test_the_demo_release_of_the_open_round_shows_the_change_since_last_year(
-    data_dir,  # noqa: F811
+    data_dir,
     capsys,
 ) -> None:
     assert main(["demo", "--seed", "1"]) == 0

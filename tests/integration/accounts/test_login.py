@@ -3,7 +3,14 @@ from sqlalchemy import select
 from survey.accounts.models import Role
 from survey.audit.models import AuditEvent
 from survey.web.store import StoreEntry
-from tests.factories import PASSWORD, api_login, csrf_token, login, make_organisation, make_user
+from tests.factories import (
+    PASSWORD,
+    api_login,
+    login,
+    make_organisation,
+    make_user,
+    post_form,
+)
 
 
 async def test_manager_logs_in_and_sees_their_organisation(client, db) -> None:
@@ -23,13 +30,8 @@ async def test_wrong_password_gives_one_clear_message_and_no_session(client, db)
     user = await make_user(db, Role.MANAGER, await make_organisation(db))
 
     wrong_password = await login(client, user, password="not the password")
-    unknown_email = await client.post(
-        "/login",
-        data={
-            "email": "nobody@example.org",
-            "password": "x",
-            "_csrf_token": await csrf_token(client),
-        },
+    unknown_email = await post_form(
+        client, "/login", data={"email": "nobody@example.org", "password": "x"}
     )
 
     for response in (wrong_password, unknown_email):
@@ -63,7 +65,7 @@ async def test_logout_ends_the_session(client, db) -> None:
     user = await make_user(db, Role.MANAGER, await make_organisation(db))
     await login(client, user)
 
-    response = await client.post("/logout", data={"_csrf_token": await csrf_token(client)})
+    response = await post_form(client, "/logout")
 
     assert response.status_code == 303
     assert (await client.get("/api/v1/auth/me")).status_code == 401

@@ -12,7 +12,15 @@ import pytest
 
 from survey.accounts.models import LoginFailure, Role
 from survey.db import utcnow
-from tests.factories import PASSWORD, api_login, csrf_token, login, make_organisation, make_user
+from tests.factories import (
+    PASSWORD,
+    api_login,
+    csrf_token,
+    login,
+    make_organisation,
+    make_user,
+    post_form,
+)
 
 
 def outbox(settings: Any) -> list[email.message.Message]:
@@ -186,11 +194,8 @@ async def test_failures_older_than_an_hour_do_not_lock_the_account(client, db) -
 
 
 async def test_a_page_load_gives_a_logged_in_browser_without_its_token_a_bound_one(
-    client, db
+    client, db, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
     client.cookies.delete("nscan_csrf")  # lost, or from before this rule
 
     page = await client.get(f"/organisations/{organisation.id}/edit")
@@ -215,10 +220,8 @@ async def test_a_refused_login_says_why_in_the_users_language(client, db) -> Non
         content=f'{{"email": "{user.email}", "password": "{PASSWORD}"}}',
         headers={"content-type": "text/plain"},
     )
-    page = await client.post(
-        "/login",
-        data={**body, "_csrf_token": await csrf_token(client)},
-        headers={"origin": "https://evil.example"},
+    page = await post_form(
+        client, "/login", data={**body}, headers={"origin": "https://evil.example"}
     )
 
     assert cross_site.status_code == 403
@@ -236,10 +239,7 @@ async def test_a_login_with_a_nul_byte_is_the_usual_refusal(client, db) -> None:
     nul_email = user.email.replace("@", "\x00@")
 
     api = await client.post("/api/v1/auth/login", json={"email": nul_email, "password": PASSWORD})
-    page = await client.post(
-        "/login",
-        data={"email": nul_email, "password": PASSWORD, "_csrf_token": await csrf_token(client)},
-    )
+    page = await post_form(client, "/login", data={"email": nul_email, "password": PASSWORD})
 
     assert api.status_code == 400
     assert "email" in api.json()["errors"]

@@ -21,6 +21,15 @@ from tests.factories import api_login, make_organisation, make_round, make_user
 
 QUESTIONNAIRE = "cultuursensitief-werken"
 ROUND = "2026"
+# The parts of the questionnaire, in its order.
+DIMENSIONS = [
+    "visie-en-beleid",
+    "personeelsbeleid",
+    "toegankelijkheid-aanbod",
+    "dienstverlening",
+    "methodieken",
+    "participatie",
+]
 
 
 def definition() -> Any:
@@ -72,22 +81,55 @@ def html_escape(text: str) -> str:
 
 
 @dataclass
-class Setup:
+class Manager:
     organisation: Organisation
     manager: User
     round: Round
     token: str
+
+
+@dataclass
+class Setup(Manager):
     assessment_id: int
 
 
-async def manager_with_assessment(client: Any, db: Any, round_name: str = ROUND) -> Setup:
-    """An organisation with an open round, its manager logged in (API), and a started assessment."""
+async def manager_in_round(
+    client: Any,
+    db: Any,
+    round_name: str = ROUND,
+    *,
+    round_state: str = "open",
+    language: str = "nl",
+    new_round: bool = True,
+) -> Manager:
+    """A new organisation and its manager (speaking ``language``) logged in through the API,
+    with the round ``round_name``: made in ``round_state``, or the one that exists when
+    ``new_round`` is false."""
     organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    round_ = await make_round(db, round_name)
+    manager = await make_user(db, Role.MANAGER, organisation, language=language)
+    if new_round:
+        round_ = await make_round(db, round_name, round_state)
+    else:
+        round_ = await db.scalar(select(Round).where(Round.name == round_name))
+        await db.commit()  # end the read: on SQLite it would block the app's writes
     token = await api_login(client, manager)
-    assessment_id = await start(client, token, organisation.id, round_name)
-    return Setup(organisation, manager, round_, token, assessment_id)
+    return Manager(organisation, manager, round_, token)
+
+
+async def manager_with_assessment(
+    client: Any,
+    db: Any,
+    round_name: str = ROUND,
+    *,
+    questionnaire_id: str = QUESTIONNAIRE,
+    language: str = "nl",
+    new_round: bool = True,
+) -> Setup:
+    """An organisation with an open round, its manager logged in (API), and a started
+    assessment of ``questionnaire_id``."""
+    m = await manager_in_round(client, db, round_name, language=language, new_round=new_round)
+    assessment_id = await start(client, m.token, m.organisation.id, round_name, questionnaire_id)
+    return Setup(m.organisation, m.manager, m.round, m.token, assessment_id)
 
 
 async def invited_respondent(db: Any, organisation: Organisation, assessment_id: int) -> User:
@@ -98,16 +140,34 @@ async def invited_respondent(db: Any, organisation: Organisation, assessment_id:
     return respondent
 
 
-async def start(client: Any, token: str, organisation_id: int, round_name: str = ROUND) -> int:
-    response = await client.post(
+async def start_response(
+    client: Any,
+    token: str,
+    organisation_id: int,
+    round_name: str = ROUND,
+    questionnaire_id: str = QUESTIONNAIRE,
+) -> Any:
+    """The API's answer to "start an assessment", whatever it is."""
+    return await client.post(
         "/api/v1/assessments",
         json={
             "organisation_id": organisation_id,
-            "questionnaire_id": QUESTIONNAIRE,
+            "questionnaire_id": questionnaire_id,
             "round": round_name,
         },
         headers={"x-csrftoken": token},
     )
+
+
+async def start(
+    client: Any,
+    token: str,
+    organisation_id: int,
+    round_name: str = ROUND,
+    questionnaire_id: str = QUESTIONNAIRE,
+) -> int:
+    """The id of a newly started assessment."""
+    response = await start_response(client, token, organisation_id, round_name, questionnaire_id)
     assert response.status_code == 201, response.text
     assessment_id: int = response.json()["id"]
     return assessment_id

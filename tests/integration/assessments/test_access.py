@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 
 from survey.accounts.models import Provider, Role
 from survey.audit.models import AuditEvent
-from tests.factories import api_login, csrf_token, make_organisation, make_round, make_user
+from tests.factories import (
+    api_login,
+    csrf_token,
+    make_organisation,
+    make_round,
+    make_user,
+    post_form,
+)
 from tests.integration.assessments.helpers import (
     QUESTIONNAIRE,
     ROUND,
@@ -104,13 +111,8 @@ async def _request(
             path, data=form, headers={"HX-Request": "true", "x-csrftoken": token}
         )
     if kind == "start-form":
-        return await client.post(
-            path,
-            data={
-                "_csrf_token": await csrf_token(client),
-                "questionnaire_id": QUESTIONNAIRE,
-                "round": round_name,
-            },
+        return await post_form(
+            client, path, data={"questionnaire_id": QUESTIONNAIRE, "round": round_name}
         )
     headers = {"x-csrftoken": token}
     if kind == "api-start":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import post_form
 from tests.integration.assessments.helpers import (
     answer,
     api_post,
@@ -240,11 +241,8 @@ async def test_submitted_assessment_cannot_be_reopened_after_the_round_closed(
     await close_round(sessionmaker, a.round.id)
 
     api = await api_post(client, a.token, f"{base}/reopen")
-    from tests.factories import csrf_token
 
-    page = await client.post(
-        f"/assessments/{a.assessment_id}/reopen", data={"_csrf_token": await csrf_token(client)}
-    )
+    page = await post_form(client, f"/assessments/{a.assessment_id}/reopen")
     result = await client.get(f"/assessments/{a.assessment_id}/result")
 
     assert (api.status_code, page.status_code) == (409, 409)

@@ -18,7 +18,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from survey.accounts.models import Role
 from survey.accounts.service import load_current_user
 from survey.assessments.models import DimensionResult
 from survey.assessments.schemas import AnswerWrite
@@ -27,12 +26,12 @@ from survey.audit.models import AuditEvent
 from survey.db import create_sessionmaker, utcnow
 from survey.errors import Conflict
 from survey.rounds.models import Round
-from tests.factories import api_login, make_organisation, make_round, make_user
 from tests.integration.assessments.helpers import (
     all_items,
     definition,
+    manager_in_round,
+    manager_with_assessment,
     put_answer,
-    start,
     stored_answers,
 )
 
@@ -71,11 +70,8 @@ async def test_concurrent_saves_land_and_one_same_revision_save_wins(app, db, se
 async def _different_items_and_same_revision(client: Any, db: Any, sessionmaker: Any) -> None:
     """20 saves of different items, 6 saves of one item on the same revision and 6 first
     saves of another item, all at once."""
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    await make_round(db, "2026")
-    token = await api_login(client, manager)
-    assessment_id = await start(client, token, organisation.id)
+    setup = await manager_with_assessment(client, db)
+    token, assessment_id = setup.token, setup.assessment_id
     first = await put_answer(client, token, assessment_id, CONTESTED, "no")
     assert first.status_code == 200
 
@@ -125,11 +121,8 @@ async def test_editors_racing_on_one_item_never_lose_a_save(app, db, sessionmake
 async def _editors_racing(client: Any, db: Any, sessionmaker: Any) -> None:
     """Five editors, each saving four times on what they last saw, racing: every save is
     either accepted (revision + 1) or refused with 409; the revision never skips or repeats."""
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    await make_round(db, "2026")
-    token = await api_login(client, manager)
-    assessment_id = await start(client, token, organisation.id)
+    setup = await manager_with_assessment(client, db)
+    token, assessment_id = setup.token, setup.assessment_id
 
     async def editor(level: int) -> list[int]:
         statuses = []
@@ -155,11 +148,8 @@ async def _editors_racing(client: Any, db: Any, sessionmaker: Any) -> None:
 async def test_double_submit_at_once_submits_once(app, db, sessionmaker) -> None:
     """A double click on "Submit" (or two managers at once): one submission, the rest 409."""
     async with live_client(app) as client:
-        organisation = await make_organisation(db)
-        manager = await make_user(db, Role.MANAGER, organisation)
-        await make_round(db, "2026")
-        token = await api_login(client, manager)
-        assessment_id = await start(client, token, organisation.id)
+        setup = await manager_with_assessment(client, db)
+        token, assessment_id = setup.token, setup.assessment_id
         await put_answer(client, token, assessment_id, "vb-missie", 4)
 
         responses = await asyncio.gather(
@@ -181,12 +171,10 @@ async def test_double_submit_at_once_submits_once(app, db, sessionmaker) -> None
 async def test_starting_the_same_assessment_at_once_creates_one(app, db, sessionmaker) -> None:
     """Two managers press "Start" together: one assessment; the other hears its id (409)."""
     async with live_client(app) as client:
-        organisation = await make_organisation(db)
-        manager = await make_user(db, Role.MANAGER, organisation)
-        await make_round(db, "2026")
-        token = await api_login(client, manager)
+        setup = await manager_in_round(client, db)
+        token = setup.token
         body = {
-            "organisation_id": organisation.id,
+            "organisation_id": setup.organisation.id,
             "questionnaire_id": "cultuursensitief-werken",
             "round": "2026",
         }
@@ -209,11 +197,8 @@ async def test_saves_racing_a_submit_are_either_scored_or_refused(app, db, sessi
     """Autosaves still in flight when the manager submits: each one either made it into the
     submitted scores or was refused with 409; none lands silently after the scoring."""
     async with live_client(app) as client:
-        organisation = await make_organisation(db)
-        manager = await make_user(db, Role.MANAGER, organisation)
-        await make_round(db, "2026")
-        token = await api_login(client, manager)
-        assessment_id = await start(client, token, organisation.id)
+        setup = await manager_with_assessment(client, db)
+        token, assessment_id = setup.token, setup.assessment_id
         items = [*OTHERS, "pa-terugkoppeling", "pa-gebruikersraad"]
         saves = [put_answer(client, token, assessment_id, i, _value(i)) for i in items]
         submit = client.post(
@@ -271,13 +256,10 @@ async def test_an_autosave_read_before_the_assessment_closed_writes_nothing(
     when the manager submits (or an admin closes the round) in between, the statement
     writes nothing and the save is refused with the reason, not stored after the fact."""
     async with live_client(app) as client:
-        organisation = await make_organisation(db)
-        manager = await make_user(db, Role.MANAGER, organisation)
-        round_ = await make_round(db, "2026")
-        token = await api_login(client, manager)
-        assessment_id = await start(client, token, organisation.id)
+        setup = await manager_with_assessment(client, db)
+        token, assessment_id = setup.token, setup.assessment_id
         assert (await put_answer(client, token, assessment_id, CONTESTED, "no")).status_code == 200
-        caller = await load_current_user(db, manager.id)
+        caller = await load_current_user(db, setup.manager.id)
         await db.commit()  # on SQLite the arranging session would keep the write lock
         assert caller is not None
         async with sessionmaker() as reader:
@@ -290,7 +272,7 @@ async def test_an_autosave_read_before_the_assessment_closed_writes_nothing(
         else:
             async with sessionmaker() as admin, admin.begin():
                 await admin.execute(
-                    update(Round).where(Round.id == round_.id).values(closed_at=utcnow())
+                    update(Round).where(Round.id == setup.round.id).values(closed_at=utcnow())
                 )
         single = create_sessionmaker(sessionmaker.kw["bind"], single_statements=True)
 

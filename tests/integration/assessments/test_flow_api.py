@@ -13,6 +13,7 @@ from survey.audit.models import AuditEvent
 from survey.rounds.models import Round
 from tests.factories import api_login, make_organisation, make_round, make_user
 from tests.integration.assessments.helpers import (
+    DIMENSIONS,
     QUESTIONNAIRE,
     ROUND,
     all_items,
@@ -20,44 +21,19 @@ from tests.integration.assessments.helpers import (
     api_post,
     dimension_items,
     error_fields,
+    manager_in_round,
     manager_with_assessment,
     maturity_text,
+    start_response,
     stored_state,
 )
 
-DIMENSIONS = [
-    "visie-en-beleid",
-    "personeelsbeleid",
-    "toegankelijkheid-aanbod",
-    "dienstverlening",
-    "methodieken",
-    "participatie",
-]
-
-
-async def _start(client, token, organisation_id, round_name=ROUND, questionnaire=QUESTIONNAIRE):
-    return await client.post(
-        "/api/v1/assessments",
-        json={
-            "organisation_id": organisation_id,
-            "questionnaire_id": questionnaire,
-            "round": round_name,
-        },
-        headers={"x-csrftoken": token},
-    )
-
-
-async def _manager(client, db, round_state: str = "open"):
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    round_ = await make_round(db, ROUND, round_state)
-    return organisation, manager, round_, await api_login(client, manager)
-
 
 async def test_start_returns_the_new_empty_draft(client, db) -> None:
-    organisation, _manager_user, _round, token = await _manager(client, db)
+    m = await manager_in_round(client, db)
+    organisation, token = m.organisation, m.token
 
-    response = await _start(client, token, organisation.id)
+    response = await start_response(client, token, organisation.id)
 
     assert response.status_code == 201, response.text
     body = response.json()
@@ -79,10 +55,11 @@ async def test_start_returns_the_new_empty_draft(client, db) -> None:
 
 
 async def test_starting_an_existing_assessment_is_409_with_its_id(client, db, sessionmaker) -> None:
-    organisation, _manager_user, _round, token = await _manager(client, db)
-    first = await _start(client, token, organisation.id)
+    m = await manager_in_round(client, db)
+    organisation, token = m.organisation, m.token
+    first = await start_response(client, token, organisation.id)
 
-    again = await _start(client, token, organisation.id)
+    again = await start_response(client, token, organisation.id)
 
     assert again.status_code == 409
     assert again.json()["assessment_id"] == first.json()["id"]
@@ -100,9 +77,10 @@ async def test_starting_an_existing_assessment_is_409_with_its_id(client, db, se
 async def test_starting_with_an_unknown_questionnaire_or_round_is_400_naming_it(
     client, db, sessionmaker, questionnaire, round_name, field
 ) -> None:
-    organisation, _manager_user, _round, token = await _manager(client, db)
+    m = await manager_in_round(client, db)
+    organisation, token = m.organisation, m.token
 
-    response = await _start(client, token, organisation.id, round_name, questionnaire)
+    response = await start_response(client, token, organisation.id, round_name, questionnaire)
 
     assert response.status_code == 400
     assert field in error_fields(response.json())
@@ -112,14 +90,15 @@ async def test_starting_with_an_unknown_questionnaire_or_round_is_400_naming_it(
 
 @pytest.mark.parametrize("round_state", ["closed", "upcoming", "closed early"])
 async def test_starting_in_a_round_that_is_not_open_is_409(client, db, round_state) -> None:
-    organisation, _manager_user, round_, token = await _manager(
-        client, db, "open" if round_state == "closed early" else round_state
+    m = await manager_in_round(
+        client, db, round_state="open" if round_state == "closed early" else round_state
     )
+    organisation, round_, token = m.organisation, m.round, m.token
     if round_state == "closed early":
         round_.closed_at = dt.datetime.now(dt.UTC)
         await db.commit()
 
-    response = await _start(client, token, organisation.id)
+    response = await start_response(client, token, organisation.id)
 
     assert response.status_code == 409
     listing = await client.get(f"/api/v1/organisations/{organisation.id}/assessments")
@@ -127,11 +106,11 @@ async def test_starting_in_a_round_that_is_not_open_is_409(client, db, round_sta
 
 
 async def test_starting_for_an_organisation_one_cannot_see_is_404(client, db) -> None:
-    _organisation, _manager_user, _round, token = await _manager(client, db)
+    token = (await manager_in_round(client, db)).token
     other = await make_organisation(db)
 
-    hidden = await _start(client, token, other.id)
-    missing = await _start(client, token, 999_999)
+    hidden = await start_response(client, token, other.id)
+    missing = await start_response(client, token, 999_999)
 
     assert (hidden.status_code, missing.status_code) == (404, 404)
 
@@ -245,11 +224,8 @@ async def test_full_flow_one_dimension_scored_by_hand(client, db, sessionmaker) 
 
 
 async def test_result_texts_follow_the_callers_language(client, db) -> None:
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation, language="en")
-    await make_round(db, ROUND)
-    token = await api_login(client, manager)
-    assessment_id = (await _start(client, token, organisation.id)).json()["id"]
+    setup = await manager_with_assessment(client, db, language="en")
+    token, assessment_id = setup.token, setup.assessment_id
     for item_id in dimension_items("visie-en-beleid"):
         value = "yes" if item_id in ("vb-middelen", "vb-gedragscode") else 1
         await answer(client, token, assessment_id, item_id, value)
@@ -315,7 +291,7 @@ async def test_organisation_lists_its_assessments_newest_round_first(
 ) -> None:
     a = await manager_with_assessment(client, db)
     older = await make_round(db, "2025")
-    older_id = (await _start(client, a.token, a.organisation.id, "2025")).json()["id"]
+    older_id = (await start_response(client, a.token, a.organisation.id, "2025")).json()["id"]
     async with sessionmaker() as change, change.begin():  # 2025 lies in the past
         round_ = await change.get(Round, older.id)
         today = dt.datetime.now(dt.UTC).date()

@@ -7,7 +7,14 @@ import re
 
 from survey.accounts.models import Role
 from survey.scoring import round_half_up
-from tests.factories import api_login, csrf_token, login, make_organisation, make_round, make_user
+from tests.factories import (
+    api_login,
+    login,
+    make_organisation,
+    make_round,
+    make_user,
+    post_form,
+)
 from tests.integration.assessments.helpers import (
     answer,
     api_post,
@@ -124,13 +131,10 @@ async def test_full_flow_with_plain_forms(client, db, sessionmaker) -> None:
 async def test_starting_an_existing_assessment_from_the_page_goes_to_it(client, db) -> None:
     a = await manager_with_assessment(client, db)
 
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{a.organisation.id}/assessments",
-        data={
-            "_csrf_token": await csrf_token(client),
-            "questionnaire_id": "cultuursensitief-werken",
-            "round": "2026",
-        },
+        data={"questionnaire_id": "cultuursensitief-werken", "round": "2026"},
     )
 
     assert response.status_code == 303
@@ -228,10 +232,7 @@ async def test_unknown_part_is_404(client, db) -> None:
     a = await manager_with_assessment(client, db)
 
     page = await client.get(f"/assessments/{a.assessment_id}/dimensions/astrologie")
-    posted = await client.post(
-        f"/assessments/{a.assessment_id}/dimensions/astrologie",
-        data={"_csrf_token": await csrf_token(client)},
-    )
+    posted = await post_form(client, f"/assessments/{a.assessment_id}/dimensions/astrologie")
 
     assert (page.status_code, posted.status_code) == (404, 404)
 

@@ -9,29 +9,19 @@ from typing import Any
 
 import pytest
 
-from survey.accounts.models import Role
-from tests.factories import api_login, make_organisation, make_round, make_user
-from tests.integration.assessments.helpers import error_fields, nl, stored_answers
+from tests.integration.assessments.helpers import (
+    error_fields,
+    manager_with_assessment,
+    nl,
+    stored_answers,
+)
 
 QUESTIONNAIRE = "diverse-teams"
 
 
 async def diverse_teams(client: Any, db: Any) -> tuple[int, str]:
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    await make_round(db, "2026")
-    token = await api_login(client, manager)
-    started = await client.post(
-        "/api/v1/assessments",
-        json={
-            "organisation_id": organisation.id,
-            "questionnaire_id": QUESTIONNAIRE,
-            "round": "2026",
-        },
-        headers={"x-csrftoken": token},
-    )
-    assert started.status_code == 201, started.text
-    return started.json()["id"], token
+    setup = await manager_with_assessment(client, db, questionnaire_id=QUESTIONNAIRE)
+    return setup.assessment_id, setup.token
 
 
 async def put(client: Any, token: str, assessment_id: int, item_id: str, **body: Any) -> Any:

@@ -21,6 +21,7 @@ from survey.benchmarks.recompute import recompute
 from survey.cli import main
 from tests.factories import login, make_round
 from tests.integration.assessments.helpers import (
+    DIMENSIONS,
     QUESTIONNAIRE,
     answer,
     api_post,
@@ -35,15 +36,6 @@ from tests.integration.benchmarks.helpers import (
     peers,
     submit_arranged,
 )
-
-DIMENSIONS = [
-    "visie-en-beleid",
-    "personeelsbeleid",
-    "toegankelijkheid-aanbod",
-    "dienstverlening",
-    "methodieken",
-    "participatie",
-]
 
 
 async def _answer_vision(client: Any, token: str, assessment_id: int) -> None:

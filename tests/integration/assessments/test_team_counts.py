@@ -12,12 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from survey.accounts.models import Role
 from survey.assessments.models import Assessment
 from survey.i18n import translations
 from survey.questionnaires.models import QuestionnaireVersion
-from tests.factories import api_login, make_organisation, make_round, make_user
-from tests.integration.assessments.helpers import form_fields, nl, stored_answers
+from tests.integration.assessments.helpers import (
+    form_fields,
+    manager_with_assessment,
+    nl,
+    stored_answers,
+)
 from tests.integration.assessments.test_item_types import diverse_teams, htmx, put
 
 TOTAL, PART, PART_OF_PART = "tc-personeel-totaal", "tc-personeel-migratie", "tc-personeel-buiten-eu"
@@ -133,20 +136,10 @@ async def test_no_board_is_not_applicable_for_both_counts(client, db) -> None:
 
 
 async def test_the_message_is_in_the_persons_language(client, db) -> None:
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation, language="fr")
-    await make_round(db, "2026")
-    token = await api_login(client, manager)
-    started = await client.post(
-        "/api/v1/assessments",
-        json={
-            "organisation_id": organisation.id,
-            "questionnaire_id": "diverse-teams",
-            "round": "2026",
-        },
-        headers={"x-csrftoken": token},
+    setup = await manager_with_assessment(
+        client, db, questionnaire_id="diverse-teams", language="fr"
     )
-    assessment_id = started.json()["id"]
+    token, assessment_id = setup.token, setup.assessment_id
     assert (await put(client, token, assessment_id, TOTAL, value=5)).status_code == 200
     response = await put(client, token, assessment_id, PART, value=10)
     total_fr = (

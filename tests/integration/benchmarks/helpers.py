@@ -25,7 +25,7 @@ from survey.organisations.models import Organisation
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.publishing import definition_of, latest_versions
 from survey.rounds.models import Round
-from survey.scoring import ResponseScore, score_response
+from survey.scoring import ResponseScore, StoredAnswer, score_response
 from tests.factories import api_login, make_organisation, make_user
 from tests.integration.assessments.helpers import QUESTIONNAIRE
 
@@ -47,6 +47,20 @@ MORE_PARTS = ("toegankelijkheid-aanbod", "dienstverlening", "methodieken")
 six parts (weight 1 each) carry 67 % of the weight, and an overall score needs 60 % (DESIGN §4)."""
 
 
+def add_answers(db: Any, response_id: int, answers: dict[str, StoredAnswer]) -> None:
+    """Add ``answers`` to the response, each at its first revision."""
+    db.add_all(
+        Answer(
+            response_id=response_id,
+            item_id=item_id,
+            value=answer.value,
+            not_applicable=answer.not_applicable,
+            revision=1,
+        )
+        for item_id, answer in answers.items()
+    )
+
+
 async def answer_more_parts(db: Any, assessment_id: int, level: float = 3.0, seed: int = 1) -> None:
     """Store answers to :data:`MORE_PARTS` on the assessment's consolidated response, as if
     its manager had answered them (the realistic answers of the demo network)."""
@@ -60,17 +74,7 @@ async def answer_more_parts(db: Any, assessment_id: int, level: float = 3.0, see
         )
     )
     answers = demo_answers(questionnaire, level, random.Random(seed))
-    db.add_all(
-        Answer(
-            response_id=response.id,
-            item_id=item_id,
-            value=answer.value,
-            not_applicable=answer.not_applicable,
-            revision=1,
-        )
-        for item_id, answer in answers.items()
-        if item_id in items
-    )
+    add_answers(db, response.id, {i: a for i, a in answers.items() if i in items})
     await db.commit()
 
 
@@ -81,16 +85,17 @@ async def submit_arranged(
     level: float,
     seed: int,
     state: AssessmentState = AssessmentState.SUBMITTED,
+    questionnaire_id: str = QUESTIONNAIRE,
 ) -> ResponseScore:
-    """Give ``organisation`` an assessment in ``round_`` with answers around ``level`` and
-    stored scores, as a submission leaves it; returns the scores."""
-    version = (await latest_versions(db))[QUESTIONNAIRE]
+    """Give ``organisation`` an assessment of ``questionnaire_id`` in ``round_`` with answers
+    around ``level`` and stored scores, as a submission leaves it; returns the scores."""
+    version = (await latest_versions(db))[questionnaire_id]
     questionnaire = definition_of(version)
     answers = demo_answers(questionnaire, level, random.Random(seed))
     moment = dt.datetime.now(dt.UTC)
     assessment = Assessment(
         organisation_id=organisation.id,
-        questionnaire_id=QUESTIONNAIRE,
+        questionnaire_id=questionnaire_id,
         questionnaire_version_id=version.id,
         round_id=round_.id,
         state=state,
@@ -101,16 +106,7 @@ async def submit_arranged(
     response = Response(assessment_id=assessment.id, is_consolidated=True, submitted_at=moment)
     db.add(response)
     await db.flush()
-    db.add_all(
-        Answer(
-            response_id=response.id,
-            item_id=item_id,
-            value=answer.value,
-            not_applicable=answer.not_applicable,
-            revision=1,
-        )
-        for item_id, answer in answers.items()
-    )
+    add_answers(db, response.id, answers)
     scores = score_response(questionnaire, answers)
     add_result(db, assessment.id, scores, encode_number_answers(questionnaire, answers))
     await db.commit()
@@ -125,10 +121,12 @@ async def submitted_peer(
     *,
     sector: str = "youth-work",
     size_band: str = "10-49",
+    questionnaire_id: str = QUESTIONNAIRE,
 ) -> Organisation:
-    """An organisation with a submitted assessment in ``round_`` (answers and scores stored)."""
+    """An organisation with a submitted assessment of ``questionnaire_id`` in ``round_``
+    (answers and scores stored)."""
     organisation = await make_organisation(db, sector=sector, size_band=size_band)
-    await submit_arranged(db, organisation, round_, level, seed)
+    await submit_arranged(db, organisation, round_, level, seed, questionnaire_id=questionnaire_id)
     return organisation
 
 

@@ -10,19 +10,17 @@ import msgspec
 import numpy as np
 from scipy import stats
 
-from survey.accounts.models import Role
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.publishing import content_hash
 from survey.questionnaires.schema import Questionnaire
 from survey.scoring import round_half_up
-from tests.factories import api_login, login, make_organisation, make_round, make_user
+from tests.factories import api_login, login, make_round
 from tests.integration.assessments.helpers import (
     answer,
     api_post,
     html_escape,
     manager_with_assessment,
     nl,
-    start,
 )
 from tests.integration.benchmarks.helpers import (
     DIMENSION,
@@ -294,10 +292,8 @@ async def _publish_version_two(db, second: dict) -> None:
 
 
 async def _submit_on_the_newest_version(client, db, round_name: str, answers: dict) -> int:
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    token = await api_login(client, manager)
-    assessment_id = await start(client, token, organisation.id, round_name)
+    setup = await manager_with_assessment(client, db, round_name, new_round=False)
+    token, assessment_id = setup.token, setup.assessment_id
     assert (await client.get(f"/api/v1/assessments/{assessment_id}")).json()[
         "questionnaire_version"
     ] == 2

@@ -9,7 +9,7 @@ from typing import Any
 from survey.accounts.models import Role
 from survey.indicators.service import take_release
 from survey.rounds.models import Round
-from tests.factories import csrf_token, login, make_organisation, make_round, make_user
+from tests.factories import login, make_organisation, make_round, make_user, post_form
 from tests.integration.indicators.helpers import network, submit
 
 YOUTH = {"sector": "youth-work", "size_band": "10-49", "funded_by_vgc": True}
@@ -50,15 +50,11 @@ async def test_the_release_button_waits_for_five_changed_organisations(
 
 async def test_a_blank_token_name_is_asked_for_at_the_field(db: Any, client: Any) -> None:
     await login(client, await make_user(db, role=Role.ADMIN, language="en"))
-    response = await client.post(
-        "/indicators/tokens", data={"name": "   ", "_csrf_token": await csrf_token(client)}
-    )
+    response = await post_form(client, "/indicators/tokens", data={"name": "   "})
     assert response.status_code == 422
     assert '<p class="field-error" id="name-error">Give the token a name.</p>' in response.text
     assert "at most 100 characters" not in response.text
-    response = await client.post(
-        "/indicators/tokens", data={"name": "x" * 101, "_csrf_token": await csrf_token(client)}
-    )
+    response = await post_form(client, "/indicators/tokens", data={"name": "x" * 101})
     assert response.status_code == 422
     assert "Give the token a name of at most 100 characters." in response.text
 
@@ -90,10 +86,8 @@ async def test_a_refused_release_is_shown_as_a_problem_not_as_a_success(
     """A page left open while the round moved on can still ask for a release that is then
     refused: the refusal reads as a problem (an alert), not in the green success box."""
     await released_round_seen_by_an_admin(db, client)
-    refused = await client.post(
-        "/indicators/release",
-        data={"round": "2026", "_csrf_token": await csrf_token(client)},
-        follow_redirects=True,
+    refused = await post_form(
+        client, "/indicators/release", data={"round": "2026"}, follow_redirects=True
     )
     assert '<div class="flash flash-problem" role="alert">A release needs at least 5' in (
         refused.text

@@ -13,7 +13,7 @@ from survey.accounts.models import Role
 from survey.indicators.exports import neutralise
 from survey.indicators.service import take_release
 from survey.indicators.tokens import create_token, revoke_token
-from tests.factories import csrf_token, login, make_organisation, make_round, make_user
+from tests.factories import login, make_organisation, make_round, make_user, post_form
 from tests.integration.indicators.helpers import network, submit
 
 YOUTH = {"sector": "youth-work", "size_band": "10-49", "funded_by_vgc": True}
@@ -52,16 +52,12 @@ async def test_an_admin_takes_a_release_with_the_button(db: Any, client: Any) ->
     await login(client, await make_user(db, role=Role.ADMIN, language="en"))
     page = await client.get("/indicators")
     assert "Take a release now" in page.text
-    response = await client.post(
-        "/indicators/release", data={"round": "2026", "_csrf_token": await csrf_token(client)}
-    )
+    response = await post_form(client, "/indicators/release", data={"round": "2026"})
     assert response.status_code == 303
     again = await client.get(response.headers["location"])
     assert "Release 1" in again.text
     # Nothing changed since: the next request is refused with the reason.
-    await client.post(
-        "/indicators/release", data={"round": "2026", "_csrf_token": await csrf_token(client)}
-    )
+    await post_form(client, "/indicators/release", data={"round": "2026"})
     assert "at least 5" in (await client.get("/indicators")).text
 
 
@@ -128,17 +124,13 @@ async def test_a_revoked_or_unknown_token_is_refused(db: Any, client: Any) -> No
 
 async def test_an_admin_creates_a_token_shown_once_and_revokes_it(db: Any, client: Any) -> None:
     await login(client, await make_user(db, role=Role.ADMIN, language="en"))
-    response = await client.post(
-        "/indicators/tokens", data={"name": "Power BI", "_csrf_token": await csrf_token(client)}
-    )
+    response = await post_form(client, "/indicators/tokens", data={"name": "Power BI"})
     assert response.status_code == 201
     token = response.text.split("<code>")[1].split("</code>")[0]
     assert token.startswith("nscan_")
     listing = await client.get("/indicators/tokens")
     assert "Power BI" in listing.text and token not in listing.text
-    revoke = await client.post(
-        "/indicators/tokens/1/revoke", data={"_csrf_token": await csrf_token(client)}
-    )
+    revoke = await post_form(client, "/indicators/tokens/1/revoke")
     assert revoke.status_code == 303
     assert (
         await client.get("/api/v1/indicators", headers={"Authorization": f"Bearer {token}"})

@@ -5,7 +5,7 @@ import pytest
 from survey.accounts.models import Provider, Role
 from survey.audit.models import AuditEvent
 from survey.organisations.models import Organisation
-from tests.factories import api_login, csrf_token, login, make_organisation, make_user
+from tests.factories import api_login, login, make_organisation, make_user, post_form
 
 VALID_FORM = {
     "name": "Sportclub Horizon",
@@ -24,15 +24,13 @@ async def _stored(sessionmaker, organisation_id: int) -> Organisation:
     return stored
 
 
-async def test_manager_edits_the_profile(client, db, sessionmaker) -> None:
-    organisation = await make_organisation(db, funded_by_vgc=False)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
+@pytest.mark.organisation(funded_by_vgc=False)
+async def test_manager_edits_the_profile(
+    client, db, sessionmaker, organisation, web_manager
+) -> None:
     form = await client.get(f"/organisations/{organisation.id}/edit")
-    response = await client.post(
-        f"/organisations/{organisation.id}/edit",
-        data={**VALID_FORM, "_csrf_token": await csrf_token(client)},
+    response = await post_form(
+        client, f"/organisations/{organisation.id}/edit", data={**VALID_FORM}
     )
 
     assert form.status_code == 200
@@ -51,14 +49,12 @@ async def test_manager_edits_the_profile(client, db, sessionmaker) -> None:
     assert stored.funded_by_vgc is True
 
 
+@pytest.mark.organisation(name="Kept name")
 async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(
-    client, db, sessionmaker
+    client, db, sessionmaker, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db, name="Kept name")
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{organisation.id}/edit",
         data={
             **VALID_FORM,
@@ -66,7 +62,6 @@ async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(
             "enterprise_number": "0403.170.702",
             "sector": "astrology",
             "municipality": "99999",
-            "_csrf_token": await csrf_token(client),
         },
     )
 
@@ -80,14 +75,13 @@ async def test_invalid_profile_is_re_rendered_with_a_message_at_each_field(
     assert (await _stored(sessionmaker, organisation.id)).name == "Kept name"
 
 
-async def test_invalid_profile_via_htmx_returns_just_the_form(client, db) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
-    response = await client.post(
+async def test_invalid_profile_via_htmx_returns_just_the_form(
+    client, db, organisation, web_manager
+) -> None:
+    response = await post_form(
+        client,
         f"/organisations/{organisation.id}/edit",
-        data={**VALID_FORM, "enterprise_number": "12", "_csrf_token": await csrf_token(client)},
+        data={**VALID_FORM, "enterprise_number": "12"},
         headers={"HX-Request": "true"},
     )
 
@@ -102,13 +96,10 @@ async def test_enterprise_number_of_another_organisation_is_refused(client, db) 
     user = await make_user(db, Role.MANAGER, organisation)
     await login(client, user)
 
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{organisation.id}/edit",
-        data={
-            **VALID_FORM,
-            "enterprise_number": other.enterprise_number,
-            "_csrf_token": await csrf_token(client),
-        },
+        data={**VALID_FORM, "enterprise_number": other.enterprise_number},
     )
 
     assert response.status_code == 422
@@ -124,10 +115,7 @@ async def test_manager_of_a_gets_404_for_b_in_ui_and_api(client, db, sessionmake
     pages = [
         await client.get(f"/organisations/{organisation_b.id}"),
         await client.get(f"/organisations/{organisation_b.id}/edit"),
-        await client.post(
-            f"/organisations/{organisation_b.id}/edit",
-            data={**VALID_FORM, "_csrf_token": await csrf_token(client)},
-        ),
+        await post_form(client, f"/organisations/{organisation_b.id}/edit", data={**VALID_FORM}),
     ]
     api = [
         await client.get(f"/api/v1/organisations/{organisation_b.id}"),
@@ -173,11 +161,7 @@ async def test_respondent_sees_but_cannot_edit_the_profile(client, db, sessionma
     assert (await _stored(sessionmaker, organisation.id)).name == "Kept"
 
 
-async def test_api_update_names_the_invalid_fields(client, db) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    token = await api_login(client, user)
-
+async def test_api_update_names_the_invalid_fields(client, db, organisation, manager_token) -> None:
     response = await client.patch(
         f"/api/v1/organisations/{organisation.id}",
         json={
@@ -186,35 +170,32 @@ async def test_api_update_names_the_invalid_fields(client, db) -> None:
             "enterprise_number": "0403170702",
             "size_band": "huge",
         },
-        headers={"x-csrftoken": token},
+        headers={"x-csrftoken": manager_token},
     )
 
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"enterprise_number", "size_band"}
 
 
-async def test_profile_changes_are_audited(client, db) -> None:
+async def test_profile_changes_are_audited(
+    client, db, organisation, manager, manager_token
+) -> None:
     from sqlalchemy import select
 
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    token = await api_login(client, user)
     await client.patch(
         f"/api/v1/organisations/{organisation.id}",
         json={**VALID_FORM, "funded_by_vgc": True},
-        headers={"x-csrftoken": token},
+        headers={"x-csrftoken": manager_token},
     )
     event = await db.scalar(select(AuditEvent).where(AuditEvent.action == "organisation.update"))
     assert event is not None
-    assert event.actor_id == user.id and event.organisation_id == organisation.id
+    assert event.actor_id == manager.id and event.organisation_id == organisation.id
     assert "name" in event.details["fields"]
 
 
-async def test_municipalities_are_listed_alphabetically_in_the_readers_language(client, db) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
+async def test_municipalities_are_listed_alphabetically_in_the_readers_language(
+    client, db, organisation, web_manager
+) -> None:
     def listed(html: str) -> list[str]:
         select = re.search(r'<select[^>]*name="municipality".*?</select>', html, re.S)
         assert select, "no municipality list"

@@ -6,29 +6,28 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+import pytest
+
 from survey.accounts.models import Role
-from tests.factories import csrf_token, login, make_organisation, make_user
+from tests.factories import login, make_organisation, make_user, post_form
 from tests.integration.assessments.helpers import nl
 from tests.integration.organisations.test_organisations import VALID_FORM, _stored
 
 NUL_MESSAGE = "This contains a character that is not allowed (NUL). Remove it and try again."
 
 
+@pytest.mark.organisation(name="Kept name")
 async def test_a_nul_in_the_name_and_a_wrong_number_are_both_named(
-    client: Any, db: Any, sessionmaker: Any
+    client: Any, db: Any, sessionmaker: Any, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db, name="Kept name")
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{organisation.id}/edit",
         data={
             **VALID_FORM,
             "name": "Sportclub\x00 Horizon",
             "enterprise_number": "0403.170.702",
             "sector": "astrology",
-            "_csrf_token": await csrf_token(client),
         },
     )
 
@@ -47,14 +46,10 @@ async def test_the_summary_names_each_field_in_the_forms_order(
     does not), in the order of the form."""
     organisation = await make_organisation(db, name="Kept name")
     await login(client, await make_user(db, Role.MANAGER, organisation, language="en"))
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{organisation.id}/edit",
-        data={
-            **VALID_FORM,
-            "name": "",
-            "enterprise_number": "12345",
-            "_csrf_token": await csrf_token(client),
-        },
+        data={**VALID_FORM, "name": "", "enterprise_number": "12345"},
     )
     assert response.status_code == 422
     summary = response.text.split('class="error-summary"')[1].split("</ul>")[0]

@@ -6,18 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.factories import api_login, csrf_token
 from tests.integration.assessments.helpers import (
     answer,
     api_post,
     manager_with_assessment,
     nl,
 )
-from tests.integration.respondents.test_invitations import (
-    accept_as_new_person,
-    invite,
-    link_in,
-    outbox_messages,
+from tests.integration.respondents.helpers import (
+    submitted_by,
 )
 
 # vb-missie (maturity): 1, 3, 5 → start 3, IQR .5, r_wg 0 → discuss
@@ -31,19 +27,7 @@ ANSWERS = {
 
 async def three_submitted_responses(client: Any, db: Any, settings: Any) -> Any:
     setup = await manager_with_assessment(client, db)
-    for n, name in enumerate(ANSWERS):
-        manager_token = await api_login(client, setup.manager)
-        await invite(client, manager_token, setup.assessment_id, f"{name.lower()}@example.org")
-        path = link_in(outbox_messages(settings)[n])
-        await accept_as_new_person(client, path, name=name)
-        token = await csrf_token(client)
-        for item_id, value in ANSWERS[name].items():
-            await answer(client, token, setup.assessment_id, item_id, value)
-        submitted = await api_post(
-            client, token, f"/api/v1/assessments/{setup.assessment_id}/submit"
-        )
-        assert submitted.status_code == 200
-    setup.token = await api_login(client, setup.manager)
+    await submitted_by(client, settings, setup, ANSWERS)
     return setup
 
 

@@ -8,16 +8,15 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from survey.accounts.models import Role
 from survey.assessments.models import Assessment
 from survey.questionnaires.models import QuestionnaireVersion
-from tests.factories import api_login, csrf_token, make_organisation, make_round, make_user
-from tests.integration.assessments.helpers import Setup, answer, api_post, nl
-from tests.integration.respondents.test_invitations import (
-    accept_as_new_person,
-    invite,
-    link_in,
-    outbox_messages,
+from tests.integration.assessments.helpers import (
+    Setup,
+    manager_with_assessment,
+    nl,
+)
+from tests.integration.respondents.helpers import (
+    submitted_by,
 )
 
 TOTAL, PART = "tc-personeel-totaal", "tc-personeel-migratie"
@@ -27,20 +26,8 @@ async def diverse_teams_with_responses(
     client: Any, db: Any, settings: Any, answers: dict[str, dict[str, Any]], version: int = 2
 ) -> Setup:
     """A "Diverse teams" assessment on ``version`` whose respondents submitted ``answers``."""
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    round_ = await make_round(db, "2026")
-    token = await api_login(client, manager)
-    started = await client.post(
-        "/api/v1/assessments",
-        json={
-            "organisation_id": organisation.id,
-            "questionnaire_id": "diverse-teams",
-            "round": "2026",
-        },
-        headers={"x-csrftoken": token},
-    )
-    assessment_id = started.json()["id"]
+    setup = await manager_with_assessment(client, db, questionnaire_id="diverse-teams")
+    assessment_id = setup.assessment_id
     if version != 2:
         version_id = await db.scalar(
             select(QuestionnaireVersion.id).where(
@@ -54,19 +41,8 @@ async def diverse_teams_with_responses(
             .values(questionnaire_version_id=version_id)
         )
         await db.commit()
-    for n, (name, values) in enumerate(answers.items()):
-        manager_token = await api_login(client, manager)
-        await invite(client, manager_token, assessment_id, f"{name.lower()}@example.org")
-        await accept_as_new_person(client, link_in(outbox_messages(settings)[n]), name=name)
-        person_token = await csrf_token(client)
-        for item_id, value in values.items():
-            await answer(client, person_token, assessment_id, item_id, value)
-        submitted = await api_post(
-            client, person_token, f"/api/v1/assessments/{assessment_id}/submit"
-        )
-        assert submitted.status_code == 200
-    token = await api_login(client, manager)
-    return Setup(organisation, manager, round_, token, assessment_id)
+    await submitted_by(client, settings, setup, answers)
+    return setup
 
 
 async def test_starting_values_that_do_not_add_up_are_marked_and_not_filled_in(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from survey.respondents.invitations import INVITATIONS_PER_ADDRESS_PER_DAY, INVITATIONS_PER_HOUR
 from tests.integration.assessments.helpers import manager_with_assessment
-from tests.integration.respondents.test_invitations import invite, outbox_messages
+from tests.integration.respondents.helpers import invite, outbox_messages
 
 
 async def test_a_manager_sends_at_most_30_invitations_an_hour(client, db, settings) -> None:

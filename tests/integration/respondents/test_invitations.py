@@ -4,9 +4,7 @@ manager sees before and after a response is submitted (DESIGN §1, §2; issue 4)
 from __future__ import annotations
 
 import datetime as dt
-import email
 import re
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,40 +14,20 @@ from sqlalchemy import select
 from survey.accounts.models import Role, User
 from survey.audit.models import AuditEvent
 from survey.respondents.models import Invitation
-from tests.factories import PASSWORD, api_login, csrf_token, login, make_organisation, make_user
+from tests.factories import api_login, csrf_token, login, make_organisation, make_user, post_form
 from tests.integration.assessments.helpers import (
     answer,
     api_post,
     manager_with_assessment,
     nl,
 )
-
-
-def outbox_messages(settings: Any) -> list[email.message.Message]:
-    folder = Path(settings.outbox_dir)
-    files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime) if folder.exists() else []
-    return [email.message_from_bytes(path.read_bytes()) for path in files]
-
-
-def link_in(message: email.message.Message) -> str:
-    body = message.get_payload(decode=True).decode()
-    found = re.search(r"http://testserver\.local(/invitations/[A-Za-z0-9_-]+)", body)
-    assert found, body
-    return found.group(1)
-
-
-async def invite(client: Any, token: str, assessment_id: int, address: str, **extra: Any) -> Any:
-    return await client.post(
-        f"/api/v1/assessments/{assessment_id}/invitations",
-        json={"email": address, **extra},
-        headers={"x-csrftoken": token},
-    )
-
-
-async def accept_as_new_person(client: Any, path: str, name: str = "Sara Janssens") -> Any:
-    client.cookies.clear()
-    token = await csrf_token(client)
-    return await client.post(path, data={"name": name, "password": PASSWORD, "_csrf_token": token})
+from tests.integration.respondents.helpers import (
+    accept_as_new_person,
+    invite,
+    join,
+    link_in,
+    outbox_messages,
+)
 
 
 async def test_invitation_mail_goes_to_the_outbox_with_a_link_and_the_visibility_notice(
@@ -152,7 +130,7 @@ async def test_a_link_cannot_be_used_by_someone_logged_in_with_another_address(
     stranger = await make_user(db, Role.RESPONDENT, other_organisation)
     client.cookies.clear()
     await login(client, stranger)
-    refused = await client.post(path, data={"_csrf_token": await csrf_token(client)})
+    refused = await post_form(client, path)
     assert refused.status_code == 403
     async with sessionmaker() as check:
         invitation = await check.scalar(select(Invitation))
@@ -164,24 +142,11 @@ async def test_a_respondent_sees_only_their_own_response_of_their_own_organisati
 ) -> None:
     setup = await manager_with_assessment(client, db)
     # Another organisation with its own assessment.
-    other_organisation = await make_organisation(db)
-    other_manager = await make_user(db, Role.MANAGER, other_organisation)
-    other_token = await api_login(client, other_manager)
-    other_start = await client.post(
-        "/api/v1/assessments",
-        json={
-            "organisation_id": other_organisation.id,
-            "questionnaire_id": "cultuursensitief-werken",
-            "round": "2026",
-        },
-        headers={"x-csrftoken": other_token},
-    )
-    assert other_start.status_code == 201
-    other_assessment = other_start.json()["id"]
+    other = await manager_with_assessment(client, db, new_round=False)
+    other_assessment = other.assessment_id
 
     token = await api_login(client, setup.manager)  # a new login has a new CSRF token
-    await invite(client, token, setup.assessment_id, "sara@example.org")
-    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
+    await join(client, settings, token, setup.assessment_id)
 
     assert (await client.get(f"/api/v1/assessments/{other_assessment}")).status_code == 404
     assert (await client.get(f"/assessments/{other_assessment}")).status_code == 404
@@ -201,10 +166,7 @@ async def test_manager_sees_progress_but_answers_only_after_submission(
     client, db, settings, sessionmaker
 ) -> None:
     setup = await manager_with_assessment(client, db)
-    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
-    path = link_in(outbox_messages(settings)[0])
-    await accept_as_new_person(client, path)
-    respondent_token = await csrf_token(client)
+    respondent_token = await join(client, settings, setup.token, setup.assessment_id)
     await answer(client, respondent_token, setup.assessment_id, "vb-missie", 2)
     await answer(client, respondent_token, setup.assessment_id, "vb-leiding", 3)
 
@@ -253,9 +215,7 @@ async def test_respondent_can_reopen_their_response_while_the_assessment_is_open
     client, db, settings, sessionmaker
 ) -> None:
     setup = await manager_with_assessment(client, db)
-    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
-    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
-    token = await csrf_token(client)
+    token = await join(client, settings, setup.token, setup.assessment_id)
     await answer(client, token, setup.assessment_id, "vb-missie", 2)
     await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
     refused = await client.put(
@@ -300,8 +260,7 @@ async def test_the_organisation_page_shows_a_respondent_only_their_own_assessmen
     client, db, settings
 ) -> None:
     setup = await manager_with_assessment(client, db)
-    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
-    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
+    await join(client, settings, setup.token, setup.assessment_id)
 
     page = await client.get(f"/organisations/{setup.organisation.id}")
 
@@ -403,9 +362,7 @@ async def test_the_mail_and_the_page_give_the_same_expiry_in_brussels_time_writt
 
 async def test_a_respondent_reads_the_state_of_their_own_response(client, db, settings) -> None:
     setup = await manager_with_assessment(client, db)
-    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
-    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
-    token = await csrf_token(client)
+    token = await join(client, settings, setup.token, setup.assessment_id)
     await answer(client, token, setup.assessment_id, "vb-missie", 2)
 
     def state_line(page: Any) -> str:
@@ -426,9 +383,7 @@ async def test_a_respondent_who_submitted_is_not_asked_to_submit_any_more(
     client, db, settings
 ) -> None:
     setup = await manager_with_assessment(client, db)
-    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
-    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
-    token = await csrf_token(client)
+    token = await join(client, settings, setup.token, setup.assessment_id)
     await answer(client, token, setup.assessment_id, "vb-missie", 2)
     await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
 

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from tests.integration.assessments.helpers import manager_with_assessment, nl
-from tests.integration.respondents.test_invitations import outbox_messages
+from tests.integration.respondents.helpers import outbox_messages
 
 NUL_MESSAGE = "This contains a character that is not allowed (NUL). Remove it and try again."
 

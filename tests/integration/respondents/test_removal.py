@@ -13,7 +13,14 @@ from survey.accounts.models import Membership, Role
 from survey.assessments.models import Response
 from survey.audit.models import AuditEvent
 from survey.respondents.models import Invitation
-from tests.factories import PASSWORD, api_login, csrf_token, login, make_organisation, make_user
+from tests.factories import (
+    PASSWORD,
+    api_login,
+    login,
+    make_organisation,
+    make_user,
+    post_form,
+)
 from tests.integration.assessments.helpers import (
     Setup,
     answer,
@@ -22,9 +29,9 @@ from tests.integration.assessments.helpers import (
     nl,
 )
 from tests.integration.evidence.test_evidence import PDF, stored_files, upload
-from tests.integration.respondents.test_invitations import (
-    accept_as_new_person,
+from tests.integration.respondents.helpers import (
     invite,
+    join,
     link_in,
     outbox_messages,
 )
@@ -40,9 +47,7 @@ async def respondent_with_answers(client: Any, db: Any, settings: Any) -> WithRe
     """A manager's assessment with one accepted respondent who answered, uploaded a file and
     submitted; the manager took the answer over (manager logged in through the API)."""
     setup = await manager_with_assessment(client, db)
-    await invite(client, setup.token, setup.assessment_id, "sara@example.org")
-    await accept_as_new_person(client, link_in(outbox_messages(settings)[0]))
-    token = await csrf_token(client)
+    token = await join(client, settings, setup.token, setup.assessment_id)
     await answer(client, token, setup.assessment_id, "vb-missie", 2)
     assert (await upload(client, token, setup.assessment_id, "plan.pdf", PDF)).status_code == 303
     submitted = await api_post(client, token, f"/api/v1/assessments/{setup.assessment_id}/submit")
@@ -78,9 +83,8 @@ async def test_the_manager_removes_a_respondent_and_their_own_answers_and_files_
     page = await client.get(f"/assessments/{setup.assessment_id}/respondents")
     assert nl("Remove %(name)s", name="Sara Janssens") in page.text
 
-    removed = await client.post(
-        f"/assessments/{setup.assessment_id}/respondents/{invitation_id}/remove",
-        data={"_csrf_token": await csrf_token(client)},
+    removed = await post_form(
+        client, f"/assessments/{setup.assessment_id}/respondents/{invitation_id}/remove"
     )
     assert removed.status_code == 303
 

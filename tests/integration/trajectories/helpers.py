@@ -11,7 +11,7 @@ from sqlalchemy import select
 from survey.accounts.models import Provider, Role, User
 from survey.audit.models import AuditEvent
 from survey.organisations.models import Organisation
-from tests.factories import api_login, csrf_token, login, make_organisation, make_user
+from tests.factories import api_login, login, make_organisation, make_user, post_form
 
 # A trajectory of the Huis van het Nederlands and a joint one led by the Agentschap.
 HUIS_TRAJECTORY = "duidelijke-taal"
@@ -81,14 +81,10 @@ async def post_goal(
     query: str = "",
 ) -> Any:
     """The coach's goal form sent: level 3 for the part by the round."""
-    return await client.post(
+    return await post_form(
+        client,
         f"/coaching/requests/{request_id}/goals{query}",
-        data={
-            "_csrf_token": await csrf_token(client),
-            "dimension_id": dimension_id,
-            "target_level": "3",
-            "round": round_name,
-        },
+        data={"dimension_id": dimension_id, "target_level": "3", "round": round_name},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import csrf_token, login
+from tests.factories import login, post_form
 from tests.integration.assessments.helpers import html_escape, nl
 from tests.integration.trajectories.helpers import (
     World,
@@ -37,9 +37,10 @@ async def test_each_goal_has_its_remove_button_in_its_own_row(
     after_table = page.split("</table>", 1)[1].split("<h2", 1)[0]
     assert 'name="remove"' not in after_table
 
-    removed = await client.post(
+    removed = await post_form(
+        client,
         f"/coaching/requests/{running}/goals",
-        data={"_csrf_token": await csrf_token(client), "remove": "taalbeleid/visie-en-taalbeleid"},
+        data={"remove": "taalbeleid/visie-en-taalbeleid"},
     )
     assert removed.status_code == 303
     page = (await client.get(f"/coaching/requests/{running}")).text
@@ -55,9 +56,8 @@ async def test_the_file_lists_the_trajectories_the_coaches_suggested(
     intro = nl("Already suggested to this organisation; it sees them among its suggestions:")
     assert html_escape(intro) not in before
 
-    suggested = await client.post(
-        f"{path}/suggestions",
-        data={"_csrf_token": await csrf_token(client), "trajectory_id": "taalbeleid-coaching"},
+    suggested = await post_form(
+        client, f"{path}/suggestions", data={"trajectory_id": "taalbeleid-coaching"}
     )
     assert suggested.status_code == 303, suggested.text
 

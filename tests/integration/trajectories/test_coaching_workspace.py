@@ -1,6 +1,7 @@
 """Sharing and the coaches' workspace (DESIGN §9): revoking ends access at once while the
 requests stay; coach notes never reach the organisation; a coach's view is audited; goals
-show progress against the newest result."""
+show progress against the newest result (reached only by a result of the goal's round or
+later: test_goal_reached)."""
 
 from __future__ import annotations
 
@@ -194,17 +195,18 @@ async def test_goals_on_a_running_request_show_progress(client, db) -> None:
             "round": "2027",
         }
     ]
+    # the 2026 result is above the level but older than the goal's round: not reached yet
     caseload = (await client.get("/api/v1/caseload")).json()
-    assert (caseload[0]["goals_total"], caseload[0]["goals_reached"]) == (1, 1)
+    assert (caseload[0]["goals_total"], caseload[0]["goals_reached"]) == (1, 0)
 
     await login(client, w.manager)
     page = await client.get(f"/organisations/{w.organisation.id}/support-requests/{request_id}")
     assert "Doelen afgesproken met je coach" in page.text
-    assert "bereikt" in page.text
+    assert "telt vanaf ronde 2027" in page.text
     result_page = await client.get(f"/assessments/{assessment_id}/result")
     assert result_page.status_code == 200
     goals_section = result_page.text.split('id="goals-heading"', 1)[1]
-    assert "in ronde 2026" in goals_section and "bereikt" in goals_section
+    assert "in ronde 2026" in goals_section and "telt vanaf ronde 2027" in goals_section
 
 
 async def test_caseload_puts_new_requests_first_and_filters(client, db) -> None:

@@ -11,10 +11,9 @@ from survey.app import create_app
 from survey.cli import main
 from survey.demo import demo_logins
 from survey.settings import load_settings
-from tests.integration.test_cli import data_dir  # noqa: F401  (the fixture)
 
 
-def test_the_first_demo_manager_gets_suggestions_of_both_providers(data_dir, capsys) -> None:  # noqa: F811
+def test_the_first_demo_manager_gets_suggestions_of_both_providers(data_dir, capsys) -> None:
     assert main(["demo"]) == 0
     capsys.readouterr()
     settings = load_settings()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from survey.trajectories.models import CoachNote, SupportRequest
-from tests.factories import csrf_token, login
+from tests.factories import csrf_token, login, post_form
 from tests.integration.assessments.helpers import nl
 from tests.integration.trajectories.helpers import (
     World,
@@ -24,9 +24,10 @@ async def test_a_nul_in_a_coach_note_is_refused_at_the_field(
 ) -> None:
     await coach_on_the_web(client, w)
 
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/coaching/organisations/{w.organisation.id}/notes",
-        data={"_csrf_token": await csrf_token(client), "body": "Belde\x00op maandag"},
+        data={"body": "Belde\x00op maandag"},
     )
 
     assert response.status_code == 422, response.text
@@ -41,9 +42,10 @@ async def test_an_over_long_reason_to_withdraw_is_refused_at_the_field(
     await login(client, w.manager)
     reason = "We stoppen. " + "x" * 1989  # 2001 characters
 
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{w.organisation.id}/support-requests/{requested}/withdraw",
-        data={"_csrf_token": await csrf_token(client), "note": reason},
+        data={"note": reason},
     )
 
     assert response.status_code == 422, response.text
@@ -59,13 +61,10 @@ async def test_an_over_long_message_with_a_request_is_refused(
 ) -> None:
     await login(client, w.manager)
 
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{w.organisation.id}/support-requests",
-        data={
-            "_csrf_token": await csrf_token(client),
-            "trajectory_id": "duidelijke-taal",
-            "note": "x" * 2001,
-        },
+        data={"trajectory_id": "duidelijke-taal", "note": "x" * 2001},
     )
 
     assert response.status_code == 422, response.text

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from survey.i18n import translations
 from survey.trajectories.models import Goal
-from tests.factories import csrf_token, login, make_round
+from tests.factories import login, make_round, post_form
 from tests.integration.assessments.helpers import nl
 from tests.integration.trajectories.helpers import World, as_user
 
@@ -99,9 +99,10 @@ async def test_the_goal_form_offers_later_rounds_and_says_why_at_the_field(
     assert 'value="2027"' in rounds and 'value="2026"' not in rounds
 
     for language in ("nl", "fr", "en"):
-        response = await client.post(
+        response = await post_form(
+            client,
             f"/coaching/requests/{running}/goals?lang={language}",
-            data={"_csrf_token": await csrf_token(client), **GOAL, "round": "2026"},
+            data={**GOAL, "round": "2026"},
         )
         assert response.status_code == 422, response.text
         message = escape(said(language, TOO_EARLY, round="2026"))

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from survey.trajectories.models import SupportRequest
-from tests.factories import csrf_token, login
+from tests.factories import csrf_token, login, post_form
 from tests.integration.assessments.helpers import nl
 from tests.integration.trajectories.helpers import (
     World,
@@ -36,10 +36,10 @@ async def _request_from_the_result_page(
 ) -> Any:
     page = await client.get(f"/assessments/{assessment_id}/result")
     assert page.status_code == 200
-    return await client.post(
+    return await post_form(
+        client,
         f"/organisations/{organisation_id}/support-requests",
         data={
-            "_csrf_token": await csrf_token(client),
             "trajectory_id": "duidelijke-taal",
             "assessment_id": str(assessment_id),
             "note": note,
@@ -101,13 +101,10 @@ async def test_a_step_a_colleague_took_first_is_shown_at_the_step_with_the_note_
     assert (await move(client, coach, requested, "intake")).status_code == 200
     await login(client, w.huis_coach)
 
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/coaching/requests/{requested}/state",
-        data={
-            "_csrf_token": await csrf_token(client),
-            "state": "intake",
-            "note": "Ik bel maandag voor een afspraak.",
-        },
+        data={"state": "intake", "note": "Ik bel maandag voor een afspraak."},
     )
 
     assert response.status_code == 409, response.text
@@ -126,9 +123,8 @@ async def test_a_blank_step_is_asked_for_in_the_readers_words(
 ) -> None:
     await coach_on_the_web(client, w)
 
-    response = await client.post(
-        f"/coaching/requests/{requested}/state",
-        data={"_csrf_token": await csrf_token(client), "note": "Welkom"},
+    response = await post_form(
+        client, f"/coaching/requests/{requested}/state", data={"note": "Welkom"}
     )
 
     assert response.status_code == 422, response.text
@@ -145,9 +141,10 @@ async def test_withdrawing_a_request_that_closed_meanwhile_says_why_on_its_page(
     assert (await move(client, coach, requested, "declined", "Geen plaats")).status_code == 200
     await login(client, w.manager)
 
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{w.organisation.id}/support-requests/{requested}/withdraw",
-        data={"_csrf_token": await csrf_token(client), "note": "Niet meer nodig"},
+        data={"note": "Niet meer nodig"},
     )
 
     assert response.status_code == 409, response.text
@@ -182,9 +179,8 @@ async def test_a_refused_coach_note_is_announced_at_the_top_of_the_file(
 ) -> None:
     await coach_on_the_web(client, w)
 
-    response = await client.post(
-        f"/coaching/organisations/{w.organisation.id}/notes",
-        data={"_csrf_token": await csrf_token(client), "body": "   "},
+    response = await post_form(
+        client, f"/coaching/organisations/{w.organisation.id}/notes", data={"body": "   "}
     )
 
     assert response.status_code == 422, response.text

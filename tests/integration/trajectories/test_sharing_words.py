@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import csrf_token, login
+from tests.factories import login, post_form
 from tests.integration.trajectories.helpers import as_user, request_trajectory, world
 
 
@@ -21,10 +21,7 @@ async def test_the_button_to_share_again_is_the_verb(
     token = await as_user(client, w.manager)
     assert (await request_trajectory(client, token, w.organisation.id)).status_code == 201
     await login(client, w.manager)
-    revoked = await client.post(
-        f"/organisations/{w.organisation.id}/shares/huis/revoke",
-        data={"_csrf_token": await csrf_token(client)},
-    )
+    revoked = await post_form(client, f"/organisations/{w.organisation.id}/shares/huis/revoke")
     assert revoked.status_code == 303
 
     page = (
@@ -43,9 +40,10 @@ async def test_a_joint_request_says_both_providers_now_see_the_results(
     w = await world(db)
     await login(client, w.manager)
 
-    sent = await client.post(
+    sent = await post_form(
+        client,
         f"/organisations/{w.organisation.id}/support-requests",
-        data={"_csrf_token": await csrf_token(client), "trajectory_id": "brede-toegankelijkheid"},
+        data={"trajectory_id": "brede-toegankelijkheid"},
     )
     assert sent.status_code == 303, sent.text
     page = (await client.get(sent.headers["location"])).text

@@ -5,41 +5,31 @@ request form; an assessment with no scored part says what it needs instead."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from typing import Any
 
 from sqlalchemy import select
 
 from survey.accounts.models import Provider, Role
-from survey.assessments.models import Answer, Assessment, AssessmentState, Response
-from survey.assessments.service import add_result, encode_number_answers
+from survey.assessments.models import Answer, Response
 from survey.demo.assessments import demo_answers
 from survey.i18n import format_number
 from survey.organisations.models import Organisation
 from survey.questionnaires.publishing import definition_of, latest_versions
-from survey.rounds.models import Round
-from survey.scoring import StoredAnswer, round_half_up, score_response
+from survey.scoring import StoredAnswer, round_half_up
 from survey.trajectories.models import CoachSuggestion
-from tests.factories import api_login, login, make_organisation, make_round, make_user
-from tests.integration.assessments.helpers import api_post, html_escape, nl
+from tests.factories import api_login, login, make_organisation, make_user
+from tests.integration.assessments.helpers import (
+    api_post,
+    html_escape,
+    manager_in_round,
+    manager_with_assessment,
+    nl,
+    start,
+)
+from tests.integration.benchmarks.helpers import submitted_peer
 
 ACCESSIBILITY = "toegankelijkheid"
-
-
-async def _start(client: Any, token: str, organisation_id: int, round_name: str) -> int:
-    response = await client.post(
-        "/api/v1/assessments",
-        json={
-            "organisation_id": organisation_id,
-            "questionnaire_id": ACCESSIBILITY,
-            "round": round_name,
-        },
-        headers={"x-csrftoken": token},
-    )
-    assert response.status_code == 201, response.text
-    assessment_id: int = response.json()["id"]
-    return assessment_id
 
 
 async def _answers(level: float, seed: int, db: Any) -> tuple[Any, dict[str, StoredAnswer]]:
@@ -48,46 +38,18 @@ async def _answers(level: float, seed: int, db: Any) -> tuple[Any, dict[str, Sto
     return version, demo_answers(questionnaire, level, random.Random(seed))
 
 
-async def _peer(db: Any, round_: Round, level: float, seed: int) -> None:
-    """An organisation of the same sector and size with a submitted accessibility assessment."""
-    organisation = await make_organisation(db)
-    version, answers = await _answers(level, seed, db)
-    moment = dt.datetime.now(dt.UTC)
-    assessment = Assessment(
-        organisation_id=organisation.id,
-        questionnaire_id=ACCESSIBILITY,
-        questionnaire_version_id=version.id,
-        round_id=round_.id,
-        state=AssessmentState.SUBMITTED,
-        submitted_at=moment,
-    )
-    db.add(assessment)
-    await db.flush()
-    response = Response(assessment_id=assessment.id, is_consolidated=True, submitted_at=moment)
-    db.add(response)
-    await db.flush()
-    db.add_all(
-        Answer(response_id=response.id, item_id=i, value=a.value, not_applicable=a.not_applicable)
-        for i, a in answers.items()
-    )
-    questionnaire = definition_of(version)
-    numbers = encode_number_answers(questionnaire, answers)
-    add_result(db, assessment.id, score_response(questionnaire, answers), numbers)
-    await db.commit()
-
-
 async def _weak_organisation(
     client: Any, db: Any, peers: int = 10
 ) -> tuple[Any, Organisation, int]:
     """A manager (logged in through the API) whose accessibility assessment, answered low
     throughout, is submitted among ``peers`` stronger organisations."""
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    round_ = await make_round(db)
+    setup = await manager_in_round(client, db)
+    organisation, round_, token = setup.organisation, setup.round, setup.token
     for index in range(peers):
-        await _peer(db, round_, 3.4 + 0.1 * index, seed=200 + index)
-    token = await api_login(client, manager)
-    assessment_id = await _start(client, token, organisation.id, round_.name)
+        await submitted_peer(
+            db, round_, 3.4 + 0.1 * index, seed=200 + index, questionnaire_id=ACCESSIBILITY
+        )
+    assessment_id = await start(client, token, organisation.id, questionnaire_id=ACCESSIBILITY)
     _version, answers = await _answers(1.5, 7, db)
     response = await db.scalar(
         select(Response).where(
@@ -101,7 +63,7 @@ async def _weak_organisation(
     await db.commit()
     submitted = await api_post(client, token, f"/api/v1/assessments/{assessment_id}/submit")
     assert submitted.status_code == 200, submitted.text
-    return manager, organisation, assessment_id
+    return setup.manager, organisation, assessment_id
 
 
 def _points(value: float) -> str:
@@ -216,11 +178,8 @@ async def test_the_result_page_shows_the_suggestions_with_a_request_form(client,
 
 
 async def test_a_result_without_a_scored_part_says_what_it_needs(client, db) -> None:
-    organisation = await make_organisation(db)
-    manager = await make_user(db, Role.MANAGER, organisation)
-    round_ = await make_round(db)
-    token = await api_login(client, manager)
-    assessment_id = await _start(client, token, organisation.id, round_.name)
+    setup = await manager_with_assessment(client, db, questionnaire_id=ACCESSIBILITY)
+    organisation, token, assessment_id = setup.organisation, setup.token, setup.assessment_id
     # one answer: no part reaches 60 % of its questions
     response = await db.scalar(select(Response).where(Response.assessment_id == assessment_id))
     db.add(Answer(response_id=response.id, item_id="bg-taaliconen", value="no"))
@@ -235,7 +194,7 @@ async def test_a_result_without_a_scored_part_says_what_it_needs(client, db) -> 
     assert result["suggestions_status"] == "no_scores"
     note = result["suggestions_note"]
     assert note and "60%" in note
-    await login(client, manager)
+    await login(client, setup.manager)
     html = (await client.get(f"/assessments/{assessment_id}/result")).text
     assert f'<p class="notice" id="suggestions-note">{html_escape(note)}</p>' in html
     assert "support-requests" not in html

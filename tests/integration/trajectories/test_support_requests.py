@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from survey.accounts.models import Role
-from tests.factories import csrf_token, login, make_organisation, make_user
+from tests.factories import csrf_token, login, make_organisation, make_user, post_form
 from tests.integration.trajectories.helpers import (
     AGENTSCHAP_TRAJECTORY,
     HUIS_TRAJECTORY,
@@ -182,13 +182,10 @@ async def test_a_joint_trajectory_reaches_the_lead_and_shows_to_the_partner(clie
 async def test_html_one_step_request_shows_the_state_and_history(client, db) -> None:
     w = await world(db)
     await login(client, w.manager)
-    response = await client.post(
+    response = await post_form(
+        client,
         f"/organisations/{w.organisation.id}/support-requests",
-        data={
-            "trajectory_id": HUIS_TRAJECTORY,
-            "note": "<b>graag</b>",
-            "_csrf_token": await csrf_token(client),
-        },
+        data={"trajectory_id": HUIS_TRAJECTORY, "note": "<b>graag</b>"},
     )
     assert response.status_code == 303
     page = await client.get(response.headers["location"])

@@ -15,7 +15,7 @@ from survey.cli import main
 from survey.db import utcnow
 from survey.settings import load_settings
 from survey.web.store import StoreEntry
-from tests.factories import api_login, login, make_organisation, make_user
+from tests.factories import login, make_organisation, make_user
 
 
 async def _sessions(sessionmaker: Any) -> int:
@@ -26,11 +26,9 @@ async def _sessions(sessionmaker: Any) -> int:
     return count
 
 
-async def test_authenticated_pages_and_api_answers_are_not_cached(client, db) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    token = await api_login(client, user)
-
+async def test_authenticated_pages_and_api_answers_are_not_cached(
+    client, db, organisation, manager, manager_token
+) -> None:
     answers = [
         await client.get("/api/v1/auth/me"),
         await client.get(f"/api/v1/organisations/{organisation.id}"),
@@ -38,14 +36,14 @@ async def test_authenticated_pages_and_api_answers_are_not_cached(client, db) ->
         await client.get("/"),
     ]
     login_answer = await client.post(
-        "/api/v1/auth/login", json={"email": user.email, "password": "wrong"}
+        "/api/v1/auth/login", json={"email": manager.email, "password": "wrong"}
     )
     static = await client.get("/static/vendor/htmx/htmx.min.js")
 
     for response in [*answers, login_answer]:
         assert response.headers["cache-control"] == "no-store", response.url
     assert "no-store" not in static.headers.get("cache-control", "")
-    assert token
+    assert manager_token
 
 
 async def test_strict_transport_security_in_production_only(

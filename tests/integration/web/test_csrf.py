@@ -1,14 +1,12 @@
-from survey.accounts.models import Role
+import pytest
+
 from survey.organisations.models import Organisation
-from tests.factories import api_login, login, make_organisation, make_user
 
 
+@pytest.mark.organisation(name="Old name")
 async def test_form_post_without_csrf_token_is_refused_and_changes_nothing(
-    client, db, sessionmaker
+    client, db, sessionmaker, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db, name="Old name")
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
     form = {
         "name": "New name",
         "enterprise_number": organisation.enterprise_number,
@@ -29,10 +27,10 @@ async def test_form_post_without_csrf_token_is_refused_and_changes_nothing(
     assert (stored.name, stored.sector) == ("Old name", "youth-work")
 
 
-async def test_api_state_change_needs_the_csrf_header(client, db, sessionmaker) -> None:
-    organisation = await make_organisation(db, name="Old name")
-    user = await make_user(db, Role.MANAGER, organisation)
-    token = await api_login(client, user)
+@pytest.mark.organisation(name="Old name")
+async def test_api_state_change_needs_the_csrf_header(
+    client, db, sessionmaker, organisation, manager_token
+) -> None:
     body = {
         "name": "New name",
         "enterprise_number": organisation.enterprise_number,
@@ -46,7 +44,9 @@ async def test_api_state_change_needs_the_csrf_header(client, db, sessionmaker) 
     async with sessionmaker() as check:
         unchanged = await check.get(Organisation, organisation.id)
     accepted = await client.patch(
-        f"/api/v1/organisations/{organisation.id}", json=body, headers={"x-csrftoken": token}
+        f"/api/v1/organisations/{organisation.id}",
+        json=body,
+        headers={"x-csrftoken": manager_token},
     )
 
     assert refused.status_code == 403

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from survey.accounts.models import LoginFailure, Role
 from survey.assessments.models import Evidence
 from survey.organisations.models import Organisation
-from tests.factories import csrf_token, login, make_organisation, make_user
+from tests.factories import make_organisation, make_user, post_form
 from tests.integration.assessments.helpers import manager_with_assessment
 
 PROFILE = {
@@ -20,16 +21,14 @@ PROFILE = {
 ITEM = "vb-missie"
 
 
+@pytest.mark.organisation(name="Kept name")
 async def test_an_organisation_name_over_200_characters_is_refused_at_the_field(
-    client, db, sessionmaker
+    client, db, sessionmaker, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db, name="Kept name")
-    await login(client, await make_user(db, Role.MANAGER, organisation))
     name = "Sportclub " + "x" * 191  # 201 characters
 
-    response = await client.post(
-        f"/organisations/{organisation.id}/edit",
-        data={**PROFILE, "name": name, "_csrf_token": await csrf_token(client)},
+    response = await post_form(
+        client, f"/organisations/{organisation.id}/edit", data={**PROFILE, "name": name}
     )
 
     assert response.status_code == 422
@@ -76,14 +75,7 @@ async def test_an_invitee_name_over_200_characters_is_refused_at_the_field(clien
 async def test_a_password_over_its_limit_is_not_a_login_attempt(client, db) -> None:
     user = await make_user(db, Role.MANAGER, await make_organisation(db))
 
-    response = await client.post(
-        "/login",
-        data={
-            "email": user.email,
-            "password": "p" * 1025,
-            "_csrf_token": await csrf_token(client),
-        },
-    )
+    response = await post_form(client, "/login", data={"email": user.email, "password": "p" * 1025})
 
     assert response.status_code == 422
     assert "Het e-mailadres of wachtwoord klopt niet." in response.text

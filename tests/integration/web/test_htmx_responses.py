@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from survey.accounts.models import Role
-from tests.factories import csrf_token, login, make_organisation, make_user
+from tests.factories import csrf_token, make_organisation
 
 HTMX = {"HX-Request": "true"}
 PROFILE = {
@@ -15,9 +14,9 @@ PROFILE = {
 }
 
 
-async def test_a_saved_profile_sends_htmx_to_the_organisation_page(client, db) -> None:
-    organisation = await make_organisation(db)
-    await login(client, await make_user(db, Role.MANAGER, organisation))
+async def test_a_saved_profile_sends_htmx_to_the_organisation_page(
+    client, db, organisation, web_manager
+) -> None:
     form = {**PROFILE, "_csrf_token": await csrf_token(client)}
 
     by_htmx = await client.post(f"/organisations/{organisation.id}/edit", data=form, headers=HTMX)

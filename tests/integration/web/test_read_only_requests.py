@@ -9,28 +9,23 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from survey.accounts.models import Role, User
+from survey.accounts.models import User
 from survey.db import create_engine, create_sessionmaker
 from survey.web.store import StoreEntry
-from tests.factories import login, make_organisation, make_user
 
 
 async def test_a_page_answers_while_a_save_holds_the_write_lock(
-    client, db, sessionmaker: Any
+    client, db, sessionmaker: Any, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
     # Another request is in the middle of a save: on SQLite it holds the write lock.
     async with sessionmaker() as writer, writer.begin():
-        await writer.execute(update(User).where(User.id == user.id).values(name="Saving"))
+        await writer.execute(update(User).where(User.id == web_manager.id).values(name="Saving"))
         page = await asyncio.wait_for(client.get(f"/organisations/{organisation.id}"), 10)
         answer = await asyncio.wait_for(client.get("/api/v1/auth/me"), 10)
 
     assert page.status_code == 200
     assert answer.status_code == 200
-    assert answer.json()["email"] == user.email
+    assert answer.json()["email"] == web_manager.email
 
 
 async def test_a_write_in_a_reading_transaction_is_refused_every_time(settings) -> None:
@@ -50,15 +45,11 @@ async def test_a_write_in_a_reading_transaction_is_refused_every_time(settings) 
 
 
 async def test_a_language_chosen_on_a_page_is_kept_for_the_next_login(
-    client, db, sessionmaker: Any
+    client, db, sessionmaker: Any, organisation, web_manager
 ) -> None:
-    organisation = await make_organisation(db)
-    user = await make_user(db, Role.MANAGER, organisation)
-    await login(client, user)
-
     switched = await client.get("/?lang=fr")
 
     assert switched.status_code == 200
     assert '<html lang="fr">' in switched.text
     async with sessionmaker() as check:
-        assert await check.scalar(select(User.language).where(User.id == user.id)) == "fr"
+        assert await check.scalar(select(User.language).where(User.id == web_manager.id)) == "fr"
