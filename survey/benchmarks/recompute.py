@@ -160,6 +160,12 @@ OFF_LOCK_ATTEMPTS: Final = 3
 before it could store, before it recomputes inside the write transaction instead."""
 
 
+COMPUTE_ON_A_THREAD_FROM: Final = 1_000
+"""Subjects from which :func:`recompute_off_lock` computes on a thread, so the event loop goes
+on serving other requests meanwhile (about 15 ms of computing per 1,000 subjects on the demo); below,
+the hand-over to a thread and back costs more, under load, than it frees."""
+
+
 async def recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id: str) -> int:
     """:func:`recompute` for a change that has committed (a submission, a reopening), holding
     the write lock only to store.
@@ -182,11 +188,7 @@ async def recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id
         with _collector_paused():
             async with sessions.read() as db:
                 subjects = await _load_subjects(db, round_id, questionnaire_id, versions=True)
-            figures, snapshots = (
-                await asyncio.to_thread(_figures_by_subject, subjects)
-                if len(subjects.ids)
-                else ([], [])
-            )
+            figures, snapshots = await _compute(subjects)
         async with sessions.write() as db:
             if await _lock_round(db, round_id):
                 return await _recompute(db, round_id, [questionnaire_id])
@@ -197,6 +199,14 @@ async def recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id
                 return len(subjects.ids)
     async with sessions.write() as db:
         return await recompute(db, round_id, questionnaire_id)
+
+
+async def _compute(subjects: _Subjects) -> tuple[list[bytes], list[bytes]]:
+    if not len(subjects.ids):
+        return [], []
+    if len(subjects.ids) < COMPUTE_ON_A_THREAD_FROM:
+        return _figures_by_subject(subjects)
+    return await asyncio.to_thread(_figures_by_subject, subjects)
 
 
 async def recompute_round(db: AsyncSession, round_id: int) -> int:

@@ -7,6 +7,7 @@ next."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -100,6 +101,7 @@ async def test_the_figures_are_read_after_the_commit_and_computed_off_the_write_
     figures_by_subject = recompute._figures_by_subject
 
     async def load_and_look(db: AsyncSession, *args: Any, **kwargs: Any) -> Any:
+        seen["event loop on"] = threading.current_thread()
         async with sessionmaker() as other:  # another connection: sees only what committed
             seen["state when read"] = await other.scalar(
                 select(Assessment.state).where(Assessment.id == setup.assessment_id)
@@ -107,6 +109,7 @@ async def test_the_figures_are_read_after_the_commit_and_computed_off_the_write_
         return await load_subjects(db, *args, **kwargs)
 
     def compute_and_look(*args: Any, **kwargs: Any) -> Any:
+        seen["computed on"] = threading.current_thread()
         if backend == "sqlite":  # another writer gets the write lock at once
             database = make_url(settings.database_url).database
             other = sqlite3.connect(database, timeout=0, isolation_level=None)
@@ -122,6 +125,7 @@ async def test_the_figures_are_read_after_the_commit_and_computed_off_the_write_
 
     monkeypatch.setattr(recompute, "_load_subjects", load_and_look)
     monkeypatch.setattr(recompute, "_figures_by_subject", compute_and_look)
+    monkeypatch.setattr(recompute, "COMPUTE_ON_A_THREAD_FROM", 1)  # as for a large round
 
     submitted = await api_post(
         client, setup.token, f"/api/v1/assessments/{setup.assessment_id}/submit"
@@ -129,6 +133,7 @@ async def test_the_figures_are_read_after_the_commit_and_computed_off_the_write_
 
     assert submitted.status_code == 200, submitted.text
     assert seen["state when read"] == "submitted"
+    assert seen["computed on"] is not seen["event loop on"]  # which serves on meanwhile
     if backend == "sqlite":
         assert seen["write lock free"] is True
     # and the response came after the figures were stored
