@@ -40,6 +40,7 @@ from sqlalchemy import event
 
 from survey import events
 from survey.app import create_app
+from survey.benchmarks import recompute
 from survey.benchmarks.listeners import recompute_after_change
 from survey.db import READ_ONLY, SINGLE_STATEMENTS
 from survey.demo.network import ORGANISATION_COUNT, demo_password, demo_rounds, manager_email
@@ -81,6 +82,33 @@ class WriteTimes:
 
     def take(self) -> list[float]:
         taken, self.held = self.held, []
+        return taken
+
+
+@dataclass
+class OffLockCounts:
+    """How the off-lock recomputes went: reads, and recomputes that ended in the lock."""
+
+    reads: int = 0
+    in_lock: int = 0
+
+    def watch(self) -> None:
+        load_subjects, in_lock = recompute._load_subjects, recompute.recompute
+
+        async def counted_load(*args: Any, **kwargs: Any) -> Any:
+            self.reads += bool(kwargs.get("versions"))
+            return await load_subjects(*args, **kwargs)
+
+        async def counted_in_lock(*args: Any, **kwargs: Any) -> Any:
+            self.in_lock += 1
+            return await in_lock(*args, **kwargs)
+
+        recompute._load_subjects = counted_load  # type: ignore[assignment]
+        recompute.recompute = counted_in_lock  # type: ignore[assignment]
+
+    def take(self) -> dict[str, float]:
+        taken = {"off-lock reads": self.reads, "ended in the lock": self.in_lock}
+        self.reads = self.in_lock = 0
         return taken
 
 
@@ -211,10 +239,15 @@ async def submits_one_at_a_time(managers: list[Manager], times: WriteTimes) -> d
 
 
 async def autosaves_while(
-    savers: list[Manager], submitters: list[Manager], seconds: float, times: WriteTimes
+    savers: list[Manager],
+    submitters: list[Manager],
+    seconds: float,
+    every: float,
+    times: WriteTimes,
 ) -> dict[str, float]:
-    """Autosaves without pause for ``seconds``, with ``submitters`` reopening and submitting
-    over and over meanwhile (none: the baseline)."""
+    """Autosaves without pause for ``seconds``, with each of ``submitters`` reopening and
+    submitting every ``every`` seconds meanwhile (none: the baseline), so both ways of
+    recomputing see the same number of submits."""
     latencies: list[float] = []
     submits = 0
     stop = time.perf_counter() + seconds
@@ -227,7 +260,10 @@ async def autosaves_while(
 
     async def submit(manager: Manager) -> None:
         nonlocal submits
-        while time.perf_counter() < stop:
+        next_at = time.perf_counter()
+        while next_at < stop:
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+            next_at += every
             await manager.post(f"/api/v1/assessments/{manager.assessment_id}/reopen")
             await manager.post(f"/api/v1/assessments/{manager.assessment_id}/submit")
             submits += 1
@@ -245,13 +281,13 @@ async def autosaves_while(
         "p95": percentile(latencies, 95),
         "p99": percentile(latencies, 99),
         "max": max(latencies),
-        "longest write": max(held),
+        "longest write": max(held, default=0.0),
     }
 
 
-def line(label: str, figures: dict[str, float]) -> str:
+def line(label: str, figures: dict[str, Any]) -> str:
     shown = [
-        f"{name} {value:.0f}" if name in ("autosaves", "submits") else f"{name} {ms(value).strip()}"
+        f"{name} {value:.0f}" if isinstance(value, int) else f"{name} {ms(value).strip()}"
         for name, value in figures.items()
     ]
     return f"  {label:<34} " + ", ".join(shown)
@@ -291,6 +327,8 @@ async def run(args: argparse.Namespace) -> int:
     app = create_app(load_settings(env))
     times = WriteTimes()
     times.watch(app.state.engine)
+    counts = OffLockCounts()
+    counts.watch()
     async with AsyncTestClient(app=app):  # start-up and shut-down of the app, once
         submitters, savers = await people(app, args.submitters, args.autosavers)
         print(f"{len(submitters)} submitting managers, {len(savers)} autosaving", flush=True)
@@ -298,8 +336,10 @@ async def run(args: argparse.Namespace) -> int:
         for way in (IN_TRANSACTION, AFTER_COMMIT, IN_TRANSACTION, AFTER_COMMIT):
             listen(way)
             one = await submits_one_at_a_time(submitters, times)
-            alone = await autosaves_while(savers, [], args.seconds, times)
-            loaded = await autosaves_while(savers, submitters, args.seconds, times)
+            alone = await autosaves_while(savers, [], args.seconds, args.every, times)
+            counts.take()
+            loaded = await autosaves_while(savers, submitters, args.seconds, args.every, times)
+            loaded.update(counts.take())
             print(f"recomputed {way}:", flush=True)
             print(line("submits one at a time", one), flush=True)
             print(line("autosaves, nobody submitting", alone), flush=True)
@@ -325,8 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgresql", metavar="URL", help="an empty PostgreSQL database to use")
     parser.add_argument("--submitters", type=int, default=4, help="managers submitting (4)")
-    parser.add_argument("--autosavers", type=int, default=16, help="people autosaving (16)")
+    parser.add_argument("--autosavers", type=int, default=8, help="people autosaving (8)")
     parser.add_argument("--seconds", type=float, default=8.0, help="per phase (8)")
+    parser.add_argument(
+        "--every", type=float, default=0.5, help="seconds between a manager's submits (0.5)"
+    )
     return asyncio.run(run(parser.parse_args(argv)))
 
 

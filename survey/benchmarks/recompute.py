@@ -66,7 +66,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, pairwise
@@ -179,11 +179,22 @@ async def recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id
     transaction as :func:`recompute` does. A round found closed is recomputed inside it
     too: the first recompute after the close refreshes every snapshot (DESIGN §7).
 
+    In one process, the recomputes of a round × questionnaire asked for while one runs wait
+    for it and then share one run, which reads after all their commits (:class:`_SharedRuns`):
+    a burst of submits costs two recomputes, not one each.
+
     Every recompute starts from what is stored, so one that did not happen (the process
     stopped between the submit's commit and the store) is made good by the next one of
     that round × questionnaire: the next submission or reopening, the round's close,
     ``survey benchmarks recompute``, and ``survey db upgrade`` for figures still missing.
     """
+    return await _shared_runs.run(
+        (round_id, questionnaire_id),
+        lambda: _recompute_off_lock(sessions, round_id, questionnaire_id),
+    )
+
+
+async def _recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id: str) -> int:
     for _attempt in range(OFF_LOCK_ATTEMPTS):
         with _collector_paused():
             async with sessions.read() as db:
@@ -199,6 +210,46 @@ async def recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id
                 return len(subjects.ids)
     async with sessions.write() as db:
         return await recompute(db, round_id, questionnaire_id)
+
+
+class _SharedRuns:
+    """One run at a time per key, and one waiting: who asks while a run is going joins the
+    waiting one, which starts when the going one ended and so reads after everything that
+    committed before its callers asked. The runs are tasks of their own: a caller that is
+    cancelled (its client went away) leaves the run to the others."""
+
+    def __init__(self) -> None:
+        self._running: dict[Any, asyncio.Task[int]] = {}
+        self._waiting: dict[Any, asyncio.Task[int]] = {}
+
+    async def run(self, key: Any, work: Callable[[], Awaitable[int]]) -> int:
+        waiting = _of_this_loop(self._waiting.get(key))
+        if waiting is None:
+            waiting = asyncio.ensure_future(self._after_the_running(key, work))
+            self._waiting[key] = waiting
+        return await asyncio.shield(waiting)
+
+    async def _after_the_running(self, key: Any, work: Callable[[], Awaitable[int]]) -> int:
+        running = _of_this_loop(self._running.get(key))
+        if running is not None:
+            await asyncio.wait([running])  # its outcome is for its own callers
+        this = self._waiting.pop(key)
+        self._running[key] = this
+        try:
+            return await work()
+        finally:
+            if self._running.get(key) is this:
+                del self._running[key]
+
+
+def _of_this_loop(task: asyncio.Task[int] | None) -> asyncio.Task[int] | None:
+    """``task`` unless it is done or of another event loop (one that ended: a test's)."""
+    if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+        return None
+    return task
+
+
+_shared_runs = _SharedRuns()
 
 
 async def _compute(subjects: _Subjects) -> tuple[list[bytes], list[bytes]]:
