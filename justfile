@@ -43,7 +43,7 @@ lint:
     uv run ruff check survey tests migrations bench
     uv run ruff format --check survey tests migrations bench
     uv run mypy
-    uv run mypy bench/load.py bench/baseline.py
+    uv run mypy bench/load.py bench/baseline.py bench/submit_lock.py
     uv run lint-imports
 
 # Format the code

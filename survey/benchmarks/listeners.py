@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey.benchmarks.recompute import recompute, recompute_round
-from survey.events import AssessmentEvent, ResultsRescored, RoundClosed
+from survey.benchmarks.recompute import recompute, recompute_off_lock, recompute_round
+from survey.events import AssessmentEvent, ResultsRescored, RoundClosed, Sessions
 
 
 async def recompute_after_change(db: AsyncSession, event: AssessmentEvent) -> None:
     """A submission or reopening changes who is a peer: recompute that round ×
     questionnaire now, so the response already shows the organisation's own rank."""
     await recompute(db, event.round_id, event.questionnaire_id)
+
+
+async def recompute_after_commit(sessions: Sessions, event: AssessmentEvent) -> None:
+    """:func:`recompute_after_change` once the submission or reopening committed, still
+    before the response is sent, so the result page after it shows the organisation's own
+    rank: read and computed with no lock held, stored in a short write transaction of its
+    own, so other people's autosaves do not wait for the computation."""
+    await recompute_off_lock(sessions, event.round_id, event.questionnaire_id)
 
 
 async def recompute_after_rescoring(db: AsyncSession, event: ResultsRescored) -> None:

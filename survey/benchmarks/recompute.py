@@ -3,8 +3,12 @@ them (DESIGN §5).
 
 When figures are recomputed
 ---------------------------
-- :func:`recompute` (one round × questionnaire) when an assessment is submitted or
-  reopened (called from :mod:`survey.assessments.service`);
+- :func:`recompute_off_lock` (one round × questionnaire) right after an assessment's
+  submission or reopening committed, in the same request (the ``AssessmentEvent``
+  listeners of :mod:`survey.benchmarks.listeners`): read without a lock, computed on a
+  thread, stored in a short write transaction only if what was read is still current;
+  :func:`recompute` inside the publishing transaction where nobody runs work after the
+  commit (a command, a test's own session);
 - :func:`recompute_round` when a round is closed early (every questionnaire of the
   round, and the quality figures): :func:`survey.benchmarks.listeners.recompute_at_close`
   listens to ``RoundClosed``. A round that simply passes its closing date publishes no
@@ -59,9 +63,10 @@ dimension ids. The same rules hold for the change since the previous round.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, pairwise
@@ -116,6 +121,7 @@ from survey.benchmarks.schemas import (
     WITHHELD,
 )
 from survey.db import utcnow
+from survey.events import Sessions
 from survey.organisations.models import Organisation
 from survey.rounds.models import Round, RoundState
 from survey.scoring import round_half_up
@@ -125,6 +131,7 @@ __all__ = [
     "recompute",
     "recompute_all",
     "recompute_missing",
+    "recompute_off_lock",
     "recompute_round",
 ]
 
@@ -146,6 +153,111 @@ async def recompute(
     a submission. Returns the number of assessments with stored figures.
     """
     return await _recompute(db, round_id, [questionnaire_id], refresh_all=refresh_snapshots)
+
+
+OFF_LOCK_ATTEMPTS: Final = 3
+"""How often :func:`recompute_off_lock` reads and computes again when what it read changed
+before it could store, before it recomputes inside the write transaction instead."""
+
+
+COMPUTE_ON_A_THREAD_FROM: Final = 1_000
+"""Subjects from which :func:`recompute_off_lock` computes on a thread, so the event loop goes
+on serving other requests meanwhile (about 15 ms of computing per 1,000 subjects on the demo); below,
+the hand-over to a thread and back costs more, under load, than it frees."""
+
+
+async def recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id: str) -> int:
+    """:func:`recompute` for a change that has committed (a submission, a reopening), holding
+    the write lock only to store.
+
+    The stored scores and figures are read in a read-only transaction (on SQLite it takes
+    no lock), the figures computed on a thread, and stored in a short write transaction,
+    only if the inputs are still those that were read (:func:`_versions`): two submits of
+    the same round × questionnaire recompute at once, and the slower one must not store
+    figures of an older read, nor a snapshot refreshed from it. When the inputs moved it
+    reads again, at most :data:`OFF_LOCK_ATTEMPTS` times, then recomputes inside the write
+    transaction as :func:`recompute` does. A round found closed is recomputed inside it
+    too: the first recompute after the close refreshes every snapshot (DESIGN §7).
+
+    In one process, the recomputes of a round × questionnaire asked for while one runs wait
+    for it and then share one run, which reads after all their commits (:class:`_SharedRuns`):
+    a burst of submits costs two recomputes, not one each.
+
+    Every recompute starts from what is stored, so one that did not happen (the process
+    stopped between the submit's commit and the store) is made good by the next one of
+    that round × questionnaire: the next submission or reopening, the round's close,
+    ``survey benchmarks recompute``, and ``survey db upgrade`` for figures still missing.
+    """
+    return await _shared_runs.run(
+        (round_id, questionnaire_id),
+        lambda: _recompute_off_lock(sessions, round_id, questionnaire_id),
+    )
+
+
+async def _recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id: str) -> int:
+    for _attempt in range(OFF_LOCK_ATTEMPTS):
+        with _collector_paused():
+            async with sessions.read() as db:
+                subjects = await _load_subjects(db, round_id, questionnaire_id, versions=True)
+            figures, snapshots = await _compute(subjects)
+        async with sessions.write() as db:
+            if await _lock_round(db, round_id):
+                return await _recompute(db, round_id, [questionnaire_id])
+            if await _versions(db, round_id, questionnaire_id) == subjects.versions:
+                if len(subjects.ids):
+                    await _store(db, subjects, figures, snapshots, utcnow())
+                await _remove_leftovers(db, subjects)
+                return len(subjects.ids)
+    async with sessions.write() as db:
+        return await recompute(db, round_id, questionnaire_id)
+
+
+class _SharedRuns:
+    """One run at a time per key, and one waiting: who asks while a run is going joins the
+    waiting one, which starts when the going one ended and so reads after everything that
+    committed before its callers asked. The runs are tasks of their own: a caller that is
+    cancelled (its client went away) leaves the run to the others."""
+
+    def __init__(self) -> None:
+        self._running: dict[Any, asyncio.Task[int]] = {}
+        self._waiting: dict[Any, asyncio.Task[int]] = {}
+
+    async def run(self, key: Any, work: Callable[[], Awaitable[int]]) -> int:
+        waiting = _of_this_loop(self._waiting.get(key))
+        if waiting is None:
+            waiting = asyncio.ensure_future(self._after_the_running(key, work))
+            self._waiting[key] = waiting
+        return await asyncio.shield(waiting)
+
+    async def _after_the_running(self, key: Any, work: Callable[[], Awaitable[int]]) -> int:
+        running = _of_this_loop(self._running.get(key))
+        if running is not None:
+            await asyncio.wait([running])  # its outcome is for its own callers
+        this = self._waiting.pop(key)
+        self._running[key] = this
+        try:
+            return await work()
+        finally:
+            if self._running.get(key) is this:
+                del self._running[key]
+
+
+def _of_this_loop(task: asyncio.Task[int] | None) -> asyncio.Task[int] | None:
+    """``task`` unless it is done or of another event loop (one that ended: a test's)."""
+    if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+        return None
+    return task
+
+
+_shared_runs = _SharedRuns()
+
+
+async def _compute(subjects: _Subjects) -> tuple[list[bytes], list[bytes]]:
+    if not len(subjects.ids):
+        return [], []
+    if len(subjects.ids) < COMPUTE_ON_A_THREAD_FROM:
+        return _figures_by_subject(subjects)
+    return await asyncio.to_thread(_figures_by_subject, subjects)
 
 
 async def recompute_round(db: AsyncSession, round_id: int) -> int:
@@ -218,6 +330,9 @@ class _Subjects:
     stored_snapshots: list[bytes | None]
     """Per subject: its stored snapshot entries (:attr:`AssessmentBenchmark.snapshot`), on
     the same condition."""
+    versions: frozenset[tuple[Any, ...]] | None = None
+    """When asked for: per subject what tells whether its inputs moved since (see
+    :func:`_versions`)."""
 
 
 async def _fetch(db: AsyncSession, statement: Select[*tuple[Any, ...]]) -> list[Sequence[Any]]:
@@ -256,7 +371,56 @@ async def _fetch_columns(db: AsyncSession, statement: Select[*tuple[Any, ...]]) 
     return [list(column) for column in zip(*fetched, strict=True)]
 
 
-async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str) -> _Subjects:
+def _subjects_select(
+    round_id: int, questionnaire_id: str, *columns: Any
+) -> Select[*tuple[Any, ...]]:
+    """``columns`` of every assessment of the round × questionnaire with a stored result, its
+    organisation and its stored figures (if any); in no particular order: sorting 50,000
+    wide rows is a large part of the query."""
+    return (
+        select(*columns)
+        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
+        .join(Organisation, Organisation.id == Assessment.organisation_id)
+        .outerjoin(AssessmentBenchmark, AssessmentBenchmark.assessment_id == Assessment.id)
+        .where(Assessment.round_id == round_id, Assessment.questionnaire_id == questionnaire_id)
+    )
+
+
+_IS_PEER: Final = case((Assessment.state == AssessmentState.SUBMITTED.value, 1), else_=0)
+
+_VERSION_COLUMNS: Final = (
+    AssessmentResult.computed_at,
+    AssessmentBenchmark.computed_at,
+    AssessmentBenchmark.method_version,
+)
+"""Besides the assessment id, whether it is a peer and its organisation's profile: what
+changes whenever a recompute's other inputs change. A result is stored anew with a new
+``computed_at`` (a submission, a rescoring), and a row of figures gets one whenever a
+recompute writes it."""
+
+
+async def _versions(db: AsyncSession, round_id: int, questionnaire_id: str) -> frozenset[Any]:
+    """Per subject (as :func:`_load_subjects` reads them) the assessment id, whether it is a
+    peer, its organisation's sector and size band, and :data:`_VERSION_COLUMNS`: equal
+    sets, equal inputs. No scores or figures are read: a fraction of the recompute's read."""
+    columns = await _fetch_columns(
+        db,
+        _subjects_select(
+            round_id,
+            questionnaire_id,
+            Assessment.id,
+            _IS_PEER,
+            Organisation.sector,
+            Organisation.size_band,
+            *_VERSION_COLUMNS,
+        ),
+    )
+    return frozenset(zip(*columns, strict=True))
+
+
+async def _load_subjects(
+    db: AsyncSession, round_id: int, questionnaire_id: str, *, versions: bool = False
+) -> _Subjects:
     # Every column read costs time for each of up to 50,000 rows: round, questionnaire and
     # organisation are not read (the assessment id stands for its organisation, one per
     # round × questionnaire), nor the version (its dimension ids are on the result).
@@ -268,9 +432,11 @@ async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str)
     )
     columns = await _fetch_columns(
         db,
-        select(
+        _subjects_select(
+            round_id,
+            questionnaire_id,
             Assessment.id,
-            case((Assessment.state == AssessmentState.SUBMITTED.value, 1), else_=0),
+            _IS_PEER,
             Organisation.sector,
             Organisation.size_band,
             AssessmentResult.score,
@@ -280,12 +446,9 @@ async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str)
                 case((same_method_and_profile, column), else_=None)
                 for column in (stored.figures, stored.snapshot)
             ),
-        )
-        .join(AssessmentResult, AssessmentResult.assessment_id == Assessment.id)
-        .join(Organisation, Organisation.id == Assessment.organisation_id)
-        .outerjoin(stored, stored.assessment_id == Assessment.id)
-        .where(Assessment.round_id == round_id, Assessment.questionnaire_id == questionnaire_id),
-    )  # in no particular order: sorting 50,000 wide rows is a large part of the query
+            *(_VERSION_COLUMNS if versions else ()),
+        ),
+    )
     return _Subjects(
         round_id=round_id,
         questionnaire_id=questionnaire_id,
@@ -298,6 +461,7 @@ async def _load_subjects(db: AsyncSession, round_id: int, questionnaire_id: str)
         dimension_scores=columns[6],
         stored_figures=columns[7],
         stored_snapshots=columns[8],
+        versions=frozenset(zip(*columns[:4], *columns[9:], strict=True)) if versions else None,
     )
 
 
@@ -390,10 +554,7 @@ async def _recompute(
 ) -> int:
     """Recompute the figures of a round, questionnaire by questionnaire (peers never cross
     questionnaires); returns the number of assessments with stored figures."""
-    # One recompute of a round at a time (PostgreSQL; SQLite serialises writers anyway), so
-    # a recompute always sees the submissions of the recomputes before it.
-    round_ = await db.scalar(select(Round).where(Round.id == round_id).with_for_update())
-    closed = round_ is not None and round_.state_on(utcnow().date()) == RoundState.CLOSED
+    closed = await _lock_round(db, round_id)
     count = 0
     with _collector_paused():
         for questionnaire_id in questionnaire_ids:
@@ -407,6 +568,15 @@ async def _recompute(
             await _remove_leftovers(db, subjects)
             count += len(subjects.ids)
     return count
+
+
+async def _lock_round(db: AsyncSession, round_id: int) -> bool:
+    """Lock the round for the rest of the transaction and say whether it is closed.
+
+    One recompute of a round stores at a time (PostgreSQL; SQLite serialises writers
+    anyway), so a recompute always sees the submissions of the recomputes before it."""
+    round_ = await db.scalar(select(Round).where(Round.id == round_id).with_for_update())
+    return round_ is not None and round_.state_on(utcnow().date()) == RoundState.CLOSED
 
 
 async def _first_recompute_after_close(db: AsyncSession, subjects: _Subjects) -> bool:

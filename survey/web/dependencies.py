@@ -7,7 +7,7 @@ The base knows no domain: who the caller is comes from a loader that the app pas
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -18,7 +18,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey import i18n
+from survey import events, i18n
 from survey.db import WriterTurns
 from survey.errors import PREPARED_KEY, NotAuthenticated
 
@@ -44,10 +44,7 @@ def writes(scope: Scope) -> bool:
 
 
 @asynccontextmanager
-async def write_transaction(state: Any) -> AsyncIterator[AsyncSession]:
-    """A transaction that may write, begun when it is its turn among the writers (SQLite:
-    :class:`survey.db.WriterTurns`, and ``BEGIN IMMEDIATE``); committed at the end of the
-    block, rolled back on error."""
+async def _writing(state: Any) -> AsyncIterator[AsyncSession]:
     turns: WriterTurns | None = state.get("writer_turns")
     async with (
         turns.turn() if turns else nullcontext(),
@@ -55,6 +52,38 @@ async def write_transaction(state: Any) -> AsyncIterator[AsyncSession]:
         db.begin(),
     ):
         yield db
+
+
+@asynccontextmanager
+async def write_transaction(state: Any) -> AsyncIterator[AsyncSession]:
+    """A transaction that may write, begun when it is its turn among the writers (SQLite:
+    :class:`survey.db.WriterTurns`, and ``BEGIN IMMEDIATE``); committed at the end of the
+    block, rolled back on error.
+
+    What its events' listeners do after the commit (:func:`survey.events.run_after_commit`:
+    the peer figures after a submit) runs once the transaction committed and the turn
+    was given back, before the block returns: in the request, so its response and the
+    next page already show it, but with no other writer waiting on it."""
+    async with _writing(state) as db:
+        events.defer_after_commit(db)
+        yield db
+    await events.run_after_commit(db, RequestSessions(state))
+
+
+class RequestSessions:
+    """:class:`survey.events.Sessions` on the app's session makers: ``read`` a read-only
+    transaction (no lock on SQLite), ``write`` a transaction in its turn among the writers."""
+
+    def __init__(self, state: Any) -> None:
+        self._state = state
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._state.read_sessionmaker() as db, db.begin():
+            yield db
+
+    def write(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return _writing(self._state)
 
 
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
