@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from litestar.routes import HTTPRoute
-from litestar.testing.transport import TestClientTransport
+from litestar.testing import transport
 
 from survey.app import create_app
 from survey.web.input import takes_json
@@ -60,7 +60,7 @@ def test_the_json_routes_are_found() -> None:
 @pytest.fixture
 def impatient_client(monkeypatch: pytest.MonkeyPatch) -> None:
     """Asked for more once the whole body is sent, the client has hung up."""
-    wait_for_the_answer = TestClientTransport.create_receive
+    wait_for_the_answer = transport.TestClientTransport.create_receive
 
     def create_receive(request: Any, context: Any) -> Any:
         receive = wait_for_the_answer(request, context)
@@ -72,7 +72,9 @@ def impatient_client(monkeypatch: pytest.MonkeyPatch) -> None:
 
         return hang_up_when_asked_again
 
-    monkeypatch.setattr(TestClientTransport, "create_receive", staticmethod(create_receive))
+    monkeypatch.setattr(
+        transport.TestClientTransport, "create_receive", staticmethod(create_receive)
+    )
 
 
 @pytest.mark.parametrize(("method", "path_format", "json"), state_changing_routes())
