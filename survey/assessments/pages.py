@@ -9,6 +9,7 @@ from survey.assessments.schemas import AnswerWrite
 from survey.i18n import N_, format_number
 from survey.i18n import gettext as _
 from survey.questionnaires.schema import Dimension, Item, Questionnaire
+from survey.web import forms as web_forms
 
 MATURITY_LEVEL_NAMES = {
     1: N_("Starting"),
@@ -177,23 +178,8 @@ def number_message(item: Item) -> str:
     """The message at a number field whose answer is not what the item takes (no number, not
     whole, out of range), with the item's range, so the person knows what will do: "Enter a
     whole number from 0 to 500."."""
-    low = format_number(item.minimum) if item.minimum is not None else None
-    high = format_number(item.maximum) if item.maximum is not None else None
-    if item.integer:
-        if low is not None and high is not None:
-            return _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
-        if low is not None:
-            return _("Enter a whole number of at least %(low)s.", low=low)
-        if high is not None:
-            return _("Enter a whole number of at most %(high)s.", high=high)
-        return _("Enter a whole number.")
-    if low is not None and high is not None:
-        return _("Enter a number from %(low)s to %(high)s.", low=low, high=high)
-    if low is not None:
-        return _("Enter a number of at least %(low)s.", low=low)
-    if high is not None:
-        return _("Enter a number of at most %(high)s.", high=high)
-    return _("Enter a number.")
+    limits = web_forms.NumberLimits(whole=item.integer, low=item.minimum, high=item.maximum)
+    return web_forms.number_message(limits)
 
 
 def _range_hint(item: Item) -> str | None:

@@ -123,9 +123,10 @@ class CoachSuggestionForm(msgspec.Struct):
 
 
 class GoalForm(msgspec.Struct):
-    """A goal to agree (dimension, level, round), or the goal to remove."""
+    """A goal to agree (dimension, level, round), or the goal to remove. The level is picked
+    from a list: anything else sent gets the service's message, which names the levels."""
 
     dimension_id: Choice = ""
-    target_level: int = 0
+    target_level: Choice = ""
     round: Annotated[str, msgspec.Meta(max_length=40)] = ""
     remove: Choice = ""

@@ -654,7 +654,7 @@ class CoachingViews(Controller):
     ) -> Response[Any]:
         typed = await _typed(request)
         try:
-            goal = _decode(typed, GoalForm, blank_is_none=("target_level",))
+            goal = _decode(typed, GoalForm)
             current = [
                 workspace.GoalInput(f"{g.questionnaire_id}/{g.dimension_id}", g.target_level, name)
                 for g, name in await workspace.goals_of(db, request_id)
@@ -662,7 +662,8 @@ class CoachingViews(Controller):
             if goal.remove:
                 goals = [g for g in current if g.dimension_id != goal.remove]
             else:
-                new = workspace.GoalInput(goal.dimension_id, goal.target_level, goal.round)
+                level = int(goal.target_level) if goal.target_level.isdecimal() else 0
+                new = workspace.GoalInput(goal.dimension_id, level, goal.round)
                 goals = [g for g in current if g.dimension_id != new.dimension_id] + [new]
             await workspace.set_goals(db, user, request_id, goals)
         except Invalid as invalid:

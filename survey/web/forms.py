@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
+from msgspec import inspect as msgspec_types
 
 from survey.errors import Invalid
+from survey.i18n import format_number
 from survey.i18n import gettext as _
 from survey.web.input import refuse_nul_in_form
 
@@ -27,13 +30,111 @@ _BOUND = re.compile(r"^Expected `(?:int|float)` (<=|>=|<|>) (-?[\d.]+)")
 _TYPE = re.compile(r"^Expected `(\w+)`")
 
 
-def message(error: msgspec.ValidationError) -> str:
-    """msgspec's English description of a failed limit, said to a person in their language.
+_AT = re.compile(r" - at `(\$[^`]*)`$")
+_STEP = re.compile(r"\[(\d+)\]|\.(\w+)")
+_NUMBER_PROBLEM = re.compile(r"^Expected `(?:int|float|number)`")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberLimits:
+    """What a number field takes: a whole number or any, from ``low`` to ``high``."""
+
+    whole: bool
+    low: float | None = None
+    high: float | None = None
+
+
+def number_message(limits: NumberLimits) -> str:
+    """The message at a number field that got something else, with what it takes, so the
+    person knows what will do, whatever went wrong (letters, a fraction, out of range).
+
+    >>> from survey import i18n; i18n.set_language("nl")
+    >>> number_message(NumberLimits(whole=True, low=0, high=100_000))
+    'Vul een heel getal in van 0 tot 100.000.'
+    """
+    low = format_number(limits.low) if limits.low is not None else None
+    high = format_number(limits.high) if limits.high is not None else None
+    if limits.whole:
+        if low is not None and high is not None:
+            return _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+        if low is not None:
+            return _("Enter a whole number of at least %(low)s.", low=low)
+        if high is not None:
+            return _("Enter a whole number of at most %(high)s.", high=high)
+        return _("Enter a whole number.")
+    if low is not None and high is not None:
+        return _("Enter a number from %(low)s to %(high)s.", low=low, high=high)
+    if low is not None:
+        return _("Enter a number of at least %(low)s.", low=low)
+    if high is not None:
+        return _("Enter a number of at most %(high)s.", high=high)
+    return _("Enter a number.")
+
+
+def _limits(info: msgspec_types.Type) -> NumberLimits | None:
+    if isinstance(info, msgspec_types.UnionType):  # an optional number: ``int | None``
+        numbers = [limits for member in info.types if (limits := _limits(member))]
+        return numbers[0] if len(numbers) == 1 else None
+    if isinstance(info, msgspec_types.IntType):
+        low = info.ge if info.gt is None else info.gt + 1
+        high = info.le if info.lt is None else info.lt - 1
+        return NumberLimits(whole=True, low=low, high=high)
+    # A bound that excludes itself (gt, lt) has no "from … to …" for a fraction.
+    if isinstance(info, msgspec_types.FloatType) and info.gt is None and info.lt is None:
+        return NumberLimits(whole=False, low=info.ge, high=info.le)
+    return None
+
+
+def _member(info: msgspec_types.Type, kind: type[msgspec_types.Type]) -> msgspec_types.Type | None:
+    members = info.types if isinstance(info, msgspec_types.UnionType) else (info,)
+    return next((member for member in members if isinstance(member, kind)), None)
+
+
+def number_limits(annotation: Any, path: str = "$") -> NumberLimits | None:
+    """The limits of the number field at msgspec's ``path`` (``$[0].target_level``) in
+    ``annotation``, read from its type and ``Meta``; None when no number field is there.
+
+    >>> from typing import Annotated
+    >>> number_limits(Annotated[int, msgspec.Meta(ge=1, le=5)])
+    NumberLimits(whole=True, low=1, high=5)
+    """
+    info = msgspec_types.type_info(annotation)
+    for index, name in _STEP.findall(path.removeprefix("$")):
+        step: msgspec_types.Type | None
+        if index:
+            items = _member(info, msgspec_types.ListType)
+            step = items.item_type if isinstance(items, msgspec_types.ListType) else None
+        else:
+            struct = _member(info, msgspec_types.StructType)
+            fields = struct.fields if isinstance(struct, msgspec_types.StructType) else ()
+            step = next((field.type for field in fields if field.encode_name == name), None)
+        if step is None:
+            return None
+        info = step
+    return _limits(info)
+
+
+def number_problem(error: msgspec.ValidationError, annotation: Any) -> str | None:
+    """The range message when ``error`` (converting into ``annotation``) is a number field
+    that got something else; None for any other problem."""
+    text = str(error)
+    if not _NUMBER_PROBLEM.match(text):
+        return None
+    at = _AT.search(text)
+    limits = number_limits(annotation, at.group(1) if at else "$")
+    return number_message(limits) if limits is not None else None
+
+
+def message(error: msgspec.ValidationError, annotation: Any = None) -> str:
+    """msgspec's English description of a failed limit, said to a person in their language;
+    with the field's type (``annotation``), a number field says the number it takes.
 
     >>> from survey import i18n; i18n.set_language("nl")
     >>> message(msgspec.ValidationError("Expected `str` of length <= 200 - at `$.name`"))
     'Gebruik maximaal 200 tekens.'
     """
+    if annotation is not None and (number := number_problem(error, annotation)):
+        return number
     text = str(error)
     if _MISSING.match(text):
         return _("This field is required.")
@@ -57,13 +158,16 @@ def message(error: msgspec.ValidationError) -> str:
     return _("This value is not valid.")
 
 
-def field_errors(error: msgspec.ValidationError, field: str | None = None) -> dict[str, str]:
+def field_errors(
+    error: msgspec.ValidationError, field: str | None = None, annotation: Any = None
+) -> dict[str, str]:
     """``{field: message}`` for one validation error; the field comes from msgspec's path
-    (``$.name`` is ``name``) unless the caller checked one field and names it."""
+    (``$.name`` is ``name``) unless the caller checked one field and names it. ``annotation``
+    is the type that was converted into (the struct, or the one field's type)."""
     text = str(error)
     named = _PATH.search(text) or _MISSING.match(text)
     key = field or (named.group(1) if named else "form")
-    return {key: message(error)}
+    return {key: message(error, annotation)}
 
 
 def limit_errors(values: Mapping[str, Any], struct: type[msgspec.Struct]) -> dict[str, str]:
@@ -75,7 +179,7 @@ def limit_errors(values: Mapping[str, Any], struct: type[msgspec.Struct]) -> dic
             try:
                 msgspec.convert(values[field.name], field.type, strict=False)
             except msgspec.ValidationError as error:
-                errors.update(field_errors(error, field.name))
+                errors.update(field_errors(error, field.name, field.type))
     return errors
 
 
@@ -132,7 +236,7 @@ def decode_form(
         try:
             return msgspec.convert(values, struct, strict=False)
         except msgspec.ValidationError as error:
-            errors = field_errors(error)
+            errors = field_errors(error, annotation=struct)
     if rules is not None:
         errors = {**rules(values), **errors}
     raise Invalid({**errors, **refused})

@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -24,7 +25,8 @@ from litestar.exceptions import (
 from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.types import ExceptionHandlersMap
+from litestar.types import Empty, ExceptionHandlersMap
+from litestar.utils.scope.state import ScopeState
 
 from survey.errors import (
     PREPARED_KEY,
@@ -35,6 +37,7 @@ from survey.errors import (
 )
 from survey.i18n import LANGUAGES, N_, negotiate_language, set_language
 from survey.i18n import gettext as _
+from survey.web.forms import number_problem
 from survey.web.rendering import render
 
 logger = logging.getLogger("survey")
@@ -167,7 +170,28 @@ def _field_message(message: str) -> str:
     return _("This is not the right kind of value.")
 
 
-def _field_errors(raw: Any) -> Any:
+_NUMBER_PROBLEM = re.compile(r"^Expected `(int|float|number)`")
+
+
+def _number_in_body(request: Request[Any, Any, Any]) -> str | None:
+    """The message with the range of the body's number field that got something else.
+
+    Litestar's message names neither the range nor, in a list, the field; the body it
+    decoded (kept on the request) is converted again to find both in the handler's type."""
+    data = request.route_handler.parsed_data_field
+    body = ScopeState.from_scope(request.scope).json
+    if data is None or body is Empty:
+        return None
+    try:
+        msgspec.convert(body, data.annotation, strict=False)
+    except msgspec.ValidationError as error:
+        return number_problem(error, data.annotation)
+    except TypeError:  # a type msgspec does not describe: the plain message will do
+        return None
+    return None
+
+
+def _field_errors(raw: Any, request: Request[Any, Any, Any]) -> Any:
     """Litestar's request-validation details as the same {field: message} map as ours."""
     if not isinstance(raw, list):
         return raw
@@ -177,7 +201,12 @@ def _field_errors(raw: Any) -> Any:
             message = str(entry["message"])
             named = _MSGSPEC_FIELD.search(message)
             key = named.group(1) or named.group(2) if named else str(entry.get("key") or "body")
-            fields[key] = _field_message(message)
+            number = (
+                _number_in_body(request)
+                if entry.get("source") == "body" and _NUMBER_PROBLEM.match(message)
+                else None
+            )
+            fields[key] = number or _field_message(message)
     return fields or raw
 
 
@@ -187,7 +216,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         _unprepared_language(request)
         extra: dict[str, Any] = {}
         if isinstance(exc, ValidationException) and exc.extra:
-            extra["errors"] = _field_errors(exc.extra)
+            extra["errors"] = _field_errors(exc.extra, request)
         # The framework's own details are English; the person reads their language.
         title, detail = _status_texts(status)
         if isinstance(exc, PermissionDeniedException) and "CSRF" in (exc.detail or ""):

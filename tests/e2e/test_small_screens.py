@@ -19,6 +19,31 @@ def _page_width(page: Any) -> int:
     return width
 
 
+# A scroll region's name: the text of the elements its aria-labelledby points to.
+_REGION_NAME = """(region) => (region.getAttribute('aria-labelledby') || '').split(/\\s+/)
+  .map((id) => document.getElementById(id)).filter(Boolean)
+  .map((label) => label.textContent.trim()).join(' ')"""
+_HAS_FOCUS = "(element) => document.activeElement === element"
+
+
+def _assert_fits_with_reachable_tables(page: Any, viewport: dict[str, int]) -> None:
+    """The page is no wider than the phone; every table that may be wider scrolls inside a
+    region that the keyboard reaches (tabindex 0) and that has a name (WCAG 2.1.1, 4.1.2)."""
+    path = page.url
+    assert _page_width(page) <= viewport["width"], f"{path} scrolls sideways on a phone"
+    for region in page.locator(".table-scroll").all():
+        assert region.get_attribute("tabindex") == "0", f"{path}: a scroll region without focus"
+        assert region.get_attribute("role") == "region", f"{path}: a scroll region without role"
+        assert region.evaluate(_REGION_NAME), f"{path}: a scroll region without a name"
+        region.focus()
+        assert region.evaluate(_HAS_FOCUS), f"{path}: a scroll region the keyboard cannot reach"
+    # The round's and the progress tables are laid out to fit a phone without a region.
+    loose = page.locator(
+        "main table:not(.table-scroll table):not(.status-table):not(.progress-table)"
+    )
+    assert loose.count() == 0, f"{path}: a table outside a scroll region"
+
+
 def test_a_managers_pages_fit_a_phone(js_page: Any, demo_logins: Any) -> None:
     page = js_page
     page.set_viewport_size(PHONE)
@@ -34,11 +59,53 @@ def test_a_managers_pages_fit_a_phone(js_page: Any, demo_logins: Any) -> None:
 
     for path in (organisation, result, respondents, f"{organisation}/edit", consolidation):
         page.goto(path)
-        assert _page_width(page) <= PHONE["width"], f"{path} scrolls sideways on a phone"
-        for region in page.locator(".table-scroll").all():
-            assert region.get_attribute("tabindex") == "0", f"{path}: a scroll region without focus"
+        _assert_fits_with_reachable_tables(page, PHONE)
     assert page.locator("table.consolidation").count() > 0, "the demo has submitted responses"
     assert_accessible(page)  # the consolidation page: axe's scrollable-region-focusable
+
+
+@pytest.mark.parametrize(
+    ("role", "paths"),
+    [
+        ("analyst", ["/indicators", "/indicators/spearheads"]),
+        ("admin", ["/indicators", "/indicators/spearheads", "/indicators/tokens"]),
+    ],
+)
+def test_the_network_indicators_fit_a_phone(
+    js_page: Any, demo_logins: Any, role: str, paths: list[str]
+) -> None:
+    """The indicator tables (scores per part, team composition, support requests, per
+    municipality, per spearhead) scroll inside their own named region; the admin's filters
+    (a municipality's two names in one option) and the API addresses stay within the page."""
+    page = js_page
+    page.set_viewport_size(PHONE)
+    account = demo_logins.first(role)
+    login(page, account.email, account.password)
+    for path in paths:
+        page.goto(path)
+        assert page.locator("table").count() > 0, f"{path} shows no table in the demo"
+        _assert_fits_with_reachable_tables(page, PHONE)
+    page.goto("/indicators")
+    assert page.locator(".table-scroll").count() >= 5, "each indicator table has its region"
+    assert_accessible(page)
+
+
+def test_a_coachs_pages_fit_a_phone(js_page: Any, demo_logins: Any) -> None:
+    page = js_page
+    page.set_viewport_size(PHONE)
+    login(page, demo_logins.coach.email, demo_logins.coach.password)
+    page.goto("/coaching")
+    organisation = page.locator("main a[href^='/coaching/organisations/']").first.get_attribute(
+        "href"
+    )
+    request = page.locator("main a[href^='/coaching/requests/']").first.get_attribute("href")
+    assert organisation and request, "the demo coach has organisations and requests"
+    page.goto(organisation)
+    assessment = page.locator("main a[href^='/coaching/assessments/']").first.get_attribute("href")
+    assert assessment, "the coach's organisation has a result"
+    for path in ("/coaching", organisation, request, assessment):
+        page.goto(path)
+        _assert_fits_with_reachable_tables(page, PHONE)
 
 
 def test_an_organisation_and_its_assessment_fit_the_narrowest_phone(
@@ -51,11 +118,13 @@ def test_an_organisation_and_its_assessment_fit_the_narrowest_phone(
     assert organisation
     page.goto(organisation)
     current = page.locator("main table a[href^='/assessments/']").first.get_attribute("href")
-    assert current
+    result = page.locator("main a[href$='/result']").first.get_attribute("href")
+    assert current and result
     overview = re.sub(r"(/assessments/\d+).*", r"\1", current)
 
-    # The organisation's name (one long Dutch word) and the progress table.
-    for path in (organisation, overview):
+    # The organisation's name (one long Dutch word), the progress table, and the result's
+    # suggested trajectories (a card's text area once widened its column to 330 px).
+    for path in (organisation, overview, result):
         page.goto(path)
         assert _page_width(page) <= NARROW_PHONE["width"], f"{path} scrolls sideways at 320 px"
 

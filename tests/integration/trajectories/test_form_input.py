@@ -6,13 +6,15 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
-from survey.trajectories.models import CoachNote, SupportRequest
+from survey.trajectories.models import CoachNote, Goal, SupportRequest
 from tests.factories import csrf_token, login, post_form
 from tests.integration.assessments.helpers import nl
 from tests.integration.trajectories.helpers import (
     World,
+    as_user,
     coach_on_the_web,
 )
 
@@ -78,16 +80,39 @@ async def test_a_goal_level_that_is_no_level_is_refused_at_the_field(
     await login(client, w.huis_coach)
     form = {"_csrf_token": await csrf_token(client), "round": "2026"}
 
-    out_of_range = "Choose a maturity level from 1 to 5."
-    for level, message in (
-        ("9", out_of_range),
-        ("", out_of_range),
-        ("3x", "Enter a whole number."),
-    ):
+    # The level is picked from a list: whatever else arrives, the message names the levels
+    # (never a bare "Enter a whole number.").
+    for level in ("9", "", "3x", "2.5", "-1", "0"):
         response = await client.post(
             f"/coaching/requests/{running}/goals",
             data={**form, "dimension_id": "toegankelijkheid/bekendheid", "target_level": level},
         )
         assert response.status_code == 422, response.text
-        assert f'id="target_level-error">{nl(message)}</p>' in response.text
+        message = nl("Choose a maturity level from 1 to 5.")
+        assert f'id="target_level-error">{message}</p>' in response.text, level
         assert 'value="toegankelijkheid/bekendheid" selected' in response.text
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nl", "Vul een heel getal in van 1 tot 5."),
+        ("fr", "Saisissez un nombre entier de 1 à 5."),
+        ("en", "Enter a whole number from 1 to 5."),
+    ],
+)
+async def test_a_goal_level_out_of_range_in_the_api_says_the_levels(
+    client: Any, db: Any, w: World, running: int, language: str, message: str
+) -> None:
+    coach = await as_user(client, w.huis_coach)
+    for level in (9, 0, "drie", 2.5, None, True):
+        goal = {"dimension_id": "toegankelijkheid/bekendheid", "target_level": level}
+        response = await client.put(
+            f"/api/v1/support-requests/{running}/goals",
+            params={"lang": language},
+            json=[{**goal, "round": "2027"}],
+            headers={"x-csrftoken": coach},
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"] == {"data": message}, level
+    assert await db.scalar(select(func.count()).select_from(Goal)) == 0

@@ -71,9 +71,6 @@ async def test_an_address_no_route_matches_answers_in_the_browsers_language(
     ("body", "message"),
     [
         ({"value": 3}, "Fill this in."),
-        ({"value": 3, "revision": -1}, "This number is too small."),
-        ({"value": 3, "revision": 9223372036854775808}, "This number is too large."),
-        ({"value": 3, "revision": "x"}, "This is not the right kind of value."),
         ({"value": 3, "revision": 0, "colour": "red"}, "This field is not accepted here."),
     ],
 )
@@ -91,3 +88,49 @@ async def test_the_message_at_a_field_is_in_the_language_of_the_request(
     assert list(refused["errors"].values()) == [said(language, message)]
     field = "colour" if "colour" in body else "revision"
     assert field in refused["errors"]
+
+
+# A stored whole number (an id, a revision) goes up to the largest INTEGER of PostgreSQL.
+WHOLE_NUMBER_UP_TO_THE_LARGEST_ID = {
+    "nl": "Vul een heel getal in van 0 tot 2.147.483.647.",
+    "fr": "Saisissez un nombre entier de 0 à 2\u202f147\u202f483\u202f647.",
+    "en": "Enter a whole number from 0 to 2,147,483,647.",
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+@pytest.mark.parametrize("revision", [-1, 9223372036854775808, 2**31, "x", 1.5, None])
+async def test_a_number_field_of_the_api_says_the_number_it_takes(
+    client, db, language: str, revision: Any
+) -> None:
+    """Whatever is wrong with it (a word, a fraction, too small, too large), the message at a
+    number field says the range, as the questionnaire's number fields do."""
+    setup = await manager_with_assessment(client, db)
+    csrf = {"x-csrftoken": setup.token}
+    answers = f"/api/v1/assessments/{setup.assessment_id}/answers/vb-missie"
+
+    refused = await problem(
+        client, language, "PUT", answers, json={"value": 3, "revision": revision}, headers=csrf
+    )
+
+    assert refused["status"] == 400
+    assert refused["errors"] == {"revision": WHOLE_NUMBER_UP_TO_THE_LARGEST_ID[language]}
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+async def test_an_organisation_id_that_is_no_id_says_the_number_it_takes(
+    client, db, language: str
+) -> None:
+    setup = await manager_with_assessment(client, db)
+    start = {"questionnaire_id": "cultuursensitief-werken", "round": setup.round.name}
+
+    for organisation_id in ("een", -5):
+        refused = await problem(
+            client,
+            language,
+            "POST",
+            "/api/v1/assessments",
+            json={**start, "organisation_id": organisation_id},
+            headers={"x-csrftoken": setup.token},
+        )
+        assert refused["errors"] == {"organisation_id": WHOLE_NUMBER_UP_TO_THE_LARGEST_ID[language]}
