@@ -73,6 +73,12 @@ class RoundClosed:
 class Sessions(Protocol):
     """Where a listener's after-commit variant reads and writes."""
 
+    @property
+    def database(self) -> object:
+        """What tells this database from another in the process (work on one database is
+        never shared with work on another)."""
+        ...
+
     def read(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A read-only transaction: no lock on SQLite, ``READ ONLY`` on PostgreSQL."""
         ...
@@ -126,10 +132,10 @@ class EventBus:
         return tuple(s.listener for s in self.subscriptions(event_type))
 
     async def publish(self, db: AsyncSession, event: object) -> None:
-        deferred: list[tuple[AfterCommit, object]] | None = db.info.get(_DEFERRED)
+        deferred: list[tuple[_Subscription, object]] | None = db.info.get(_DEFERRED)
         for subscription in self.subscriptions(type(event)):
             if subscription.after_commit is not None and deferred is not None:
-                deferred.append((subscription.after_commit, event))
+                deferred.append((subscription, event))
             else:
                 await subscription.listener(db, event)
 
@@ -147,15 +153,23 @@ async def run_after_commit(db: AsyncSession, sessions: Sessions) -> None:
     """Run the after-commit work published in ``db``'s transaction, which has committed.
 
     The publishing transaction's changes are stored whatever happens here, so a failure is
-    logged, not raised: the work is derived data that the next run of the same work
-    recomputes (for the peer figures: the next recompute of that round × questionnaire).
+    not raised: the listener's in-transaction variant is tried once in a write transaction
+    of its own, and if that fails too, it is logged; the work is derived data that the next
+    run of the same work recomputes (for the peer figures: the next recompute of that
+    round × questionnaire).
     """
-    deferred: list[tuple[AfterCommit, object]] = db.info.pop(_DEFERRED, None) or []
-    for after_commit, event in deferred:
+    deferred: list[tuple[_Subscription, object]] = db.info.pop(_DEFERRED, None) or []
+    for subscription, event in deferred:
+        assert subscription.after_commit is not None
         try:
-            await after_commit(sessions, event)
+            await subscription.after_commit(sessions, event)
         except Exception:
-            logger.exception("After-commit work for %r failed", event)
+            logger.exception("After-commit work for %r failed; trying it in a transaction", event)
+            try:
+                async with sessions.write() as again:
+                    await subscription.listener(again, event)
+            except Exception:
+                logger.exception("After-commit work for %r failed again", event)
 
 
 bus = EventBus()

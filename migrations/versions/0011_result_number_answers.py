@@ -46,7 +46,7 @@ def _is_number(value: Any) -> bool:
 def _fill_number_answers() -> None:
     bind = op.get_bind()
     versions = sa.table('questionnaire_versions', sa.column('id', sa.Integer()), sa.column('definition', sa.JSON()))
-    assessments = sa.table('assessments', sa.column('id', sa.Integer()), sa.column('questionnaire_version_id', sa.Integer()))
+    assessments = sa.table('assessments', sa.column('id', sa.Integer()), sa.column('questionnaire_version_id', sa.Integer()), sa.column('state', sa.String()))
     results = sa.table('assessment_results', sa.column('assessment_id', sa.Integer()), sa.column('number_item_ids', sa.Text()), sa.column('number_answers', sa.LargeBinary()))
     responses = sa.table('responses', sa.column('id', sa.Integer()), sa.column('assessment_id', sa.Integer()), sa.column('is_consolidated', sa.Boolean()))
     answers = sa.table('answers', sa.column('response_id', sa.Integer()), sa.column('item_id', sa.String()), sa.column('value', sa.JSON()), sa.column('not_applicable', sa.Boolean()))
@@ -54,7 +54,7 @@ def _fill_number_answers() -> None:
     wanted = {item for items in items_of.values() for item in items}
     if not wanted:
         return
-    version_of = dict(bind.execute(sa.select(assessments.c.id, assessments.c.questionnaire_version_id).join(results, results.c.assessment_id == assessments.c.id)).all())
+    version_of = dict(bind.execute(sa.select(assessments.c.id, assessments.c.questionnaire_version_id).join(results, results.c.assessment_id == assessments.c.id).where(assessments.c.state == 'submitted')).all())
     given: dict[int, dict[str, float]] = {}
     for assessment_id, item_id, value, not_applicable in bind.execute(
         sa.select(responses.c.assessment_id, answers.c.item_id, answers.c.value, answers.c.not_applicable)
@@ -62,7 +62,9 @@ def _fill_number_answers() -> None:
         .join(results, results.c.assessment_id == responses.c.assessment_id)
         .where(responses.c.is_consolidated.is_(True), answers.c.item_id.in_(sorted(wanted)))
     ):
-        if not not_applicable and _is_number(value) and item_id in items_of.get(version_of.get(assessment_id), ()):
+        # A reopened assessment's answers may have changed since its result: it gets its
+        # numbers when it is submitted again.
+        if assessment_id in version_of and not not_applicable and _is_number(value) and item_id in items_of[version_of[assessment_id]]:
             given.setdefault(assessment_id, {})[item_id] = float(value)
     if given:
         rows = []

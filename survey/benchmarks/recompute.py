@@ -189,17 +189,18 @@ async def recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id
     ``survey benchmarks recompute``, and ``survey db upgrade`` for figures still missing.
     """
     return await _shared_runs.run(
-        (round_id, questionnaire_id),
+        (sessions.database, round_id, questionnaire_id),
         lambda: _recompute_off_lock(sessions, round_id, questionnaire_id),
     )
 
 
 async def _recompute_off_lock(sessions: Sessions, round_id: int, questionnaire_id: str) -> int:
     for _attempt in range(OFF_LOCK_ATTEMPTS):
-        with _collector_paused():
-            async with sessions.read() as db:
-                subjects = await _load_subjects(db, round_id, questionnaire_id, versions=True)
-            figures, snapshots = await _compute(subjects)
+        # No pause of the garbage collector here (as the in-lock recompute has): it would
+        # stay off for every other request the event loop serves across these awaits.
+        async with sessions.read() as db:
+            subjects = await _load_subjects(db, round_id, questionnaire_id, versions=True)
+        figures, snapshots = await _compute(subjects)
         async with sessions.write() as db:
             if await _lock_round(db, round_id):
                 return await _recompute(db, round_id, [questionnaire_id])

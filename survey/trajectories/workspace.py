@@ -262,7 +262,7 @@ async def _latest_levels(
             Assessment.organisation_id.in_(organisation_ids),
             Assessment.state == AssessmentState.SUBMITTED,
         )
-        .order_by(Round.opens_on)
+        .order_by(Round.opens_on, Round.id)
     )
     latest: dict[tuple[int, str, str], Measured] = {}
     for oid, qid, did, maturity, round_name, opens_on in rows.all():

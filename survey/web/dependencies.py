@@ -77,6 +77,10 @@ class RequestSessions:
     def __init__(self, state: Any) -> None:
         self._state = state
 
+    @property
+    def database(self) -> object:
+        return self._state.read_sessionmaker
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self._state.read_sessionmaker() as db, db.begin():

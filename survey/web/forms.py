@@ -32,7 +32,8 @@ _TYPE = re.compile(r"^Expected `(\w+)`")
 
 _AT = re.compile(r" - at `(\$[^`]*)`$")
 _STEP = re.compile(r"\[(\d+)\]|\.(\w+)")
-_NUMBER_PROBLEM = re.compile(r"^Expected `(?:int|float|number)`")
+NUMBER_PROBLEM = re.compile(r"^Expected `(?:int|float|number)(?: \| null)?`")
+"""msgspec's message for a value that is no number where a number (or nothing) was asked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,7 @@ def number_problem(error: msgspec.ValidationError, annotation: Any) -> str | Non
     """The range message when ``error`` (converting into ``annotation``) is a number field
     that got something else; None for any other problem."""
     text = str(error)
-    if not _NUMBER_PROBLEM.match(text):
+    if not NUMBER_PROBLEM.match(text):
         return None
     at = _AT.search(text)
     limits = number_limits(annotation, at.group(1) if at else "$")

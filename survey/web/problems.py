@@ -37,7 +37,7 @@ from survey.errors import (
 )
 from survey.i18n import LANGUAGES, N_, negotiate_language, set_language
 from survey.i18n import gettext as _
-from survey.web.forms import number_problem
+from survey.web.forms import NUMBER_PROBLEM, number_problem
 from survey.web.rendering import render
 
 logger = logging.getLogger("survey")
@@ -170,9 +170,6 @@ def _field_message(message: str) -> str:
     return _("This is not the right kind of value.")
 
 
-_NUMBER_PROBLEM = re.compile(r"^Expected `(int|float|number)`")
-
-
 def _number_in_body(request: Request[Any, Any, Any]) -> str | None:
     """The message with the range of the body's number field that got something else.
 
@@ -203,7 +200,7 @@ def _field_errors(raw: Any, request: Request[Any, Any, Any]) -> Any:
             key = named.group(1) or named.group(2) if named else str(entry.get("key") or "body")
             number = (
                 _number_in_body(request)
-                if entry.get("source") == "body" and _NUMBER_PROBLEM.match(message)
+                if entry.get("source") == "body" and NUMBER_PROBLEM.match(message)
                 else None
             )
             fields[key] = number or _field_message(message)

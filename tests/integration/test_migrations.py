@@ -89,7 +89,8 @@ def test_the_number_answers_of_results_already_stored_are_filled_in(
 ) -> None:
     """Results stored before the numbers were kept with them get the numbers of their
     consolidated response: numbers only, of the version's number items; not "unknown", not
-    what was marked not applicable, not a personal response's answer."""
+    what was marked not applicable, not a personal response's answer, not a reopened
+    assessment's answers (it gets its numbers when it is submitted again)."""
     upgrade(fresh_database_url, "0010_relspeed_cell_storage")
     moment = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     definition = {
@@ -104,6 +105,7 @@ def test_the_number_answers_of_results_already_stored_are_filled_in(
         (1, "board", 3, True),
         (1, "level", 4, False),
         (2, "part", 5, False),  # a respondent's own answer
+        (4, "total", 9, False),  # reopened: it may have changed since its result
         (3, "total", 7.0, False),
         (3, "part", 2, False),
     ]
@@ -163,7 +165,7 @@ def test_the_number_answers_of_results_already_stored_are_filled_in(
                             "questionnaire_id": f"q{a}",  # one assessment per questionnaire
                             "questionnaire_version_id": 1,
                             "round_id": 1,
-                            "state": "submitted",
+                            "state": "reopened" if a == 2 else "submitted",
                             "created_at": moment,
                             "updated_at": moment,
                         }
@@ -190,6 +192,7 @@ def test_the_number_answers_of_results_already_stored_are_filled_in(
                         {"id": 1, "assessment_id": 1, "is_consolidated": True},
                         {"id": 2, "assessment_id": 1, "is_consolidated": False},
                         {"id": 3, "assessment_id": 3, "is_consolidated": True},
+                        {"id": 4, "assessment_id": 2, "is_consolidated": True},
                     ],
                 ),
                 (

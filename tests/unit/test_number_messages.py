@@ -94,3 +94,16 @@ def test_a_list_body_names_the_field_that_took_a_wrong_number() -> None:
     with pytest.raises(msgspec.ValidationError) as refused:
         msgspec.convert([{"level": 3}, {"level": 3, "share": 2}], list[_Goal], strict=False)
     assert number_problem(refused.value, list[_Goal]) == "Vul een getal in van 0 tot 1."
+
+
+def test_an_optional_number_field_that_got_a_text_says_its_range() -> None:
+    """A field that takes a number or nothing (``StoredInt | None``) sent "abc": msgspec
+    says "Expected `int | null`", and the person still reads the range."""
+
+    class Body(msgspec.Struct):
+        assessment_id: Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647)] | None = None
+
+    set_language("en")
+    with pytest.raises(msgspec.ValidationError) as refused:
+        msgspec.convert({"assessment_id": "abc"}, Body)
+    assert number_problem(refused.value, Body) == "Enter a whole number from 1 to 2,147,483,647."

@@ -148,6 +148,7 @@ class _Sessions:
         self, sessionmaker: Any, before_first_write: Callable[[], Awaitable[None]]
     ) -> None:
         self._sessionmaker = sessionmaker
+        self.database = sessionmaker
         self._before_first_write: Callable[[], Awaitable[None]] | None = before_first_write
         self.reads = 0
         self.writes = 0
@@ -238,9 +239,10 @@ async def make_round_with_figures(db: Any, sessionmaker: Any) -> Any:
 async def test_figures_a_stopped_recompute_left_out_come_with_the_next_submission(
     client, db, sessionmaker, monkeypatch, caplog
 ) -> None:
-    """The process stops between the submit's commit and the recompute: the submission
-    stands, the result has no benchmark yet, and the next recompute of that round ×
-    questionnaire (here another organisation's submission) brings it."""
+    """The recompute after the commit fails, and so does its second try in a transaction
+    (as if the process stopped): the submission stands, the result has no benchmark yet,
+    and the next recompute of that round × questionnaire (here another organisation's
+    reopening) brings it."""
     setup = await manager_with_assessment(client, db)
     await peers(db, setup.round, 5)
     await _answer_vision(client, db, setup)
@@ -249,6 +251,7 @@ async def test_figures_a_stopped_recompute_left_out_come_with_the_next_submissio
         raise RuntimeError("the process stopped")
 
     monkeypatch.setattr(listeners, "recompute_off_lock", stopped)
+    monkeypatch.setattr(listeners, "recompute", stopped)
     submitted = await api_post(
         client, setup.token, f"/api/v1/assessments/{setup.assessment_id}/submit"
     )
@@ -267,3 +270,26 @@ async def test_figures_a_stopped_recompute_left_out_come_with_the_next_submissio
     benchmark = await _benchmark(client, setup.assessment_id)
     assert benchmark is not None and benchmark["overall"]["status"] == "shown"
     assert benchmark["overall"]["peer_group"]["n_organisations"] == 5
+
+
+async def test_a_failed_recompute_after_the_commit_is_tried_again_in_a_transaction(
+    client, db, monkeypatch, caplog
+) -> None:
+    """The recompute without the lock fails: the same recompute runs once more inside a
+    write transaction of its own, so the result page right after shows the fresh rank."""
+    setup = await manager_with_assessment(client, db)
+    await peers(db, setup.round, 5)
+    await _answer_vision(client, db, setup)
+
+    async def broken(*args: Any) -> None:
+        raise RuntimeError("the read without the lock failed")
+
+    monkeypatch.setattr(listeners, "recompute_off_lock", broken)
+    submitted = await api_post(
+        client, setup.token, f"/api/v1/assessments/{setup.assessment_id}/submit"
+    )
+    assert submitted.status_code == 200, submitted.text
+    assert "trying it in a transaction" in caplog.text
+    assert "failed again" not in caplog.text
+    benchmark = await _benchmark(client, setup.assessment_id)
+    assert benchmark is not None and benchmark["overall"]["status"] == "shown"
