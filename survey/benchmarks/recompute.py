@@ -389,6 +389,9 @@ def _subjects_select(
 
 _IS_PEER: Final = case((Assessment.state == AssessmentState.SUBMITTED.value, 1), else_=0)
 
+_SUBJECT_KEY: Final = (Assessment.id, _IS_PEER, Organisation.sector, Organisation.size_band)
+"""The first columns of a subject as :func:`_load_subjects` and :func:`_versions` read it."""
+
 _VERSION_COLUMNS: Final = (
     AssessmentResult.computed_at,
     AssessmentBenchmark.computed_at,
@@ -406,15 +409,7 @@ async def _versions(db: AsyncSession, round_id: int, questionnaire_id: str) -> f
     sets, equal inputs. No scores or figures are read: a fraction of the recompute's read."""
     columns = await _fetch_columns(
         db,
-        _subjects_select(
-            round_id,
-            questionnaire_id,
-            Assessment.id,
-            _IS_PEER,
-            Organisation.sector,
-            Organisation.size_band,
-            *_VERSION_COLUMNS,
-        ),
+        _subjects_select(round_id, questionnaire_id, *_SUBJECT_KEY, *_VERSION_COLUMNS),
     )
     return frozenset(zip(*columns, strict=True))
 
@@ -436,10 +431,7 @@ async def _load_subjects(
         _subjects_select(
             round_id,
             questionnaire_id,
-            Assessment.id,
-            _IS_PEER,
-            Organisation.sector,
-            Organisation.size_band,
+            *_SUBJECT_KEY,
             AssessmentResult.score,
             AssessmentResult.dimension_ids,
             AssessmentResult.dimension_scores,
