@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from survey.accounts.models import Role
 from survey.indicators.service import Filters, cells_of, take_release
 from survey.organisations.models import Organisation
 from survey.rounds.models import Round
-from tests.factories import api_login, make_organisation, make_round, make_user
+from tests.factories import make_organisation, make_round
+from tests.integration.assessments.helpers import manager_with_assessment
 from tests.integration.assessments.test_item_types import put
 from tests.integration.indicators.helpers import submit
 
@@ -32,19 +32,10 @@ async def submitted_by_a_manager(client: Any, db: Any, round_: Round) -> tuple[s
     """A manager's "Diverse teams" assessment answered through the API and submitted: 20
     staff of whom 5 with a migration background; the board's total "unknown", its subgroup
     marked not applicable. Returns (the assessment's API path, the manager's token)."""
-    organisation = await make_organisation(db)
-    token = await api_login(client, await make_user(db, Role.MANAGER, organisation))
-    started = await client.post(
-        "/api/v1/assessments",
-        json={
-            "organisation_id": organisation.id,
-            "questionnaire_id": "diverse-teams",
-            "round": round_.name,
-        },
-        headers={"x-csrftoken": token},
+    setup = await manager_with_assessment(
+        client, db, round_.name, questionnaire_id="diverse-teams", new_round=False
     )
-    assert started.status_code == 201, started.text
-    assessment_id = started.json()["id"]
+    token, assessment_id = setup.token, setup.assessment_id
     for item_id, body in (
         (STAFF, {"value": 20}),
         (MIGRATION, {"value": 5}),
